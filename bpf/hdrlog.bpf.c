@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* hdrlog's packet programs: tc ingress/egress and XDP ingress parse every
+ * packet with parse.h and send its headers to the agent. */
+#include <linux/bpf.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "parse.h"
+#include "maps.h"
+
+/* Bytes tc makes linear before parsing, so headers in paged skb data
+ * (GRO/GSO packets) are not reported as truncated. */
+const volatile __u32 targ_pull_len = 256;
+
+static __always_inline __u64 *stat_slot(__u32 idx)
+{
+	return bpf_map_lookup_elem(&stats, &idx);
+}
+
+static __always_inline void stat_add(__u32 idx, __u64 n)
+{
+	__u64 *v = stat_slot(idx);
+
+	if (v)
+		*v += n;
+}
+
+static __always_inline struct hdrlog_packet_event *new_event(__u8 hook,
+							      __u8 dir)
+{
+	__u32 zero = 0;
+	struct hdrlog_packet_event *ev = bpf_map_lookup_elem(&scratch, &zero);
+
+	if (!ev)
+		return NULL;
+	__builtin_memset(ev, 0, sizeof(*ev));
+	ev->kind = HDRLOG_EV_PACKET;
+	ev->hook = hook;
+	ev->direction = dir;
+	ev->ts_ns = bpf_ktime_get_boot_ns();
+	return ev;
+}
+
+/* Counts the packet and sends its event; every try takes a sequence
+ * number, so the agent sees each lost event as a gap. */
+static __always_inline void account_and_emit(struct hdrlog_packet_event *ev)
+{
+	__u64 *tried;
+
+	stat_add(HDRLOG_STAT_PACKETS, ev->gso_segs);
+	stat_add(HDRLOG_STAT_BYTES, ev->len);
+	if (ev->h.truncated)
+		stat_add(HDRLOG_STAT_TRUNCATED, 1);
+	if (ev->h.error)
+		stat_add(HDRLOG_STAT_PARSE_ERRORS, 1);
+
+	tried = stat_slot(HDRLOG_STAT_EVENTS_TRIED);
+	if (!tried)
+		return;
+	ev->seq = (*tried)++;
+	ev->cpu = bpf_get_smp_processor_id();
+	if (bpf_ringbuf_output(&events, ev, sizeof(*ev), 0))
+		stat_add(HDRLOG_STAT_RINGBUF_FULL, 1);
+	else
+		stat_add(HDRLOG_STAT_EVENTS, 1);
+}
+
+static __always_inline int handle_skb(struct __sk_buff *skb, __u8 dir)
+{
+	struct hdrlog_packet_event *ev = new_event(HDRLOG_HOOK_TC, dir);
+	__u32 want = skb->len < targ_pull_len ? skb->len : targ_pull_len;
+	void *data, *data_end;
+
+	if (!ev)
+		return TC_ACT_UNSPEC;
+	if (skb->data_end - skb->data < want &&
+	    bpf_skb_pull_data(skb, want))
+		stat_add(HDRLOG_STAT_PULL_FAILED, 1);
+	data = (void *)(long)skb->data;
+	data_end = (void *)(long)skb->data_end;
+
+	ev->ifindex = skb->ifindex;
+	ev->len = skb->len;
+	ev->caplen = data_end - data;
+	ev->gso_segs = skb->gso_segs ? skb->gso_segs : 1;
+	ev->gso_size = skb->gso_size;
+	if (skb->vlan_present) {
+		ev->h.layers |= HDRLOG_L_HW_VLAN;
+		ev->h.hw_vlan.tpid = bpf_ntohs(skb->vlan_proto);
+		ev->h.hw_vlan.tci = skb->vlan_tci;
+	}
+	hdrlog_parse_eth(data, data_end, &ev->h);
+	account_and_emit(ev);
+	return TC_ACT_UNSPEC; /* also TCX_NEXT: let the packet go on */
+}
+
+SEC("tc")
+int hdrlog_tc_ingress(struct __sk_buff *skb)
+{
+	return handle_skb(skb, HDRLOG_DIR_INGRESS);
+}
+
+SEC("tc")
+int hdrlog_tc_egress(struct __sk_buff *skb)
+{
+	return handle_skb(skb, HDRLOG_DIR_EGRESS);
+}
+
+SEC("xdp")
+int hdrlog_xdp(struct xdp_md *ctx)
+{
+	struct hdrlog_packet_event *ev = new_event(HDRLOG_HOOK_XDP,
+						   HDRLOG_DIR_INGRESS);
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+
+	if (!ev)
+		return XDP_PASS;
+	ev->ifindex = ctx->ingress_ifindex;
+	ev->len = data_end - data;
+	ev->caplen = ev->len;
+	ev->gso_segs = 1;
+	hdrlog_parse_eth(data, data_end, &ev->h);
+	account_and_emit(ev);
+	return XDP_PASS;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,0 +1,542 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Bounds-checked header parsers, one per header, shared by the BPF programs
+ * and the user-space pcap reader: one parser for live and offline input.
+ *
+ * Each parse_<hdr>() takes a cursor and the end of the readable bytes,
+ * checks its own bounds before reading, fills struct hdrlog_headers and
+ * returns the next protocol, or PARSE_STOP when there is nothing more to
+ * read (unknown protocol, truncation, malformed header). Loops are bounded
+ * by named limits so the verifier can follow them.
+ *
+ * User space must hand in packets whose L3 header is 4-byte aligned (the
+ * kernel's NET_IP_ALIGN trick): the header structs are read in place.
+ */
+#ifndef HDRLOG_PARSE_H
+#define HDRLOG_PARSE_H
+
+#ifdef __bpf__
+#include <linux/in.h>
+#include <bpf/bpf_helpers.h>
+#else
+#include <netinet/in.h> /* before the UAPI headers, for linux/libc-compat.h */
+#include <string.h>
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
+#endif
+
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <bpf/bpf_endian.h>
+
+#include "hdrlog/events.h"
+
+#define PARSE_STOP (-1)
+
+/* linux/icmp.h drags in libc's socket headers, which BPF builds lack. */
+#define ICMP_ECHOREPLY 0
+#define ICMP_ECHO 8
+#define ICMPV6_ECHO_REQUEST 128
+#define ICMPV6_ECHO_REPLY 129
+
+/* TCP option kinds and lengths (RFC 9293, 7323, 2018); kernel-internal. */
+#define TCPOPT_EOL 0
+#define TCPOPT_NOP 1
+#define TCPOPT_MSS 2
+#define TCPOPT_WINDOW 3
+#define TCPOPT_SACK_PERM 4
+#define TCPOPT_SACK 5
+#define TCPOPT_TIMESTAMP 8
+#define TCPOLEN_MSS 4
+#define TCPOLEN_WINDOW 3
+#define TCPOLEN_SACK_PERM 2
+#define TCPOLEN_TIMESTAMP 10
+
+#define IPV6_FRAG_OFF_MASK 0xfff8 /* fragment offset, in bytes */
+#define IPV6_FRAG_M 0x0001
+/* 40 + 8 extension headers of at most 2048 bytes each stay below this. */
+#define IPV6_EXT_OFF_MASK 0x7fff
+#define TCP_OPTS_MAX 40 /* 60-byte header limit less the fixed 20 */
+#define TCP_OPT_BUF 64	/* power of two so indexes can be masked */
+
+struct hdr_cursor {
+	void *pos;
+};
+
+/* RFC 826 for Ethernet/IPv4; the UAPI arphdr stops before the addresses. */
+struct arp_eth_ipv4 {
+	__be16 htype;
+	__be16 ptype;
+	__u8 hlen;
+	__u8 plen;
+	__be16 op;
+	__u8 sha[ETH_ALEN];
+	__u8 spa[4];
+	__u8 tha[ETH_ALEN];
+	__u8 tpa[4];
+} __attribute__((packed));
+
+/* RFC 8200 section 4.5; not in the UAPI headers. */
+struct ipv6_frag_hdr {
+	__u8 nexthdr;
+	__u8 reserved;
+	__be16 frag_off; /* offset (13 bits, 8-byte units) | res | M */
+	__be32 identification;
+};
+
+static __always_inline int proto_is_vlan(__u16 proto)
+{
+	return proto == ETH_P_8021Q || proto == ETH_P_8021AD;
+}
+
+static __always_inline int parse_ethhdr(struct hdr_cursor *c, void *end,
+					struct hdrlog_headers *h)
+{
+	struct ethhdr *eth = c->pos;
+
+	if ((void *)(eth + 1) > end) {
+		h->truncated = HDRLOG_HDR_ETH;
+		return PARSE_STOP;
+	}
+	__builtin_memcpy(h->dst_mac, eth->h_dest, ETH_ALEN);
+	__builtin_memcpy(h->src_mac, eth->h_source, ETH_ALEN);
+	h->layers |= HDRLOG_L_ETH;
+	h->eth_proto = bpf_ntohs(eth->h_proto);
+	c->pos = eth + 1;
+	return h->eth_proto;
+}
+
+/* Walks up to HDRLOG_VLAN_MAX_DEPTH 802.1Q/802.1ad tags. */
+static __always_inline int parse_vlans(struct hdr_cursor *c, void *end,
+				       int proto, struct hdrlog_headers *h)
+{
+	int i;
+
+	for (i = 0; i < HDRLOG_VLAN_MAX_DEPTH; i++) {
+		struct vlan_hdr {
+			__be16 tci;
+			__be16 proto;
+		} *vh = c->pos;
+
+		if (!proto_is_vlan(proto))
+			return proto;
+		if ((void *)(vh + 1) > end) {
+			h->truncated = HDRLOG_HDR_VLAN;
+			return PARSE_STOP;
+		}
+		h->vlan[i].tpid = proto;
+		h->vlan[i].tci = bpf_ntohs(vh->tci);
+		h->vlan_depth = i + 1;
+		h->layers |= HDRLOG_L_VLAN;
+		proto = bpf_ntohs(vh->proto);
+		h->eth_proto = proto;
+		c->pos = vh + 1;
+	}
+	if (proto_is_vlan(proto)) {
+		h->error = HDRLOG_ERR_VLAN_DEPTH;
+		return PARSE_STOP;
+	}
+	return proto;
+}
+
+static __always_inline int parse_arp(struct hdr_cursor *c, void *end,
+				     struct hdrlog_headers *h)
+{
+	struct arp_eth_ipv4 *arp = c->pos;
+
+	/* other hardware/protocol pairs get the op only */
+	if ((void *)&arp->sha > end) {
+		h->truncated = HDRLOG_HDR_ARP;
+		return PARSE_STOP;
+	}
+	h->layers |= HDRLOG_L_ARP;
+	h->arp_op = bpf_ntohs(arp->op);
+	if (arp->hlen != ETH_ALEN || arp->plen != 4)
+		return PARSE_STOP;
+	if ((void *)(arp + 1) > end) {
+		h->truncated = HDRLOG_HDR_ARP;
+		return PARSE_STOP;
+	}
+	h->layers |= HDRLOG_L_ARP_ADDRS;
+	__builtin_memcpy(h->arp_sha, arp->sha, ETH_ALEN);
+	__builtin_memcpy(h->arp_spa, arp->spa, 4);
+	__builtin_memcpy(h->arp_tha, arp->tha, ETH_ALEN);
+	__builtin_memcpy(h->arp_tpa, arp->tpa, 4);
+	return PARSE_STOP;
+}
+
+static __always_inline int parse_ipv4(struct hdr_cursor *c, void *end,
+				      struct hdrlog_headers *h)
+{
+	struct iphdr *iph = c->pos;
+	__u16 frag;
+	int hdrlen;
+
+	if ((void *)(iph + 1) > end) {
+		h->truncated = HDRLOG_HDR_IPV4;
+		return PARSE_STOP;
+	}
+	if (iph->version != 4) {
+		h->error = HDRLOG_ERR_IP_VERSION;
+		return PARSE_STOP;
+	}
+	h->layers |= HDRLOG_L_IPV4;
+	hdrlen = iph->ihl * 4;
+	h->ip_hdr_len = hdrlen;
+	h->tos = iph->tos;
+	h->ip_len = bpf_ntohs(iph->tot_len);
+	h->ip_id = bpf_ntohs(iph->id);
+	h->ttl = iph->ttl;
+	h->ip_proto = iph->protocol;
+	__builtin_memcpy(h->saddr, &iph->saddr, 4);
+	__builtin_memcpy(h->daddr, &iph->daddr, 4);
+
+	frag = bpf_ntohs(iph->frag_off);
+	h->frag_off = (frag & 0x1fff) * 8;
+	h->ip_flags |= (frag & 0x4000 ? HDRLOG_IP_DF : 0) |
+		       (frag & 0x2000 ? HDRLOG_IP_MF : 0) |
+		       (frag & 0x8000 ? HDRLOG_IP_RF : 0);
+	if (hdrlen < (int)sizeof(*iph)) {
+		h->error = HDRLOG_ERR_IPV4_IHL;
+		return PARSE_STOP;
+	}
+	if (hdrlen > (int)sizeof(*iph))
+		h->ip_flags |= HDRLOG_IP_OPTIONS;
+	if (c->pos + hdrlen > end) {
+		h->truncated = HDRLOG_HDR_IPV4_OPTS;
+		return PARSE_STOP;
+	}
+	c->pos += hdrlen;
+	if (frag & 0x3fff)
+		h->layers |= HDRLOG_L_FRAG;
+	/* Only the first fragment carries the L4 header. */
+	if (h->frag_off)
+		return PARSE_STOP;
+	return iph->protocol;
+}
+
+static __always_inline int ipv6_is_ext(__u8 nexthdr)
+{
+	return nexthdr == IPPROTO_HOPOPTS || nexthdr == IPPROTO_ROUTING ||
+	       nexthdr == IPPROTO_FRAGMENT || nexthdr == IPPROTO_DSTOPTS ||
+	       nexthdr == IPPROTO_AH;
+}
+
+/* One extension header: records it and returns its length, or PARSE_STOP. */
+static __always_inline int parse_ipv6_ext(struct hdr_cursor *c, void *end,
+					  __u8 type, struct hdrlog_headers *h)
+{
+	struct ipv6_opt_hdr *oh = c->pos;
+	struct ipv6_frag_hdr *fh = c->pos;
+	__u16 frag;
+
+	if ((void *)(oh + 1) > end) {
+		h->truncated = HDRLOG_HDR_IPV6_EXT;
+		return PARSE_STOP;
+	}
+	if (type == IPPROTO_AH)
+		return (oh->hdrlen + 2) * 4;
+	if (type != IPPROTO_FRAGMENT)
+		return (oh->hdrlen + 1) * 8;
+	if ((void *)(fh + 1) > end) {
+		h->truncated = HDRLOG_HDR_IPV6_EXT;
+		return PARSE_STOP;
+	}
+	frag = bpf_ntohs(fh->frag_off);
+	h->layers |= HDRLOG_L_FRAG;
+	h->frag_off = frag & IPV6_FRAG_OFF_MASK;
+	h->frag_id = bpf_ntohl(fh->identification);
+	if (frag & IPV6_FRAG_M)
+		h->ip_flags |= HDRLOG_IP_MF;
+	return sizeof(*fh);
+}
+
+static __always_inline int parse_ipv6(struct hdr_cursor *c, void *end,
+				      struct hdrlog_headers *h)
+{
+	struct ipv6hdr *ip6h = c->pos;
+	__u32 off = sizeof(*ip6h); /* from ip6h to the next header */
+	__u8 nexthdr;
+	int i, len;
+
+	if ((void *)(ip6h + 1) > end) {
+		h->truncated = HDRLOG_HDR_IPV6;
+		return PARSE_STOP;
+	}
+	if (ip6h->version != 6) {
+		h->error = HDRLOG_ERR_IP_VERSION;
+		return PARSE_STOP;
+	}
+	h->layers |= HDRLOG_L_IPV6;
+	h->tos = ip6h->priority << 4 | ip6h->flow_lbl[0] >> 4;
+	h->flow_label = (ip6h->flow_lbl[0] & 0x0f) << 16 |
+			ip6h->flow_lbl[1] << 8 | ip6h->flow_lbl[2];
+	h->ip_len = bpf_ntohs(ip6h->payload_len);
+	h->ttl = ip6h->hop_limit;
+	__builtin_memcpy(h->saddr, &ip6h->saddr, 16);
+	__builtin_memcpy(h->daddr, &ip6h->daddr, 16);
+
+	nexthdr = ip6h->nexthdr;
+	for (i = 0; i < HDRLOG_IPV6_EXT_MAX_CHAIN; i++) {
+		if (!ipv6_is_ext(nexthdr))
+			break;
+		/* The mask changes nothing (off stays below it) but gives
+		 * every path the same range, so the verifier can prune. */
+		c->pos = (void *)ip6h + (off & IPV6_EXT_OFF_MASK);
+		len = parse_ipv6_ext(c, end, nexthdr, h);
+		if (len < 0)
+			return PARSE_STOP;
+		h->ext_chain[i] = nexthdr;
+		h->ext_count = i + 1;
+		nexthdr = ((struct ipv6_opt_hdr *)c->pos)->nexthdr;
+		off += len;
+	}
+	h->ip_hdr_len = off;
+	h->ip_proto = nexthdr;
+	c->pos = (void *)ip6h + (off & IPV6_EXT_OFF_MASK);
+	if (ipv6_is_ext(nexthdr)) {
+		h->error = HDRLOG_ERR_IPV6_EXT_DEPTH;
+		return PARSE_STOP;
+	}
+	/* Only the first fragment carries the L4 header. */
+	if (h->frag_off)
+		return PARSE_STOP;
+	return nexthdr;
+}
+
+/* Bytes of L4 payload by the IP length fields, given the L4 header size. */
+static __always_inline void set_payload_len(struct hdrlog_headers *h,
+					    int l4_hdrlen)
+{
+	int len = h->ip_len - l4_hdrlen;
+
+	if (h->layers & HDRLOG_L_IPV4)
+		len -= h->ip_hdr_len;
+	else
+		len -= h->ip_hdr_len - (int)sizeof(struct ipv6hdr);
+	h->payload_len = len > 0 ? len : 0;
+}
+
+/* TCP options are copied out of the packet and walked one option per call
+ * of parse_tcp_opt(): walking them in place, with offsets that depend on
+ * every option before, multiplies the verifier's paths past its limit. */
+struct tcp_opt_walk {
+	__u8 bytes[TCP_OPT_BUF + 16]; /* room to read an option at pos & 63 */
+	__u32 len;		      /* bytes copied, at most TCP_OPTS_MAX */
+	__u32 pos;		      /* offset of the next option */
+};
+
+enum tcp_opt_step { TCP_OPT_NEXT, TCP_OPT_END, TCP_OPT_BAD };
+
+/* In BPF a global function: verified once, on its own, whatever path
+ * calls it. */
+#ifdef __bpf__
+#define PARSE_GLOBAL __attribute__((noinline))
+#else
+#define PARSE_GLOBAL static inline
+#endif
+
+/* Parses the option at w->pos into h and moves w->pos past it. */
+PARSE_GLOBAL int parse_tcp_opt(struct tcp_opt_walk *w, struct hdrlog_headers *h)
+{
+	__u32 n, i, len;
+	__u8 kind, *b;
+
+	if (!w || !h)
+		return TCP_OPT_BAD;
+	n = w->len < TCP_OPTS_MAX ? w->len : TCP_OPTS_MAX;
+	i = w->pos;
+	if (i >= n)
+		return TCP_OPT_END;
+	i &= TCP_OPT_BUF - 1; /* a no-op (i < n <= 40) the verifier needs */
+	b = w->bytes + i;
+	kind = b[0];
+	if (kind == TCPOPT_EOL)
+		return TCP_OPT_END;
+	if (kind == TCPOPT_NOP) {
+		w->pos = i + 1;
+		return TCP_OPT_NEXT;
+	}
+	if (i + 1 >= n)
+		return TCP_OPT_BAD;
+	len = b[1];
+	if (len < 2 || i + len > n)
+		return TCP_OPT_BAD;
+	w->pos = i + len;
+
+	if (kind == TCPOPT_MSS && len == TCPOLEN_MSS) {
+		h->tcp_opts |= HDRLOG_TCPOPT_MSS;
+		h->tcp_mss = b[2] << 8 | b[3];
+	} else if (kind == TCPOPT_WINDOW && len == TCPOLEN_WINDOW) {
+		h->tcp_opts |= HDRLOG_TCPOPT_WSCALE;
+		h->tcp_wscale = b[2];
+	} else if (kind == TCPOPT_SACK_PERM && len == TCPOLEN_SACK_PERM) {
+		h->tcp_opts |= HDRLOG_TCPOPT_SACK_PERM;
+	} else if (kind == TCPOPT_SACK) {
+		h->tcp_opts |= HDRLOG_TCPOPT_SACK;
+	} else if (kind == TCPOPT_TIMESTAMP && len == TCPOLEN_TIMESTAMP) {
+		h->tcp_opts |= HDRLOG_TCPOPT_TIMESTAMP;
+		h->tcp_tsval = (__u32)b[2] << 24 | b[3] << 16 | b[4] << 8 | b[5];
+		h->tcp_tsecr = (__u32)b[6] << 24 | b[7] << 16 | b[8] << 8 | b[9];
+	}
+	return TCP_OPT_NEXT;
+}
+
+static __always_inline void parse_tcp_options(__u8 *opt, void *end,
+					      int optlen,
+					      struct hdrlog_headers *h)
+{
+	struct tcp_opt_walk w = {};
+	int i, step = TCP_OPT_END;
+
+	for (i = 0; i < TCP_OPTS_MAX; i++) {
+		if (i >= optlen)
+			break;
+		if ((void *)(opt + i + 1) > end) {
+			h->truncated = HDRLOG_HDR_TCP_OPTS;
+			break;
+		}
+		w.bytes[i] = opt[i];
+		w.len = i + 1;
+	}
+	/* Each option takes at least one byte: TCP_OPTS_MAX calls suffice. */
+	for (i = 0; i < TCP_OPTS_MAX; i++) {
+		step = parse_tcp_opt(&w, h);
+		if (step != TCP_OPT_NEXT)
+			break;
+	}
+	/* An option cut by the capture is truncation, not malformation. */
+	if (step == TCP_OPT_BAD && h->truncated != HDRLOG_HDR_TCP_OPTS)
+		h->error = HDRLOG_ERR_TCP_OPT;
+}
+
+static __always_inline int parse_tcp(struct hdr_cursor *c, void *end,
+				     struct hdrlog_headers *h)
+{
+	struct tcphdr *th = c->pos;
+	int hdrlen;
+
+	if ((void *)(th + 1) > end) {
+		h->truncated = HDRLOG_HDR_TCP;
+		return PARSE_STOP;
+	}
+	h->layers |= HDRLOG_L_TCP;
+	h->sport = bpf_ntohs(th->source);
+	h->dport = bpf_ntohs(th->dest);
+	h->tcp_seq = bpf_ntohl(th->seq);
+	h->tcp_ack = bpf_ntohl(th->ack_seq);
+	h->tcp_window = bpf_ntohs(th->window);
+	h->tcp_flags = ((__u8 *)th)[13];
+	hdrlen = th->doff * 4;
+	h->tcp_hdr_len = hdrlen;
+	if (hdrlen < (int)sizeof(*th)) {
+		h->error = HDRLOG_ERR_TCP_DOFF;
+		return PARSE_STOP;
+	}
+	set_payload_len(h, hdrlen);
+	parse_tcp_options((__u8 *)(th + 1), end, hdrlen - (int)sizeof(*th), h);
+	return PARSE_STOP;
+}
+
+static __always_inline int parse_udp(struct hdr_cursor *c, void *end,
+				     struct hdrlog_headers *h)
+{
+	struct udphdr *uh = c->pos;
+
+	if ((void *)(uh + 1) > end) {
+		h->truncated = HDRLOG_HDR_UDP;
+		return PARSE_STOP;
+	}
+	h->layers |= HDRLOG_L_UDP;
+	h->sport = bpf_ntohs(uh->source);
+	h->dport = bpf_ntohs(uh->dest);
+	h->udp_len = bpf_ntohs(uh->len);
+	set_payload_len(h, sizeof(*uh));
+	return PARSE_STOP;
+}
+
+/* ICMP and ICMPv6 share their first 8 bytes: type, code, checksum and,
+ * for echo, identifier and sequence number. */
+struct icmp_common {
+	__u8 type;
+	__u8 code;
+	__be16 checksum;
+	__be16 id;
+	__be16 seq;
+};
+
+static __always_inline int parse_icmp_common(struct hdr_cursor *c, void *end,
+					     int v6, struct hdrlog_headers *h)
+{
+	struct icmp_common *ih = c->pos;
+
+	if ((void *)(ih + 1) > end) {
+		h->truncated = v6 ? HDRLOG_HDR_ICMPV6 : HDRLOG_HDR_ICMP;
+		return PARSE_STOP;
+	}
+	h->layers |= v6 ? HDRLOG_L_ICMPV6 : HDRLOG_L_ICMP;
+	h->icmp_type = ih->type;
+	h->icmp_code = ih->code;
+	set_payload_len(h, sizeof(*ih));
+	if (v6 ? (ih->type == ICMPV6_ECHO_REQUEST || ih->type == ICMPV6_ECHO_REPLY)
+	       : (ih->type == ICMP_ECHO || ih->type == ICMP_ECHOREPLY)) {
+		h->layers |= HDRLOG_L_ECHO;
+		h->icmp_id = bpf_ntohs(ih->id);
+		h->icmp_seq = bpf_ntohs(ih->seq);
+	}
+	return PARSE_STOP;
+}
+
+static __always_inline void parse_l4(struct hdr_cursor *c, void *end,
+				     int proto, struct hdrlog_headers *h)
+{
+	if (proto == IPPROTO_TCP)
+		parse_tcp(c, end, h);
+	else if (proto == IPPROTO_UDP)
+		parse_udp(c, end, h);
+	else if (proto == IPPROTO_ICMP && (h->layers & HDRLOG_L_IPV4))
+		parse_icmp_common(c, end, 0, h);
+	else if (proto == IPPROTO_ICMPV6 && (h->layers & HDRLOG_L_IPV6))
+		parse_icmp_common(c, end, 1, h);
+}
+
+/* Parses from the network layer on; proto is an EtherType (host order). */
+static __always_inline void hdrlog_parse_l3(void *data, void *end, int proto,
+					    struct hdrlog_headers *h)
+{
+	struct hdr_cursor c = { .pos = data };
+
+	h->eth_proto = proto;
+	if (proto == ETH_P_IP)
+		proto = parse_ipv4(&c, end, h);
+	else if (proto == ETH_P_IPV6)
+		proto = parse_ipv6(&c, end, h);
+	else if (proto == ETH_P_ARP)
+		proto = parse_arp(&c, end, h);
+	else
+		proto = PARSE_STOP;
+	if (proto >= 0)
+		parse_l4(&c, end, proto, h);
+}
+
+/* Parses an Ethernet frame in [data, end); never reads outside it. */
+static __always_inline void hdrlog_parse_eth(void *data, void *end,
+					     struct hdrlog_headers *h)
+{
+	struct hdr_cursor c = { .pos = data };
+	int proto;
+
+	proto = parse_ethhdr(&c, end, h);
+	if (proto < 0)
+		return;
+	proto = parse_vlans(&c, end, proto, h);
+	if (proto < 0)
+		return;
+	hdrlog_parse_l3(c.pos, end, proto, h);
+}
+
+#endif /* HDRLOG_PARSE_H */

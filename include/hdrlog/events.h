@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The kernel <-> user-space ABI of hdrlog: the events the BPF programs put
+ * in the ring buffer, the counters they keep, and the values both sides
+ * agree on. The offline reader produces the very same structs, so one
+ * formatter serves live and pcap input.
+ *
+ * Byte order: every multi-byte integer here is in HOST order unless its
+ * comment says "network order". Addresses are byte arrays in network order.
+ */
+#ifndef HDRLOG_EVENTS_H
+#define HDRLOG_EVENTS_H
+
+#include <linux/types.h>
+
+#define HDRLOG_VLAN_MAX_DEPTH 2	  /* 802.1Q/802.1ad tags parsed in the frame */
+#define HDRLOG_IPV6_EXT_MAX_CHAIN 8 /* IPv6 extension headers walked */
+
+enum hdrlog_event_kind {
+	HDRLOG_EV_PACKET = 1,
+};
+
+enum hdrlog_hook {
+	HDRLOG_HOOK_TC = 1,
+	HDRLOG_HOOK_XDP = 2,
+	HDRLOG_HOOK_PCAP = 3,
+};
+
+enum hdrlog_direction {
+	HDRLOG_DIR_UNKNOWN = 0,
+	HDRLOG_DIR_INGRESS = 1,
+	HDRLOG_DIR_EGRESS = 2,
+};
+
+/* Headers found in a packet: bits of hdrlog_headers.layers. */
+enum hdrlog_layer {
+	HDRLOG_L_ETH = 1u << 0,
+	HDRLOG_L_VLAN = 1u << 1,    /* tags in the frame, see vlan_depth */
+	HDRLOG_L_HW_VLAN = 1u << 2, /* tag the NIC stripped (tc only) */
+	HDRLOG_L_ARP = 1u << 3,
+	HDRLOG_L_IPV4 = 1u << 4,
+	HDRLOG_L_IPV6 = 1u << 5,
+	HDRLOG_L_FRAG = 1u << 6, /* IPv4 MF/offset or IPv6 fragment header */
+	HDRLOG_L_TCP = 1u << 7,
+	HDRLOG_L_UDP = 1u << 8,
+	HDRLOG_L_ICMP = 1u << 9,
+	HDRLOG_L_ICMPV6 = 1u << 10,
+	HDRLOG_L_ECHO = 1u << 11, /* ICMP/ICMPv6 echo: icmp_id/icmp_seq valid */
+	HDRLOG_L_ARP_ADDRS = 1u << 12, /* Ethernet/IPv4 ARP: arp_s*, arp_t* valid */
+};
+
+/* The header that ran past the captured bytes (hdrlog_headers.truncated). */
+enum hdrlog_hdr {
+	HDRLOG_HDR_NONE = 0,
+	HDRLOG_HDR_ETH,
+	HDRLOG_HDR_VLAN,
+	HDRLOG_HDR_ARP,
+	HDRLOG_HDR_IPV4,
+	HDRLOG_HDR_IPV4_OPTS,
+	HDRLOG_HDR_IPV6,
+	HDRLOG_HDR_IPV6_EXT,
+	HDRLOG_HDR_TCP,
+	HDRLOG_HDR_TCP_OPTS,
+	HDRLOG_HDR_UDP,
+	HDRLOG_HDR_ICMP,
+	HDRLOG_HDR_ICMPV6,
+	HDRLOG_HDR_LINK, /* a pcap link-layer header other than Ethernet */
+	HDRLOG_HDR__MAX,
+};
+
+/* Why parsing stopped on a malformed header (hdrlog_headers.error). */
+enum hdrlog_error {
+	HDRLOG_ERR_NONE = 0,
+	HDRLOG_ERR_VLAN_DEPTH,	/* more tags than HDRLOG_VLAN_MAX_DEPTH */
+	HDRLOG_ERR_IP_VERSION,	/* version field disagrees with EtherType */
+	HDRLOG_ERR_IPV4_IHL,	/* header length below 20 bytes */
+	HDRLOG_ERR_IPV6_EXT_DEPTH, /* longer chain than HDRLOG_IPV6_EXT_MAX_CHAIN */
+	HDRLOG_ERR_TCP_DOFF,	/* data offset below 20 bytes */
+	HDRLOG_ERR_TCP_OPT,	/* option length below 2 or past the header */
+	HDRLOG_ERR__MAX,
+};
+
+enum hdrlog_ip_flag {
+	HDRLOG_IP_DF = 1u << 0,
+	HDRLOG_IP_MF = 1u << 1, /* IPv4 MF, or the IPv6 fragment header M flag */
+	HDRLOG_IP_RF = 1u << 2, /* IPv4 reserved ("evil") bit */
+	HDRLOG_IP_OPTIONS = 1u << 3, /* IPv4 header longer than 20 bytes */
+};
+
+/* TCP flags in header order, as in the TCP header's 13th byte. */
+enum hdrlog_tcp_flag {
+	HDRLOG_TCP_FIN = 1u << 0,
+	HDRLOG_TCP_SYN = 1u << 1,
+	HDRLOG_TCP_RST = 1u << 2,
+	HDRLOG_TCP_PSH = 1u << 3,
+	HDRLOG_TCP_ACK = 1u << 4,
+	HDRLOG_TCP_URG = 1u << 5,
+	HDRLOG_TCP_ECE = 1u << 6,
+	HDRLOG_TCP_CWR = 1u << 7,
+};
+
+/* TCP options seen (hdrlog_headers.tcp_opts). */
+enum hdrlog_tcp_opt {
+	HDRLOG_TCPOPT_MSS = 1u << 0,
+	HDRLOG_TCPOPT_WSCALE = 1u << 1,
+	HDRLOG_TCPOPT_SACK_PERM = 1u << 2,
+	HDRLOG_TCPOPT_TIMESTAMP = 1u << 3,
+	HDRLOG_TCPOPT_SACK = 1u << 4,
+};
+
+struct hdrlog_vlan_tag {
+	__u16 tpid; /* 0x8100 (802.1Q) or 0x88a8 (802.1ad) */
+	__u16 tci;  /* PCP(3) DEI(1) VID(12) */
+};
+
+/* Everything the parser read from one packet. Fields of a layer are valid
+ * only when its bit is set in layers. */
+struct hdrlog_headers {
+	__u32 layers;	 /* HDRLOG_L_* */
+	__u8 truncated;	 /* enum hdrlog_hdr that did not fit, or 0 */
+	__u8 error;	 /* enum hdrlog_error, or 0 */
+	__u8 vlan_depth; /* tags in vlan[] */
+	__u8 ext_count;	 /* IPv6 extension headers in ext_chain[] */
+
+	/* L2 */
+	__u8 dst_mac[6];
+	__u8 src_mac[6];
+	__u16 eth_proto; /* EtherType after the tags (below 0x600: 802.3 length) */
+	struct hdrlog_vlan_tag hw_vlan; /* HDRLOG_L_HW_VLAN */
+	struct hdrlog_vlan_tag vlan[HDRLOG_VLAN_MAX_DEPTH];
+
+	/* ARP (Ethernet/IPv4 form) */
+	__u16 arp_op;
+	__u8 arp_sha[6];
+	__u8 arp_tha[6];
+	__u8 arp_spa[4]; /* network order */
+	__u8 arp_tpa[4]; /* network order */
+
+	/* L3 */
+	__u8 saddr[16]; /* network order; IPv4 uses the first 4 bytes */
+	__u8 daddr[16];
+	__u8 ip_proto;	 /* IPv4 protocol, IPv6 last next-header */
+	__u8 ttl;	 /* TTL or hop limit */
+	__u8 tos;	 /* IPv4 TOS or IPv6 traffic class: DSCP << 2 | ECN */
+	__u8 ip_flags;	 /* HDRLOG_IP_* */
+	__u16 ip_hdr_len; /* IPv4 ihl*4; IPv6 40 + extension headers */
+	__u16 ip_len;	 /* IPv4 total length; IPv6 payload length */
+	__u16 ip_id;	 /* IPv4 identification */
+	__u16 frag_off;	 /* fragment offset in bytes */
+	__u32 flow_label; /* IPv6 */
+	__u32 frag_id;	 /* IPv6 fragment header identification */
+	__u8 ext_chain[HDRLOG_IPV6_EXT_MAX_CHAIN]; /* IPv6 next-header values */
+
+	/* L4 */
+	__u16 sport;
+	__u16 dport;
+	__u32 tcp_seq;
+	__u32 tcp_ack;
+	__u16 tcp_window; /* as sent, before window scaling */
+	__u8 tcp_flags;	  /* HDRLOG_TCP_* */
+	__u8 tcp_hdr_len; /* doff*4 */
+	__u16 tcp_mss;
+	__u8 tcp_wscale;
+	__u8 tcp_opts; /* HDRLOG_TCPOPT_* */
+	__u32 tcp_tsval;
+	__u32 tcp_tsecr;
+	__u16 udp_len;
+	__u8 icmp_type;
+	__u8 icmp_code;
+	__u16 icmp_id;	/* HDRLOG_L_ECHO */
+	__u16 icmp_seq; /* HDRLOG_L_ECHO */
+	__u16 payload_len; /* L4 payload bytes by the IP length fields */
+	__u16 _pad;
+};
+
+/* HDRLOG_EV_PACKET: one packet's headers. */
+struct hdrlog_packet_event {
+	__u8 kind;	/* HDRLOG_EV_PACKET */
+	__u8 hook;	/* enum hdrlog_hook */
+	__u8 direction; /* enum hdrlog_direction */
+	__u8 _pad;
+	__u32 cpu;
+	__u64 seq;   /* per-CPU: HDRLOG_STAT_EVENTS_TRIED before this event */
+	__u64 ts_ns; /* live: CLOCK_BOOTTIME; pcap: since the Unix epoch */
+	__u32 ifindex;
+	__u32 len;	/* bytes on the wire (one skb: all its GSO segments) */
+	__u32 caplen;	/* bytes the parser could read */
+	__u16 gso_segs; /* packets this event stands for (1 unless GSO) */
+	__u16 gso_size; /* MSS of a GSO packet, else 0 */
+	struct hdrlog_headers h;
+};
+
+/* Per-CPU counters (the "stats" map, one __u64 per index per CPU). */
+enum hdrlog_stat {
+	HDRLOG_STAT_PACKETS,	   /* packets seen, GSO segments counted */
+	HDRLOG_STAT_BYTES,	   /* bytes seen */
+	HDRLOG_STAT_EVENTS_TRIED,  /* ring buffer writes tried: the sequence */
+	HDRLOG_STAT_EVENTS,	   /* events written */
+	HDRLOG_STAT_RINGBUF_FULL,  /* events lost: ring buffer full */
+	HDRLOG_STAT_TRUNCATED,	   /* packets whose headers ran out */
+	HDRLOG_STAT_PARSE_ERRORS,  /* packets with a malformed header */
+	HDRLOG_STAT_PULL_FAILED,   /* bpf_skb_pull_data() failures (tc) */
+	HDRLOG_STAT__MAX,
+};
+
+#endif /* HDRLOG_EVENTS_H */

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* What hdrlog counts, live or offline, and how it reports it: the periodic
+ * stats record and the summary on exit. Loss is never hidden. */
+#ifndef HDRLOG_COUNTERS_H
+#define HDRLOG_COUNTERS_H
+
+#include <stdio.h>
+#include <linux/types.h>
+
+#include "hdrlog/events.h"
+#include "record.h"
+
+struct counters {
+	__u64 kernel[HDRLOG_STAT__MAX]; /* live: summed over CPUs */
+	__u64 received;	      /* events the agent read */
+	__u64 seq_missing;    /* events the sequence numbers say were lost */
+	__u64 skipped_link;   /* offline: frames of an unsupported link type */
+	__u64 output_errors;  /* lines that could not be written */
+	int live;
+};
+
+/* Offline: count one decoded packet the way the kernel counts live ones. */
+void counters_add_packet(struct counters *c,
+			 const struct hdrlog_packet_event *ev);
+
+/* Appends a stats record (one line) to sb. */
+void counters_record(struct strbuf *sb, enum record_format fmt,
+		     const struct counters *c, __u64 epoch_ns);
+
+/* Prints the human summary that ends every run. */
+void counters_summary(FILE *fp, const struct counters *c);
+
+#endif

@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "live.h"
+#include "log.h"
+
+#define POLL_MS 100
+#define IFACE_CHECK_NS 1000000000ULL
+#define CANCELLED (-ECANCELED) /* from the event callback: stop reading */
+
+static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t dump_stats;
+static volatile sig_atomic_t reopen_output;
+
+static void on_stop(int sig)
+{
+	stop_signal = sig;
+}
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	dump_stats = 1;
+}
+
+static void on_hup(int sig)
+{
+	(void)sig;
+	reopen_output = 1;
+}
+
+struct iface {
+	int ifindex;
+	char name[IF_NAMESIZE];
+};
+
+struct live {
+	const struct live_opts *opts;
+	struct output *out;
+	struct counters *c;
+	struct loader *loader;
+	struct iface ifaces[LIVE_MAX_IFACES];
+	int n_ifaces;
+	int ncpu;
+	__u64 *next_seq; /* per CPU: the sequence number expected next */
+	__u64 boot_to_epoch_ns;
+	int out_err;
+};
+
+static __u64 clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static const char *iface_name(const struct live *lv, __u32 ifindex)
+{
+	for (int i = 0; i < lv->n_ifaces; i++)
+		if (lv->ifaces[i].ifindex == (int)ifindex)
+			return lv->ifaces[i].name;
+	return NULL;
+}
+
+static void track_sequence(struct live *lv, const struct hdrlog_packet_event *ev)
+{
+	if (ev->cpu >= (__u32)lv->ncpu)
+		return;
+	if (ev->seq > lv->next_seq[ev->cpu])
+		lv->c->seq_missing += ev->seq - lv->next_seq[ev->cpu];
+	lv->next_seq[ev->cpu] = ev->seq + 1;
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	const struct hdrlog_packet_event *ev = data;
+	struct live *lv = ctx;
+	struct record_meta meta;
+
+	if (size < sizeof(*ev) || ev->kind != HDRLOG_EV_PACKET)
+		return 0;
+	track_sequence(lv, ev);
+	lv->c->received++;
+	meta = (struct record_meta){
+		.epoch_ns = ev->ts_ns + lv->boot_to_epoch_ns,
+		.ifname = iface_name(lv, ev->ifindex),
+	};
+	record_packet(&lv->out->line, lv->out->fmt, ev, &meta);
+	lv->out_err = output_flush_line(lv->out);
+	if (lv->out_err) {
+		lv->c->output_errors++;
+		return lv->out_err;
+	}
+	if (lv->opts->max_count && lv->c->received >= lv->opts->max_count)
+		return CANCELLED;
+	return 0;
+}
+
+/* Sums the per-CPU counters; tried_per_cpu (ncpu entries) gets the
+ * sequence high-water marks. */
+static int read_kernel_counters(struct live *lv, __u64 *tried_per_cpu)
+{
+	__u64 *vals = calloc(lv->ncpu, sizeof(*vals));
+	int fd = loader_stats_fd(lv->loader), err = 0;
+
+	if (!vals)
+		return -ENOMEM;
+	for (__u32 k = 0; k < HDRLOG_STAT__MAX; k++) {
+		if (bpf_map_lookup_elem(fd, &k, vals)) {
+			err = -errno;
+			break;
+		}
+		lv->c->kernel[k] = 0;
+		for (int cpu = 0; cpu < lv->ncpu; cpu++) {
+			lv->c->kernel[k] += vals[cpu];
+			if (k == HDRLOG_STAT_EVENTS_TRIED && tried_per_cpu)
+				tried_per_cpu[cpu] = vals[cpu];
+		}
+	}
+	free(vals);
+	return err;
+}
+
+static void write_stats(struct live *lv)
+{
+	read_kernel_counters(lv, NULL);
+	lv->c->output_errors = lv->out->errors;
+	counters_record(&lv->out->line, lv->out->fmt, lv->c,
+			clock_ns(CLOCK_REALTIME));
+	output_flush_line(lv->out);
+	output_sync(lv->out);
+}
+
+static int resolve_ifaces(struct live *lv)
+{
+	char path[64 + IF_NAMESIZE];
+	unsigned int type;
+	FILE *fp;
+
+	for (int i = 0; i < lv->opts->n_ifaces; i++) {
+		struct iface *f = &lv->ifaces[lv->n_ifaces];
+		const char *name = lv->opts->ifaces[i];
+
+		f->ifindex = if_nametoindex(name);
+		if (!f->ifindex) {
+			pr_warn("no interface named '%s'\n", name);
+			return -ENODEV;
+		}
+		snprintf(f->name, sizeof(f->name), "%s", name);
+		/* The programs parse from an Ethernet header; loopback has one. */
+		snprintf(path, sizeof(path), "/sys/class/net/%s/type", name);
+		fp = fopen(path, "r");
+		if (fp && fscanf(fp, "%u", &type) == 1 && type != 1 && type != 772) {
+			fclose(fp);
+			pr_warn("%s is not an Ethernet interface (ARPHRD %u)\n",
+				name, type);
+			return -EPROTONOSUPPORT;
+		}
+		if (fp)
+			fclose(fp);
+		lv->n_ifaces++;
+	}
+	return 0;
+}
+
+static int attach_all(struct live *lv)
+{
+	const struct live_opts *o = lv->opts;
+	bool native;
+	int err;
+
+	for (int i = 0; i < lv->n_ifaces; i++) {
+		int ifindex = lv->ifaces[i].ifindex;
+
+		if (o->ingress && o->xdp)
+			err = loader_attach_xdp(lv->loader, ifindex, &native);
+		else if (o->ingress)
+			err = loader_attach_tc(lv->loader, ifindex,
+					       HDRLOG_DIR_INGRESS, o->tc_mode);
+		else
+			err = 0;
+		if (!err && o->egress)
+			err = loader_attach_tc(lv->loader, ifindex,
+					       HDRLOG_DIR_EGRESS, o->tc_mode);
+		if (err)
+			return err;
+		if (o->xdp && o->ingress)
+			pr_warn("listening on %s: XDP ingress (%s)%s\n",
+				lv->ifaces[i].name, native ? "native" : "generic",
+				o->egress ? ", tc egress" : "");
+		else
+			pr_warn("listening on %s: tc%s%s\n", lv->ifaces[i].name,
+				o->ingress ? " ingress" : "",
+				o->egress ? " egress" : "");
+	}
+	return 0;
+}
+
+/* An interface deleted under us takes our attachment with it. */
+static const char *vanished_iface(const struct live *lv)
+{
+	char name[IF_NAMESIZE];
+
+	for (int i = 0; i < lv->n_ifaces; i++)
+		if (!if_indextoname(lv->ifaces[i].ifindex, name))
+			return lv->ifaces[i].name;
+	return NULL;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa = { 0 };
+
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_stop;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_usr1;
+	sigaction(SIGUSR1, &sa, NULL);
+	sa.sa_handler = on_hup;
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+/* Returns the exit code. */
+static int poll_loop(struct live *lv, struct ring_buffer *rb)
+{
+	__u64 now, next_check = 0, next_stats = 0;
+	__u64 interval = lv->opts->stats_interval * 1000000000ULL;
+	const char *gone;
+	int err;
+
+	if (interval)
+		next_stats = clock_ns(CLOCK_MONOTONIC) + interval;
+	while (!stop_signal) {
+		err = ring_buffer__poll(rb, POLL_MS);
+		if (err == CANCELLED)
+			return 0;
+		if (err < 0 && err != -EINTR) {
+			if (lv->out_err)
+				return lv->out_err == -EPIPE ? 0 : 1;
+			pr_warn("reading the ring buffer failed: %s\n", strerror(-err));
+			return 1;
+		}
+		output_sync(lv->out);
+		now = clock_ns(CLOCK_MONOTONIC);
+		if (dump_stats || (interval && now >= next_stats)) {
+			dump_stats = 0;
+			write_stats(lv);
+			next_stats = now + interval;
+		}
+		if (reopen_output) {
+			reopen_output = 0;
+			output_reopen(lv->out);
+		}
+		if (now >= next_check) {
+			next_check = now + IFACE_CHECK_NS;
+			gone = vanished_iface(lv);
+			if (gone) {
+				pr_warn("interface %s disappeared; stopping\n", gone);
+				return 1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* After detaching: read what is left, then settle the loss accounts. */
+static void drain_and_count(struct live *lv, struct ring_buffer *rb,
+			    bool drain)
+{
+	__u64 *tried = calloc(lv->ncpu, sizeof(*tried));
+
+	if (drain)
+		ring_buffer__consume(rb);
+	if (!tried || read_kernel_counters(lv, tried)) {
+		pr_warn("cannot read the kernel counters\n");
+		free(tried);
+		return;
+	}
+	/* Losses after a CPU's last event leave no gap: count them too. */
+	for (int cpu = 0; drain && cpu < lv->ncpu; cpu++)
+		if (tried[cpu] > lv->next_seq[cpu])
+			lv->c->seq_missing += tried[cpu] - lv->next_seq[cpu];
+	if (drain && lv->c->seq_missing != lv->c->kernel[HDRLOG_STAT_RINGBUF_FULL])
+		pr_warn("loss counters disagree: %llu sequence gaps, %llu ring "
+			"buffer drops\n", (unsigned long long)lv->c->seq_missing,
+			(unsigned long long)lv->c->kernel[HDRLOG_STAT_RINGBUF_FULL]);
+	lv->c->output_errors = lv->out->errors;
+	free(tried);
+}
+
+int live_run(const struct live_opts *opts, struct output *out,
+	     struct counters *c)
+{
+	struct live lv = { .opts = opts, .out = out, .c = c };
+	struct ring_buffer *rb = NULL;
+	int err, code = 1;
+
+	c->live = 1;
+	err = resolve_ifaces(&lv);
+	if (err)
+		return 2;
+	lv.ncpu = libbpf_num_possible_cpus();
+	if (lv.ncpu <= 0) {
+		pr_warn("cannot count CPUs: %s\n", strerror(-lv.ncpu));
+		return 1;
+	}
+	lv.next_seq = calloc(lv.ncpu, sizeof(*lv.next_seq));
+	if (!lv.next_seq)
+		return 1;
+	lv.boot_to_epoch_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME);
+
+	install_signals();
+	err = loader_open(&lv.loader, &opts->load);
+	if (err)
+		goto cleanup;
+	rb = ring_buffer__new(loader_events_fd(lv.loader), on_event, &lv, NULL);
+	if (!rb) {
+		pr_warn("cannot open the ring buffer: %s\n", strerror(errno));
+		goto cleanup;
+	}
+	err = attach_all(&lv);
+	if (err)
+		goto cleanup;
+
+	code = poll_loop(&lv, rb);
+	loader_detach_all(lv.loader);
+	drain_and_count(&lv, rb, !lv.out_err && !(opts->max_count &&
+						  c->received >= opts->max_count));
+	output_sync(out);
+cleanup:
+	ring_buffer__free(rb);
+	loader_close(lv.loader);
+	free(lv.next_seq);
+	return code;
+}

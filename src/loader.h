@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Loads the BPF programs and attaches them; detaches all of it again. */
+#ifndef HDRLOG_LOADER_H
+#define HDRLOG_LOADER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+
+enum tc_mode {
+	TC_MODE_AUTO,	 /* tcx links where the kernel has them, else netlink */
+	TC_MODE_TCX,	 /* bpf_link on tcx (Linux 6.6+) */
+	TC_MODE_NETLINK, /* cls_bpf filter on a clsact qdisc */
+};
+
+struct loader_opts {
+	__u32 ringbuf_bytes; /* power of two, at least a page */
+	__u32 pull_len;	     /* targ_pull_len */
+};
+
+struct loader;
+
+/* Opens and loads the skeleton. Returns 0 and *out (free with
+ * loader_close()), or -errno with the reason printed. */
+int loader_open(struct loader **out, const struct loader_opts *opts);
+
+/* Attaches tc on ifindex for one direction (HDRLOG_DIR_INGRESS/EGRESS). */
+int loader_attach_tc(struct loader *l, int ifindex, int direction,
+		     enum tc_mode mode);
+/* Attaches XDP on ifindex; *native says whether the driver runs it. */
+int loader_attach_xdp(struct loader *l, int ifindex, bool *native);
+
+int loader_events_fd(const struct loader *l);
+int loader_stats_fd(const struct loader *l);
+
+/* Detaches every attachment, newest first; the programs stay loaded so
+ * the ring buffer can be drained. Safe to call twice. */
+void loader_detach_all(struct loader *l);
+/* Detaches and frees everything; NULL is fine. */
+void loader_close(struct loader *l);
+
+#endif

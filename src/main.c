@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* hdrlog: log network header elements with eBPF, live or from a capture. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+
+#include "counters.h"
+#include "live.h"
+#include "log.h"
+#include "offline.h"
+#include "output.h"
+
+#define EXIT_USAGE 2
+
+struct args {
+	struct live_opts live;
+	const char *read_path;
+	const char *write_path;
+	enum record_format fmt;
+	int verbosity;
+};
+
+static const char usage_text[] =
+	"Usage: hdrlog [OPTION...]\n"
+	"Log the header elements of every packet (Ethernet, VLAN, ARP, IPv4,\n"
+	"IPv6, TCP, UDP, ICMP) as JSON lines, live with eBPF or from a capture.\n"
+	"\n"
+	"  -i, --interface IFACE   attach to IFACE (repeatable; default: the\n"
+	"                          interface of the default route)\n"
+	"      --hook tc|xdp       ingress hook (default tc; egress is always tc)\n"
+	"      --direction in|out|both\n"
+	"                          which directions to log (default both)\n"
+	"      --tc-mode auto|tcx|netlink\n"
+	"                          tc attachment: tcx link (Linux 6.6+) or clsact\n"
+	"                          filter (default auto: tcx when available)\n"
+	"  -r, --read FILE         read a pcap or pcapng file instead (no root)\n"
+	"  -c, --count N           stop after N packets\n"
+	"  -o, --output json|text  line format (default json)\n"
+	"  -w, --write FILE        append lines to FILE (SIGHUP reopens it)\n"
+	"      --stats-interval SEC\n"
+	"                          write a stats record every SEC seconds\n"
+	"      --ringbuf-size BYTES\n"
+	"                          ring buffer size, a power of two (default 4M)\n"
+	"  -v, --verbose           more diagnostics (-vv: libbpf's too)\n"
+	"      --version           print the version\n"
+	"  -h, --help              this help\n"
+	"\n"
+	"Signals: SIGINT/SIGTERM detach and print a summary; SIGUSR1 writes a\n"
+	"stats record now; SIGHUP reopens the -w file.\n"
+	"\n"
+	"Examples:\n"
+	"  hdrlog                          log the default-route interface\n"
+	"  hdrlog -i veth0 -o text         one tcpdump-like line per packet\n"
+	"  hdrlog -i eth0 --hook xdp -c 100 -w /var/log/hdrlog.json\n"
+	"  hdrlog -r capture.pcap          the same JSON, from a file\n"
+	"\n"
+	"Exit status: 0 ok, 1 runtime failure, 2 bad input (option, interface,\n"
+	"unreadable or truncated capture).\n";
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "hdrlog: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry 'hdrlog --help'.\n");
+	return -EINVAL;
+}
+
+static int parse_ull(const char *s, unsigned long long min,
+		     unsigned long long max, unsigned long long *out)
+{
+	char *end;
+
+	errno = 0;
+	if (!s || !*s || *s == '-')
+		return -EINVAL;
+	*out = strtoull(s, &end, 10);
+	if (errno || *end || *out < min || *out > max)
+		return -EINVAL;
+	return 0;
+}
+
+/* Like tcpdump, which takes its first interface: the default route's. */
+static int default_route_iface(char *name, size_t len)
+{
+	char line[256], ifname[IF_NAMESIZE + 1];
+	unsigned long dest, mask;
+	unsigned int flags;
+	FILE *fp = fopen("/proc/net/route", "r");
+	int err = -ENOENT;
+
+	if (!fp)
+		return -errno;
+	while (fgets(line, sizeof(line), fp)) {
+		if (sscanf(line, "%16s %lx %*x %x %*d %*d %*d %lx", ifname, &dest,
+			   &flags, &mask) != 4)
+			continue;
+		if (dest == 0 && mask == 0 && (flags & 1 /* RTF_UP */)) {
+			snprintf(name, len, "%s", ifname);
+			err = 0;
+			break;
+		}
+	}
+	fclose(fp);
+	return err;
+}
+
+enum long_only {
+	OPT_HOOK = 256,
+	OPT_DIRECTION,
+	OPT_TC_MODE,
+	OPT_STATS_INTERVAL,
+	OPT_RINGBUF_SIZE,
+	OPT_VERSION,
+};
+
+static const struct option long_options[] = {
+	{ "interface", required_argument, NULL, 'i' },
+	{ "hook", required_argument, NULL, OPT_HOOK },
+	{ "direction", required_argument, NULL, OPT_DIRECTION },
+	{ "tc-mode", required_argument, NULL, OPT_TC_MODE },
+	{ "read", required_argument, NULL, 'r' },
+	{ "count", required_argument, NULL, 'c' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "write", required_argument, NULL, 'w' },
+	{ "stats-interval", required_argument, NULL, OPT_STATS_INTERVAL },
+	{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF_SIZE },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
+
+static int parse_choice(const char *arg, const char *opt,
+			const char *const *choices, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(arg, choices[i]))
+			return i;
+	fprintf(stderr, "hdrlog: invalid %s '%s'\n", opt, arg);
+	return -EINVAL;
+}
+
+/* Returns 0, 1 when the run is done (--help, --version), or -EINVAL. */
+static int parse_args(int argc, char **argv, struct args *a)
+{
+	static const char *const hooks[] = { "tc", "xdp" };
+	static const char *const dirs[] = { "in", "out", "both" };
+	static const char *const modes[] = { "auto", "tcx", "netlink" };
+	static const char *const fmts[] = { "json", "text" };
+	unsigned long long n;
+	int opt, i;
+
+	while ((opt = getopt_long(argc, argv, "i:r:c:o:w:vh", long_options,
+				  NULL)) != -1) {
+		switch (opt) {
+		case 'i':
+			if (a->live.n_ifaces >= LIVE_MAX_IFACES)
+				return usage_error("at most 16 interfaces%s", "");
+			if (strlen(optarg) >= IF_NAMESIZE)
+				return usage_error("interface name too long: '%s'", optarg);
+			a->live.ifaces[a->live.n_ifaces++] = optarg;
+			break;
+		case OPT_HOOK:
+			if ((i = parse_choice(optarg, "--hook", hooks, 2)) < 0)
+				return i;
+			a->live.xdp = i == 1;
+			break;
+		case OPT_DIRECTION:
+			if ((i = parse_choice(optarg, "--direction", dirs, 3)) < 0)
+				return i;
+			a->live.ingress = i != 1;
+			a->live.egress = i != 0;
+			break;
+		case OPT_TC_MODE:
+			if ((i = parse_choice(optarg, "--tc-mode", modes, 3)) < 0)
+				return i;
+			a->live.tc_mode = i;
+			break;
+		case 'r':
+			a->read_path = optarg;
+			break;
+		case 'c':
+			if (parse_ull(optarg, 1, ULLONG_MAX, &n))
+				return usage_error("invalid count '%s'", optarg);
+			a->live.max_count = n;
+			break;
+		case 'o':
+			if ((i = parse_choice(optarg, "--output", fmts, 2)) < 0)
+				return i;
+			a->fmt = i;
+			break;
+		case 'w':
+			a->write_path = optarg;
+			break;
+		case OPT_STATS_INTERVAL:
+			if (parse_ull(optarg, 1, 86400, &n))
+				return usage_error("invalid stats interval '%s' (1-86400 s)", optarg);
+			a->live.stats_interval = n;
+			break;
+		case OPT_RINGBUF_SIZE:
+			if (parse_ull(optarg, 4096, 1ULL << 30, &n) || (n & (n - 1)))
+				return usage_error("invalid ring buffer size '%s' (a power of two, 4096 to 1G)", optarg);
+			a->live.load.ringbuf_bytes = n;
+			break;
+		case 'v':
+			a->verbosity++;
+			break;
+		case OPT_VERSION:
+			printf("hdrlog %s (libbpf %s)\n", HDRLOG_VERSION,
+			       libbpf_version_string());
+			return 1;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 1;
+		default:
+			fprintf(stderr, "Try 'hdrlog --help'.\n");
+			return -EINVAL;
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (a->read_path && a->live.n_ifaces)
+		return usage_error("-r and -i exclude each other%s", "");
+	return 0;
+}
+
+static int run_live(struct args *a, struct output *out, struct counters *c)
+{
+	static char default_iface[IF_NAMESIZE + 1];
+	int err;
+
+	if (!a->live.n_ifaces) {
+		err = default_route_iface(default_iface, sizeof(default_iface));
+		if (err) {
+			pr_warn("no default route to pick an interface from; use -i IFACE\n");
+			return EXIT_USAGE;
+		}
+		a->live.ifaces[a->live.n_ifaces++] = default_iface;
+	}
+	return live_run(&a->live, out, c);
+}
+
+int main(int argc, char **argv)
+{
+	struct args a = {
+		.live = {
+			.ingress = true,
+			.egress = true,
+			.load = { .ringbuf_bytes = 4 << 20, .pull_len = 256 },
+		},
+	};
+	struct counters c = { 0 };
+	struct output out;
+	int err, code;
+
+	err = parse_args(argc, argv, &a);
+	if (err)
+		return err > 0 ? 0 : EXIT_USAGE;
+	log_set_level(a.verbosity >= 2 ? LOG_DEBUG : a.verbosity ? LOG_INFO : LOG_WARN);
+	log_route_libbpf();
+	/* A closed pipe is an error to handle (detach first), not a death. */
+	signal(SIGPIPE, SIG_IGN);
+
+	if (output_open(&out, a.write_path, a.fmt))
+		return EXIT_USAGE;
+	if (a.read_path) {
+		err = offline_run(a.read_path, a.live.max_count, &out, &c);
+		code = err == -EINVAL ? EXIT_USAGE : err && err != -EPIPE ? 1 : 0;
+	} else {
+		code = run_live(&a, &out, &c);
+	}
+	output_close(&out);
+	c.output_errors = out.errors;
+	counters_summary(stderr, &c);
+	return code;
+}

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <string.h>
+#include <pcap/pcap.h>
+
+#include "decode.h"
+#include "log.h"
+#include "offline.h"
+
+static __u64 pcap_time_ns(const struct pcap_pkthdr *hdr)
+{
+	/* opened with nanosecond precision: tv_usec holds nanoseconds */
+	if (hdr->ts.tv_sec < 0)
+		return 0;
+	return (__u64)hdr->ts.tv_sec * 1000000000ULL + (__u64)hdr->ts.tv_usec;
+}
+
+static int log_frame(struct output *out, struct counters *c, int linktype,
+		     const struct pcap_pkthdr *hdr, const u_char *data,
+		     __u64 frame)
+{
+	struct hdrlog_packet_event ev;
+	struct record_meta meta = { .frame = frame };
+	int err;
+
+	err = decode_packet(linktype, data, hdr->caplen, hdr->len, &ev);
+	if (err)
+		return err;
+	ev.ts_ns = pcap_time_ns(hdr);
+	meta.epoch_ns = ev.ts_ns;
+	counters_add_packet(c, &ev);
+	record_packet(&out->line, out->fmt, &ev, &meta);
+	err = output_flush_line(out);
+	if (err)
+		c->output_errors++;
+	return err;
+}
+
+int offline_run(const char *path, unsigned long long max_count,
+		struct output *out, struct counters *c)
+{
+	char errbuf[PCAP_ERRBUF_SIZE] = "";
+	struct pcap_pkthdr *hdr;
+	const u_char *data;
+	unsigned long long logged = 0;
+	__u64 frame = 0;
+	int linktype, rc, err = 0;
+	pcap_t *p;
+
+	p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO,
+						    errbuf);
+	if (!p) {
+		pr_warn("cannot read %s: %s\n", path, errbuf);
+		return -EINVAL;
+	}
+	linktype = pcap_datalink(p);
+	if (!decode_supported(linktype))
+		pr_warn("%s: link type %s (%d) is not supported: its packets are "
+			"skipped and counted\n", path,
+			pcap_datalink_val_to_name(linktype) ? pcap_datalink_val_to_name(linktype) : "unknown",
+			linktype);
+
+	while ((rc = pcap_next_ex(p, &hdr, &data)) == 1) {
+		frame++;
+		if (!decode_supported(linktype)) {
+			c->skipped_link++;
+			continue;
+		}
+		err = log_frame(out, c, linktype, hdr, data, frame);
+		if (err)
+			break;
+		if (max_count && ++logged >= max_count)
+			break;
+	}
+	if (rc == PCAP_ERROR) {
+		pr_warn("%s: %s (after %llu packets)\n", path, pcap_geterr(p),
+			(unsigned long long)frame);
+		err = -EINVAL;
+	}
+	pcap_close(p);
+	return err;
+}

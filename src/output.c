@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <string.h>
+
+#include "log.h"
+#include "output.h"
+
+int output_open(struct output *o, const char *path, enum record_format fmt)
+{
+	memset(o, 0, sizeof(*o));
+	o->path = path;
+	o->fmt = fmt;
+	if (!path) {
+		o->fp = stdout;
+		return 0;
+	}
+	o->fp = fopen(path, "a");
+	if (!o->fp) {
+		int err = -errno;
+
+		pr_warn("cannot open %s for writing: %s\n", path, strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+int output_reopen(struct output *o)
+{
+	FILE *fp;
+
+	if (!o->path)
+		return 0;
+	fp = fopen(o->path, "a");
+	if (!fp) {
+		int err = -errno;
+
+		pr_warn("cannot reopen %s: %s; still writing to the old file\n",
+			o->path, strerror(-err));
+		return err;
+	}
+	fclose(o->fp);
+	o->fp = fp;
+	return 0;
+}
+
+int output_flush_line(struct output *o)
+{
+	int err = 0;
+
+	if (o->line.len && fwrite(o->line.data, 1, o->line.len, o->fp) != o->line.len) {
+		err = errno ? -errno : -EIO;
+		o->errors++;
+	}
+	sb_reset(&o->line);
+	return err;
+}
+
+int output_sync(struct output *o)
+{
+	if (fflush(o->fp)) {
+		o->errors++;
+		return errno ? -errno : -EIO;
+	}
+	return 0;
+}
+
+void output_close(struct output *o)
+{
+	if (o->fp && o->fp != stdout)
+		fclose(o->fp);
+	else if (o->fp)
+		fflush(o->fp);
+	o->fp = NULL;
+	sb_free(&o->line);
+}
