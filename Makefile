@@ -35,7 +35,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/
 BPF_TESTS := $(patsubst tests/bpf/%.c,$(OUTPUT)/tests/%,$(wildcard tests/bpf/*.c))
 FUZZERS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(wildcard tests/fuzz/*.c))
 
-.PHONY: all asan tests fuzz check test bench clean deps
+.PHONY: all asan tests fuzz fuzz-long check test bench demo clean deps
 .DELETE_ON_ERROR:
 
 all: $(OUTPUT)/hdrlog
@@ -75,7 +75,7 @@ $(OUTPUT)/hdrlog-asan: $(ASAN_OBJS)
 tests: $(UNIT_TESTS) $(BPF_TESTS)
 $(OUTPUT)/tests/%: tests/unit/%.c $(ASAN_OBJS) $(HDRS) | $(OUTPUT)/tests
 	$(call msg,TEST,$@)
-	$(Q)$(CC) $(CFLAGS) $(SAN) -Itests $< $(filter-out $(OUTPUT)/asan/main.o,$(ASAN_OBJS)) $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(SAN) -Itests $< $(filter-out $(OUTPUT)/asan/main.o,$(ASAN_OBJS)) $(LDLIBS) -lcmocka -o $@
 $(OUTPUT)/tests/%: tests/bpf/%.c $(OUTPUT)/libhdrlog.a $(HDRS) $(SKEL) | $(OUTPUT)/tests
 	$(call msg,TEST,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests $< $(OUTPUT)/libhdrlog.a $(LDLIBS) -o $@
@@ -88,11 +88,20 @@ $(OUTPUT)/fuzz/%: tests/fuzz/%.c $(FUZZ_SRCS) $(HDRS) $(SKEL) | $(OUTPUT)/fuzz
 	$(Q)$(CLANG) $(filter-out -Werror,$(CFLAGS)) -Werror -fsanitize=fuzzer,address,undefined \
 		$< $(FUZZ_SRCS) $(LDLIBS) -o $@
 
+# Each fuzzer for FUZZ_SECONDS (default 300) on top of the seed corpus.
+FUZZ_SECONDS ?= 300
+fuzz-long: $(FUZZERS)
+	$(Q)for f in $(FUZZERS); do tests/fuzz/run.sh $$f $(FUZZ_SECONDS) || exit 1; done
+
 check test: all asan tests fuzz
 	$(Q)tests/run.sh
 
 bench: all
 	$(Q)bench/run.sh
+
+# The main job: two namespaces, a web server and a client, logged live.
+demo: all
+	$(Q)scripts/demo.sh
 
 deps:
 	$(Q)scripts/deps.sh
