@@ -33,15 +33,29 @@ static size_t utf8_seq_len(const unsigned char *s, size_t n)
 	return len;
 }
 
+/* Bytes that JSON or a log reader needs escaped: controls, DEL, quote,
+ * backslash, and anything non-ASCII (checked for valid UTF-8). */
+static int needs_care(unsigned char c)
+{
+	return c < 0x20 || c >= 0x7f || c == '"' || c == '\\';
+}
+
 void json_escape(struct strbuf *sb, const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0, len;
+	size_t i = 0, run, len;
 
 	sb_putc(sb, '"');
 	while (i < n) {
 		unsigned char c = s[i];
 
+		for (run = i; run < n && !needs_care(s[run]); run++)
+			;
+		if (run > i) {
+			sb_append(sb, str + i, run - i);
+			i = run;
+			continue;
+		}
 		if (c == '"' || c == '\\') {
 			sb_putc(sb, '\\');
 			sb_putc(sb, c);
@@ -52,13 +66,11 @@ void json_escape(struct strbuf *sb, const char *str, size_t n)
 			sb_puts(sb, "\\r"), i++;
 		} else if (c == '\t') {
 			sb_puts(sb, "\\t"), i++;
-		} else if (c < 0x20 || c == 0x7f) {
+		} else if (c < 0x80 || (len = utf8_seq_len(s + i, n - i)) == 0) {
 			sb_printf(sb, "\\u%04x", c), i++;
-		} else if ((len = utf8_seq_len(s + i, n - i)) > 0) {
-			sb_append(sb, (const char *)s + i, len);
-			i += len;
 		} else {
-			sb_printf(sb, "\\u%04x", c), i++;
+			sb_append(sb, str + i, len);
+			i += len;
 		}
 	}
 	sb_putc(sb, '"');
@@ -69,8 +81,10 @@ static void json_key(struct json *j, const char *key)
 	if (j->items[j->depth]++)
 		sb_putc(j->sb, ',');
 	if (key) {
-		json_escape(j->sb, key, __builtin_strlen(key));
-		sb_putc(j->sb, ':');
+		/* keys are the program's own ASCII literals: no escaping */
+		sb_putc(j->sb, '"');
+		sb_puts(j->sb, key);
+		sb_append(j->sb, "\":", 2);
 	}
 }
 
@@ -137,7 +151,7 @@ void json_str(struct json *j, const char *key, const char *val)
 void json_u64(struct json *j, const char *key, unsigned long long val)
 {
 	json_key(j, key);
-	sb_printf(j->sb, "%llu", val);
+	sb_put_u64(j->sb, val);
 }
 
 void json_i64(struct json *j, const char *key, long long val)

@@ -22,7 +22,8 @@ struct json {
 void json_begin(struct json *j, struct strbuf *sb);
 void json_end(struct json *j);
 
-/* key may be NULL inside an array. */
+/* Keys are ASCII literals written as they are; key may be NULL inside an
+ * array. */
 void json_object_begin(struct json *j, const char *key);
 void json_object_end(struct json *j);
 void json_array_begin(struct json *j, const char *key);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "json.h"
@@ -91,14 +92,25 @@ static const char *ipv6_ext_name(__u8 nexthdr)
 
 void record_format_time(char buf[RECORD_TIME_LEN], __u64 epoch_ns)
 {
+	/* Packets come many to a second: convert each second once. */
+	static _Thread_local time_t last_secs = -1;
+	static _Thread_local char date[24];
 	time_t secs = epoch_ns / 1000000000ULL;
+	__u32 ns = epoch_ns % 1000000000ULL;
 	struct tm tm;
-	size_t n;
+	int i;
 
-	gmtime_r(&secs, &tm);
-	n = strftime(buf, RECORD_TIME_LEN, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, RECORD_TIME_LEN - n, ".%09lluZ",
-		 (unsigned long long)(epoch_ns % 1000000000ULL));
+	if (secs != last_secs) {
+		gmtime_r(&secs, &tm);
+		strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S.", &tm);
+		last_secs = secs;
+	}
+	strcpy(buf, date);
+	buf += strlen(date);
+	for (i = 8; i >= 0; i--, ns /= 10)
+		buf[i] = '0' + ns % 10;
+	buf[9] = 'Z';
+	buf[10] = '\0';
 }
 
 void json_timestamp(struct json *j, const char *key, __u64 epoch_ns)
@@ -109,10 +121,16 @@ void json_timestamp(struct json *j, const char *key, __u64 epoch_ns)
 	json_str(j, key, buf);
 }
 
-static void format_mac(char *buf, const __u8 *m)
+/* By hand: snprintf was a fifth of the offline reader's time. */
+static void format_mac(char buf[18], const __u8 *m)
 {
-	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2],
-		 m[3], m[4], m[5]);
+	static const char hex[] = "0123456789abcdef";
+
+	for (int i = 0; i < 6; i++) {
+		buf[i * 3] = hex[m[i] >> 4];
+		buf[i * 3 + 1] = hex[m[i] & 15];
+		buf[i * 3 + 2] = i < 5 ? ':' : '\0';
+	}
 }
 
 /* inet_ntop's IPv6 form is RFC 5952's: lower case, longest zero run. */

@@ -6,7 +6,7 @@
 
 #include "strbuf.h"
 
-static void sb_reserve(struct strbuf *sb, size_t extra)
+void sb_grow(struct strbuf *sb, size_t extra)
 {
 	size_t need = sb->len + extra + 1;
 
@@ -24,22 +24,15 @@ static void sb_reserve(struct strbuf *sb, size_t extra)
 	sb->cap = cap;
 }
 
-void sb_append(struct strbuf *sb, const char *s, size_t n)
+void sb_put_u64(struct strbuf *sb, unsigned long long val)
 {
-	sb_reserve(sb, n);
-	memcpy(sb->data + sb->len, s, n);
-	sb->len += n;
-	sb->data[sb->len] = '\0';
-}
+	char buf[20], *p = buf + sizeof(buf);
 
-void sb_puts(struct strbuf *sb, const char *s)
-{
-	sb_append(sb, s, strlen(s));
-}
-
-void sb_putc(struct strbuf *sb, char c)
-{
-	sb_append(sb, &c, 1);
+	do {
+		*--p = '0' + val % 10;
+		val /= 10;
+	} while (val);
+	sb_append(sb, p, buf + sizeof(buf) - p);
 }
 
 void sb_printf(struct strbuf *sb, const char *fmt, ...)
@@ -52,7 +45,7 @@ void sb_printf(struct strbuf *sb, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return;
-	sb_reserve(sb, n);
+	sb_grow(sb, n);
 	va_start(ap, fmt);
 	vsnprintf(sb->data + sb->len, n + 1, fmt, ap);
 	va_end(ap);
