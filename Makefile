@@ -96,7 +96,20 @@ fuzz-long: $(FUZZERS)
 check test: all asan tests fuzz
 	$(Q)tests/run.sh
 
-bench: all
+# Benchmarks: each measures its baseline in the same run, prints ratios.
+$(OUTPUT)/bench:
+	$(Q)mkdir -p $@
+$(OUTPUT)/bench/empty.bpf.o: bench/empty.bpf.c | $(OUTPUT)/bench
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+$(OUTPUT)/bench/empty.skel.h: $(OUTPUT)/bench/empty.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name empty_bpf > $@
+$(OUTPUT)/bench/kernel_cost: bench/kernel_cost.c $(SKEL) $(OUTPUT)/bench/empty.skel.h
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(CFLAGS) -I$(OUTPUT)/bench $< $(LDLIBS) -o $@
+
+bench: all $(OUTPUT)/bench/kernel_cost
 	$(Q)bench/run.sh
 
 # The main job: two namespaces, a web server and a client, logged live.

@@ -57,18 +57,23 @@ void counters_record(struct strbuf *sb, enum record_format fmt,
 void counters_summary(FILE *fp, const struct counters *c)
 {
 	const __u64 *k = c->kernel;
+	__u64 lost = k[HDRLOG_STAT_RINGBUF_FULL];
+	__u64 tried = k[HDRLOG_STAT_EVENTS_TRIED];
+	__u64 unread = tried > c->received + lost ? tried - c->received - lost : 0;
 
 	fprintf(fp, "hdrlog: %llu packets seen, %llu events written, "
 		"%llu received, %llu lost (ringbuf full %llu, sequence gaps "
 		"%llu), %llu truncated, %llu parse errors",
 		(unsigned long long)k[HDRLOG_STAT_PACKETS],
 		(unsigned long long)k[HDRLOG_STAT_EVENTS],
-		(unsigned long long)c->received,
-		(unsigned long long)(k[HDRLOG_STAT_EVENTS_TRIED] - c->received),
-		(unsigned long long)k[HDRLOG_STAT_RINGBUF_FULL],
-		(unsigned long long)c->seq_missing,
+		(unsigned long long)c->received, (unsigned long long)lost,
+		(unsigned long long)lost, (unsigned long long)c->seq_missing,
 		(unsigned long long)k[HDRLOG_STAT_TRUNCATED],
 		(unsigned long long)k[HDRLOG_STAT_PARSE_ERRORS]);
+	/* -c stops reading with events still queued: say so, they are not
+	 * lost by the kernel */
+	if (unread)
+		fprintf(fp, ", %llu left unread", (unsigned long long)unread);
 	if (c->skipped_link)
 		fprintf(fp, ", %llu skipped (link type)",
 			(unsigned long long)c->skipped_link);

@@ -52,6 +52,11 @@ static int explain_load_error(int err)
 	else
 		pr_warn("cannot load the BPF programs: %s (run with -v for the "
 			"verifier's log)\n", strerror(-err));
+	/* The packet programs read no kernel structs, so they load without
+	 * kernel BTF; a kernel without it is likely too old or too bare. */
+	if (access("/sys/kernel/btf/vmlinux", R_OK))
+		pr_warn("note: this kernel has no BTF (/sys/kernel/btf/vmlinux); "
+			"hdrlog wants Linux 5.8+ with CONFIG_DEBUG_INFO_BTF\n");
 	return err;
 }
 
