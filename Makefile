@@ -29,6 +29,7 @@ LIB_SRCS := $(filter-out src/main.c,$(AGENT_SRCS))
 LIB_OBJS := $(patsubst src/%.c,$(OUTPUT)/obj/%.o,$(LIB_SRCS))
 ASAN_OBJS := $(patsubst src/%.c,$(OUTPUT)/asan/%.o,$(AGENT_SRCS))
 HDRS := $(wildcard include/hdrlog/*.h src/*.h bpf/*.h)
+TEST_HDRS := $(wildcard tests/*/*.h)
 SKEL := $(OUTPUT)/hdrlog.skel.h
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/*.c))
@@ -73,12 +74,12 @@ $(OUTPUT)/hdrlog-asan: $(ASAN_OBJS)
 	$(Q)$(CC) $(CFLAGS) $(SAN) $^ $(LDLIBS) -o $@
 
 tests: $(UNIT_TESTS) $(BPF_TESTS)
-$(OUTPUT)/tests/%: tests/unit/%.c $(ASAN_OBJS) $(HDRS) | $(OUTPUT)/tests
+$(OUTPUT)/tests/%: tests/unit/%.c $(ASAN_OBJS) $(HDRS) $(TEST_HDRS) | $(OUTPUT)/tests
 	$(call msg,TEST,$@)
-	$(Q)$(CC) $(CFLAGS) $(SAN) -Itests $< $(filter-out $(OUTPUT)/asan/main.o,$(ASAN_OBJS)) $(LDLIBS) -lcmocka -o $@
-$(OUTPUT)/tests/%: tests/bpf/%.c $(OUTPUT)/libhdrlog.a $(HDRS) $(SKEL) | $(OUTPUT)/tests
+	$(Q)$(CC) $(CFLAGS) $(SAN) -Itests -Isrc $< $(filter-out $(OUTPUT)/asan/main.o,$(ASAN_OBJS)) $(LDLIBS) -lcmocka -o $@
+$(OUTPUT)/tests/%: tests/bpf/%.c $(OUTPUT)/libhdrlog.a $(HDRS) $(TEST_HDRS) $(SKEL) | $(OUTPUT)/tests
 	$(call msg,TEST,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests $< $(OUTPUT)/libhdrlog.a $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) -Itests -Isrc $< $(OUTPUT)/libhdrlog.a $(LDLIBS) -o $@
 
 # libFuzzer targets, built with clang and both sanitizers.
 FUZZ_SRCS := $(filter-out src/main.c src/loader.c src/live.c,$(AGENT_SRCS))
