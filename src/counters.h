@@ -17,6 +17,7 @@ struct counters {
 	__u64 skipped_link;   /* offline: frames of an unsupported link type */
 	__u64 output_errors;  /* lines that could not be written */
 	int live;
+	int started; /* the capture was opened: a summary is due */
 };
 
 /* Offline: count one decoded packet the way the kernel counts live ones. */

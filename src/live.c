@@ -331,6 +331,7 @@ int live_run(const struct live_opts *opts, struct output *out,
 	err = attach_all(&lv);
 	if (err)
 		goto cleanup;
+	c->started = 1;
 
 	code = poll_loop(&lv, rb);
 	loader_detach_all(lv.loader);

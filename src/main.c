@@ -156,7 +156,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 	unsigned long long n;
 	int opt, i;
 
-	while ((opt = getopt_long(argc, argv, "i:r:c:o:w:vh", long_options,
+	opterr = 0; /* getopt's messages would start with argv[0], not hdrlog */
+	while ((opt = getopt_long(argc, argv, ":i:r:c:o:w:vh", long_options,
 				  NULL)) != -1) {
 		switch (opt) {
 		case 'i':
@@ -218,9 +219,10 @@ static int parse_args(int argc, char **argv, struct args *a)
 		case 'h':
 			fputs(usage_text, stdout);
 			return 1;
+		case ':':
+			return usage_error("option '%s' needs a value", argv[optind - 1]);
 		default:
-			fprintf(stderr, "Try 'hdrlog --help'.\n");
-			return -EINVAL;
+			return usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
@@ -277,6 +279,7 @@ int main(int argc, char **argv)
 	}
 	output_close(&out);
 	c.output_errors = out.errors;
-	counters_summary(stderr, &c);
+	if (c.started)
+		counters_summary(stderr, &c);
 	return code;
 }

@@ -50,9 +50,14 @@ int offline_run(const char *path, unsigned long long max_count,
 	p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO,
 						    errbuf);
 	if (!p) {
-		pr_warn("cannot read %s: %s\n", path, errbuf);
+		/* libpcap's message may or may not name the file */
+		if (strncmp(errbuf, path, strlen(path)))
+			pr_warn("cannot read %s: %s\n", path, errbuf);
+		else
+			pr_warn("cannot read %s\n", errbuf);
 		return -EINVAL;
 	}
+	c->started = 1;
 	linktype = pcap_datalink(p);
 	if (!decode_supported(linktype))
 		pr_warn("%s: link type %s (%d) is not supported: its packets are "
