@@ -10,6 +10,8 @@ packages=(
 	# run and test
 	iproute2 iputils-ping procps tcpdump tshark curl ncat python3
 	valgrind
+	# benchmarks
+	iperf3 wrk nginx-light netsniff-ng
 )
 
 missing=()
