@@ -13,6 +13,11 @@
  * (GRO/GSO packets) are not reported as truncated. */
 const volatile __u32 targ_pull_len = 256;
 
+/* Wake the agent only once this many bytes wait in the ring buffer (0:
+ * on every event). A wakeup per event costs the agent a syscall per
+ * event; the agent also reads the buffer every poll interval anyway. */
+const volatile __u32 targ_wakeup_bytes = 0;
+
 static __always_inline __u64 *stat_slot(__u32 idx)
 {
 	return bpf_map_lookup_elem(&stats, &idx);
@@ -46,7 +51,7 @@ static __always_inline struct hdrlog_packet_event *new_event(__u8 hook,
  * number, so the agent sees each lost event as a gap. */
 static __always_inline void account_and_emit(struct hdrlog_packet_event *ev)
 {
-	__u64 *tried;
+	__u64 flags = 0, *tried;
 
 	stat_add(HDRLOG_STAT_PACKETS, ev->gso_segs);
 	stat_add(HDRLOG_STAT_BYTES, ev->len);
@@ -60,7 +65,10 @@ static __always_inline void account_and_emit(struct hdrlog_packet_event *ev)
 		return;
 	ev->seq = (*tried)++;
 	ev->cpu = bpf_get_smp_processor_id();
-	if (bpf_ringbuf_output(&events, ev, sizeof(*ev), 0))
+	if (targ_wakeup_bytes &&
+	    bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) < targ_wakeup_bytes)
+		flags = BPF_RB_NO_WAKEUP;
+	if (bpf_ringbuf_output(&events, ev, sizeof(*ev), flags))
 		stat_add(HDRLOG_STAT_RINGBUF_FULL, 1);
 	else
 		stat_add(HDRLOG_STAT_EVENTS, 1);

@@ -12,7 +12,8 @@
 #include "live.h"
 #include "log.h"
 
-#define POLL_MS 100
+#define POLL_MS 100 /* at most this late for events below a wakeup batch */
+#define WAKEUP_FRACTION 16 /* wake up when 1/16 of the ring buffer is used */
 #define IFACE_CHECK_NS 1000000000ULL
 #define CANCELLED (-ECANCELED) /* from the event callback: stop reading */
 
@@ -242,6 +243,9 @@ static int poll_loop(struct live *lv, struct ring_buffer *rb)
 		next_stats = clock_ns(CLOCK_MONOTONIC) + interval;
 	while (!stop_signal) {
 		err = ring_buffer__poll(rb, POLL_MS);
+		/* the kernel wakes us only for a full batch: read the rest */
+		if (err >= 0)
+			err = ring_buffer__consume(rb);
 		if (err == CANCELLED)
 			return 0;
 		if (err < 0 && err != -EINTR) {
@@ -303,6 +307,7 @@ int live_run(const struct live_opts *opts, struct output *out,
 {
 	struct live lv = { .opts = opts, .out = out, .c = c };
 	struct ring_buffer *rb = NULL;
+	struct loader_opts load;
 	int err, code = 1;
 
 	c->live = 1;
@@ -320,7 +325,9 @@ int live_run(const struct live_opts *opts, struct output *out,
 	lv.boot_to_epoch_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME);
 
 	install_signals();
-	err = loader_open(&lv.loader, &opts->load);
+	load = opts->load;
+	load.wakeup_bytes = load.ringbuf_bytes / WAKEUP_FRACTION;
+	err = loader_open(&lv.loader, &load);
 	if (err)
 		goto cleanup;
 	rb = ring_buffer__new(loader_events_fd(lv.loader), on_event, &lv, NULL);

@@ -77,6 +77,7 @@ int loader_open(struct loader **out, const struct loader_opts *opts)
 		return err;
 	}
 	l->skel->rodata->targ_pull_len = opts->pull_len;
+	l->skel->rodata->targ_wakeup_bytes = opts->wakeup_bytes;
 	err = bpf_map__set_max_entries(l->skel->maps.events, opts->ringbuf_bytes);
 	if (!err)
 		err = hdrlog_bpf__load(l->skel);

@@ -16,6 +16,7 @@ enum tc_mode {
 struct loader_opts {
 	__u32 ringbuf_bytes; /* power of two, at least a page */
 	__u32 pull_len;	     /* targ_pull_len */
+	__u32 wakeup_bytes;  /* targ_wakeup_bytes */
 };
 
 struct loader;

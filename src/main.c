@@ -46,7 +46,7 @@ static const char usage_text[] =
 	"      --stats-interval SEC\n"
 	"                          write a stats record every SEC seconds\n"
 	"      --ringbuf-size BYTES\n"
-	"                          ring buffer size, a power of two (default 4M)\n"
+	"                          ring buffer size, a power of two (default 32M)\n"
 	"  -v, --verbose           more diagnostics (-vv: libbpf's too)\n"
 	"      --version           print the version\n"
 	"  -h, --help              this help\n"
@@ -254,7 +254,7 @@ int main(int argc, char **argv)
 		.live = {
 			.ingress = true,
 			.egress = true,
-			.load = { .ringbuf_bytes = 4 << 20, .pull_len = 256 },
+			.load = { .ringbuf_bytes = 32 << 20, .pull_len = 256 },
 		},
 	};
 	struct counters c = { 0 };
