@@ -233,15 +233,23 @@ static __always_inline int parse_ipv6_ext(struct hdr_cursor *c, void *end,
 	struct ipv6_opt_hdr *oh = c->pos;
 	struct ipv6_frag_hdr *fh = c->pos;
 	__u16 frag;
+	int len;
 
 	if ((void *)(oh + 1) > end) {
 		h->truncated = HDRLOG_HDR_IPV6_EXT;
 		return PARSE_STOP;
 	}
-	if (type == IPPROTO_AH)
-		return (oh->hdrlen + 2) * 4;
-	if (type != IPPROTO_FRAGMENT)
-		return (oh->hdrlen + 1) * 8;
+	if (type != IPPROTO_FRAGMENT) {
+		len = type == IPPROTO_AH ? (oh->hdrlen + 2) * 4 :
+					   (oh->hdrlen + 1) * 8;
+		/* A header cut by the capture is the truncated one, not
+		 * the header after it (nor L4 after the last one). */
+		if (c->pos + len > end) {
+			h->truncated = HDRLOG_HDR_IPV6_EXT;
+			return PARSE_STOP;
+		}
+		return len;
+	}
 	if ((void *)(fh + 1) > end) {
 		h->truncated = HDRLOG_HDR_IPV6_EXT;
 		return PARSE_STOP;
@@ -288,23 +296,34 @@ static __always_inline int parse_ipv6(struct hdr_cursor *c, void *end,
 		 * every path the same range, so the verifier can prune. */
 		c->pos = (void *)ip6h + (off & IPV6_EXT_OFF_MASK);
 		len = parse_ipv6_ext(c, end, nexthdr, h);
-		if (len < 0)
+		if (len < 0) {
+			/* Cut by the capture: say how far the chain was walked
+			 * and which header did not fit, rather than leave a
+			 * header length of 0 and protocol 0 (hop-by-hop). */
+			h->ip_hdr_len = off;
+			h->ip_proto = nexthdr;
 			return PARSE_STOP;
+		}
 		h->ext_chain[i] = nexthdr;
 		h->ext_count = i + 1;
 		nexthdr = ((struct ipv6_opt_hdr *)c->pos)->nexthdr;
 		off += len;
+		/* Past the fragment header of a later fragment comes
+		 * payload, not headers: reading on would take data bytes
+		 * for a chain. */
+		if (h->frag_off)
+			break;
 	}
 	h->ip_hdr_len = off;
 	h->ip_proto = nexthdr;
 	c->pos = (void *)ip6h + (off & IPV6_EXT_OFF_MASK);
+	/* Only the first fragment carries the L4 header. */
+	if (h->frag_off)
+		return PARSE_STOP;
 	if (ipv6_is_ext(nexthdr)) {
 		h->error = HDRLOG_ERR_IPV6_EXT_DEPTH;
 		return PARSE_STOP;
 	}
-	/* Only the first fragment carries the L4 header. */
-	if (h->frag_off)
-		return PARSE_STOP;
 	return nexthdr;
 }
 
