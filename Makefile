@@ -84,9 +84,10 @@ $(OUTPUT)/tests/%: tests/bpf/%.c $(OUTPUT)/libhdrlog.a $(HDRS) $(TEST_HDRS) $(SK
 # libFuzzer targets, built with clang and both sanitizers.
 FUZZ_SRCS := $(filter-out src/main.c src/loader.c src/live.c,$(AGENT_SRCS))
 fuzz: $(FUZZERS)
-$(OUTPUT)/fuzz/%: tests/fuzz/%.c $(FUZZ_SRCS) $(HDRS) $(SKEL) | $(OUTPUT)/fuzz
+$(OUTPUT)/fuzz/%: tests/fuzz/%.c $(FUZZ_SRCS) $(HDRS) $(TEST_HDRS) $(SKEL) | $(OUTPUT)/fuzz
 	$(call msg,FUZZ,$@)
-	$(Q)$(CLANG) $(filter-out -Werror,$(CFLAGS)) -Werror -fsanitize=fuzzer,address,undefined \
+	$(Q)$(CLANG) $(filter-out -Werror,$(CFLAGS)) -Werror -Isrc \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		$< $(FUZZ_SRCS) $(LDLIBS) -o $@
 
 # Each fuzzer for FUZZ_SECONDS (default 300) on top of the seed corpus.

@@ -7,10 +7,11 @@ Reads the schema's tables (see "How the tables are read" in docs/schema.md)
 and checks every line of every FILE: one JSON object with no duplicate key,
 a "timestamp" in RFC 3339 UTC form with nine fractional digits, a known
 "hdrlog.record", only keys documented for that record kind, each with its
-documented type, range and values, every "always" key present; MAC and IP
-address forms (IPv6 in RFC 5952 form), ports 0-65535, and addresses of the
-family network.type names. Prints each violation as FILE:LINE: message,
-exits 1 if there was any, else prints "N lines valid" and exits 0.
+documented type, range and values, in the documented order, every "always"
+key present; MAC and IP address forms (IPv6 in RFC 5952 form), ports
+0-65535, and addresses of the family network.type names. Prints each
+violation as FILE:LINE: message, exits 1 if there was any, else prints
+"N lines valid" and exits 0. Empty files are valid.
 Python 3 standard library only.
 """
 import argparse
@@ -192,12 +193,19 @@ class Checker:
         if not isinstance(obj, dict):
             self.error(where, f'{name}: {type(obj).__name__}, expected object')
             return
+        order = list(fields)
+        last = -1
         for key, value in obj.items():
             field = fields.get(key)
             if field is None:
                 self.error(where, f"undocumented key '{prefix}{key}'")
-            else:
-                self.check_value(where, prefix + key, field, value)
+                continue
+            self.check_value(where, prefix + key, field, value)
+            # keys come in the tables' order (docs/schema.md, Conventions)
+            if order.index(key) < last:
+                self.error(where, f"key '{prefix}{key}' out of the "
+                           "documented order")
+            last = max(last, order.index(key))
         for key, field in fields.items():
             if field.required and key not in obj:
                 self.error(where, f"required key '{prefix}{key}' missing")
