@@ -50,6 +50,11 @@ static __u32 be32(const __u8 *p)
 	return (__u32)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
 }
 
+static bool is_raw_ip(int linktype)
+{
+	return linktype == DLT_RAW || linktype == DLT_IPV4 || linktype == DLT_IPV6;
+}
+
 bool decode_supported(int linktype)
 {
 	switch (linktype) {
@@ -79,6 +84,8 @@ int decode_link(int linktype, const __u8 *pkt, __u32 caplen,
 		out->proto = af_to_ethertype(af);
 		return 0;
 	case DLT_RAW: case DLT_IPV4: case DLT_IPV6:
+		if (caplen < 1)
+			return -EINVAL;
 		out->proto = raw_ip_ethertype(pkt, caplen);
 		return 0;
 	case DLT_LINUX_SLL: /* type, ARPHRD, addr len, addr[8], protocol */
@@ -140,6 +147,8 @@ int decode_packet(int linktype, const __u8 *pkt, __u32 caplen, __u32 wirelen,
 		hdrlog_parse_eth(data, data + caplen, &ev->h);
 	else if (link.proto)
 		hdrlog_parse_l3(data + l3, data + caplen, link.proto, &ev->h);
+	else if (is_raw_ip(linktype))
+		ev->h.error = HDRLOG_ERR_IP_VERSION; /* neither 4 nor 6 */
 	free(copy);
 	return 0;
 }

@@ -825,9 +825,10 @@ TEST(link_raw)
 		check_link(types[i], NULL, 0, &udp4, sizeof(udp4));
 		check_link(types[i], NULL, 0, &tcp6, sizeof(tcp6));
 	}
+	/* version 5: a malformed IP header, not a silent empty record */
 	h = decode(DLT_RAW, junk, sizeof(junk));
 	assert_int_equal(h.layers, 0);
-	assert_int_equal(h.error, 0);
+	assert_int_equal(h.error, HDRLOG_ERR_IP_VERSION);
 }
 
 /* Linux cooked v1: 16 bytes, packet type 4 means we sent it. */
@@ -891,9 +892,10 @@ TEST(link_truncated)
 			assert_int_equal(h.layers, 0);
 		}
 	}
-	/* raw IP with no byte at all: nothing to say which IP */
+	/* raw IP with no byte at all: not even a version nibble */
 	h = decode(DLT_RAW, buf, 0);
 	assert_int_equal(h.layers, 0);
+	assert_int_equal(h.truncated, HDRLOG_HDR_LINK);
 }
 
 TEST(link_unsupported)
