@@ -1,13 +1,24 @@
 #!/usr/bin/env bash
 # make bench: every benchmark, each with its baseline measured in the same
 # run. Needs root for the kernel benchmark.
-set -eu
+# One benchmark failing or skipping does not stop the others.
+set -u
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-echo "== kernel cost (BPF_PROG_TEST_RUN) =="
+failed=()
+
+bench() { # title command...
+	echo "== $1 =="
+	shift
+	"$@" || failed+=("$1")
+	echo
+}
+
 python3 bench/packets.py "$tmp/mix.pcap" 8
-./build/bench/kernel_cost "$tmp/mix.pcap" 100000
-echo
-echo "== offline speed =="
-bench/offline.sh
+bench "kernel cost (BPF_PROG_TEST_RUN)" ./build/bench/kernel_cost "$tmp/mix.pcap" 100000
+bench "offline speed" bench/offline.sh
+bench "live loss-free rate (veth, trafgen)" bench/live_rate.sh
+bench "TCP throughput overhead (veth, iperf3)" bench/overhead.sh
+bench "HTTP (veth, nginx + wrk)" bench/http.sh
+[ ${#failed[@]} -eq 0 ] || { echo "failed: ${failed[*]}"; exit 1; }

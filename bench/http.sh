@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# HTTP: wrk (-t 2 -c 10 -d 5s) against our own nginx (one worker, config
+# in a temp dir, listening only on the server namespace's address, serving
+# a 612-byte file) across a veth pair, without an agent and with hdrlog
+# (per-packet JSON to /dev/null) on the server's veth; RUNS runs each
+# (default 2), alternating. Reports requests/s, their ratio, hdrlog's events
+# and losses, and hdrlog's CPU time (utime+stime of the agent process from
+# /proc/PID/stat) per second of the run. The BPF programs' own time is spent
+# in softirq on the CPUs that move the packets and is not in that figure
+# (build/bench/kernel_cost measures it per packet).
+# Needs root. Namespaces, veth and processes are removed on exit.
+set -u
+cd "$(dirname "$0")/.."
+. tests/lib/netns.sh
+require_root
+for t in wrk nginx; do
+	command -v $t >/dev/null || { echo "SKIP: $t not installed"; exit 77; }
+done
+HDRLOG=${HDRLOG:-$PWD/build/hdrlog}
+[ -x "$HDRLOG" ] || { echo "$HDRLOG missing: run make"; exit 1; }
+RUNS=${RUNS:-2}
+SECS=${SECS:-5}
+PORT=8080
+tmp=$(mktemp -d)
+chmod 755 "$tmp" # nginx's worker runs as nobody and reads the file
+cleanup() { netns_cleanup; rm -rf "$tmp"; }
+netns_setup || { echo "namespace setup failed"; exit 1; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+mkdir -p "$tmp/www" "$tmp/logs"
+head -c 612 /dev/zero | tr '\0' 'x' >"$tmp/www/small.html"
+cat >"$tmp/nginx.conf" <<EOF
+daemon off;
+worker_processes 1;
+pid $tmp/nginx.pid;
+error_log $tmp/logs/error.log;
+events { worker_connections 256; }
+http {
+	access_log off;
+	client_body_temp_path $tmp/client_body;
+	proxy_temp_path $tmp/proxy;
+	fastcgi_temp_path $tmp/fastcgi;
+	uwsgi_temp_path $tmp/uwsgi;
+	scgi_temp_path $tmp/scgi;
+	server {
+		listen $IP_A:$PORT;
+		root $tmp/www;
+	}
+}
+EOF
+ip netns exec "$NS_A" nginx -c "$tmp/nginx.conf" -p "$tmp" -e "$tmp/logs/error.log" \
+	>"$tmp/logs/nginx.out" 2>&1 &
+track_pid $!
+wait_listen tcp "$PORT" 10 || {
+	echo "nginx did not start:"; cat "$tmp/logs/"*; exit 1; }
+
+# bench: prints wrk's requests/s
+bench() {
+	timeout $((SECS + 15)) ip netns exec "$NS_B" wrk -t 2 -c 10 -d "${SECS}s" \
+		"http://$IP_A:$PORT/small.html" >"$tmp/wrk.out" 2>&1 || {
+		echo "wrk failed:" >&2; cat "$tmp/wrk.out" >&2; return 1; }
+	if grep -q 'Non-2xx' "$tmp/wrk.out"; then
+		echo "wrk got errors:" >&2; cat "$tmp/wrk.out" >&2; return 1
+	fi
+	awk '/^Requests\/sec:/ { print $2 }' "$tmp/wrk.out"
+}
+cpu_ticks() { awk '{ print $14 + $15 }' /proc/"$1"/stat; }
+hz=$(getconf CLK_TCK)
+
+printf '%-4s %-8s %12s %12s %8s %16s\n' run agent requests/s events lost "agent CPU s/s"
+none=() with=() cpu=()
+for ((r = 1; r <= RUNS; r++)); do
+	q=$(bench) || exit 1
+	none+=("$q")
+	printf '%-4s %-8s %12s\n' "$r" none "$q"
+
+	ip netns exec "$NS_A" "$HDRLOG" -i "$VETH_A" >/dev/null 2>"$tmp/hdrlog.err" &
+	hp=$!
+	track_pid "$hp"
+	wait_for "$tmp/hdrlog.err" 10 "listening on" || {
+		echo "hdrlog did not start:"; cat "$tmp/hdrlog.err"; exit 1; }
+	t0=$(date +%s%N)
+	k0=$(cpu_ticks "$hp")
+	q=$(bench) || exit 1
+	k1=$(cpu_ticks "$hp")
+	t1=$(date +%s%N)
+	sleep 0.5
+	# gone already: someone else stopped it, its counts are short
+	case $(awk '{ print $3 }' /proc/"$hp"/stat 2>/dev/null) in
+	""|Z)
+		echo "WARNING: the agent (pid $hp) exited before the end of the run:" \
+			"its figures for this run are not valid" >&2
+		;;
+	esac
+	stop_pid "$hp" INT 20
+	read -r events lost <<<"$(awk '/packets seen/ {
+		for (i = 1; i <= NF; i++) {
+			if ($(i+1) == "received,") recv = $i
+			if ($(i+1) == "lost") lost = $i
+		}
+		print recv, lost }' "$tmp/hdrlog.err")"
+	[ -n "${lost:-}" ] || { echo "no hdrlog summary:"; cat "$tmp/hdrlog.err"; exit 1; }
+	c=$(awk -v k="$((k1 - k0))" -v hz="$hz" -v a="$t0" -v b="$t1" \
+		'BEGIN { printf "%.3f", k / hz / ((b - a) / 1e9) }')
+	with+=("$q")
+	cpu+=("$c")
+	printf '%-4s %-8s %12s %12s %8s %16s\n' "$r" hdrlog "$q" "$events" "$lost" "$c"
+done
+
+stats() { # median, min, max of the arguments
+	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
+		printf "%s %s %s", v[int((NR + 1) / 2)], v[1], v[NR] }'
+}
+read -r mn lo_n hi_n <<<"$(stats "${none[@]}")"
+read -r mw lo_w hi_w <<<"$(stats "${with[@]}")"
+read -r mc lo_c hi_c <<<"$(stats "${cpu[@]}")"
+echo
+echo "median of $RUNS: no agent $mn req/s ($lo_n-$hi_n), hdrlog $mw req/s ($lo_w-$hi_w)"
+echo "summary: wrk requests/s with hdrlog per-packet JSON =" \
+	"$(awk -v a="$mw" -v b="$mn" 'BEGIN { printf "%.2f", a / b }')x no-agent;" \
+	"hdrlog CPU $mc s per s of run ($lo_c-$hi_c)"
