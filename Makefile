@@ -34,6 +34,7 @@ SKEL := $(OUTPUT)/hdrlog.skel.h
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/*.c))
 BPF_TESTS := $(patsubst tests/bpf/%.c,$(OUTPUT)/tests/%,$(wildcard tests/bpf/*.c))
+TOOLS := $(patsubst tests/tools/%.c,$(OUTPUT)/tools/%,$(wildcard tests/tools/*.c))
 FUZZERS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(wildcard tests/fuzz/*.c))
 
 .PHONY: all asan tests fuzz fuzz-long check test bench demo clean deps
@@ -41,7 +42,7 @@ FUZZERS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(wildcard tests/fuzz/*.c)
 
 all: $(OUTPUT)/hdrlog
 
-$(OUTPUT) $(OUTPUT)/obj $(OUTPUT)/asan $(OUTPUT)/tests $(OUTPUT)/fuzz:
+$(OUTPUT) $(OUTPUT)/obj $(OUTPUT)/asan $(OUTPUT)/tests $(OUTPUT)/fuzz $(OUTPUT)/tools:
 	$(Q)mkdir -p $@
 
 $(OUTPUT)/hdrlog.bpf.o: bpf/hdrlog.bpf.c bpf/parse.h bpf/maps.h include/hdrlog/events.h | $(OUTPUT)
@@ -73,13 +74,18 @@ $(OUTPUT)/hdrlog-asan: $(ASAN_OBJS)
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $(SAN) $^ $(LDLIBS) -o $@
 
-tests: $(UNIT_TESTS) $(BPF_TESTS)
+tests: $(UNIT_TESTS) $(BPF_TESTS) $(TOOLS)
 $(OUTPUT)/tests/%: tests/unit/%.c $(ASAN_OBJS) $(HDRS) $(TEST_HDRS) | $(OUTPUT)/tests
 	$(call msg,TEST,$@)
 	$(Q)$(CC) $(CFLAGS) $(SAN) -Itests -Isrc $< $(filter-out $(OUTPUT)/asan/main.o,$(ASAN_OBJS)) $(LDLIBS) -lcmocka -o $@
 $(OUTPUT)/tests/%: tests/bpf/%.c $(OUTPUT)/libhdrlog.a $(HDRS) $(TEST_HDRS) $(SKEL) | $(OUTPUT)/tests
 	$(call msg,TEST,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests -Isrc $< $(OUTPUT)/libhdrlog.a $(LDLIBS) -o $@
+
+# Helper programs the shell tests run (tests/tools/*.c).
+$(OUTPUT)/tools/%: tests/tools/%.c $(OUTPUT)/libhdrlog.a $(HDRS) | $(OUTPUT)/tools
+	$(call msg,TOOL,$@)
+	$(Q)$(CC) $(CFLAGS) -Isrc $< $(OUTPUT)/libhdrlog.a $(LDLIBS) -o $@
 
 # libFuzzer targets, built with clang and both sanitizers.
 FUZZ_SRCS := $(filter-out src/main.c src/loader.c src/live.c,$(AGENT_SRCS))

@@ -10,10 +10,20 @@ void counters_add_packet(struct counters *c,
 	c->kernel[HDRLOG_STAT_EVENTS_TRIED]++;
 	c->kernel[HDRLOG_STAT_EVENTS]++;
 	c->received++;
+	if (c->filtered)
+		c->filter_matched++;
 	if (ev->h.truncated)
 		c->kernel[HDRLOG_STAT_TRUNCATED]++;
 	if (ev->h.error)
 		c->kernel[HDRLOG_STAT_PARSE_ERRORS]++;
+}
+
+void counters_add_rejected(struct counters *c,
+			   const struct hdrlog_packet_event *ev)
+{
+	c->kernel[HDRLOG_STAT_PACKETS] += ev->gso_segs;
+	c->kernel[HDRLOG_STAT_BYTES] += ev->len;
+	c->filter_rejected++;
 }
 
 void counters_record(struct strbuf *sb, enum record_format fmt,
@@ -50,6 +60,8 @@ void counters_record(struct strbuf *sb, enum record_format fmt,
 	json_u64(&j, "hdrlog.stats.pull_failed", k[HDRLOG_STAT_PULL_FAILED]);
 	json_u64(&j, "hdrlog.stats.skipped_link_type", c->skipped_link);
 	json_u64(&j, "hdrlog.stats.output_errors", c->output_errors);
+	json_u64(&j, "hdrlog.stats.filter.matched", c->filter_matched);
+	json_u64(&j, "hdrlog.stats.filter.rejected", c->filter_rejected);
 	json_end(&j);
 	sb_putc(sb, '\n');
 }
@@ -80,5 +92,9 @@ void counters_summary(FILE *fp, const struct counters *c)
 	if (c->output_errors)
 		fprintf(fp, ", %llu output errors",
 			(unsigned long long)c->output_errors);
+	if (c->filtered)
+		fprintf(fp, ", filter matched %llu, not matched %llu",
+			(unsigned long long)c->filter_matched,
+			(unsigned long long)c->filter_rejected);
 	fputc('\n', fp);
 }

@@ -11,6 +11,7 @@
 #include <bpf/libbpf.h>
 
 #include "counters.h"
+#include "filter.h"
 #include "live.h"
 #include "log.h"
 #include "offline.h"
@@ -22,12 +23,13 @@ struct args {
 	struct live_opts live;
 	const char *read_path;
 	const char *write_path;
+	char *filter_expr; /* the remaining arguments joined, or NULL */
 	enum record_format fmt;
 	int verbosity;
 };
 
 static const char usage_text[] =
-	"Usage: hdrlog [OPTION...]\n"
+	"Usage: hdrlog [OPTION...] [FILTER EXPRESSION]\n"
 	"Log the header elements of every packet (Ethernet, VLAN, ARP, IPv4,\n"
 	"IPv6, TCP, UDP, ICMP) as JSON lines, live with eBPF or from a capture.\n"
 	"\n"
@@ -51,6 +53,11 @@ static const char usage_text[] =
 	"      --version           print the version\n"
 	"  -h, --help              this help\n"
 	"\n"
+	"The expression is a tcpdump-compatible subset of pcap-filter(7): host,\n"
+	"net CIDR, src/dst, port, portrange, ip, ip6, arp, tcp, udp, icmp, icmp6,\n"
+	"proto N, vlan [ID], tcp[tcpflags] & FLAGS != 0, tcpflags syn,rst, and,\n"
+	"or, not, parentheses (docs/filter.md). Offline (-r) only so far.\n"
+	"\n"
 	"Signals: SIGINT/SIGTERM detach and print a summary; SIGUSR1 writes a\n"
 	"stats record now; SIGHUP reopens the -w file.\n"
 	"\n"
@@ -59,6 +66,7 @@ static const char usage_text[] =
 	"  hdrlog -i veth0 -o text         one tcpdump-like line per packet\n"
 	"  hdrlog -i eth0 --hook xdp -c 100 -w /var/log/hdrlog.json\n"
 	"  hdrlog -r capture.pcap          the same JSON, from a file\n"
+	"  hdrlog -r f.pcap 'not port 22 and (icmp or udp)'\n"
 	"\n"
 	"Exit status: 0 ok, 1 runtime failure, 2 bad input (option, interface,\n"
 	"unreadable or truncated capture).\n";
@@ -225,8 +233,12 @@ static int parse_args(int argc, char **argv, struct args *a)
 			return usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
-	if (optind < argc)
-		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (optind < argc) {
+		/* like tcpdump: the remaining words are one expression */
+		a->filter_expr = filter_join(argc - optind, argv + optind);
+		if (!a->filter_expr)
+			return usage_error("out of memory%s", "");
+	}
 	if (a->read_path && a->live.n_ifaces)
 		return usage_error("-r and -i exclude each other%s", "");
 	return 0;
@@ -257,27 +269,52 @@ int main(int argc, char **argv)
 			.load = { .ringbuf_bytes = 32 << 20, .pull_len = 256 },
 		},
 	};
+	struct hdrlog_filter *filter = NULL;
+	struct filter_error ferr;
 	struct counters c = { 0 };
 	struct output out;
 	int err, code;
 
 	err = parse_args(argc, argv, &a);
-	if (err)
+	if (err) {
+		free(a.filter_expr);
 		return err > 0 ? 0 : EXIT_USAGE;
+	}
+	if (a.filter_expr && !a.read_path) {
+		fprintf(stderr, "hdrlog: filters are applied offline only so far (use -r FILE)\n");
+		free(a.filter_expr);
+		return EXIT_USAGE;
+	}
+	if (a.filter_expr) {
+		filter = malloc(sizeof(*filter));
+		err = filter ? filter_compile(a.filter_expr, filter, &ferr) : -ENOMEM;
+		if (err == -ENOMEM)
+			fprintf(stderr, "hdrlog: out of memory\n");
+		else if (err)
+			filter_error_print(stderr, a.filter_expr, &ferr);
+		free(a.filter_expr);
+		if (err) {
+			free(filter);
+			return EXIT_USAGE;
+		}
+	}
 	log_set_level(a.verbosity >= 2 ? LOG_DEBUG : a.verbosity ? LOG_INFO : LOG_WARN);
 	log_route_libbpf();
 	/* A closed pipe is an error to handle (detach first), not a death. */
 	signal(SIGPIPE, SIG_IGN);
 
-	if (output_open(&out, a.write_path, a.fmt))
+	if (output_open(&out, a.write_path, a.fmt)) {
+		free(filter);
 		return EXIT_USAGE;
+	}
 	if (a.read_path) {
-		err = offline_run(a.read_path, a.live.max_count, &out, &c);
+		err = offline_run(a.read_path, a.live.max_count, filter, &out, &c);
 		code = err == -EINVAL ? EXIT_USAGE : err && err != -EPIPE ? 1 : 0;
 	} else {
 		code = run_live(&a, &out, &c);
 	}
 	output_close(&out);
+	free(filter);
 	c.output_errors = out.errors;
 	if (c.started)
 		counters_summary(stderr, &c);

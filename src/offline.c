@@ -4,6 +4,7 @@
 #include <pcap/pcap.h>
 
 #include "decode.h"
+#include "filter.h"
 #include "log.h"
 #include "offline.h"
 
@@ -15,7 +16,10 @@ static __u64 pcap_time_ns(const struct pcap_pkthdr *hdr)
 	return (__u64)hdr->ts.tv_sec * 1000000000ULL + (__u64)hdr->ts.tv_usec;
 }
 
+/* Returns 1 when the frame was logged, 0 when the filter rejected it, or
+ * a negative errno. */
 static int log_frame(struct output *out, struct counters *c, int linktype,
+		     const struct hdrlog_filter *filter,
 		     const struct pcap_pkthdr *hdr, const u_char *data,
 		     __u64 frame)
 {
@@ -26,6 +30,10 @@ static int log_frame(struct output *out, struct counters *c, int linktype,
 	err = decode_packet(linktype, data, hdr->caplen, hdr->len, &ev);
 	if (err)
 		return err;
+	if (filter && !filter_match(filter, &ev.h)) {
+		counters_add_rejected(c, &ev);
+		return 0;
+	}
 	ev.ts_ns = pcap_time_ns(hdr);
 	meta.epoch_ns = ev.ts_ns;
 	counters_add_packet(c, &ev);
@@ -33,11 +41,12 @@ static int log_frame(struct output *out, struct counters *c, int linktype,
 	err = output_flush_line(out);
 	if (err)
 		c->output_errors++;
-	return err;
+	return err ? err : 1;
 }
 
 int offline_run(const char *path, unsigned long long max_count,
-		struct output *out, struct counters *c)
+		const struct hdrlog_filter *filter, struct output *out,
+		struct counters *c)
 {
 	char errbuf[PCAP_ERRBUF_SIZE] = "";
 	struct pcap_pkthdr *hdr;
@@ -58,6 +67,7 @@ int offline_run(const char *path, unsigned long long max_count,
 		return -EINVAL;
 	}
 	c->started = 1;
+	c->filtered = filter != NULL;
 	linktype = pcap_datalink(p);
 	if (!decode_supported(linktype))
 		pr_warn("%s: link type %s (%d) is not supported: its packets are "
@@ -71,10 +81,13 @@ int offline_run(const char *path, unsigned long long max_count,
 			c->skipped_link++;
 			continue;
 		}
-		err = log_frame(out, c, linktype, hdr, data, frame);
-		if (err)
+		err = log_frame(out, c, linktype, filter, hdr, data, frame);
+		if (err < 0)
 			break;
-		if (max_count && ++logged >= max_count)
+		/* like tcpdump -c: N packets the filter selected */
+		logged += err;
+		err = 0;
+		if (max_count && logged >= max_count)
 			break;
 	}
 	if (rc == PCAP_ERROR) {

@@ -4,12 +4,15 @@
 #define HDRLOG_OFFLINE_H
 
 #include "counters.h"
+#include "hdrlog/filter.h"
 #include "output.h"
 
-/* Logs up to max_count packets (0: all) of the capture at path.
+/* Logs up to max_count packets (0: all) of the capture at path that filter
+ * selects (NULL: every packet).
  * Returns 0; -EINVAL for an unreadable or truncated file (after logging
  * what could be read); another -errno when the output fails. */
 int offline_run(const char *path, unsigned long long max_count,
-		struct output *out, struct counters *c);
+		const struct hdrlog_filter *filter, struct output *out,
+		struct counters *c);
 
 #endif

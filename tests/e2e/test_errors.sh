@@ -43,7 +43,7 @@ expect "--ringbuf-size 1000" 2 "invalid ring buffer size '1000'.*power of two" $
 expect "--ringbuf-size 6000" 2 "invalid ring buffer size '6000'" $bin --ringbuf-size 6000
 expect "unknown option" 2 "unknown option '--no-such-option'" $bin --no-such-option
 expect "missing argument" 2 "option '-c' needs a value" $bin -c
-expect "stray argument" 2 "unexpected argument 'extra'" $bin -r "$corpus/dns_tcp.pcap" extra
+expect "stray argument (a bad filter expression)" 2 "filter: unknown or unsupported word" $bin -r "$corpus/dns_tcp.pcap" extra
 expect "-r with -i" 2 "-r and -i exclude each other" $bin -r "$corpus/dns_tcp.pcap" -i lo
 expect "unwritable -w" 2 "cannot open /proc/nonexistent/x" $bin -r "$corpus/dns_tcp.pcap" -w /proc/nonexistent/x
 

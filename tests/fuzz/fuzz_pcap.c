@@ -46,7 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* text for odd sizes, so both formats run on every shape of file */
 	if (output_open(&out, "/dev/null", size & 1 ? RECORD_TEXT : RECORD_JSON))
 		abort();
-	err = offline_run(path, MAX_PACKETS, &out, &c);
+	err = offline_run(path, MAX_PACKETS, NULL, &out, &c);
 	/* offline.h: 0, -EINVAL for a bad file; anything else is the output,
 	 * and /dev/null does not fail */
 	if (err && err != -EINVAL)
