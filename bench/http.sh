@@ -12,6 +12,7 @@
 set -u
 cd "$(dirname "$0")/.."
 . tests/lib/netns.sh
+. bench/lib.sh
 require_root
 for t in wrk nginx; do
 	command -v $t >/dev/null || { echo "SKIP: $t not installed"; exit 77; }
@@ -87,19 +88,9 @@ for ((r = 1; r <= RUNS; r++)); do
 	t1=$(date +%s%N)
 	sleep 0.5
 	# gone already: someone else stopped it, its counts are short
-	case $(awk '{ print $3 }' /proc/"$hp"/stat 2>/dev/null) in
-	""|Z)
-		echo "WARNING: the agent (pid $hp) exited before the end of the run:" \
-			"its figures for this run are not valid" >&2
-		;;
-	esac
+	warn_if_gone "$hp"
 	stop_pid "$hp" INT 20
-	read -r events lost <<<"$(awk '/packets seen/ {
-		for (i = 1; i <= NF; i++) {
-			if ($(i+1) == "received,") recv = $i
-			if ($(i+1) == "lost") lost = $i
-		}
-		print recv, lost }' "$tmp/hdrlog.err")"
+	read -r _ events lost _ <<<"$(hdrlog_summary "$tmp/hdrlog.err")"
 	[ -n "${lost:-}" ] || { echo "no hdrlog summary:"; cat "$tmp/hdrlog.err"; exit 1; }
 	c=$(awk -v k="$((k1 - k0))" -v hz="$hz" -v a="$t0" -v b="$t1" \
 		'BEGIN { printf "%.3f", k / hz / ((b - a) / 1e9) }')
@@ -108,10 +99,6 @@ for ((r = 1; r <= RUNS; r++)); do
 	printf '%-4s %-8s %12s %12s %8s %16s\n' "$r" hdrlog "$q" "$events" "$lost" "$c"
 done
 
-stats() { # median, min, max of the arguments
-	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
-		printf "%s %s %s", v[int((NR + 1) / 2)], v[1], v[NR] }'
-}
 read -r mn lo_n hi_n <<<"$(stats "${none[@]}")"
 read -r mw lo_w hi_w <<<"$(stats "${with[@]}")"
 read -r mc lo_c hi_c <<<"$(stats "${cpu[@]}")"

@@ -19,6 +19,7 @@
 set -u
 cd "$(dirname "$0")/.."
 . tests/lib/netns.sh
+. bench/lib.sh
 require_root
 for t in trafgen tcpdump; do
 	command -v $t >/dev/null || { echo "SKIP: $t not installed"; exit 77; }
@@ -72,16 +73,11 @@ start_tool() {
 loss_of() {
 	local name=$1 delivered=$2 err=$tmp/$1.err
 	case $name in
-	hdrlog) awk -v d="$delivered" '/packets seen/ {
-			for (i = 1; i <= NF; i++) {
-				if ($(i+1) == "packets" && $(i+2) == "seen,") seen = $i
-				if ($(i+1) == "lost") lost = $i
-				if ($i == "gaps") gaps = $(i+1) + 0
-			}
+	hdrlog) hdrlog_summary "$err" | awk -v d="$delivered" '{
 			# a ring buffer drop is also a sequence gap: count it once
-			miss = d > seen ? d - seen : 0
-			print seen, (lost > gaps ? lost : gaps) + miss; found = 1 }
-		END { if (!found) print "? ?" }' "$err" ;;
+			miss = d > $1 ? d - $1 : 0
+			print $1, ($3 > $4 ? $3 : $4) + miss; found = 1 }
+		END { if (!found) print "? ?" }' ;;
 	*) awk -v d="$delivered" '
 			/packets received by filter/ { recv = $1 }
 			/packets dropped by kernel/ { drop = $1; found = 1 }
@@ -109,13 +105,7 @@ run_step() {
 	t1=$(now_ns)
 	rx1=$(rx_a)
 	sleep 1 # let the tool drain its buffer before it is stopped
-	# gone already: someone else stopped it, its counts are short
-	case $(awk '{ print $3 }' /proc/"$tool_pid"/stat 2>/dev/null) in
-	""|Z)
-		echo "WARNING: $tool (pid $tool_pid) exited before the end of the run:" \
-			"its figures for this run are not valid" >&2
-		;;
-	esac
+	warn_if_gone "$tool_pid"
 	stop_pid "$tool_pid" INT 10
 	local delivered=$((rx1 - rx0))
 	result="$delivered $(awk -v d="$delivered" -v a="$t0" -v b="$t1" \

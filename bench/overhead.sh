@@ -10,6 +10,7 @@
 set -u
 cd "$(dirname "$0")/.."
 . tests/lib/netns.sh
+. bench/lib.sh
 require_root
 command -v iperf3 >/dev/null || { echo "SKIP: iperf3 not installed"; exit 77; }
 HDRLOG=${HDRLOG:-$PWD/build/hdrlog}
@@ -59,20 +60,9 @@ for ((r = 1; r <= RUNS; r++)); do
 	c1=$(counters_a)
 	sleep 0.5
 	# gone already: someone else stopped it, its counts are short
-	case $(awk '{ print $3 }' /proc/"$hp"/stat 2>/dev/null) in
-	""|Z)
-		echo "WARNING: the agent (pid $hp) exited before the end of the run:" \
-			"its figures for this run are not valid" >&2
-		;;
-	esac
+	warn_if_gone "$hp"
 	stop_pid "$hp" INT 20
-	read -r seen events lost <<<"$(awk '/packets seen/ {
-		for (i = 1; i <= NF; i++) {
-			if ($(i+1) == "packets" && $(i+2) == "seen,") seen = $i
-			if ($(i+1) == "received,") recv = $i
-			if ($(i+1) == "lost") lost = $i
-		}
-		print seen, recv, lost }' "$tmp/hdrlog.err")"
+	read -r seen events lost _ <<<"$(hdrlog_summary "$tmp/hdrlog.err")"
 	[ -n "${lost:-}" ] || { echo "no hdrlog summary:"; cat "$tmp/hdrlog.err"; exit 1; }
 	skbs=$((c1 - c0))
 	a=$(awk -v e="$events" -v s="$skbs" 'BEGIN { printf "%.4f", e / s }')
@@ -82,10 +72,6 @@ for ((r = 1; r <= RUNS; r++)); do
 		"$skbs" "$events" "$seen" "$lost" "$a"
 done
 
-stats() { # median, min, max of the arguments
-	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
-		printf "%s %s %s", v[int((NR + 1) / 2)], v[1], v[NR] }'
-}
 read -r mn lo_n hi_n <<<"$(stats "${none[@]}")"
 read -r mw lo_w hi_w <<<"$(stats "${with[@]}")"
 read -r ma lo_a hi_a <<<"$(stats "${acct[@]}")"
