@@ -43,24 +43,34 @@ int output_reopen(struct output *o)
 	return 0;
 }
 
+/* Counts a failed write and says why, once: a closed pipe is the reader
+ * leaving, not a failure worth a message. */
+static int write_failed(struct output *o)
+{
+	int err = errno ? -errno : -EIO;
+
+	if (!o->errors++ && err != -EPIPE)
+		pr_warn("cannot write to %s: %s\n", o->path ? o->path : "stdout",
+			strerror(-err));
+	return err;
+}
+
 int output_flush_line(struct output *o)
 {
 	int err = 0;
 
-	if (o->line.len && fwrite(o->line.data, 1, o->line.len, o->fp) != o->line.len) {
-		err = errno ? -errno : -EIO;
-		o->errors++;
-	}
+	errno = 0;
+	if (o->line.len && fwrite(o->line.data, 1, o->line.len, o->fp) != o->line.len)
+		err = write_failed(o);
 	sb_reset(&o->line);
 	return err;
 }
 
 int output_sync(struct output *o)
 {
-	if (fflush(o->fp)) {
-		o->errors++;
-		return errno ? -errno : -EIO;
-	}
+	errno = 0;
+	if (fflush(o->fp))
+		return write_failed(o);
 	return 0;
 }
 

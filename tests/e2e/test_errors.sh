@@ -46,6 +46,7 @@ expect "missing argument" 2 "option '-c' needs a value" $bin -c
 expect "stray argument (a bad filter expression)" 2 "filter: unknown or unsupported word" $bin -r "$corpus/dns_tcp.pcap" extra
 expect "-r with -i" 2 "-r and -i exclude each other" $bin -r "$corpus/dns_tcp.pcap" -i lo
 expect "unwritable -w" 2 "cannot open /proc/nonexistent/x" $bin -r "$corpus/dns_tcp.pcap" -w /proc/nonexistent/x
+expect "full disk" 1 "cannot write to /dev/full: No space left on device" $bin -r "$corpus/dns_tcp.pcap" -w /dev/full
 
 # --help and --version: exit 0, on stdout.
 expect "--help" 0 "" $bin --help
