@@ -14,9 +14,7 @@ cd "$(dirname "$0")/.."
 . tests/lib/netns.sh
 . bench/lib.sh
 require_root
-for t in wrk nginx; do
-	command -v $t >/dev/null || { echo "SKIP: $t not installed"; exit 77; }
-done
+need_tools wrk nginx
 HDRLOG=${HDRLOG:-$PWD/build/hdrlog}
 [ -x "$HDRLOG" ] || { echo "$HDRLOG missing: run make"; exit 1; }
 RUNS=${RUNS:-2}
@@ -76,11 +74,7 @@ for ((r = 1; r <= RUNS; r++)); do
 	none+=("$q")
 	printf '%-4s %-8s %12s\n' "$r" none "$q"
 
-	ip netns exec "$NS_A" "$HDRLOG" -i "$VETH_A" >/dev/null 2>"$tmp/hdrlog.err" &
-	hp=$!
-	track_pid "$hp"
-	wait_for "$tmp/hdrlog.err" 10 "listening on" || {
-		echo "hdrlog did not start:"; cat "$tmp/hdrlog.err"; exit 1; }
+	start_hdrlog
 	t0=$(date +%s%N)
 	k0=$(cpu_ticks "$hp")
 	q=$(bench) || exit 1

@@ -29,3 +29,22 @@ warn_if_gone() {
 		;;
 	esac
 }
+
+# need_tools CMD...: skips the benchmark (exit 77) when one is missing.
+need_tools() {
+	local t
+	for t in "$@"; do
+		command -v "$t" >/dev/null || { echo "SKIP: $t not installed"; exit 77; }
+	done
+}
+
+# start_hdrlog: runs $HDRLOG on $VETH_A in $NS_A, JSON to /dev/null and its
+# stderr to $tmp/hdrlog.err, and waits until it is attached. Sets hp to
+# its pid; exits the benchmark when it does not start.
+start_hdrlog() {
+	ip netns exec "$NS_A" "$HDRLOG" -i "$VETH_A" >/dev/null 2>"$tmp/hdrlog.err" &
+	hp=$!
+	track_pid "$hp"
+	wait_for "$tmp/hdrlog.err" 10 "listening on" || {
+		echo "hdrlog did not start:"; cat "$tmp/hdrlog.err"; exit 1; }
+}

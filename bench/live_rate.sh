@@ -21,9 +21,7 @@ cd "$(dirname "$0")/.."
 . tests/lib/netns.sh
 . bench/lib.sh
 require_root
-for t in trafgen tcpdump; do
-	command -v $t >/dev/null || { echo "SKIP: $t not installed"; exit 77; }
-done
+need_tools trafgen tcpdump
 
 STEPS=${STEPS:-"20000 50000 100000 150000 200000 250000 300000"}
 SECS=${SECS:-3}

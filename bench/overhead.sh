@@ -50,11 +50,7 @@ for ((r = 1; r <= RUNS; r++)); do
 	none+=("$g")
 	printf '%-4s %-8s %10s\n' "$r" none "$g"
 
-	ip netns exec "$NS_A" "$HDRLOG" -i "$VETH_A" >/dev/null 2>"$tmp/hdrlog.err" &
-	hp=$!
-	track_pid "$hp"
-	wait_for "$tmp/hdrlog.err" 10 "listening on" || {
-		echo "hdrlog did not start:"; cat "$tmp/hdrlog.err"; exit 1; }
+	start_hdrlog
 	c0=$(counters_a)
 	g=$(client) || exit 1
 	c1=$(counters_a)
