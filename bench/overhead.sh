@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 . tests/lib/netns.sh
 . bench/lib.sh
 require_root
-command -v iperf3 >/dev/null || { echo "SKIP: iperf3 not installed"; exit 77; }
+need_tools iperf3
 HDRLOG=${HDRLOG:-$PWD/build/hdrlog}
 [ -x "$HDRLOG" ] || { echo "$HDRLOG missing: run make"; exit 1; }
 RUNS=${RUNS:-3}
