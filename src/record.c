@@ -134,9 +134,26 @@ static void format_mac(char buf[18], const __u8 *m)
 }
 
 /* inet_ntop's IPv6 form is RFC 5952's: lower case, longest zero run. */
+/* IPv4 by hand: glibc's inet_ntop formats it with sprintf, a tenth of the
+ * offline reader's time. */
+static void format_ipv4(char *buf, const __u8 *a)
+{
+	for (int i = 0; i < 4; i++) {
+		if (a[i] >= 100)
+			*buf++ = '0' + a[i] / 100;
+		if (a[i] >= 10)
+			*buf++ = '0' + a[i] / 10 % 10;
+		*buf++ = '0' + a[i] % 10;
+		*buf++ = i < 3 ? '.' : '\0';
+	}
+}
+
 static void format_ip(char *buf, const __u8 *addr, int v6)
 {
-	inet_ntop(v6 ? AF_INET6 : AF_INET, addr, buf, INET6_ADDRSTRLEN);
+	if (v6)
+		inet_ntop(AF_INET6, addr, buf, INET6_ADDRSTRLEN);
+	else
+		format_ipv4(buf, addr);
 }
 
 /* ---- JSON ---------------------------------------------------------- */
