@@ -45,7 +45,7 @@ all: $(OUTPUT)/hdrlog
 $(OUTPUT) $(OUTPUT)/obj $(OUTPUT)/asan $(OUTPUT)/tests $(OUTPUT)/fuzz $(OUTPUT)/tools:
 	$(Q)mkdir -p $@
 
-$(OUTPUT)/hdrlog.bpf.o: bpf/hdrlog.bpf.c bpf/parse.h bpf/maps.h include/hdrlog/events.h | $(OUTPUT)
+$(OUTPUT)/hdrlog.bpf.o: bpf/hdrlog.bpf.c $(wildcard bpf/*.h include/hdrlog/*.h) | $(OUTPUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
@@ -113,9 +113,9 @@ $(OUTPUT)/bench/empty.bpf.o: bench/empty.bpf.c | $(OUTPUT)/bench
 $(OUTPUT)/bench/empty.skel.h: $(OUTPUT)/bench/empty.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name empty_bpf > $@
-$(OUTPUT)/bench/kernel_cost: bench/kernel_cost.c $(SKEL) $(OUTPUT)/bench/empty.skel.h
+$(OUTPUT)/bench/kernel_cost: bench/kernel_cost.c $(SKEL) $(OUTPUT)/bench/empty.skel.h $(OUTPUT)/libhdrlog.a
 	$(call msg,BINARY,$@)
-	$(Q)$(CC) $(CFLAGS) -I$(OUTPUT)/bench $< $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) -I$(OUTPUT)/bench -Isrc $< $(OUTPUT)/libhdrlog.a $(LDLIBS) -o $@
 
 bench: all $(OUTPUT)/bench/kernel_cost
 	$(Q)bench/run.sh

@@ -10,6 +10,14 @@
 #include "parse.h"
 #include "maps.h"
 
+/* The filter's sets, for filter_eval.h: the generation names them. */
+#define FILTER_SETS __u32
+static __always_inline bool filter_addr_in_set(__u32 gen, __u8 set,
+					       __u8 family, const __u8 *addr);
+static __always_inline bool filter_port_in_set(__u32 gen, __u8 set,
+					       __u16 port);
+#include "filter_eval.h"
+
 /* Bytes tc makes linear before parsing, so headers in paged skb data
  * (GRO/GSO packets) are not reported as truncated. */
 const volatile __u32 targ_pull_len = 256;
@@ -18,6 +26,18 @@ const volatile __u32 targ_pull_len = 256;
  * on every event). A wakeup per event costs the agent a syscall per
  * event; the agent also reads the buffer every poll interval anyway. */
 const volatile __u32 targ_wakeup_bytes = 0;
+
+/* Selection: a filter in the filter maps, then 1 in targ_sample packets
+ * (per flow: 1 in targ_sample flows, by a hash seeded with
+ * targ_sample_seed). Without either, events are built in place. */
+const volatile bool targ_filter = false;
+const volatile __u32 targ_sample = 0;
+const volatile bool targ_sample_flow = false;
+const volatile __u32 targ_sample_seed = 0;
+
+/* The filter generation in use. The agent fills the other generation's
+ * maps, then flips this: a packet sees one whole filter or the other. */
+__u32 filter_gen = 0;
 
 static __always_inline __u64 *stat_slot(__u32 idx)
 {
@@ -32,59 +52,148 @@ static __always_inline void stat_add(__u32 idx, __u64 n)
 		*v += n;
 }
 
-/* Starts this packet's event. It is built in the ring buffer itself when
- * there is room (no copy: the copy was a quarter of the program's cost),
- * else in the per-CPU scratch map, so that a full ring buffer still has
- * the packet parsed and counted. Every try takes a sequence number, so the
- * agent sees each lost event as a gap. *in_ring says where ev lives. */
-static __always_inline struct hdrlog_packet_event *
-begin_event(__u8 hook, __u8 dir, bool *in_ring)
+static __always_inline bool filter_addr_in_set(__u32 gen, __u8 set,
+					       __u8 family, const __u8 *addr)
+{
+	struct hdrlog_filter_cidr_key k = {
+		.prefixlen = HDRLOG_FILTER_CIDR_KEY_BITS +
+			     (family == HDRLOG_FF_IPV6 ? 128 : 32),
+		.slot = gen * HDRLOG_FILTER_MAX_SETS + set,
+		.family = family,
+	};
+
+	__builtin_memcpy(k.addr, addr, sizeof(k.addr));
+	return bpf_map_lookup_elem(&filter_cidrs, &k) != NULL;
+}
+
+static __always_inline bool filter_port_in_set(__u32 gen, __u8 set,
+					       __u16 port)
+{
+	__u32 slot = gen * HDRLOG_FILTER_MAX_SETS + set;
+	struct hdrlog_filter_ports *p = bpf_map_lookup_elem(&filter_ports, &slot);
+
+	return p && (p->bits[(port / 8) & 8191] >> (port % 8)) & 1;
+}
+
+/* Where a packet's event is built. */
+enum ev_place {
+	EV_RING,	   /* in the ring buffer: submit it */
+	EV_RING_FULL,	   /* in scratch, its try already counted as lost */
+	EV_SCRATCH_SELECT, /* in scratch until the filter and sampling pass */
+};
+
+static __always_inline bool selecting(void)
+{
+	return targ_filter || targ_sample > 1;
+}
+
+/* The next sequence number of this CPU: every try to write an event
+ * takes one, so the agent sees each lost event as a gap. */
+static __always_inline int take_seq(__u64 *seq)
 {
 	__u64 *tried = stat_slot(HDRLOG_STAT_EVENTS_TRIED);
-	struct hdrlog_packet_event *ev;
-	__u32 zero = 0;
-	__u64 seq;
 
 	if (!tried)
-		return NULL;
-	seq = (*tried)++;
-	ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
-	*in_ring = ev != NULL;
-	if (!ev) {
-		stat_add(HDRLOG_STAT_RINGBUF_FULL, 1);
-		ev = bpf_map_lookup_elem(&scratch, &zero);
-		if (!ev)
+		return -1;
+	*seq = (*tried)++;
+	return 0;
+}
+
+/* Starts this packet's event. Without selection it is built in the ring
+ * buffer itself when there is room (no copy: the copy was a quarter of
+ * the program's cost), else in the per-CPU scratch map, so that a full
+ * ring buffer still has the packet parsed and counted. With selection it
+ * is built in scratch and copied out only if selected, so a packet the
+ * filter drops costs no ring buffer space and no sequence number. */
+static __always_inline struct hdrlog_packet_event *
+begin_event(__u8 hook, __u8 dir, enum ev_place *place)
+{
+	struct hdrlog_packet_event *ev = NULL;
+	__u32 zero = 0;
+	__u64 seq = 0;
+
+	if (selecting()) {
+		*place = EV_SCRATCH_SELECT;
+	} else {
+		if (take_seq(&seq))
 			return NULL;
+		ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
+		*place = ev ? EV_RING : EV_RING_FULL;
+		if (!ev)
+			stat_add(HDRLOG_STAT_RINGBUF_FULL, 1);
 	}
+	if (!ev)
+		ev = bpf_map_lookup_elem(&scratch, &zero);
+	if (!ev)
+		return NULL;
 	__builtin_memset(ev, 0, sizeof(*ev));
 	ev->kind = HDRLOG_EV_PACKET;
 	ev->hook = hook;
 	ev->direction = dir;
-	ev->seq = seq;
+	ev->seq = seq; /* selected events take theirs in finish_event() */
 	ev->cpu = bpf_get_smp_processor_id();
 	ev->ts_ns = bpf_ktime_get_boot_ns();
 	return ev;
 }
 
-/* Counts the packet and, when it is in the ring buffer, sends its event. */
-static __always_inline void finish_event(struct hdrlog_packet_event *ev,
-					 bool in_ring)
+/* The filter, then sampling; each outcome counted in packets. */
+static __always_inline bool select_packet(const struct hdrlog_packet_event *ev)
 {
-	__u64 flags = 0;
+	__u32 gen = filter_gen & 1;
+	struct hdrlog_filter *f;
+	__u32 r;
 
+	if (targ_filter) {
+		f = bpf_map_lookup_elem(&filter_rules, &gen);
+		if (!f || !filter_selects(f, &ev->h, gen)) {
+			stat_add(HDRLOG_STAT_FILTER_NOT_MATCHED, ev->gso_segs);
+			return false;
+		}
+		stat_add(HDRLOG_STAT_FILTER_MATCHED, ev->gso_segs);
+	}
+	if (targ_sample > 1) {
+		r = targ_sample_flow ? filter_flow_hash(&ev->h, targ_sample_seed) :
+				       bpf_get_prandom_u32();
+		if (r % targ_sample) {
+			stat_add(HDRLOG_STAT_SAMPLED_OUT, ev->gso_segs);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Wake the agent only once targ_wakeup_bytes wait. */
+static __always_inline __u64 wakeup_flag(void)
+{
+	if (targ_wakeup_bytes &&
+	    bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) < targ_wakeup_bytes)
+		return BPF_RB_NO_WAKEUP;
+	return 0;
+}
+
+/* Counts the packet and sends its event: submitted where it was built,
+ * or, from scratch, copied to the ring buffer if selected. */
+static __always_inline void finish_event(struct hdrlog_packet_event *ev,
+					 enum ev_place place)
+{
 	stat_add(HDRLOG_STAT_PACKETS, ev->gso_segs);
 	stat_add(HDRLOG_STAT_BYTES, ev->len);
 	if (ev->h.truncated)
 		stat_add(HDRLOG_STAT_TRUNCATED, 1);
 	if (ev->h.error)
 		stat_add(HDRLOG_STAT_PARSE_ERRORS, 1);
-	if (!in_ring)
+	if (place == EV_RING) {
+		bpf_ringbuf_submit(ev, wakeup_flag());
+		stat_add(HDRLOG_STAT_EVENTS, 1);
 		return;
-	if (targ_wakeup_bytes &&
-	    bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) < targ_wakeup_bytes)
-		flags = BPF_RB_NO_WAKEUP;
-	bpf_ringbuf_submit(ev, flags);
-	stat_add(HDRLOG_STAT_EVENTS, 1);
+	}
+	if (place != EV_SCRATCH_SELECT || !select_packet(ev) ||
+	    take_seq(&ev->seq))
+		return;
+	if (bpf_ringbuf_output(&events, ev, sizeof(*ev), wakeup_flag()))
+		stat_add(HDRLOG_STAT_RINGBUF_FULL, 1);
+	else
+		stat_add(HDRLOG_STAT_EVENTS, 1);
 }
 
 static __always_inline int handle_skb(struct __sk_buff *skb, __u8 dir)
@@ -92,9 +201,9 @@ static __always_inline int handle_skb(struct __sk_buff *skb, __u8 dir)
 	__u32 want = skb->len < targ_pull_len ? skb->len : targ_pull_len;
 	struct hdrlog_packet_event *ev;
 	void *data, *data_end;
-	bool in_ring;
+	enum ev_place place;
 
-	ev = begin_event(HDRLOG_HOOK_TC, dir, &in_ring);
+	ev = begin_event(HDRLOG_HOOK_TC, dir, &place);
 	if (!ev)
 		return TC_ACT_UNSPEC;
 	if (skb->data_end - skb->data < want &&
@@ -114,7 +223,7 @@ static __always_inline int handle_skb(struct __sk_buff *skb, __u8 dir)
 		ev->h.hw_vlan.tci = skb->vlan_tci;
 	}
 	hdrlog_parse_eth(data, data_end, &ev->h);
-	finish_event(ev, in_ring);
+	finish_event(ev, place);
 	return TC_ACT_UNSPEC; /* also TCX_NEXT: let the packet go on */
 }
 
@@ -136,9 +245,9 @@ int hdrlog_xdp(struct xdp_md *ctx)
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
 	struct hdrlog_packet_event *ev;
-	bool in_ring;
+	enum ev_place place;
 
-	ev = begin_event(HDRLOG_HOOK_XDP, HDRLOG_DIR_INGRESS, &in_ring);
+	ev = begin_event(HDRLOG_HOOK_XDP, HDRLOG_DIR_INGRESS, &place);
 	if (!ev)
 		return XDP_PASS;
 	ev->ifindex = ctx->ingress_ifindex;
@@ -146,7 +255,7 @@ int hdrlog_xdp(struct xdp_md *ctx)
 	ev->caplen = ev->len;
 	ev->gso_segs = 1;
 	hdrlog_parse_eth(data, data_end, &ev->h);
-	finish_event(ev, in_ring);
+	finish_event(ev, place);
 	return XDP_PASS;
 }
 

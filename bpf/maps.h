@@ -5,6 +5,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include "hdrlog/events.h"
+#include "hdrlog/filter.h"
 
 /* Events for the agent; the agent sizes it before load. */
 struct {
@@ -27,5 +28,30 @@ struct {
 	__type(key, __u32);
 	__type(value, struct hdrlog_packet_event);
 } scratch SEC(".maps");
+
+/* The filter's rules, one copy per generation (filter_gen says which). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, HDRLOG_FILTER_GENERATIONS);
+	__type(key, __u32);
+	__type(value, struct hdrlog_filter);
+} filter_rules SEC(".maps");
+
+/* The address sets of every generation: prefixes by slot and family. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, HDRLOG_FILTER_GENERATIONS * HDRLOG_FILTER_MAX_CIDRS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct hdrlog_filter_cidr_key);
+	__type(value, __u8);
+} filter_cidrs SEC(".maps");
+
+/* The port sets of every generation, by slot: a bit per port. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, HDRLOG_FILTER_GENERATIONS * HDRLOG_FILTER_MAX_SETS);
+	__type(key, __u32);
+	__type(value, struct hdrlog_filter_ports);
+} filter_ports SEC(".maps");
 
 #endif /* HDRLOG_MAPS_H */

@@ -11,19 +11,26 @@ void counters_add_packet(struct counters *c,
 	c->kernel[HDRLOG_STAT_EVENTS]++;
 	c->received++;
 	if (c->filtered)
-		c->filter_matched++;
+		c->kernel[HDRLOG_STAT_FILTER_MATCHED] += ev->gso_segs;
 	if (ev->h.truncated)
 		c->kernel[HDRLOG_STAT_TRUNCATED]++;
 	if (ev->h.error)
 		c->kernel[HDRLOG_STAT_PARSE_ERRORS]++;
 }
 
-void counters_add_rejected(struct counters *c,
-			   const struct hdrlog_packet_event *ev)
+void counters_add_unselected(struct counters *c,
+			     const struct hdrlog_packet_event *ev,
+			     enum hdrlog_stat why)
 {
 	c->kernel[HDRLOG_STAT_PACKETS] += ev->gso_segs;
 	c->kernel[HDRLOG_STAT_BYTES] += ev->len;
-	c->filter_rejected++;
+	if (ev->h.truncated)
+		c->kernel[HDRLOG_STAT_TRUNCATED]++;
+	if (ev->h.error)
+		c->kernel[HDRLOG_STAT_PARSE_ERRORS]++;
+	if (why == HDRLOG_STAT_SAMPLED_OUT && c->filtered)
+		c->kernel[HDRLOG_STAT_FILTER_MATCHED] += ev->gso_segs;
+	c->kernel[why] += ev->gso_segs;
 }
 
 void counters_record(struct strbuf *sb, enum record_format fmt,
@@ -60,8 +67,9 @@ void counters_record(struct strbuf *sb, enum record_format fmt,
 	json_u64(&j, "hdrlog.stats.pull_failed", k[HDRLOG_STAT_PULL_FAILED]);
 	json_u64(&j, "hdrlog.stats.skipped_link_type", c->skipped_link);
 	json_u64(&j, "hdrlog.stats.output_errors", c->output_errors);
-	json_u64(&j, "hdrlog.stats.filter.matched", c->filter_matched);
-	json_u64(&j, "hdrlog.stats.filter.rejected", c->filter_rejected);
+	json_u64(&j, "hdrlog.stats.filter.matched", k[HDRLOG_STAT_FILTER_MATCHED]);
+	json_u64(&j, "hdrlog.stats.filter.not_matched", k[HDRLOG_STAT_FILTER_NOT_MATCHED]);
+	json_u64(&j, "hdrlog.stats.sampled_out", k[HDRLOG_STAT_SAMPLED_OUT]);
 	json_end(&j);
 	sb_putc(sb, '\n');
 }
@@ -94,7 +102,10 @@ void counters_summary(FILE *fp, const struct counters *c)
 			(unsigned long long)c->output_errors);
 	if (c->filtered)
 		fprintf(fp, ", filter matched %llu, not matched %llu",
-			(unsigned long long)c->filter_matched,
-			(unsigned long long)c->filter_rejected);
+			(unsigned long long)k[HDRLOG_STAT_FILTER_MATCHED],
+			(unsigned long long)k[HDRLOG_STAT_FILTER_NOT_MATCHED]);
+	if (c->sampled)
+		fprintf(fp, ", sampled out %llu",
+			(unsigned long long)k[HDRLOG_STAT_SAMPLED_OUT]);
 	fputc('\n', fp);
 }

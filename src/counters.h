@@ -16,9 +16,8 @@ struct counters {
 	__u64 seq_missing;    /* events the sequence numbers say were lost */
 	__u64 skipped_link;   /* offline: frames of an unsupported link type */
 	__u64 output_errors;  /* lines that could not be written */
-	__u64 filter_matched;	/* offline with a filter: packets it selected */
-	__u64 filter_rejected;	/* ... and packets it did not */
 	int filtered;	      /* a filter expression was given */
+	int sampled;	      /* --sample was given */
 	int live;
 	int started; /* the capture was opened: a summary is due */
 };
@@ -27,9 +26,11 @@ struct counters {
 void counters_add_packet(struct counters *c,
 			 const struct hdrlog_packet_event *ev);
 
-/* Offline: count a packet the filter did not select: seen, not logged. */
-void counters_add_rejected(struct counters *c,
-			   const struct hdrlog_packet_event *ev);
+/* Offline: count a packet seen but not logged, and why:
+ * HDRLOG_STAT_FILTER_NOT_MATCHED or HDRLOG_STAT_SAMPLED_OUT. */
+void counters_add_unselected(struct counters *c,
+			     const struct hdrlog_packet_event *ev,
+			     enum hdrlog_stat why);
 
 /* Appends a stats record (one line) to sb. */
 void counters_record(struct strbuf *sb, enum record_format fmt,

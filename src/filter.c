@@ -21,14 +21,21 @@
 
 #include "filter.h"
 
-#define MAX_TOKENS 256
-#define MAX_NODES 256
-#define MAX_LEAVES 128
-#define MAX_DEPTH 64 /* nesting of parentheses and `not` */
+/* the evaluator shared with the kernel, on this file's sets */
+#define FILTER_SETS const struct filter_prog *
+static bool filter_addr_in_set(const struct filter_prog *f, __u8 set,
+			       __u8 family, const __u8 *addr);
+static bool filter_port_in_set(const struct filter_prog *f, __u8 set,
+			       __u16 port);
+#include "filter_eval.h"
 
-#define ETH_P_QINQ_9100 0x9100 /* old QinQ TPID, which libpcap's `vlan` takes */
-#define IPPROTO_FRAGMENT_HDR 44
-#define VLAN_VID_MASK 0x0fff
+/* room for HDRLOG_FILTER_MAX_CIDRS `net` tests and then some */
+#define MAX_TOKENS 16384
+#define MAX_NODES 16384
+#define MAX_LEAVES 8192
+#define MAX_DEPTH 64 /* nesting of parentheses and `not` */
+#define SET_MIN 4	/* fewer tests than this are cheaper tested one by one */
+#define FILTER_FILE_MAX (1 << 20)
 
 /* ---- tokens ------------------------------------------------------------ */
 
@@ -102,6 +109,7 @@ struct parser {
 	int level;	  /* `vlan` keywords so far */
 	struct qual last; /* of the last qualified primitive */
 	struct filter_error *err;
+	struct filter_prog *out; /* where sets are put as they are made */
 };
 
 __attribute__((format(printf, 3, 4)))
@@ -201,14 +209,21 @@ static int new_node(struct parser *p, enum node_kind kind, int a, int b,
 	return p->n_nodes++;
 }
 
-/* Adds a leaf for term t (its level set here); returns its node. */
-static int new_leaf(struct parser *p, struct hdrlog_filter_term *t, int tok)
+/* Adds a leaf for term t as it is; returns its node. */
+static int add_leaf(struct parser *p, const struct hdrlog_filter_term *t,
+		    int tok)
 {
 	if (p->n_leaves >= MAX_LEAVES)
 		return fail_at(p, tok, "too many tests (at most %d)", MAX_LEAVES);
-	t->level = p->level;
 	p->leaves[p->n_leaves] = *t;
 	return new_node(p, N_LEAF, p->n_leaves++, 0, tok);
+}
+
+/* Adds a leaf for term t at the current `vlan` level. */
+static int new_leaf(struct parser *p, struct hdrlog_filter_term *t, int tok)
+{
+	t->level = p->level;
+	return add_leaf(p, t, tok);
 }
 
 /* ---- values ---------------------------------------------------------------- */
@@ -521,7 +536,7 @@ static int vlan_test(struct parser *p, int tok0)
 	if (peek(p, 0)->kind == TK_WORD && peek(p, 0)->len < (int)sizeof(buf) &&
 	    p->expr[peek(p, 0)->pos] >= '0' && p->expr[peek(p, 0)->pos] <= '9') {
 		tok_text(p, p->cur, buf, sizeof(buf));
-		if (parse_uint(buf, VLAN_VID_MASK, &id))
+		if (parse_uint(buf, FILTER_VLAN_VID_MASK, &id))
 			return fail_at(p, p->cur, "expected a VLAN id 0-4095");
 		t.flags = HDRLOG_TF_VLAN_ID;
 		t.vlan_id = id;
@@ -655,6 +670,148 @@ static int parse_expr(struct parser *p)
 	return left;
 }
 
+/* ---- sets --------------------------------------------------------------- */
+
+/*
+ * `net A or net B or ...` with the same qualifiers is one test of "the
+ * address is in {A, B, ...}": an LPM trie lookup in the kernel instead of
+ * a rule per prefix. Only runs of neighbours merge, so that the order in
+ * which libpcap meets a cut header stays the same. `src and dst` does
+ * not merge: (s in A and d in A) or (s in B and d in B) is not s, d in A+B.
+ */
+
+static const struct hdrlog_filter_term *leaf_of(const struct parser *p, int n)
+{
+	return p->nodes[n].kind == N_LEAF ? &p->leaves[p->nodes[n].a] : NULL;
+}
+
+/* Whether terms a and b can be members of one set. */
+static bool same_set(const struct hdrlog_filter_term *a,
+		     const struct hdrlog_filter_term *b)
+{
+	if (!a || !b || a->flags || b->flags || a->dir == HDRLOG_FD_BOTH)
+		return false;
+	if (a->kind != HDRLOG_T_ADDR && a->kind != HDRLOG_T_PORT)
+		return false;
+	return a->kind == b->kind && a->dir == b->dir && a->level == b->level &&
+	       a->family == b->family && a->proto == b->proto;
+}
+
+static int add_member(struct parser *p, int tok, __u8 set,
+		      const struct hdrlog_filter_term *m)
+{
+	struct filter_prog *o = p->out;
+	struct filter_cidr *c;
+	__u32 port;
+
+	if (m->kind == HDRLOG_T_PORT) {
+		for (port = m->port_lo; port <= m->port_hi; port++)
+			o->ports[set].bits[port / 8] |= 1u << (port % 8);
+		return 0;
+	}
+	if (o->n_cidrs >= HDRLOG_FILTER_MAX_CIDRS)
+		return fail_at(p, tok, "too many address prefixes (at most %d)",
+			       HDRLOG_FILTER_MAX_CIDRS);
+	c = &o->cidrs[o->n_cidrs++];
+	c->set = set;
+	c->family = m->family & HDRLOG_FF_IPV6 ? HDRLOG_FF_IPV6 : HDRLOG_FF_IPV4;
+	c->prefix_len = m->prefix_len;
+	memcpy(c->addr, m->addr, sizeof(c->addr));
+	return 0;
+}
+
+/* One set leaf for the n leaves at items; -ENOSPC when this kind of set
+ * has no slot left (the leaves then stay as they are). */
+static int make_set(struct parser *p, const int *items, int n)
+{
+	const struct hdrlog_filter_term *first = leaf_of(p, items[0]);
+	struct hdrlog_filter_term t = *first;
+	bool addr = first->kind == HDRLOG_T_ADDR;
+	int *count = addr ? &p->out->n_addr_sets : &p->out->n_port_sets;
+	int i, err;
+
+	if (*count >= HDRLOG_FILTER_MAX_SETS)
+		return -ENOSPC;
+	t.kind = addr ? HDRLOG_T_ADDR_SET : HDRLOG_T_PORT_SET;
+	t.set = (*count)++;
+	t.prefix_len = 0;
+	t.port_lo = t.port_hi = 0;
+	memset(t.addr, 0, sizeof(t.addr));
+	for (i = 0; i < n; i++) {
+		err = add_member(p, p->nodes[items[i]].tok, t.set,
+				 leaf_of(p, items[i]));
+		if (err)
+			return err;
+	}
+	return add_leaf(p, &t, p->nodes[items[0]].tok);
+}
+
+/* The operands of the `or` chain at n, left to right, into list. */
+static int or_operands(const struct parser *p, int n, int *list, int count)
+{
+	if (p->nodes[n].kind != N_OR) {
+		if (count >= MAX_NODES)
+			return -E2BIG;
+		list[count] = n;
+		return count + 1;
+	}
+	count = or_operands(p, p->nodes[n].a, list, count);
+	return count < 0 ? count : or_operands(p, p->nodes[n].b, list, count);
+}
+
+static int collapse_sets(struct parser *p, int n);
+
+/* An `or` chain rebuilt with its runs of like tests as sets. */
+static int collapse_or(struct parser *p, int n)
+{
+	int *list, cnt, i, j, op, res = -1, tok = p->nodes[n].tok;
+
+	list = malloc(MAX_NODES * sizeof(*list));
+	if (!list)
+		return -ENOMEM;
+	cnt = or_operands(p, n, list, 0);
+	for (i = 0; i < cnt; ) {
+		for (j = i + 1; j < cnt && same_set(leaf_of(p, list[i]),
+						    leaf_of(p, list[j])); j++)
+			;
+		op = j - i >= SET_MIN ? make_set(p, list + i, j - i) : -ENOSPC;
+		if (op == -ENOSPC) {
+			j = i + 1;
+			op = collapse_sets(p, list[i]);
+		}
+		if (op >= 0)
+			op = res < 0 ? op : new_node(p, N_OR, res, op, tok);
+		res = op;
+		if (res < 0)
+			break;
+		i = j;
+	}
+	free(list);
+	return cnt < 0 ? fail_at(p, tok, "expression too long") : res;
+}
+
+/* The tree at n with sets made; returns its (new) root. */
+static int collapse_sets(struct parser *p, int n)
+{
+	struct node *nd = &p->nodes[n];
+	int a, b = 0;
+
+	if (nd->kind == N_LEAF)
+		return n;
+	if (nd->kind == N_OR)
+		return collapse_or(p, n);
+	a = collapse_sets(p, nd->a);
+	if (a >= 0 && nd->kind == N_AND)
+		b = collapse_sets(p, nd->b);
+	if (a < 0 || b < 0)
+		return a < 0 ? a : b;
+	nd = &p->nodes[n];
+	nd->a = a;
+	if (nd->kind == N_AND)
+		nd->b = b;
+	return n;
+}
+
 /* ---- disjunctive normal form -------------------------------------------- */
 
 /* A literal is a leaf index << 1 | negated. */
@@ -746,7 +903,6 @@ static void emit(const struct parser *p, const struct dnf *d,
 {
 	int r, i;
 
-	memset(out, 0, sizeof(*out));
 	out->n_rules = d->n_rules;
 	for (r = 0; r < d->n_rules; r++) {
 		struct hdrlog_filter_rule *rule = &out->rules[r];
@@ -760,7 +916,7 @@ static void emit(const struct parser *p, const struct dnf *d,
 	}
 }
 
-int filter_compile(const char *expr, struct hdrlog_filter *out,
+int filter_compile(const char *expr, struct filter_prog *out,
 		   struct filter_error *err)
 {
 	struct filter_error dummy;
@@ -776,269 +932,106 @@ int filter_compile(const char *expr, struct hdrlog_filter *out,
 		return -ENOMEM;
 	p->expr = expr ? expr : "";
 	p->err = err;
+	p->out = out;
+	memset(out, 0, sizeof(*out));
 	ret = tokenize(p);
 	if (ret)
 		goto out;
 	if (peek(p, 0)->kind == TK_END) {
 		/* nothing to test: one rule without terms selects all */
-		memset(out, 0, sizeof(*out));
-		out->n_rules = 1;
+		out->rules.n_rules = 1;
 		goto out;
 	}
 	root = parse_expr(p);
 	if (root >= 0 && peek(p, 0)->kind != TK_END)
 		root = fail_at(p, p->cur, "expected 'and', 'or' or the end of the expression");
+	if (root >= 0)
+		root = collapse_sets(p, root);
 	if (root < 0) {
 		ret = root;
 		goto out;
 	}
 	ret = to_dnf(p, root, false, &d);
 	if (!ret)
-		emit(p, &d, out);
+		emit(p, &d, &out->rules);
 out:
 	free(p);
 	return ret;
 }
 
-/* ---- evaluation ----------------------------------------------------------- */
+/* ---- filter files ---------------------------------------------------------- */
 
-/*
- * A term is true, false, or "cut": it needs a header the capture cut
- * short. libpcap stops a filter program at its first load past the
- * captured bytes and rejects the packet; a cut term does the same here.
- */
-enum term_result { TERM_FALSE, TERM_TRUE, TERM_CUT };
-
-static bool tpid_is_vlan(__u16 et)
+char *filter_read_file(const char *path)
 {
-	return et == ETH_P_8021Q || et == ETH_P_8021AD || et == ETH_P_QINQ_9100;
-}
+	FILE *f = fopen(path, "r");
+	size_t n = 0;
+	char *buf, *c;
+	bool comment = false;
+	int ch;
 
-/* The EtherType libpcap reads after `level` tags: a tag's TPID while
- * tags follow, then the protocol after them. */
-static __u16 ethertype_at(const struct hdrlog_headers *h, __u8 level)
-{
-	if (level < h->vlan_depth && level < HDRLOG_VLAN_MAX_DEPTH)
-		return h->vlan[level].tpid;
-	return h->eth_proto;
-}
-
-/* Whether the network header of EtherType et is there; cut when it is
- * the header the capture ended in. */
-static int l3_present(const struct hdrlog_headers *h, __u16 et)
-{
-	if (et == ETH_P_IP && (h->layers & HDRLOG_L_IPV4))
-		return TERM_TRUE;
-	if (et == ETH_P_IPV6 && (h->layers & HDRLOG_L_IPV6))
-		return TERM_TRUE;
-	if (et == ETH_P_ARP && (h->layers & HDRLOG_L_ARP_ADDRS))
-		return TERM_TRUE;
-	if ((et == ETH_P_IP && h->truncated == HDRLOG_HDR_IPV4) ||
-	    (et == ETH_P_IPV6 && h->truncated == HDRLOG_HDR_IPV6) ||
-	    (et == ETH_P_ARP && h->truncated == HDRLOG_HDR_ARP))
-		return TERM_CUT;
-	return TERM_FALSE;
-}
-
-/* libpcap's `ip6 proto N`: the fixed header's next header, or the one
- * after a fragment header that comes first. Not the end of the chain. */
-static int ip6_proto_is(const struct hdrlog_headers *h, __u8 proto)
-{
-	__u8 first = h->ext_count ? h->ext_chain[0] : h->ip_proto;
-
-	if (first == proto)
-		return TERM_TRUE;
-	if (first != IPPROTO_FRAGMENT_HDR)
-		return TERM_FALSE;
-	if (h->ext_count >= 2)
-		return h->ext_chain[1] == proto;
-	if (!h->ext_count && h->truncated == HDRLOG_HDR_IPV6_EXT)
-		return TERM_CUT; /* the fragment header itself did not fit */
-	return h->ip_proto == proto;
-}
-
-static int eval_ip_proto(const struct hdrlog_filter_term *t,
-			 const struct hdrlog_headers *h, __u16 et, int l3)
-{
-	if (l3 != TERM_TRUE)
-		return l3;
-	if (et == ETH_P_IP)
-		return h->ip_proto == t->proto;
-	return ip6_proto_is(h, t->proto);
-}
-
-static bool prefix_match(const __u8 *a, const __u8 *net, __u8 len)
-{
-	__u8 i, full = len / 8, rest = len % 8;
-
-	for (i = 0; i < full && i < 16; i++)
-		if (a[i] != net[i])
-			return false;
-	if (!rest || full >= 16)
-		return true;
-	return !((a[full] ^ net[full]) & (0xff00 >> rest));
-}
-
-static int by_dir(__u8 dir, bool src, bool dst)
-{
-	switch (dir) {
-	case HDRLOG_FD_SRC:
-		return src;
-	case HDRLOG_FD_DST:
-		return dst;
-	case HDRLOG_FD_BOTH:
-		return src && dst;
-	default:
-		return src || dst;
-	}
-}
-
-static int eval_addr(const struct hdrlog_filter_term *t,
-		     const struct hdrlog_headers *h, __u16 et, int l3)
-{
-	const __u8 *s = h->saddr, *d = h->daddr;
-
-	if (l3 != TERM_TRUE)
-		return l3;
-	if (et == ETH_P_ARP) {
-		s = h->arp_spa;
-		d = h->arp_tpa;
-	}
-	return by_dir(t->dir, prefix_match(s, t->addr, t->prefix_len),
-		      prefix_match(d, t->addr, t->prefix_len));
-}
-
-static __u8 l4_bit(__u8 proto)
-{
-	return proto == IPPROTO_TCP ? HDRLOG_FP_TCP :
-	       proto == IPPROTO_UDP ? HDRLOG_FP_UDP :
-	       proto == IPPROTO_SCTP ? HDRLOG_FP_SCTP : 0;
-}
-
-/* Ports of an IPv4 first fragment or an IPv6 packet whose fixed header
- * names the transport (libpcap does not walk extension headers here). */
-static int eval_port(const struct hdrlog_filter_term *t,
-		     const struct hdrlog_headers *h, __u16 et, int l3)
-{
-	__u8 proto = h->ip_proto;
-
-	if (l3 != TERM_TRUE)
-		return l3;
-	if (et == ETH_P_IP && h->frag_off)
-		return TERM_FALSE;
-	if (et == ETH_P_IPV6 && h->ext_count)
-		proto = h->ext_chain[0];
-	if (!(l4_bit(proto) & t->proto))
-		return TERM_FALSE;
-	if (!(h->layers & (HDRLOG_L_TCP | HDRLOG_L_UDP))) {
-		/* SCTP ports and malformed headers: hdrlog has no ports */
-		if (h->truncated == HDRLOG_HDR_TCP || h->truncated == HDRLOG_HDR_UDP ||
-		    h->truncated == HDRLOG_HDR_IPV4_OPTS)
-			return TERM_CUT;
-		return TERM_FALSE;
-	}
-	return by_dir(t->dir, h->sport >= t->port_lo && h->sport <= t->port_hi,
-		      h->dport >= t->port_lo && h->dport <= t->port_hi);
-}
-
-/* libpcap's tcp[] is IPv4 only: its fragment test reads IPv4's field. */
-static int eval_tcp_flags(const struct hdrlog_filter_term *t,
-			  const struct hdrlog_headers *h, __u16 et, int l3)
-{
-	__u8 masked;
-
-	if (l3 != TERM_TRUE)
-		return l3;
-	if (et != ETH_P_IP || h->ip_proto != IPPROTO_TCP || h->frag_off)
-		return TERM_FALSE;
-	if (!(h->layers & HDRLOG_L_TCP))
-		return h->truncated == HDRLOG_HDR_TCP ||
-		       h->truncated == HDRLOG_HDR_IPV4_OPTS ? TERM_CUT : TERM_FALSE;
-	masked = h->tcp_flags & t->tcp_mask;
-	return t->op == HDRLOG_OP_NE ? masked != t->tcp_value :
-				       masked == t->tcp_value;
-}
-
-static int eval_vlan(const struct hdrlog_filter_term *t,
-		     const struct hdrlog_headers *h, __u16 et)
-{
-	if (!tpid_is_vlan(et))
-		return TERM_FALSE;
-	if (!(t->flags & HDRLOG_TF_VLAN_ID))
-		return TERM_TRUE;
-	if (t->level < h->vlan_depth && t->level < HDRLOG_VLAN_MAX_DEPTH)
-		return (h->vlan[t->level].tci & VLAN_VID_MASK) == t->vlan_id;
-	/* a tag hdrlog did not read: cut, 0x9100, or one too many */
-	return h->truncated == HDRLOG_HDR_VLAN ? TERM_CUT : TERM_FALSE;
-}
-
-static int eval_term(const struct hdrlog_filter_term *t,
-		     const struct hdrlog_headers *h)
-{
-	__u16 et;
-	int l3 = TERM_FALSE;
-
-	if (h->truncated == HDRLOG_HDR_ETH || h->truncated == HDRLOG_HDR_LINK)
-		return TERM_CUT;
-	/* a test further in than the tags there: libpcap reads bytes of
-	 * some other header, which hdrlog does not keep */
-	if (t->level > h->vlan_depth)
-		return h->truncated == HDRLOG_HDR_VLAN ? TERM_CUT : TERM_FALSE;
-	et = ethertype_at(h, t->level);
-	if (t->level == h->vlan_depth &&
-	    ((et == ETH_P_IP && (t->family & HDRLOG_FF_IPV4)) ||
-	     (et == ETH_P_IPV6 && (t->family & HDRLOG_FF_IPV6)) ||
-	     (et == ETH_P_ARP && (t->family & HDRLOG_FF_ARP))))
-		l3 = l3_present(h, et);
-	switch (t->kind) {
-	case HDRLOG_T_ETHERTYPE:
-		return et == t->ethertype;
-	case HDRLOG_T_VLAN:
-		return eval_vlan(t, h, et);
-	case HDRLOG_T_IP_PROTO:
-		return eval_ip_proto(t, h, et, l3);
-	case HDRLOG_T_ADDR:
-		return eval_addr(t, h, et, l3);
-	case HDRLOG_T_PORT:
-		return eval_port(t, h, et, l3);
-	case HDRLOG_T_TCP_FLAGS:
-		return eval_tcp_flags(t, h, et, l3);
-	default:
-		return TERM_FALSE;
-	}
-}
-
-/* All terms of the rule, in order, stopping at the first false or cut. */
-static int eval_rule(const struct hdrlog_filter_rule *r,
-		     const struct hdrlog_headers *h)
-{
-	int i, res;
-
-	for (i = 0; i < HDRLOG_FILTER_MAX_TERMS; i++) {
-		if (i >= r->n_terms)
+	if (!f)
+		return NULL;
+	buf = malloc(FILTER_FILE_MAX + 1);
+	while (buf && (ch = getc(f)) != EOF) {
+		if (n == FILTER_FILE_MAX) {
+			free(buf);
+			buf = NULL;
+			errno = EFBIG;
 			break;
-		res = eval_term(&r->terms[i], h);
-		if (res == TERM_CUT)
-			return TERM_CUT;
-		if ((res == TERM_TRUE) == !!(r->terms[i].flags & HDRLOG_TF_NOT))
-			return TERM_FALSE;
+		}
+		if (ch == '#')
+			comment = true;
+		else if (ch == '\n')
+			comment = false;
+		buf[n++] = comment || ch == '\n' || ch == '\r' || ch == '\t' ? ' ' : ch;
 	}
-	return TERM_TRUE;
+	if (buf && ferror(f)) {
+		free(buf);
+		buf = NULL;
+		errno = EIO;
+	}
+	fclose(f);
+	if (!buf)
+		return NULL;
+	buf[n] = '\0';
+	c = memchr(buf, '\0', n);
+	if (c) { /* a NUL would end the expression silently */
+		free(buf);
+		errno = EINVAL;
+		return NULL;
+	}
+	return buf;
 }
 
-bool filter_match(const struct hdrlog_filter *f,
-		  const struct hdrlog_headers *h)
-{
-	int i, res;
+/* ---- evaluation (user space) --------------------------------------------- */
 
-	for (i = 0; i < HDRLOG_FILTER_MAX_RULES; i++) {
-		if (i >= f->n_rules)
-			break;
-		res = eval_rule(&f->rules[i], h);
-		if (res != TERM_FALSE)
-			return res == TERM_TRUE;
+/* Offline the sets are the compiled lists; a linear scan is enough for
+ * the few thousand prefixes a filter holds. */
+static bool filter_addr_in_set(const struct filter_prog *f, __u8 set,
+			       __u8 family, const __u8 *addr)
+{
+	int i;
+
+	for (i = 0; i < f->n_cidrs; i++) {
+		const struct filter_cidr *c = &f->cidrs[i];
+
+		if (c->set == set && c->family == family &&
+		    filter_prefix_match(addr, c->addr, c->prefix_len))
+			return true;
 	}
 	return false;
+}
+
+static bool filter_port_in_set(const struct filter_prog *f, __u8 set,
+			       __u16 port)
+{
+	return set < HDRLOG_FILTER_MAX_SETS &&
+	       (f->ports[set].bits[port / 8] >> (port % 8)) & 1;
+}
+
+bool filter_match(const struct filter_prog *f, const struct hdrlog_headers *h)
+{
+	return filter_selects(&f->rules, h, f);
 }
 
 /* ---- diagnostics ----------------------------------------------------------- */
@@ -1079,7 +1072,25 @@ char *filter_join(int argc, char *const *argv)
 
 static const char *const dir_names[] = { "?", "src", "dst", "either", "both" };
 
-static int format_term(char *buf, size_t len, const struct hdrlog_filter_term *t)
+/* Members of address set `set`, or ports in port set `set`. */
+static int set_size(const struct filter_prog *f, const struct hdrlog_filter_term *t)
+{
+	int i, n = 0;
+
+	if (t->set >= HDRLOG_FILTER_MAX_SETS)
+		return 0;
+	if (t->kind == HDRLOG_T_PORT_SET) {
+		for (i = 0; i < 65536; i++)
+			n += filter_port_in_set(f, t->set, i);
+		return n;
+	}
+	for (i = 0; i < f->n_cidrs; i++)
+		n += f->cidrs[i].set == t->set;
+	return n;
+}
+
+static int format_term(char *buf, size_t len, const struct filter_prog *f,
+		       const struct hdrlog_filter_term *t)
 {
 	char addr[INET6_ADDRSTRLEN] = "";
 	const char *neg = t->flags & HDRLOG_TF_NOT ? "!" : "";
@@ -1116,6 +1127,20 @@ static int format_term(char *buf, size_t len, const struct hdrlog_filter_term *t
 		return snprintf(buf, len, "%s%d:tcpflags&0x%02x%s0x%02x", neg, lv,
 				t->tcp_mask, t->op == HDRLOG_OP_NE ? "!=" : "==",
 				t->tcp_value);
+	case HDRLOG_T_ADDR_SET:
+		return snprintf(buf, len, "%s%d:addrset%s%s%s-%s=#%u[%d prefixes]",
+				neg, lv, t->family & HDRLOG_FF_IPV4 ? "4" : "",
+				t->family & HDRLOG_FF_IPV6 ? "6" : "",
+				t->family & HDRLOG_FF_ARP ? "a" : "",
+				dir_names[t->dir <= 4 ? t->dir : 0], t->set,
+				set_size(f, t));
+	case HDRLOG_T_PORT_SET:
+		return snprintf(buf, len, "%s%d:portset%s%s%s-%s=#%u[%d ports]",
+				neg, lv, t->proto & HDRLOG_FP_TCP ? "t" : "",
+				t->proto & HDRLOG_FP_UDP ? "u" : "",
+				t->proto & HDRLOG_FP_SCTP ? "s" : "",
+				dir_names[t->dir <= 4 ? t->dir : 0], t->set,
+				set_size(f, t));
 	default:
 		return snprintf(buf, len, "%s%d:?%u", neg, lv, t->kind);
 	}
@@ -1131,8 +1156,9 @@ static void put(char *buf, size_t len, size_t *off, const char *s)
 	*off += n;
 }
 
-int filter_format(char *buf, size_t len, const struct hdrlog_filter *f)
+int filter_format(char *buf, size_t len, const struct filter_prog *prog)
 {
+	const struct hdrlog_filter *f = &prog->rules;
 	char term[128];
 	size_t off = 0;
 	int r, i;
@@ -1151,7 +1177,7 @@ int filter_format(char *buf, size_t len, const struct hdrlog_filter *f)
 		for (i = 0; i < rule->n_terms && i < HDRLOG_FILTER_MAX_TERMS; i++) {
 			if (i)
 				put(buf, len, &off, " & ");
-			format_term(term, sizeof(term), &rule->terms[i]);
+			format_term(term, sizeof(term), prog, &rule->terms[i]);
 			put(buf, len, &off, term);
 		}
 	}

@@ -11,6 +11,25 @@
 #include "hdrlog/events.h"
 #include "hdrlog/filter.h"
 
+/* One prefix of an address set. */
+struct filter_cidr {
+	__u8 set;	 /* the set's number, HDRLOG_T_ADDR_SET's term.set */
+	__u8 family;	 /* HDRLOG_FF_IPV4 or HDRLOG_FF_IPV6 */
+	__u8 prefix_len;
+	__u8 addr[16];	 /* network order, bits past prefix_len zero */
+};
+
+/* A compiled filter: the rules and the sets they name. The agent loads
+ * it into the kernel's maps (loader.c) or evaluates it offline. About
+ * 150 KiB: allocate it, don't put it on the stack. */
+struct filter_prog {
+	struct hdrlog_filter rules;
+	int n_addr_sets, n_port_sets;
+	int n_cidrs;
+	struct filter_cidr cidrs[HDRLOG_FILTER_MAX_CIDRS];
+	struct hdrlog_filter_ports ports[HDRLOG_FILTER_MAX_SETS];
+};
+
 /* Where and why compilation failed. */
 struct filter_error {
 	int pos;	/* byte offset of the offending token in the expression */
@@ -19,16 +38,22 @@ struct filter_error {
 };
 
 /* Compiles expr (NUL-terminated; empty or blank selects every packet)
- * into out. Returns 0; -EINVAL for a syntax or value error, -E2BIG when
- * the expression's disjunctive normal form exceeds HDRLOG_FILTER_MAX_RULES
+ * into out. Runs of four or more `host`/`net` (or `port`/`portrange`)
+ * tests joined by `or` with the same qualifiers become one set term.
+ * Returns 0; -EINVAL for a syntax or value error, -E2BIG when the
+ * expression's disjunctive normal form exceeds HDRLOG_FILTER_MAX_RULES
  * or HDRLOG_FILTER_MAX_TERMS; err (may be NULL) says where and why. */
-int filter_compile(const char *expr, struct hdrlog_filter *out,
+int filter_compile(const char *expr, struct filter_prog *out,
 		   struct filter_error *err);
 
-/* Whether the filter selects a packet with these headers. Bounded loops
- * over rules and terms, no recursion: the same walk ports to BPF. */
-bool filter_match(const struct hdrlog_filter *f,
-		  const struct hdrlog_headers *h);
+/* Reads a filter file: the expression, where '#' starts a comment that
+ * runs to the end of the line and newlines are spaces. Returns a
+ * malloc'ed string the caller frees, or NULL with errno set. */
+char *filter_read_file(const char *path);
+
+/* Whether the filter selects a packet with these headers: the evaluator
+ * the kernel runs (bpf/filter_eval.h), on the sets in f. */
+bool filter_match(const struct filter_prog *f, const struct hdrlog_headers *h);
 
 /* Prints "hdrlog: filter: MSG", the expression and a caret line under the
  * offending token. */
@@ -41,6 +66,6 @@ char *filter_join(int argc, char *const *argv);
 
 /* Writes the DNF in a compact text form (tests, -v diagnostics): rules
  * separated by " | ", terms by " & ". Returns what snprintf returns. */
-int filter_format(char *buf, size_t len, const struct hdrlog_filter *f);
+int filter_format(char *buf, size_t len, const struct filter_prog *f);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -48,6 +49,7 @@ struct live {
 	struct output *out;
 	struct counters *c;
 	struct loader *loader;
+	struct filter_maps filter_maps;
 	struct iface ifaces[LIVE_MAX_IFACES];
 	int n_ifaces;
 	int ncpu;
@@ -231,6 +233,41 @@ static void install_signals(void)
 	sigaction(SIGHUP, &sa, NULL);
 }
 
+/* Loader options from the selection: the programs take the filter path
+ * only when there is something to select. */
+static void select_load_opts(const struct selection *sel,
+			     struct loader_opts *load)
+{
+	load->filter = sel->filter != NULL;
+	load->sample = sel->sample;
+	load->sample_flow = sel->sample_flow;
+	if (getrandom(&load->sample_seed, sizeof(load->sample_seed), 0) < 0)
+		load->sample_seed = (__u32)clock_ns(CLOCK_MONOTONIC);
+}
+
+static int install_filter(struct live *lv)
+{
+	int err = loader_filter_maps(lv->loader, &lv->filter_maps);
+
+	if (err) {
+		pr_warn("cannot set up the filter maps: %s\n", strerror(-err));
+		return err;
+	}
+	return filter_maps_install(&lv->filter_maps, lv->opts->sel->filter);
+}
+
+/* SIGHUP: a new filter from the file, swapped in whole; the ring buffer
+ * is not touched, so no event is lost. */
+static void reload_filter(struct live *lv)
+{
+	struct selection *sel = lv->opts->sel;
+
+	if (!sel->filter_file || select_reload(sel))
+		return;
+	if (!filter_maps_install(&lv->filter_maps, sel->filter))
+		pr_warn("filter reloaded from %s\n", sel->filter_file);
+}
+
 /* Returns the exit code. */
 static int poll_loop(struct live *lv, struct ring_buffer *rb)
 {
@@ -264,6 +301,7 @@ static int poll_loop(struct live *lv, struct ring_buffer *rb)
 		if (reopen_output) {
 			reopen_output = 0;
 			output_reopen(lv->out);
+			reload_filter(lv);
 		}
 		if (now >= next_check) {
 			next_check = now + IFACE_CHECK_NS;
@@ -305,7 +343,10 @@ static void drain_and_count(struct live *lv, struct ring_buffer *rb,
 int live_run(const struct live_opts *opts, struct output *out,
 	     struct counters *c)
 {
-	struct live lv = { .opts = opts, .out = out, .c = c };
+	struct live lv = {
+		.opts = opts, .out = out, .c = c,
+		.filter_maps = { .barrier_fd = -1, .inner_fd = -1 },
+	};
 	struct ring_buffer *rb = NULL;
 	struct loader_opts load;
 	int err, code = 1;
@@ -327,7 +368,12 @@ int live_run(const struct live_opts *opts, struct output *out,
 	install_signals();
 	load = opts->load;
 	load.wakeup_bytes = load.ringbuf_bytes / WAKEUP_FRACTION;
+	select_load_opts(opts->sel, &load);
+	c->filtered = load.filter;
+	c->sampled = load.sample > 1;
 	err = loader_open(&lv.loader, &load);
+	if (!err && load.filter)
+		err = install_filter(&lv);
 	if (err)
 		goto cleanup;
 	rb = ring_buffer__new(loader_events_fd(lv.loader), on_event, &lv, NULL);
@@ -347,6 +393,7 @@ int live_run(const struct live_opts *opts, struct output *out,
 	output_sync(out);
 cleanup:
 	ring_buffer__free(rb);
+	filter_maps_close(&lv.filter_maps);
 	loader_close(lv.loader);
 	free(lv.next_seq);
 	return code;

@@ -8,6 +8,7 @@
 #include "counters.h"
 #include "loader.h"
 #include "output.h"
+#include "select.h"
 
 #define LIVE_MAX_IFACES 16
 
@@ -21,6 +22,7 @@ struct live_opts {
 	unsigned long long max_count; /* 0: until a signal */
 	unsigned int stats_interval;  /* seconds; 0: none */
 	struct loader_opts load;
+	struct selection *sel; /* the filter and sampling; SIGHUP reloads */
 };
 
 /* Runs until SIGINT/SIGTERM, -c, a vanished interface or an output error;

@@ -78,6 +78,10 @@ int loader_open(struct loader **out, const struct loader_opts *opts)
 	}
 	l->skel->rodata->targ_pull_len = opts->pull_len;
 	l->skel->rodata->targ_wakeup_bytes = opts->wakeup_bytes;
+	l->skel->rodata->targ_filter = opts->filter;
+	l->skel->rodata->targ_sample = opts->sample;
+	l->skel->rodata->targ_sample_flow = opts->sample_flow;
+	l->skel->rodata->targ_sample_seed = opts->sample_seed;
 	err = bpf_map__set_max_entries(l->skel->maps.events, opts->ringbuf_bytes);
 	if (!err)
 		err = hdrlog_bpf__load(l->skel);
@@ -222,6 +226,16 @@ int loader_attach_xdp(struct loader *l, int ifindex, bool *native)
 	pr_info("attached XDP to %s (%s mode)\n", ifname(ifindex, name),
 		*native ? "native" : "generic");
 	return 0;
+}
+
+int loader_filter_maps(struct loader *l, struct filter_maps *m)
+{
+	struct hdrlog_bpf *s = l->skel;
+
+	return filter_maps_open(m, bpf_map__fd(s->maps.filter_rules),
+				bpf_map__fd(s->maps.filter_cidrs),
+				bpf_map__fd(s->maps.filter_ports),
+				&s->bss->filter_gen);
 }
 
 int loader_events_fd(const struct loader *l)

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <linux/types.h>
 
+#include "filter_maps.h"
+
 enum tc_mode {
 	TC_MODE_AUTO,	 /* tcx links where the kernel has them, else netlink */
 	TC_MODE_TCX,	 /* bpf_link on tcx (Linux 6.6+) */
@@ -17,6 +19,10 @@ struct loader_opts {
 	__u32 ringbuf_bytes; /* power of two, at least a page */
 	__u32 pull_len;	     /* targ_pull_len */
 	__u32 wakeup_bytes;  /* targ_wakeup_bytes */
+	bool filter;	     /* targ_filter: a filter will be installed */
+	__u32 sample;	     /* targ_sample: keep 1 in N (0, 1: all) */
+	bool sample_flow;    /* targ_sample_flow: 1 in N flows */
+	__u32 sample_seed;   /* targ_sample_seed */
 };
 
 struct loader;
@@ -30,6 +36,9 @@ int loader_attach_tc(struct loader *l, int ifindex, int direction,
 		     enum tc_mode mode);
 /* Attaches XDP on ifindex; *native says whether the driver runs it. */
 int loader_attach_xdp(struct loader *l, int ifindex, bool *native);
+
+/* Opens m on the programs' filter maps (filter_maps.h). */
+int loader_filter_maps(struct loader *l, struct filter_maps *m);
 
 int loader_events_fd(const struct loader *l);
 int loader_stats_fd(const struct loader *l);

@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <net/if.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@ struct args {
 	const char *read_path;
 	const char *write_path;
 	char *filter_expr; /* the remaining arguments joined, or NULL */
+	struct selection sel;
 	enum record_format fmt;
 	int verbosity;
 };
@@ -49,6 +51,13 @@ static const char usage_text[] =
 	"                          write a stats record every SEC seconds\n"
 	"      --ringbuf-size BYTES\n"
 	"                          ring buffer size, a power of two (default 32M)\n"
+	"      --filter-file FILE  read the filter expression from FILE ('#'\n"
+	"                          comments); live, SIGHUP re-reads it and swaps\n"
+	"                          it into the running programs\n"
+	"      --sample N          log 1 in N of the packets the filter selects\n"
+	"      --sample-mode packet|flow\n"
+	"                          sample packets at random, or whole flows (all\n"
+	"                          packets of 1 in N flows, both directions)\n"
 	"  -v, --verbose           more diagnostics (-vv: libbpf's too)\n"
 	"      --version           print the version\n"
 	"  -h, --help              this help\n"
@@ -56,10 +65,11 @@ static const char usage_text[] =
 	"The expression is a tcpdump-compatible subset of pcap-filter(7): host,\n"
 	"net CIDR, src/dst, port, portrange, ip, ip6, arp, tcp, udp, icmp, icmp6,\n"
 	"proto N, vlan [ID], tcp[tcpflags] & FLAGS != 0, tcpflags syn,rst, and,\n"
-	"or, not, parentheses (docs/filter.md). Offline (-r) only so far.\n"
+	"or, not, parentheses (docs/filter.md). Live, the kernel evaluates it\n"
+	"before any event is written.\n"
 	"\n"
 	"Signals: SIGINT/SIGTERM detach and print a summary; SIGUSR1 writes a\n"
-	"stats record now; SIGHUP reopens the -w file.\n"
+	"stats record now; SIGHUP reopens the -w file and re-reads --filter-file.\n"
 	"\n"
 	"Examples:\n"
 	"  hdrlog                          log the default-route interface\n"
@@ -67,6 +77,8 @@ static const char usage_text[] =
 	"  hdrlog -i eth0 --hook xdp -c 100 -w /var/log/hdrlog.json\n"
 	"  hdrlog -r capture.pcap          the same JSON, from a file\n"
 	"  hdrlog -r f.pcap 'not port 22 and (icmp or udp)'\n"
+	"  hdrlog -i eth0 'tcp and net 198.18.0.0/15 and port 80'\n"
+	"  hdrlog -i eth0 --filter-file rules.txt --sample 100 --sample-mode flow\n"
 	"\n"
 	"Exit status: 0 ok, 1 runtime failure, 2 bad input (option, interface,\n"
 	"unreadable or truncated capture).\n";
@@ -124,6 +136,9 @@ enum long_only {
 	OPT_TC_MODE,
 	OPT_STATS_INTERVAL,
 	OPT_RINGBUF_SIZE,
+	OPT_FILTER_FILE,
+	OPT_SAMPLE,
+	OPT_SAMPLE_MODE,
 	OPT_VERSION,
 };
 
@@ -138,6 +153,9 @@ static const struct option long_options[] = {
 	{ "write", required_argument, NULL, 'w' },
 	{ "stats-interval", required_argument, NULL, OPT_STATS_INTERVAL },
 	{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF_SIZE },
+	{ "filter-file", required_argument, NULL, OPT_FILTER_FILE },
+	{ "sample", required_argument, NULL, OPT_SAMPLE },
+	{ "sample-mode", required_argument, NULL, OPT_SAMPLE_MODE },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "help", no_argument, NULL, 'h' },
@@ -161,6 +179,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 	static const char *const dirs[] = { "in", "out", "both" };
 	static const char *const modes[] = { "auto", "tcx", "netlink" };
 	static const char *const fmts[] = { "json", "text" };
+	static const char *const sample_modes[] = { "packet", "flow" };
 	unsigned long long n;
 	int opt, i;
 
@@ -217,6 +236,19 @@ static int parse_args(int argc, char **argv, struct args *a)
 				return usage_error("invalid ring buffer size '%s' (a power of two, 4096 to 1G)", optarg);
 			a->live.load.ringbuf_bytes = n;
 			break;
+		case OPT_FILTER_FILE:
+			a->sel.filter_file = optarg;
+			break;
+		case OPT_SAMPLE:
+			if (parse_ull(optarg, 1, UINT32_MAX, &n))
+				return usage_error("invalid sample rate '%s' (1 in N, N from 1 to 4294967295)", optarg);
+			a->sel.sample = n;
+			break;
+		case OPT_SAMPLE_MODE:
+			if ((i = parse_choice(optarg, "--sample-mode", sample_modes, 2)) < 0)
+				return i;
+			a->sel.sample_flow = i == 1;
+			break;
 		case 'v':
 			a->verbosity++;
 			break;
@@ -257,6 +289,7 @@ static int run_live(struct args *a, struct output *out, struct counters *c)
 		}
 		a->live.ifaces[a->live.n_ifaces++] = default_iface;
 	}
+	a->live.sel = &a->sel;
 	return live_run(&a->live, out, c);
 }
 
@@ -269,8 +302,6 @@ int main(int argc, char **argv)
 			.load = { .ringbuf_bytes = 32 << 20, .pull_len = 256 },
 		},
 	};
-	struct hdrlog_filter *filter = NULL;
-	struct filter_error ferr;
 	struct counters c = { 0 };
 	struct output out;
 	int err, code;
@@ -280,41 +311,27 @@ int main(int argc, char **argv)
 		free(a.filter_expr);
 		return err > 0 ? 0 : EXIT_USAGE;
 	}
-	if (a.filter_expr && !a.read_path) {
-		fprintf(stderr, "hdrlog: filters are applied offline only so far (use -r FILE)\n");
-		free(a.filter_expr);
+	err = select_load(&a.sel, a.filter_expr);
+	free(a.filter_expr);
+	if (err)
 		return EXIT_USAGE;
-	}
-	if (a.filter_expr) {
-		filter = malloc(sizeof(*filter));
-		err = filter ? filter_compile(a.filter_expr, filter, &ferr) : -ENOMEM;
-		if (err == -ENOMEM)
-			fprintf(stderr, "hdrlog: out of memory\n");
-		else if (err)
-			filter_error_print(stderr, a.filter_expr, &ferr);
-		free(a.filter_expr);
-		if (err) {
-			free(filter);
-			return EXIT_USAGE;
-		}
-	}
 	log_set_level(a.verbosity >= 2 ? LOG_DEBUG : a.verbosity ? LOG_INFO : LOG_WARN);
 	log_route_libbpf();
 	/* A closed pipe is an error to handle (detach first), not a death. */
 	signal(SIGPIPE, SIG_IGN);
 
 	if (output_open(&out, a.write_path, a.fmt)) {
-		free(filter);
+		select_free(&a.sel);
 		return EXIT_USAGE;
 	}
 	if (a.read_path) {
-		err = offline_run(a.read_path, a.live.max_count, filter, &out, &c);
+		err = offline_run(a.read_path, a.live.max_count, &a.sel, &out, &c);
 		code = err == -EINVAL ? EXIT_USAGE : err && err != -EPIPE ? 1 : 0;
 	} else {
 		code = run_live(&a, &out, &c);
 	}
 	output_close(&out);
-	free(filter);
+	select_free(&a.sel);
 	c.output_errors = out.errors;
 	if (c.started)
 		counters_summary(stderr, &c);

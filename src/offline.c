@@ -19,7 +19,7 @@ static __u64 pcap_time_ns(const struct pcap_pkthdr *hdr)
 /* Returns 1 when the frame was logged, 0 when the filter rejected it, or
  * a negative errno. */
 static int log_frame(struct output *out, struct counters *c, int linktype,
-		     const struct hdrlog_filter *filter,
+		     struct selection *sel,
 		     const struct pcap_pkthdr *hdr, const u_char *data,
 		     __u64 frame)
 {
@@ -30,8 +30,12 @@ static int log_frame(struct output *out, struct counters *c, int linktype,
 	err = decode_packet(linktype, data, hdr->caplen, hdr->len, &ev);
 	if (err)
 		return err;
-	if (filter && !filter_match(filter, &ev.h)) {
-		counters_add_rejected(c, &ev);
+	if (sel->filter && !filter_match(sel->filter, &ev.h)) {
+		counters_add_unselected(c, &ev, HDRLOG_STAT_FILTER_NOT_MATCHED);
+		return 0;
+	}
+	if (!select_sample_keep(sel, &ev.h)) {
+		counters_add_unselected(c, &ev, HDRLOG_STAT_SAMPLED_OUT);
 		return 0;
 	}
 	ev.ts_ns = pcap_time_ns(hdr);
@@ -45,8 +49,7 @@ static int log_frame(struct output *out, struct counters *c, int linktype,
 }
 
 int offline_run(const char *path, unsigned long long max_count,
-		const struct hdrlog_filter *filter, struct output *out,
-		struct counters *c)
+		struct selection *sel, struct output *out, struct counters *c)
 {
 	char errbuf[PCAP_ERRBUF_SIZE] = "";
 	struct pcap_pkthdr *hdr;
@@ -67,7 +70,8 @@ int offline_run(const char *path, unsigned long long max_count,
 		return -EINVAL;
 	}
 	c->started = 1;
-	c->filtered = filter != NULL;
+	c->filtered = sel->filter != NULL;
+	c->sampled = sel->sample > 1;
 	linktype = pcap_datalink(p);
 	if (!decode_supported(linktype))
 		pr_warn("%s: link type %s (%d) is not supported: its packets are "
@@ -81,7 +85,7 @@ int offline_run(const char *path, unsigned long long max_count,
 			c->skipped_link++;
 			continue;
 		}
-		err = log_frame(out, c, linktype, filter, hdr, data, frame);
+		err = log_frame(out, c, linktype, sel, hdr, data, frame);
 		if (err < 0)
 			break;
 		/* like tcpdump -c: N packets the filter selected */

@@ -4,15 +4,14 @@
 #define HDRLOG_OFFLINE_H
 
 #include "counters.h"
-#include "hdrlog/filter.h"
 #include "output.h"
+#include "select.h"
 
 /* Logs up to max_count packets (0: all) of the capture at path that filter
  * selects (NULL: every packet).
  * Returns 0; -EINVAL for an unreadable or truncated file (after logging
  * what could be read); another -errno when the output fails. */
 int offline_run(const char *path, unsigned long long max_count,
-		const struct hdrlog_filter *filter, struct output *out,
-		struct counters *c);
+		struct selection *sel, struct output *out, struct counters *c);
 
 #endif

@@ -200,6 +200,9 @@ enum hdrlog_stat {
 	HDRLOG_STAT_TRUNCATED,	   /* packets whose headers ran out */
 	HDRLOG_STAT_PARSE_ERRORS,  /* packets with a malformed header */
 	HDRLOG_STAT_PULL_FAILED,   /* bpf_skb_pull_data() failures (tc) */
+	HDRLOG_STAT_FILTER_MATCHED,	/* packets the filter selected */
+	HDRLOG_STAT_FILTER_NOT_MATCHED, /* packets it did not */
+	HDRLOG_STAT_SAMPLED_OUT,	/* selected packets --sample skipped */
 	HDRLOG_STAT__MAX,
 };
 

@@ -22,6 +22,9 @@
 #define HDRLOG_FILTER_MAX_RULES 16 /* conjunctions OR-ed together */
 #define HDRLOG_FILTER_MAX_TERMS 8  /* tests AND-ed in one rule */
 #define HDRLOG_FILTER_MAX_VLAN 2   /* `vlan` keywords: HDRLOG_VLAN_MAX_DEPTH */
+#define HDRLOG_FILTER_MAX_SETS 8   /* address sets, and port sets, per filter */
+#define HDRLOG_FILTER_MAX_CIDRS 4096 /* prefixes in all address sets */
+#define HDRLOG_FILTER_GENERATIONS 2 /* filters the kernel holds: live, next */
 
 enum hdrlog_term_kind {
 	HDRLOG_T_ETHERTYPE = 1, /* `ip`, `ip6`, `arp`: EtherType == ethertype */
@@ -30,6 +33,8 @@ enum hdrlog_term_kind {
 	HDRLOG_T_PORT,		/* `port`, `portrange`: port_lo..port_hi */
 	HDRLOG_T_VLAN,		/* `vlan [id]`: a tag, with vlan_id if set */
 	HDRLOG_T_TCP_FLAGS,	/* `tcp[tcpflags] & mask op value` */
+	HDRLOG_T_ADDR_SET,	/* `net A or net B or ...`: an address in set */
+	HDRLOG_T_PORT_SET,	/* `port A or portrange B or ...`: port in set */
 	HDRLOG_T__MAX,
 };
 
@@ -83,7 +88,8 @@ struct hdrlog_filter_term {
 	__u16 port_hi;
 	__u8 tcp_mask;	 /* TCP_FLAGS: HDRLOG_TCP_* bits */
 	__u8 tcp_value;
-	__u8 _pad[2];
+	__u8 set;	 /* ADDR_SET, PORT_SET: 0..HDRLOG_FILTER_MAX_SETS-1 */
+	__u8 _pad;
 	__u8 addr[16];	 /* ADDR: network order, bits past prefix_len zero */
 };
 
@@ -100,6 +106,29 @@ struct hdrlog_filter {
 	__u8 n_rules;
 	__u8 _pad[3];
 	struct hdrlog_filter_rule rules[HDRLOG_FILTER_MAX_RULES];
+};
+
+/*
+ * Sets live in maps beside the rules, one copy per generation: the agent
+ * fills the idle generation, then flips the program's generation number,
+ * so a packet sees either the old filter or the new one, whole.
+ */
+
+/* Key of the address-set LPM trie. prefixlen counts the 32 bits of
+ * slot/family/_pad, which always match in full, plus the CIDR's length. */
+struct hdrlog_filter_cidr_key {
+	__u32 prefixlen;
+	__u8 slot;   /* generation * HDRLOG_FILTER_MAX_SETS + set */
+	__u8 family; /* HDRLOG_FF_IPV4 or HDRLOG_FF_IPV6 */
+	__u8 _pad[2];
+	__u8 addr[16]; /* network order; IPv4 uses the first 4 bytes */
+};
+
+#define HDRLOG_FILTER_CIDR_KEY_BITS 32 /* slot, family, _pad */
+
+/* A port set: bit p of bits[] set when port p is in it. */
+struct hdrlog_filter_ports {
+	__u8 bits[65536 / 8];
 };
 
 #endif /* HDRLOG_FILTER_H */

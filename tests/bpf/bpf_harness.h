@@ -72,9 +72,11 @@ static inline void harness_close(struct harness *h)
 }
 
 /* Loads the programs with an events ring buffer of ringbuf_bytes (0: the
- * object's default). Returns 0, HARNESS_SKIP without the privileges to
- * load BPF (after printing "SKIP: ..."), or 1 on any other failure. */
-static inline int harness_open(struct harness *h, __u32 ringbuf_bytes)
+ * object's default); setup, if not NULL, sets rodata before the load.
+ * Returns 0, HARNESS_SKIP without the privileges to load BPF (after
+ * printing "SKIP: ..."), or 1 on any other failure. */
+static inline int harness_open_with(struct harness *h, __u32 ringbuf_bytes,
+				    void (*setup)(struct hdrlog_bpf *skel))
 {
 	cpu_set_t set;
 	int err;
@@ -116,6 +118,8 @@ static inline int harness_open(struct harness *h, __u32 ringbuf_bytes)
 		fprintf(stderr, "cannot size the ring buffer\n");
 		goto fail;
 	}
+	if (setup)
+		setup(h->skel);
 	err = hdrlog_bpf__load(h->skel);
 	if (err == -EPERM || err == -EACCES) {
 		printf("SKIP: needs root (loading BPF: %s)\n", strerror(-err));
@@ -138,6 +142,25 @@ static inline int harness_open(struct harness *h, __u32 ringbuf_bytes)
 fail:
 	harness_close(h);
 	return 1;
+}
+
+static inline int harness_open(struct harness *h, __u32 ringbuf_bytes)
+{
+	return harness_open_with(h, ringbuf_bytes, NULL);
+}
+
+/* Whether the frame's EtherType says IPv4 or IPv6 but the IP header does
+ * not fit. The skb flavour of test_run (Linux 6.18 at least) refuses such
+ * frames with -EINVAL before the program runs; XDP's still takes them. */
+static inline bool harness_ip_header_cut(const __u8 *frame, __u32 len)
+{
+	__u16 proto = frame[12] << 8 | frame[13];
+
+	if (proto == 0x0800) /* ETH_P_IP */
+		return len < 14 + 20;
+	if (proto == 0x86dd) /* ETH_P_IPV6 */
+		return len < 14 + 40;
+	return false;
 }
 
 /* Runs data[0..size) once through prog. skb, if not NULL, is the tc

@@ -212,20 +212,6 @@ static void tally(struct diff_stats *st, const struct hdrlog_headers *h)
 	st->malformed += !!h->error;
 }
 
-/* Whether the frame's EtherType says IPv4 or IPv6 but the IP header does
- * not fit. The skb flavour of test_run (Linux 6.18 at least) refuses such
- * frames with -EINVAL before the program runs; XDP's still takes them. */
-static bool ip_header_cut(const __u8 *frame, __u32 len)
-{
-	__u16 proto = frame[12] << 8 | frame[13];
-
-	if (proto == ETH_P_IP)
-		return len < ETH_HLEN + 20;
-	if (proto == ETH_P_IPV6)
-		return len < ETH_HLEN + 40;
-	return false;
-}
-
 /* Runs one frame through one hook and compares with the user-space
  * event uev for the same bytes. */
 static void compare_hook(struct differ *d, int v, int hook, const char *file,
@@ -244,7 +230,7 @@ static void compare_hook(struct differ *d, int v, int hook, const char *file,
 		d->st.skipped[v][hook][SKIP_LONG]++;
 		return;
 	}
-	if (hook == HOOK_TC && ip_header_cut(frame, len)) {
+	if (hook == HOOK_TC && harness_ip_header_cut(frame, len)) {
 		d->st.skipped[v][hook][SKIP_CUT_IP]++;
 		return;
 	}

@@ -27,6 +27,27 @@
 static int memfd = -1;
 static char path[64];
 
+/* By the input's size: no selection, or a filter with rules and sets
+ * (and sampling), so that both paths of offline_run() are fuzzed. */
+static struct selection *selection_for(size_t size)
+{
+	static const char expr[] =
+		"tcp[tcpflags] & tcp-syn != 0 or vlan and udp or "
+		"net 10.0.0.0/8 or net 172.16.0.0/12 or net fd00::/8 or net 192.168.0.0/16 or "
+		"port 53 or port 80 or portrange 1000-2000 or port 443";
+	static struct filter_prog prog;
+	static struct selection none, filtered = { .sample = 3 };
+
+	if (!filtered.filter) {
+		if (filter_compile(expr, &prog, NULL))
+			abort();
+		filtered.filter = &prog;
+	}
+	filtered.sample_flow = size & 8;
+	filtered.seed = 0; /* the same draws for the same input */
+	return size & 4 ? &filtered : &none;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct counters c = { 0 };
@@ -46,7 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* text for odd sizes, so both formats run on every shape of file */
 	if (output_open(&out, "/dev/null", size & 1 ? RECORD_TEXT : RECORD_JSON))
 		abort();
-	err = offline_run(path, MAX_PACKETS, NULL, &out, &c);
+	err = offline_run(path, MAX_PACKETS, selection_for(size), &out, &c);
 	/* offline.h: 0, -EINVAL for a bad file; anything else is the output,
 	 * and /dev/null does not fail */
 	if (err && err != -EINVAL)
