@@ -32,6 +32,10 @@ expect 2 "missing pcap" $bin -r "$tmp/nothing.pcap"
 expect 2 "bad option" $bin -c abc
 expect 2 "unknown interface" $bin -i nosuchif0
 expect 2 "unwritable -w" $bin -r $corpus/dns_tcp.pcap -w /proc/nonexistent/x
+expect 0 "offline filter with sets, sampling" $bin -r $corpus/dns_tcp.pcap --sample 2 \
+	'port 53 or port 54 or port 55 or port 56 or net 10.0.0.0/8'
+expect 2 "bad filter" $bin -r $corpus/dns_tcp.pcap 'port 53 or'
+expect 2 "missing filter file" $bin -r $corpus/dns_tcp.pcap --filter-file "$tmp/none"
 
 netns_setup
 ip netns exec "$NS_A" $bin -i "$VETH_A" --stats-interval 1 >"$tmp/live" 2>"$tmp/live.err" &
@@ -48,6 +52,28 @@ else
 	echo "ok   live ($(wc -l <"$tmp/live") lines)"
 fi
 grep -q '"hdrlog.record":"stats"' "$tmp/live" || { echo "FAIL: no stats record"; fail=1; }
+
+# A live filter from a file, reloaded by SIGHUP: good, then bad.
+echo "icmp or port 1 or port 2 or port 3 or port 4" >"$tmp/rules"
+ip netns exec "$NS_A" $bin -i "$VETH_A" --filter-file "$tmp/rules" --sample 2 >"$tmp/flt" 2>"$tmp/flt.err" &
+pid=$!
+wait_for "$tmp/flt.err" 10 "listening on" || { echo "FAIL: filtered run did not attach"; cat "$tmp/flt.err"; exit 1; }
+echo "icmp or net 10.0.0.0/8 or net 11.0.0.0/8 or net 12.0.0.0/8 or net 13.0.0.0/8" >"$tmp/rules"
+kill -HUP $pid
+wait_for "$tmp/flt.err" 5 "filter reloaded"
+echo "icmp or" >"$tmp/rules"
+kill -HUP $pid
+wait_for "$tmp/flt.err" 5 "keeping the previous filter"
+timeout 10 ip netns exec "$NS_B" ping -c 3 -i 0.2 "$IP_A" >/dev/null
+kill -INT $pid
+timeout 20 tail --pid=$pid -f /dev/null
+wait $pid; rc=$?
+if [ $rc -ne 0 ] || grep -qE 'Sanitizer|runtime error' "$tmp/flt.err" ||
+   ! grep -q "keeping the previous filter" "$tmp/flt.err"; then
+	echo "FAIL live filter with reloads: exit $rc"; cat "$tmp/flt.err"; fail=1
+else
+	echo "ok   live filter, two SIGHUP reloads ($(wc -l <"$tmp/flt") lines)"
+fi
 
 # Error path after load: attaching XDP twice to one interface fails.
 ip netns exec "$NS_A" $bin -i "$VETH_A" --hook xdp >/dev/null 2>"$tmp/x1.err" &
