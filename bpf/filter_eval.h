@@ -52,13 +52,24 @@ static __always_inline bool filter_tpid_is_vlan(__u16 et)
 	       et == FILTER_ETH_P_QINQ_9100;
 }
 
+_Static_assert(HDRLOG_VLAN_MAX_DEPTH == 2, "filter_tag() knows two tags");
+
+/* Tag pos of the frame (pos < vlan_depth). Chosen by a branch, not an
+ * index: clang drops an index mask it can prove useless, and the
+ * verifier then cannot bound the access. */
+static __always_inline const struct hdrlog_vlan_tag *
+filter_tag(const struct hdrlog_headers *h, __u8 pos)
+{
+	return pos ? &h->vlan[1] : &h->vlan[0];
+}
+
 /* The EtherType libpcap reads after `level` tags: a tag's TPID while
  * tags follow, then the protocol after them. */
 static __always_inline __u16 filter_ethertype_at(const struct hdrlog_headers *h,
 						 __u8 level)
 {
 	if (level < h->vlan_depth && level < HDRLOG_VLAN_MAX_DEPTH)
-		return h->vlan[level & (HDRLOG_VLAN_MAX_DEPTH - 1)].tpid;
+		return filter_tag(h, level)->tpid;
 	return h->eth_proto;
 }
 
@@ -246,16 +257,24 @@ static __always_inline int filter_tcp_flags(const struct hdrlog_filter_term *t,
 				       masked == t->tcp_value;
 }
 
+static __always_inline int filter_vlan_id(const struct hdrlog_filter_term *t,
+					  __u16 tci)
+{
+	return !(t->flags & HDRLOG_TF_VLAN_ID) ||
+	       (tci & FILTER_VLAN_VID_MASK) == t->vlan_id;
+}
+
+/* pos: the term's place among the tags in the frame (filter_term()). */
 static __always_inline int filter_vlan(const struct hdrlog_filter_term *t,
-				       const struct hdrlog_headers *h, __u16 et)
+				       const struct hdrlog_headers *h, __u16 et,
+				       __u8 pos)
 {
 	if (!filter_tpid_is_vlan(et))
 		return FILTER_FALSE;
 	if (!(t->flags & HDRLOG_TF_VLAN_ID))
 		return FILTER_TRUE;
-	if (t->level < h->vlan_depth && t->level < HDRLOG_VLAN_MAX_DEPTH)
-		return (h->vlan[t->level & (HDRLOG_VLAN_MAX_DEPTH - 1)].tci &
-			FILTER_VLAN_VID_MASK) == t->vlan_id;
+	if (pos < h->vlan_depth && pos < HDRLOG_VLAN_MAX_DEPTH)
+		return filter_vlan_id(t, filter_tag(h, pos)->tci);
 	/* a tag hdrlog did not read: cut, 0x9100, or one too many */
 	return h->truncated == HDRLOG_HDR_VLAN ? FILTER_CUT : FILTER_FALSE;
 }
@@ -265,18 +284,29 @@ FILTER_GLOBAL int filter_term(const struct hdrlog_filter_term *t,
 			      const struct hdrlog_headers *h, FILTER_SETS sets)
 {
 	int l3 = FILTER_FALSE;
+	__u8 pos;
 	__u16 et;
 
 	if (!t || !h) /* the verifier's rule for a global function */
 		return FILTER_FALSE;
 	if (h->truncated == HDRLOG_HDR_ETH || h->truncated == HDRLOG_HDR_LINK)
 		return FILTER_CUT;
+	/* A tag the NIC stripped (tc only), as libpcap's live Linux filters
+	 * see it: the first `vlan` keyword tests it, from the metadata, and
+	 * moves no test inwards; the tags in the frame come after it. */
+	pos = t->level;
+	if (h->layers & HDRLOG_L_HW_VLAN) {
+		if (!pos && t->kind == HDRLOG_T_VLAN)
+			return filter_vlan_id(t, h->hw_vlan.tci);
+		if (pos)
+			pos--;
+	}
 	/* a test further in than the tags there: libpcap reads bytes of
 	 * some other header, which hdrlog does not keep */
-	if (t->level > h->vlan_depth)
+	if (pos > h->vlan_depth)
 		return h->truncated == HDRLOG_HDR_VLAN ? FILTER_CUT : FILTER_FALSE;
-	et = filter_ethertype_at(h, t->level);
-	if (t->level == h->vlan_depth &&
+	et = filter_ethertype_at(h, pos);
+	if (pos == h->vlan_depth &&
 	    ((et == ETH_P_IP && (t->family & HDRLOG_FF_IPV4)) ||
 	     (et == ETH_P_IPV6 && (t->family & HDRLOG_FF_IPV6)) ||
 	     (et == ETH_P_ARP && (t->family & HDRLOG_FF_ARP))))
@@ -285,7 +315,7 @@ FILTER_GLOBAL int filter_term(const struct hdrlog_filter_term *t,
 	case HDRLOG_T_ETHERTYPE:
 		return et == t->ethertype;
 	case HDRLOG_T_VLAN:
-		return filter_vlan(t, h, et);
+		return filter_vlan(t, h, et, pos);
 	case HDRLOG_T_IP_PROTO:
 		return filter_ip_proto(t, h, et, l3);
 	case HDRLOG_T_ADDR:

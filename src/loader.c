@@ -46,11 +46,12 @@ static const char *ifname(int ifindex, char *buf)
 
 static int explain_load_error(int err)
 {
-	if (err == -EPERM || err == -EACCES)
+	/* EACCES is also the verifier's "invalid access" */
+	if (err == -EPERM || (err == -EACCES && geteuid() != 0))
 		pr_warn("loading BPF programs needs CAP_BPF, CAP_NET_ADMIN and "
 			"CAP_PERFMON (run as root): %s\n", strerror(-err));
 	else
-		pr_warn("cannot load the BPF programs: %s (run with -v for the "
+		pr_warn("cannot load the BPF programs: %s (run with -vv for the "
 			"verifier's log)\n", strerror(-err));
 	/* The packet programs read no kernel structs, so they load without
 	 * kernel BTF; a kernel without it is likely too old or too bare. */

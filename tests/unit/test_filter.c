@@ -150,6 +150,19 @@ static bool match(const char *expr, const void *pkt, size_t len)
 	return filter_match(&f, &ev.h);
 }
 
+/* The frame as tc sees it when the NIC stripped a tag of VLAN id vid. */
+static bool match_hw(const char *expr, const void *pkt, size_t len, __u16 vid)
+{
+	struct hdrlog_packet_event ev;
+
+	assert_int_equal(filter_compile(expr, &f, NULL), 0);
+	assert_int_equal(decode_packet(DLT_EN10MB, pkt, len, len, &ev), 0);
+	ev.h.layers |= HDRLOG_L_HW_VLAN;
+	ev.h.hw_vlan.tpid = 0x8100;
+	ev.h.hw_vlan.tci = vid;
+	return filter_match(&f, &ev.h);
+}
+
 #define YES(expr, frame) assert_true(match(expr, &(frame), sizeof(frame)))
 #define NO(expr, frame) assert_false(match(expr, &(frame), sizeof(frame)))
 
@@ -202,6 +215,22 @@ TEST(eval_vlan)
 	YES("vlan 42 and ip6 and net fd00::/8", ext6);
 	NO("vlan 42 and tcp", ext6); /* hop-by-hop first: not tcp to libpcap */
 	NO("vlan", udp4);
+}
+
+/* libpcap live on Linux: the first `vlan` reads a stripped tag from the
+ * metadata and shifts nothing; tests without `vlan` see the frame. */
+TEST(eval_hw_vlan)
+{
+	assert_true(match_hw("ip and udp port 53", &udp4, sizeof(udp4), 100));
+	assert_true(match_hw("vlan", &udp4, sizeof(udp4), 100));
+	assert_true(match_hw("vlan 100 and ip and udp", &udp4, sizeof(udp4), 100));
+	assert_false(match_hw("vlan 101", &udp4, sizeof(udp4), 100));
+	assert_false(match_hw("vlan and vlan", &udp4, sizeof(udp4), 100));
+	assert_true(match_hw("not vlan 7", &udp4, sizeof(udp4), 100));
+	/* stripped outer tag 200, tag 100 in the frame */
+	assert_true(match_hw("vlan 200 and vlan 100 and udp", &vlan_udp4,
+			     sizeof(vlan_udp4), 200));
+	assert_false(match_hw("vlan 100 and udp", &vlan_udp4, sizeof(vlan_udp4), 200));
 }
 
 TEST(eval_truncated)
@@ -297,6 +326,7 @@ int main(void)
 		cmocka_unit_test(test_eval_ipv4),
 		cmocka_unit_test(test_eval_ipv6_arp),
 		cmocka_unit_test(test_eval_vlan),
+		cmocka_unit_test(test_eval_hw_vlan),
 		cmocka_unit_test(test_eval_truncated),
 		cmocka_unit_test(test_eval_sets),
 		cmocka_unit_test(test_big_sets),
