@@ -62,6 +62,17 @@ void counters_record(struct strbuf *sb, enum record_format fmt,
 	json_u64(&j, "hdrlog.stats.output_errors", c->output_errors);
 	json_u64(&j, "hdrlog.stats.filter.matched", c->filter_matched);
 	json_u64(&j, "hdrlog.stats.filter.rejected", c->filter_rejected);
+	for (int i = 0; i < c->n_sinks; i++) {
+		const struct sink_report *r = &c->sinks[i];
+		char key[64];
+
+		snprintf(key, sizeof(key), "hdrlog.stats.sink.%s.queue_depth", r->name);
+		json_u64(&j, key, r->queued);
+		snprintf(key, sizeof(key), "hdrlog.stats.sink.%s.sent", r->name);
+		json_u64(&j, key, r->sent);
+		snprintf(key, sizeof(key), "hdrlog.stats.sink.%s.dropped", r->name);
+		json_u64(&j, key, r->dropped);
+	}
 	json_end(&j);
 	sb_putc(sb, '\n');
 }
@@ -96,5 +107,11 @@ void counters_summary(FILE *fp, const struct counters *c)
 		fprintf(fp, ", filter matched %llu, not matched %llu",
 			(unsigned long long)c->filter_matched,
 			(unsigned long long)c->filter_rejected);
+	/* the sinks besides stdout/the file, whose errors are above */
+	for (int i = 1; i < c->n_sinks; i++)
+		fprintf(fp, ", %s: %llu sent, %llu dropped%s", c->sinks[i].name,
+			(unsigned long long)c->sinks[i].sent,
+			(unsigned long long)c->sinks[i].dropped,
+			c->sinks[i].queued ? " (still queued at exit!)" : "");
 	fputc('\n', fp);
 }

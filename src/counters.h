@@ -10,6 +10,13 @@
 #include "hdrlog/events.h"
 #include "record.h"
 
+/* A sink's counts, copied for the stats record and the summary. */
+struct sink_report {
+	const char *name; /* "stdout", "file", "loki" */
+	__u64 queued, sent, dropped;
+};
+#define COUNTERS_MAX_SINKS 5
+
 struct counters {
 	__u64 kernel[HDRLOG_STAT__MAX]; /* live: summed over CPUs */
 	__u64 received;	      /* events the agent read */
@@ -18,6 +25,8 @@ struct counters {
 	__u64 output_errors;  /* lines that could not be written */
 	__u64 filter_matched;	/* offline with a filter: packets it selected */
 	__u64 filter_rejected;	/* ... and packets it did not */
+	struct sink_report sinks[COUNTERS_MAX_SINKS]; /* by output_report() */
+	int n_sinks;
 	int filtered;	      /* a filter expression was given */
 	int live;
 	int started; /* the capture was opened: a summary is due */

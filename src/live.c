@@ -11,6 +11,7 @@
 
 #include "live.h"
 #include "log.h"
+#include "metrics.h"
 
 #define POLL_MS 100 /* at most this late for events below a wakeup batch */
 #define WAKEUP_FRACTION 16 /* wake up when 1/16 of the ring buffer is used */
@@ -95,8 +96,9 @@ static int on_event(void *ctx, void *data, size_t size)
 		.epoch_ns = ev->ts_ns + lv->boot_to_epoch_ns,
 		.ifname = iface_name(lv, ev->ifindex),
 	};
+	metrics_packet(ev, meta.ifname);
 	record_packet(&lv->out->line, lv->out->fmt, ev, &meta);
-	lv->out_err = output_flush_line(lv->out);
+	lv->out_err = output_emit(lv->out, "packet", meta.ifname);
 	if (lv->out_err) {
 		lv->c->output_errors++;
 		return lv->out_err;
@@ -135,9 +137,10 @@ static void write_stats(struct live *lv)
 {
 	read_kernel_counters(lv, NULL);
 	lv->c->output_errors = lv->out->errors;
+	output_report(lv->out, lv->c);
 	counters_record(&lv->out->line, lv->out->fmt, lv->c,
 			clock_ns(CLOCK_REALTIME));
-	output_flush_line(lv->out);
+	output_emit(lv->out, "stats", NULL);
 	output_sync(lv->out);
 }
 
@@ -157,6 +160,7 @@ static int resolve_ifaces(struct live *lv)
 			return -ENODEV;
 		}
 		snprintf(f->name, sizeof(f->name), "%s", name);
+		metrics_add_interface(f->name);
 		/* The programs parse from an Ethernet header; loopback has one. */
 		snprintf(path, sizeof(path), "/sys/class/net/%s/type", name);
 		fp = fopen(path, "r");
@@ -255,6 +259,7 @@ static int poll_loop(struct live *lv, struct ring_buffer *rb)
 			return 1;
 		}
 		output_sync(lv->out);
+		metrics_agent_update(lv->c);
 		now = clock_ns(CLOCK_MONOTONIC);
 		if (dump_stats || (interval && now >= next_stats)) {
 			dump_stats = 0;
@@ -330,6 +335,7 @@ int live_run(const struct live_opts *opts, struct output *out,
 	err = loader_open(&lv.loader, &load);
 	if (err)
 		goto cleanup;
+	metrics_kernel_source(loader_stats_fd(lv.loader), lv.ncpu);
 	rb = ring_buffer__new(loader_events_fd(lv.loader), on_event, &lv, NULL);
 	if (!rb) {
 		pr_warn("cannot open the ring buffer: %s\n", strerror(errno));
@@ -345,7 +351,9 @@ int live_run(const struct live_opts *opts, struct output *out,
 	drain_and_count(&lv, rb, !lv.out_err && !(opts->max_count &&
 						  c->received >= opts->max_count));
 	output_sync(out);
+	metrics_agent_update(c);
 cleanup:
+	metrics_kernel_source(-1, 0);
 	ring_buffer__free(rb);
 	loader_close(lv.loader);
 	free(lv.next_seq);

@@ -14,8 +14,11 @@
 #include "filter.h"
 #include "live.h"
 #include "log.h"
+#include "metrics.h"
+#include "metrics_http.h"
 #include "offline.h"
 #include "output.h"
+#include "sink_loki.h"
 
 #define EXIT_USAGE 2
 
@@ -24,6 +27,8 @@ struct args {
 	const char *read_path;
 	const char *write_path;
 	char *filter_expr; /* the remaining arguments joined, or NULL */
+	const char *metrics_addr;
+	struct loki_opts loki;
 	enum record_format fmt;
 	int verbosity;
 };
@@ -49,6 +54,13 @@ static const char usage_text[] =
 	"                          write a stats record every SEC seconds\n"
 	"      --ringbuf-size BYTES\n"
 	"                          ring buffer size, a power of two (default 32M)\n"
+	"      --metrics-addr [HOST:]PORT\n"
+	"                          serve Prometheus metrics at /metrics (host\n"
+	"                          127.0.0.1 unless given; [::1]:PORT for IPv6)\n"
+	"      --loki-url URL      also push every line to Loki, e.g.\n"
+	"                          http://127.0.0.1:3100 (docs/metrics.md)\n"
+	"      --loki-queue N      lines Loki's queue holds before it drops and\n"
+	"                          counts (default 100000)\n"
 	"  -v, --verbose           more diagnostics (-vv: libbpf's too)\n"
 	"      --version           print the version\n"
 	"  -h, --help              this help\n"
@@ -66,6 +78,7 @@ static const char usage_text[] =
 	"  hdrlog -i veth0 -o text         one tcpdump-like line per packet\n"
 	"  hdrlog -i eth0 --hook xdp -c 100 -w /var/log/hdrlog.json\n"
 	"  hdrlog -r capture.pcap          the same JSON, from a file\n"
+	"  hdrlog -i eth0 --metrics-addr 9464 --loki-url http://127.0.0.1:3100\n"
 	"  hdrlog -r f.pcap 'not port 22 and (icmp or udp)'\n"
 	"\n"
 	"Exit status: 0 ok, 1 runtime failure, 2 bad input (option, interface,\n"
@@ -125,6 +138,9 @@ enum long_only {
 	OPT_STATS_INTERVAL,
 	OPT_RINGBUF_SIZE,
 	OPT_VERSION,
+	OPT_METRICS_ADDR,
+	OPT_LOKI_URL,
+	OPT_LOKI_QUEUE,
 };
 
 static const struct option long_options[] = {
@@ -138,6 +154,9 @@ static const struct option long_options[] = {
 	{ "write", required_argument, NULL, 'w' },
 	{ "stats-interval", required_argument, NULL, OPT_STATS_INTERVAL },
 	{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF_SIZE },
+	{ "metrics-addr", required_argument, NULL, OPT_METRICS_ADDR },
+	{ "loki-url", required_argument, NULL, OPT_LOKI_URL },
+	{ "loki-queue", required_argument, NULL, OPT_LOKI_QUEUE },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "help", no_argument, NULL, 'h' },
@@ -217,6 +236,17 @@ static int parse_args(int argc, char **argv, struct args *a)
 				return usage_error("invalid ring buffer size '%s' (a power of two, 4096 to 1G)", optarg);
 			a->live.load.ringbuf_bytes = n;
 			break;
+		case OPT_METRICS_ADDR:
+			a->metrics_addr = optarg;
+			break;
+		case OPT_LOKI_URL:
+			a->loki.url = optarg;
+			break;
+		case OPT_LOKI_QUEUE:
+			if (parse_ull(optarg, 1, 100000000, &n))
+				return usage_error("invalid Loki queue size '%s' (1-100000000 lines)", optarg);
+			a->loki.queue_records = n;
+			break;
 		case 'v':
 			a->verbosity++;
 			break;
@@ -260,6 +290,27 @@ static int run_live(struct args *a, struct output *out, struct counters *c)
 	return live_run(&a->live, out, c);
 }
 
+/* The sinks and the metrics server the options ask for. Returns 0 or
+ * -errno (-EINVAL: a bad URL or address), with a message printed. */
+static int open_exporters(const struct args *a, struct output *out,
+			  struct metrics_server **metrics)
+{
+	struct sink *loki;
+	int err;
+
+	metrics_add_sink(a->write_path ? "file" : "stdout", &out->n);
+	if (a->loki.url) {
+		err = sink_loki_open(&a->loki, &loki);
+		if (err)
+			return err;
+		output_add_sink(out, loki);
+		metrics_add_sink(loki->name, &loki->n);
+	}
+	if (a->metrics_addr)
+		return metrics_server_start(a->metrics_addr, metrics);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct args a = {
@@ -268,7 +319,14 @@ int main(int argc, char **argv)
 			.egress = true,
 			.load = { .ringbuf_bytes = 32 << 20, .pull_len = 256 },
 		},
+		.loki = {
+			.queue_records = LOKI_DEFAULT_QUEUE,
+			.batch_bytes = LOKI_DEFAULT_BATCH_BYTES,
+			.batch_wait_ms = LOKI_DEFAULT_BATCH_WAIT_MS,
+			.drain_ms = LOKI_DEFAULT_DRAIN_MS,
+		},
 	};
+	struct metrics_server *metrics = NULL;
 	struct hdrlog_filter *filter = NULL;
 	struct filter_error ferr;
 	struct counters c = { 0 };
@@ -307,13 +365,22 @@ int main(int argc, char **argv)
 		free(filter);
 		return EXIT_USAGE;
 	}
+	err = open_exporters(&a, &out, &metrics);
+	if (err) {
+		metrics_server_stop(metrics);
+		output_close(&out, NULL);
+		free(filter);
+		return err == -EINVAL ? EXIT_USAGE : 1;
+	}
 	if (a.read_path) {
 		err = offline_run(a.read_path, a.live.max_count, filter, &out, &c);
 		code = err == -EINVAL ? EXIT_USAGE : err && err != -EPIPE ? 1 : 0;
 	} else {
 		code = run_live(&a, &out, &c);
 	}
-	output_close(&out);
+	/* the server reads the sinks' counters: stop it first */
+	metrics_server_stop(metrics);
+	output_close(&out, &c);
 	free(filter);
 	c.output_errors = out.errors;
 	if (c.started)

@@ -55,13 +55,31 @@ static int write_failed(struct output *o)
 	return err;
 }
 
-int output_flush_line(struct output *o)
+int output_add_sink(struct output *o, struct sink *s)
 {
+	if (o->n_sinks >= OUTPUT_MAX_SINKS)
+		return -ENOSPC;
+	o->sinks[o->n_sinks++] = s;
+	return 0;
+}
+
+int output_emit(struct output *o, const char *kind, const char *iface)
+{
+	struct sink_tags tags = { .kind = kind, .iface = iface };
 	int err = 0;
 
+	if (!o->line.len)
+		return 0;
 	errno = 0;
-	if (o->line.len && fwrite(o->line.data, 1, o->line.len, o->fp) != o->line.len)
+	if (fwrite(o->line.data, 1, o->line.len, o->fp) != o->line.len) {
 		err = write_failed(o);
+		atomic_fetch_add_explicit(&o->n.dropped, 1, memory_order_relaxed);
+	} else {
+		atomic_fetch_add_explicit(&o->n.sent, 1, memory_order_relaxed);
+	}
+	for (int i = 0; i < o->n_sinks; i++)
+		o->sinks[i]->ops->write(o->sinks[i], o->line.data, o->line.len,
+					&tags);
 	sb_reset(&o->line);
 	return err;
 }
@@ -74,8 +92,33 @@ int output_sync(struct output *o)
 	return 0;
 }
 
-void output_close(struct output *o)
+static void report(struct sink_report *r, const char *name,
+		   const struct sink_counters *n)
 {
+	r->name = name;
+	r->queued = atomic_load_explicit(&n->queued, memory_order_relaxed);
+	r->sent = atomic_load_explicit(&n->sent, memory_order_relaxed);
+	r->dropped = atomic_load_explicit(&n->dropped, memory_order_relaxed);
+}
+
+void output_report(const struct output *o, struct counters *c)
+{
+	report(&c->sinks[0], o->path ? "file" : "stdout", &o->n);
+	c->n_sinks = 1;
+	for (int i = 0; i < o->n_sinks && c->n_sinks < COUNTERS_MAX_SINKS; i++)
+		report(&c->sinks[c->n_sinks++], o->sinks[i]->name,
+		       &o->sinks[i]->n);
+}
+
+void output_close(struct output *o, struct counters *c)
+{
+	for (int i = 0; i < o->n_sinks; i++)
+		o->sinks[i]->ops->close(o->sinks[i]);
+	if (c)
+		output_report(o, c);
+	for (int i = 0; i < o->n_sinks; i++)
+		o->sinks[i]->ops->free(o->sinks[i]);
+	o->n_sinks = 0;
 	if (o->fp && o->fp != stdout)
 		fclose(o->fp);
 	else if (o->fp)
