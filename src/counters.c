@@ -60,6 +60,7 @@ void counters_record(struct strbuf *sb, enum record_format fmt,
 	json_u64(&j, "hdrlog.stats.pull_failed", k[HDRLOG_STAT_PULL_FAILED]);
 	json_u64(&j, "hdrlog.stats.skipped_link_type", c->skipped_link);
 	json_u64(&j, "hdrlog.stats.output_errors", c->output_errors);
+	json_u64(&j, "hdrlog.stats.rotate_errors", c->rotate_errors);
 	json_u64(&j, "hdrlog.stats.filter.matched", c->filter_matched);
 	json_u64(&j, "hdrlog.stats.filter.rejected", c->filter_rejected);
 	for (int i = 0; i < c->n_sinks; i++) {
@@ -103,6 +104,9 @@ void counters_summary(FILE *fp, const struct counters *c)
 	if (c->output_errors)
 		fprintf(fp, ", %llu output errors",
 			(unsigned long long)c->output_errors);
+	if (c->rotate_errors)
+		fprintf(fp, ", %llu failed rotations",
+			(unsigned long long)c->rotate_errors);
 	if (c->filtered)
 		fprintf(fp, ", filter matched %llu, not matched %llu",
 			(unsigned long long)c->filter_matched,

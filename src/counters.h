@@ -23,6 +23,7 @@ struct counters {
 	__u64 seq_missing;    /* events the sequence numbers say were lost */
 	__u64 skipped_link;   /* offline: frames of an unsupported link type */
 	__u64 output_errors;  /* lines that could not be written */
+	__u64 rotate_errors;  /* -w rotations or prunings that failed */
 	__u64 filter_matched;	/* offline with a filter: packets it selected */
 	__u64 filter_rejected;	/* ... and packets it did not */
 	struct sink_report sinks[COUNTERS_MAX_SINKS]; /* by output_report() */

@@ -137,6 +137,7 @@ static void write_stats(struct live *lv)
 {
 	read_kernel_counters(lv, NULL);
 	lv->c->output_errors = lv->out->errors;
+	lv->c->rotate_errors = lv->out->rotate_errors;
 	output_report(lv->out, lv->c);
 	counters_record(&lv->out->line, lv->out->fmt, lv->c,
 			clock_ns(CLOCK_REALTIME));
@@ -259,6 +260,7 @@ static int poll_loop(struct live *lv, struct ring_buffer *rb)
 			return 1;
 		}
 		output_sync(lv->out);
+		output_tick(lv->out);
 		metrics_agent_update(lv->c);
 		now = clock_ns(CLOCK_MONOTONIC);
 		if (dump_stats || (interval && now >= next_stats)) {

@@ -28,6 +28,7 @@ struct args {
 	const char *write_path;
 	char *filter_expr; /* the remaining arguments joined, or NULL */
 	const char *metrics_addr;
+	struct rotate_opts rot;
 	struct loki_opts loki;
 	enum record_format fmt;
 	int verbosity;
@@ -50,6 +51,13 @@ static const char usage_text[] =
 	"  -c, --count N           stop after N packets\n"
 	"  -o, --output json|text  line format (default json)\n"
 	"  -w, --write FILE        append lines to FILE (SIGHUP reopens it)\n"
+	"      --rotate-size BYTES[k|M|G]\n"
+	"                          with -w: start a new file at this size; the\n"
+	"                          old one becomes FILE.<UTC time>\n"
+	"      --rotate-interval SEC\n"
+	"                          with -w: start a new file every SEC seconds\n"
+	"      --retain N          keep only the N newest rotated files\n"
+	"      --compress          gzip rotated files (FILE.<UTC time>.gz)\n"
 	"      --stats-interval SEC\n"
 	"                          write a stats record every SEC seconds\n"
 	"      --ringbuf-size BYTES\n"
@@ -106,6 +114,29 @@ static int parse_ull(const char *s, unsigned long long min,
 	return 0;
 }
 
+/* A byte count with an optional k, M or G suffix (powers of 1024). */
+static int parse_size(const char *s, unsigned long long *out)
+{
+	static const char units[] = "kMG";
+	char num[32];
+	size_t len = strlen(s);
+	const char *u;
+	int shift = 0;
+
+	if (!len || len >= sizeof(num))
+		return -EINVAL;
+	memcpy(num, s, len + 1);
+	u = strchr(units, num[len - 1]);
+	if (u) {
+		shift = 10 * (int)(u - units + 1);
+		num[len - 1] = '\0';
+	}
+	if (parse_ull(num, 1, (1ULL << 40) >> shift, out))
+		return -EINVAL;
+	*out <<= shift;
+	return *out >= 4096 ? 0 : -EINVAL;
+}
+
 /* Like tcpdump, which takes its first interface: the default route's. */
 static int default_route_iface(char *name, size_t len)
 {
@@ -141,6 +172,10 @@ enum long_only {
 	OPT_METRICS_ADDR,
 	OPT_LOKI_URL,
 	OPT_LOKI_QUEUE,
+	OPT_ROTATE_SIZE,
+	OPT_ROTATE_INTERVAL,
+	OPT_RETAIN,
+	OPT_COMPRESS,
 };
 
 static const struct option long_options[] = {
@@ -154,6 +189,10 @@ static const struct option long_options[] = {
 	{ "write", required_argument, NULL, 'w' },
 	{ "stats-interval", required_argument, NULL, OPT_STATS_INTERVAL },
 	{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF_SIZE },
+	{ "rotate-size", required_argument, NULL, OPT_ROTATE_SIZE },
+	{ "rotate-interval", required_argument, NULL, OPT_ROTATE_INTERVAL },
+	{ "retain", required_argument, NULL, OPT_RETAIN },
+	{ "compress", no_argument, NULL, OPT_COMPRESS },
 	{ "metrics-addr", required_argument, NULL, OPT_METRICS_ADDR },
 	{ "loki-url", required_argument, NULL, OPT_LOKI_URL },
 	{ "loki-queue", required_argument, NULL, OPT_LOKI_QUEUE },
@@ -236,6 +275,24 @@ static int parse_args(int argc, char **argv, struct args *a)
 				return usage_error("invalid ring buffer size '%s' (a power of two, 4096 to 1G)", optarg);
 			a->live.load.ringbuf_bytes = n;
 			break;
+		case OPT_ROTATE_SIZE:
+			if (parse_size(optarg, &n))
+				return usage_error("invalid rotate size '%s' (bytes, 4k to 1T; suffix k, M or G)", optarg);
+			a->rot.size = n;
+			break;
+		case OPT_ROTATE_INTERVAL:
+			if (parse_ull(optarg, 1, 31 * 86400, &n))
+				return usage_error("invalid rotate interval '%s' (1-2678400 s)", optarg);
+			a->rot.interval_s = n;
+			break;
+		case OPT_RETAIN:
+			if (parse_ull(optarg, 1, 100000, &n))
+				return usage_error("invalid --retain '%s' (1-100000 files)", optarg);
+			a->rot.retain = n;
+			break;
+		case OPT_COMPRESS:
+			a->rot.compress = true;
+			break;
 		case OPT_METRICS_ADDR:
 			a->metrics_addr = optarg;
 			break;
@@ -269,6 +326,9 @@ static int parse_args(int argc, char **argv, struct args *a)
 		if (!a->filter_expr)
 			return usage_error("out of memory%s", "");
 	}
+	if (!a->write_path && (a->rot.size || a->rot.interval_s ||
+			       a->rot.retain || a->rot.compress))
+		return usage_error("--rotate-*, --retain and --compress need -w FILE%s", "");
 	if (a->read_path && a->live.n_ifaces)
 		return usage_error("-r and -i exclude each other%s", "");
 	return 0;
@@ -365,6 +425,7 @@ int main(int argc, char **argv)
 		free(filter);
 		return EXIT_USAGE;
 	}
+	out.rot = a.rot;
 	err = open_exporters(&a, &out, &metrics);
 	if (err) {
 		metrics_server_stop(metrics);
@@ -383,6 +444,7 @@ int main(int argc, char **argv)
 	output_close(&out, &c);
 	free(filter);
 	c.output_errors = out.errors;
+	c.rotate_errors = out.rotate_errors;
 	if (c.started)
 		counters_summary(stderr, &c);
 	return code;

@@ -4,10 +4,12 @@
 #ifndef HDRLOG_OUTPUT_H
 #define HDRLOG_OUTPUT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "counters.h"
 #include "record.h"
+#include "rotate.h"
 #include "sink.h"
 #include "strbuf.h"
 
@@ -22,12 +24,25 @@ struct output {
 	struct sink_counters n; /* stdout/file: sent lines, dropped = errors */
 	struct sink *sinks[OUTPUT_MAX_SINKS];
 	int n_sinks;
+	/* -w rotation */
+	struct rotate_opts rot;
+	unsigned long long file_bytes; /* in the current file */
+	unsigned long long opened_ns;  /* CLOCK_MONOTONIC */
+	unsigned long long rotate_errors;
+	bool regular; /* a regular file: the only kind rotated */
+	struct rotate_job compress;
 };
 
 /* Returns 0, or -errno with a message printed. */
 int output_open(struct output *o, const char *path, enum record_format fmt);
 /* Reopens the file (after logrotate moved it); stdout stays. */
 int output_reopen(struct output *o);
+/* Rotates the -w file now: renames it, opens a new one, compresses and
+ * prunes as o->rot says. Failures are counted (o->rotate_errors) and
+ * said; writing goes on into whichever file is open. */
+void output_rotate(struct output *o);
+/* Rotates when --rotate-interval has passed; call it now and then. */
+void output_tick(struct output *o);
 /* Takes ownership of s (closed by output_close()). Returns 0 or -ENOSPC. */
 int output_add_sink(struct output *o, struct sink *s);
 /* Writes o->line to stdout/the file and hands it to every sink, then
