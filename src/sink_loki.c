@@ -297,6 +297,30 @@ static enum push_result post(struct loki *l, char *why, size_t why_len)
 	return code == 429 || code >= 500 ? PUSH_RETRY : PUSH_REJECTED;
 }
 
+/* Sleeps ms, or less when the drain time at exit ends first. New lines
+ * signal the condition too: only the time ends the wait. Returns true
+ * when the drain time is over (give up). */
+static bool backoff_wait(struct loki *l, unsigned int ms)
+{
+	unsigned long long end = now_ns() + ms * 1000000ULL, limit;
+	struct timespec until;
+	bool give_up;
+
+	pthread_mutex_lock(&l->lock);
+	for (;;) {
+		limit = l->stopping && l->drain_deadline_ns < end ?
+			l->drain_deadline_ns : end;
+		if (now_ns() >= limit)
+			break;
+		until = ns_to_ts(limit);
+		if (pthread_cond_timedwait(&l->wake, &l->lock, &until) == ETIMEDOUT)
+			break;
+	}
+	give_up = l->stopping && now_ns() >= l->drain_deadline_ns;
+	pthread_mutex_unlock(&l->lock);
+	return give_up;
+}
+
 /* Sends one batch until Loki takes it, rejects it, or the drain time at
  * exit runs out. Called without the lock. */
 static void send_batch(struct loki *l, struct entry *batch, size_t n)
@@ -304,7 +328,6 @@ static void send_batch(struct loki *l, struct entry *batch, size_t n)
 	unsigned int backoff_ms = BACKOFF_MIN_MS;
 	enum push_result r;
 	char why[256];
-	bool give_up;
 
 	build_body(l, batch);
 	for (;;) {
@@ -324,16 +347,7 @@ static void send_batch(struct loki *l, struct entry *batch, size_t n)
 		if (!l->failing)
 			pr_warn("loki: push failed (%s); retrying with backoff\n", why);
 		l->failing = true;
-		pthread_mutex_lock(&l->lock);
-		if (!l->stopping || now_ns() < l->drain_deadline_ns) {
-			struct timespec until = ns_to_ts(now_ns() + backoff_ms * 1000000ULL);
-
-			/* a stop request ends the wait early */
-			pthread_cond_timedwait(&l->wake, &l->lock, &until);
-		}
-		give_up = l->stopping && now_ns() >= l->drain_deadline_ns;
-		pthread_mutex_unlock(&l->lock);
-		if (give_up) {
+		if (backoff_wait(l, backoff_ms)) {
 			ADD(l->s.n.dropped, n);
 			break;
 		}

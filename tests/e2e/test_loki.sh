@@ -46,6 +46,18 @@ wait_arrived() {
 }
 packets() { grep -c '"hdrlog.record":"packet"' "$tmp/out"; }
 
+# 0. Offline, Loki never there: exit within the drain time, all counted.
+python3 tests/lib/udp_pcap.py "$tmp/udp.pcap" 500 || fail "writing the capture"
+start=$SECONDS
+ip netns exec "$NS_A" "$bin" -r "$tmp/udp.pcap" --loki-url "http://127.0.0.1:$LOKI_PORT" >/dev/null 2>"$tmp/e0"
+rc=$?
+[ $rc -eq 0 ] || fail "exit $rc with Loki unreachable: $(cat "$tmp/e0")"
+[ $((SECONDS - start)) -le 8 ] || fail "took $((SECONDS - start)) s with Loki unreachable"
+grep -q "loki: 0 sent, 500 dropped" "$tmp/e0" || fail "unreachable Loki: $(cat "$tmp/e0")"
+ip netns exec "$NS_A" "$bin" -r "$tmp/udp.pcap" --loki-url "ftp://127.0.0.1:$LOKI_PORT" >/dev/null 2>"$tmp/e1"
+[ $? -eq 2 ] && grep -q "invalid --loki-url" "$tmp/e1" || fail "ftp URL: $(cat "$tmp/e1")"
+echo "ok   offline: unreachable Loki counted (500 dropped), bad URL refused"
+
 start_loki
 ip netns exec "$NS_A" "$bin" -i "$VETH_A" --loki-url "http://127.0.0.1:$LOKI_PORT" \
 	--loki-queue $QUEUE >"$tmp/out" 2>"$tmp/err" &
@@ -55,6 +67,10 @@ wait_for "$tmp/err" 10 "listening on" || fail "hdrlog did not attach: $(cat "$tm
 
 # 1. Loki up.
 timeout 10 ip netns exec "$NS_B" ping -n -q -c 20 -i 0.02 -W 2 "$IP_A" >/dev/null || fail "ping"
+for ((i = 0; i < 50; i++)); do
+	[ "$(packets)" -ge 40 ] && break
+	sleep 0.1
+done
 kill -USR1 $pid
 wait_for "$tmp/out" 5 '"hdrlog.record":"stats"' || fail "no stats record"
 phase1=$(wc -l <"$tmp/out")

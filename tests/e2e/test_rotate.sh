@@ -13,19 +13,7 @@ tmp=$(mktemp -d)
 trap 'netns_cleanup; rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
-# 3000 Ethernet/IPv4/UDP frames between test addresses.
-python3 - "$tmp/udp.pcap" <<'EOF'
-import struct, sys
-with open(sys.argv[1], 'wb') as f:
-    f.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
-    for i in range(3000):
-        payload = b'%05d' % i + b'x' * 27
-        udp = struct.pack('!HHHH', 40000 + i % 1000, 9999, 8 + len(payload), 0) + payload
-        ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(udp), i, 0, 64, 17, 0,
-                         bytes([198, 18, 0, 2]), bytes([198, 18, 0, 1])) + udp
-        frame = b'\x02\0\0\0\0\x01' + b'\x02\0\0\0\0\x02' + b'\x08\x00' + ip
-        f.write(struct.pack('<IIII', 1700000000 + i, 0, len(frame), len(frame)) + frame)
-EOF
+python3 tests/lib/udp_pcap.py "$tmp/udp.pcap" 3000 || fail "writing the capture"
 "$bin" -r "$tmp/udp.pcap" >"$tmp/all.json" 2>"$tmp/all.err" || fail "plain run: $(cat "$tmp/all.err")"
 [ "$(wc -l <"$tmp/all.json")" -eq 3000 ] || fail "plain run wrote $(wc -l <"$tmp/all.json") lines"
 
