@@ -12,13 +12,18 @@ is appended to OUT as one JSON line {"labels", "ts", "line"}; GET /ready
 answers 200 like Loki's readiness probe.
 
     loki_stub.py PORT OUT   (listens on 127.0.0.1:PORT)
+
+LOKI_STUB_ACCEPT_ONLY=1 answers 204 without decoding or storing anything
+(bench/loki_push.sh uses it to measure hdrlog's side alone).
 """
 import gzip
 import json
+import os
 import re
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+ACCEPT_ONLY = os.environ.get('LOKI_STUB_ACCEPT_ONLY') == '1'
 LABEL = re.compile(r'^[a-zA-Z_][a-zA-Z0-9_]*$')
 
 
@@ -60,6 +65,8 @@ class Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get('Content-Length', 0)))
         if self.path != '/loki/api/v1/push':
             return self.answer(404)
+        if ACCEPT_ONLY:  # benchmarks: hdrlog's own push rate
+            return self.answer(204)
         try:
             ctype = self.headers.get('Content-Type', '')
             assert ctype.startswith('application/json'), f'Content-Type {ctype!r}'
