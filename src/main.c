@@ -87,6 +87,7 @@ static const char usage_text[] =
 	"  hdrlog -i eth0 --hook xdp -c 100 -w /var/log/hdrlog.json\n"
 	"  hdrlog -r capture.pcap          the same JSON, from a file\n"
 	"  hdrlog -i eth0 --metrics-addr 9464 --loki-url http://127.0.0.1:3100\n"
+	"  hdrlog -i eth0 -w /var/log/hdrlog.json --rotate-size 100M --retain 10 --compress\n"
 	"  hdrlog -r f.pcap 'not port 22 and (icmp or udp)'\n"
 	"\n"
 	"Exit status: 0 ok, 1 runtime failure, 2 bad input (option, interface,\n"

@@ -197,11 +197,16 @@ static void build_body(struct loki *l, struct entry *batch)
 {
 	char ts[24];
 	struct json j;
+	int last = 0;
 
+	/* label sets are few (kinds x interfaces): one pass per set */
+	for (struct entry *e = batch; e; e = e->next)
+		if (e->stream > last)
+			last = e->stream;
 	sb_reset(&l->body);
 	json_begin(&j, &l->body);
 	json_array_begin(&j, "streams");
-	for (int s = 0; s < MAX_STREAMS; s++) {
+	for (int s = 0; s <= last; s++) {
 		bool open = false;
 
 		for (struct entry *e = batch; e; e = e->next) {
