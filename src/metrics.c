@@ -356,32 +356,28 @@ static void render_kernel(struct strbuf *sb)
 static void render_sinks(struct strbuf *sb)
 {
 	int n = atomic_load_explicit(&M.n_sinks, memory_order_acquire);
+	unsigned long long v[MAX_SINKS][3];
 	static const struct {
 		const char *name, *type, *help;
-		size_t off;
-	} f[] = {
+	} f[3] = {
 		{ "hdrlog_sink_queue_depth_records", "gauge",
-		  "Records waiting in the sink's queue (in flight included).",
-		  offsetof(struct sink_counters, queued) },
+		  "Records waiting in the sink's queue (in flight included)." },
 		{ "hdrlog_sink_sent_records_total", "counter",
-		  "Records the sink's destination accepted.",
-		  offsetof(struct sink_counters, sent) },
+		  "Records the sink's destination accepted." },
 		{ "hdrlog_sink_dropped_records_total", "counter",
-		  "Records the sink gave up (queue full, rejected, write failed).",
-		  offsetof(struct sink_counters, dropped) },
+		  "Records the sink gave up (queue full, rejected, write failed)." },
 	};
 	char labels[64];
 
+	/* one consistent reading per sink for all three families */
+	for (int i = 0; i < n; i++)
+		sink_counters_read(M.sinks[i], &v[i][0], &v[i][1], &v[i][2]);
 	for (size_t k = 0; k < ARRAY_SIZE(f); k++) {
 		family(sb, f[k].name, f[k].type, f[k].help);
 		for (int i = 0; i < n; i++) {
-			const atomic_ullong *v = (const atomic_ullong *)
-				((const char *)M.sinks[i] + f[k].off);
-
 			snprintf(labels, sizeof(labels), "sink=\"%s\"",
 				 M.sink_names[i]);
-			sample(sb, f[k].name, labels,
-			       atomic_load_explicit(v, memory_order_relaxed));
+			sample(sb, f[k].name, labels, v[i][k]);
 		}
 	}
 }

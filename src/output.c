@@ -141,11 +141,12 @@ int output_emit(struct output *o, const char *kind, const char *iface)
 	if (!o->line.len)
 		return 0;
 	errno = 0;
+	atomic_fetch_add(&o->n.handed, 1);
 	if (fwrite(o->line.data, 1, o->line.len, o->fp) != o->line.len) {
 		err = write_failed(o);
-		atomic_fetch_add_explicit(&o->n.dropped, 1, memory_order_relaxed);
+		atomic_fetch_add(&o->n.dropped, 1);
 	} else {
-		atomic_fetch_add_explicit(&o->n.sent, 1, memory_order_relaxed);
+		atomic_fetch_add(&o->n.sent, 1);
 		o->file_bytes += o->line.len;
 	}
 	for (int i = 0; i < o->n_sinks; i++)
@@ -168,10 +169,13 @@ int output_sync(struct output *o)
 static void report(struct sink_report *r, const char *name,
 		   const struct sink_counters *n)
 {
+	unsigned long long q, sent, dropped;
+
+	sink_counters_read(n, &q, &sent, &dropped);
 	r->name = name;
-	r->queued = atomic_load_explicit(&n->queued, memory_order_relaxed);
-	r->sent = atomic_load_explicit(&n->sent, memory_order_relaxed);
-	r->dropped = atomic_load_explicit(&n->dropped, memory_order_relaxed);
+	r->queued = q;
+	r->sent = sent;
+	r->dropped = dropped;
 }
 
 void output_report(const struct output *o, struct counters *c)

@@ -11,15 +11,28 @@
 #include <stdatomic.h>
 #include <stddef.h>
 
-/* Read by the /metrics thread while the owner updates them: relaxed
- * atomics, each value whole. Invariant for queueing sinks: every record
- * handed to write() is, at any moment, in exactly one of queued, sent,
- * dropped. */
+/* Updated by the consumer (handed, queue-full drops) and the sink's
+ * thread (sent, other drops), read by the /metrics thread and the stats
+ * record. The queue depth is not stored but derived, so that one reading
+ * always adds up: queued + sent + dropped == handed. */
 struct sink_counters {
-	atomic_ullong queued;  /* records waiting (queue depth, in flight too) */
-	atomic_ullong sent;    /* records the destination accepted */
-	atomic_ullong dropped; /* records given up: queue full, rejected, exit */
+	atomic_ullong handed;  /* lines given to write() */
+	atomic_ullong sent;    /* lines the destination accepted */
+	atomic_ullong dropped; /* lines given up: queue full, rejected, exit */
 };
+
+/* Reads sent and dropped before handed: every line counted in the first
+ * two was counted in handed before (seq_cst), so queued is never below 0
+ * and the three add up to the handed seen. */
+static inline void sink_counters_read(const struct sink_counters *n,
+				      unsigned long long *queued,
+				      unsigned long long *sent,
+				      unsigned long long *dropped)
+{
+	*sent = atomic_load(&n->sent);
+	*dropped = atomic_load(&n->dropped);
+	*queued = atomic_load(&n->handed) - *sent - *dropped;
+}
 
 /* What a line is, for sinks that label it (Loki streams). */
 struct sink_tags {

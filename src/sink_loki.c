@@ -81,8 +81,8 @@ static struct timespec ns_to_ts(unsigned long long ns)
 				  .tv_nsec = ns % 1000000000ULL };
 }
 
-#define ADD(field, v) atomic_fetch_add_explicit(&(field), (v), memory_order_relaxed)
-#define SUB(field, v) atomic_fetch_sub_explicit(&(field), (v), memory_order_relaxed)
+/* seq_cst: sink_counters_read() relies on the order (sink.h) */
+#define ADD(field, v) atomic_fetch_add(&(field), (v))
 
 /* The label set of (kind, iface), added on first use. Consumer only. */
 static int stream_of(struct loki *l, const struct sink_tags *t)
@@ -109,6 +109,7 @@ static void loki_write(struct sink *s, const char *line, size_t len,
 	struct entry *e;
 	bool full, wake;
 
+	ADD(s->n.handed, 1);
 	if (len && line[len - 1] == '\n')
 		len--;
 	e = malloc(sizeof(*e) + len);
@@ -137,7 +138,6 @@ static void loki_write(struct sink *s, const char *line, size_t len,
 		l->tail = e;
 		l->count++;
 		l->bytes += len;
-		ADD(s->n.queued, 1);
 	}
 	wake = l->bytes >= l->o.batch_bytes || l->count == 1;
 	/* warn again at the next overflow once it has half drained */
@@ -359,7 +359,6 @@ static void send_batch(struct loki *l, struct entry *batch, size_t n)
 		backoff_ms = backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS
 							     : backoff_ms * 2;
 	}
-	SUB(l->s.n.queued, n);
 }
 
 static void free_entries(struct entry *e)
@@ -422,7 +421,6 @@ static void loki_close(struct sink *s)
 	if (l->count) {
 		pr_warn("loki: %zu lines not sent before exit: dropped\n", l->count);
 		ADD(s->n.dropped, l->count);
-		SUB(s->n.queued, l->count);
 	}
 	free_entries(l->head);
 	l->head = l->tail = NULL;

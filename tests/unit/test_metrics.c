@@ -99,7 +99,7 @@ TEST(agent_and_sinks)
 	struct sink_counters n = { 0 };
 
 	metrics_agent_update(&c);
-	atomic_store(&n.queued, 4);
+	atomic_store(&n.handed, 15); /* 4 queued */
 	atomic_store(&n.sent, 10);
 	atomic_store(&n.dropped, 1);
 	metrics_add_sink("loki", &n);
