@@ -2,7 +2,10 @@
 # --loki-url: live records pushed to Loki's push API. Debian 12 has no
 # Grafana Loki, so tests/tools/loki_stub.py stands in for it (it validates
 # each push as Loki does and keeps what it accepted). All in $NS_A's
-# loopback. Three phases under one hdrlog run:
+# loopback. First offline runs: Loki unreachable (exit within the drain
+# time, all counted as dropped), a bad URL, 503/429 answers (retried until
+# delivered) and 400 answers (counted as dropped). Then three phases under
+# one live hdrlog run:
 #  1. Loki up: every line hdrlog writes arrives, same text, labels
 #     job/host/kind/interface; a stats record (SIGUSR1) too.
 #  2. Loki down, more traffic than --loki-queue holds: hdrlog keeps
@@ -24,8 +27,9 @@ fail() { echo "FAIL: $*"; exit 1; }
 
 LOKI_PORT=3100 QUEUE=200
 
+# start_loki: the stub in $NS_A (LOKI_STUB_ANSWERS from the caller's env)
 start_loki() {
-	ip netns exec "$NS_A" python3 "$stub" $LOKI_PORT "$tmp/loki.jsonl" 2>>"$tmp/loki.err" &
+	ip netns exec "$NS_A" env LOKI_STUB_ANSWERS="${LOKI_STUB_ANSWERS:-}" python3 "$stub" $LOKI_PORT "$tmp/loki.jsonl" 2>>"$tmp/loki.err" &
 	loki_pid=$!
 	track_pid $loki_pid
 	for ((i = 0; i < 100; i++)); do
@@ -57,6 +61,22 @@ grep -q "loki: 0 sent, 500 dropped" "$tmp/e0" || fail "unreachable Loki: $(cat "
 ip netns exec "$NS_A" "$bin" -r "$tmp/udp.pcap" --loki-url "ftp://127.0.0.1:$LOKI_PORT" >/dev/null 2>"$tmp/e1"
 [ $? -eq 2 ] && grep -q "invalid --loki-url" "$tmp/e1" || fail "ftp URL: $(cat "$tmp/e1")"
 echo "ok   offline: unreachable Loki counted (500 dropped), bad URL refused"
+
+# 0b. Retried answers (503, 429) end in delivery; a 400 is a counted drop.
+LOKI_STUB_ANSWERS=503,429,503 start_loki
+ip netns exec "$NS_A" "$bin" -r "$tmp/udp.pcap" --loki-url "http://127.0.0.1:$LOKI_PORT" >/dev/null 2>"$tmp/e2"
+grep -q "loki: 500 sent, 0 dropped" "$tmp/e2" && grep -q "push failed (HTTP 503" "$tmp/e2" &&
+	grep -q "loki: pushing again" "$tmp/e2" || fail "503/429 not retried: $(cat "$tmp/e2")"
+[ "$(arrived)" -eq 500 ] || fail "after retries Loki has $(arrived) of 500 lines"
+stop_pid $loki_pid TERM 5
+: >"$tmp/loki.jsonl"
+LOKI_STUB_ANSWERS='400*' start_loki
+ip netns exec "$NS_A" "$bin" -r "$tmp/udp.pcap" --loki-url "http://127.0.0.1:$LOKI_PORT" >/dev/null 2>"$tmp/e3"
+grep -q "loki: 0 sent, 500 dropped" "$tmp/e3" && grep -q "lines rejected: HTTP 400 stub: forced answer" "$tmp/e3" ||
+	fail "400 not counted as a drop: $(cat "$tmp/e3")"
+stop_pid $loki_pid TERM 5
+: >"$tmp/loki.jsonl"
+echo "ok   offline: 503 and 429 retried until delivered, 400 counted as dropped"
 
 start_loki
 ip netns exec "$NS_A" "$bin" -i "$VETH_A" --loki-url "http://127.0.0.1:$LOKI_PORT" \

@@ -15,6 +15,9 @@ answers 200 like Loki's readiness probe.
 
 LOKI_STUB_ACCEPT_ONLY=1 answers 204 without decoding or storing anything
 (bench/loki_push.sh uses it to measure hdrlog's side alone).
+LOKI_STUB_ANSWERS=503,429 answers the first pushes with these statuses
+(and stores nothing from them), then as usual; LOKI_STUB_ANSWERS=400*
+answers 400 to every push.
 """
 import gzip
 import json
@@ -24,6 +27,7 @@ import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 ACCEPT_ONLY = os.environ.get('LOKI_STUB_ACCEPT_ONLY') == '1'
+ANSWERS = [a for a in os.environ.get('LOKI_STUB_ANSWERS', '').split(',') if a]
 LABEL = re.compile(r'^[a-zA-Z_][a-zA-Z0-9_]*$')
 
 
@@ -67,6 +71,12 @@ class Handler(BaseHTTPRequestHandler):
             return self.answer(404)
         if ACCEPT_ONLY:  # benchmarks: hdrlog's own push rate
             return self.answer(204)
+        with self.server.out_lock:
+            forced = ANSWERS[0] if ANSWERS else None
+            if forced and not forced.endswith('*'):
+                ANSWERS.pop(0)
+        if forced:
+            return self.answer(int(forced.rstrip('*')), b'stub: forced answer\n')
         try:
             ctype = self.headers.get('Content-Type', '')
             assert ctype.startswith('application/json'), f'Content-Type {ctype!r}'
