@@ -9,8 +9,8 @@ set -u
 cd "$(dirname "$0")/.."
 . tests/lib/netns.sh
 tmp=$(mktemp -d)
-trap 'netns_cleanup; rm -rf "$tmp"' EXIT
-netns_setup || exit 1
+netns_setup || { netns_cleanup; rm -rf "$tmp"; exit 1; }
+trap 'netns_cleanup; rm -rf "$tmp"' EXIT # after netns_setup, which sets its own
 ip netns exec "$NS_A" ./build/hdrlog -i "$VETH_A" --metrics-addr 9464 >/dev/null 2>"$tmp/err" &
 track_pid $!
 wait_for "$tmp/err" 10 "listening on" || { cat "$tmp/err"; exit 1; }

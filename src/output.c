@@ -70,6 +70,14 @@ int output_reopen(struct output *o)
 	return 0;
 }
 
+/* After a failed rotation, the next try comes after another full size or
+ * interval, not at the next line. */
+static void retry_later(struct output *o)
+{
+	o->file_bytes = 0;
+	o->opened_ns = monotonic_ns();
+}
+
 void output_rotate(struct output *o)
 {
 	char rotated[PATH_MAX];
@@ -85,7 +93,7 @@ void output_rotate(struct output *o)
 		if (!o->rotate_errors++)
 			pr_warn("cannot rotate %s: %s; still writing to it\n",
 				o->path, strerror(-err));
-		o->opened_ns = monotonic_ns(); /* no retry storm */
+		retry_later(o);
 		return;
 	}
 	fp = fopen(o->path, "a");
@@ -94,7 +102,7 @@ void output_rotate(struct output *o)
 		if (!o->rotate_errors++)
 			pr_warn("cannot open %s after rotating it: %s; still writing to %s\n",
 				o->path, strerror(-err), rotated);
-		o->opened_ns = monotonic_ns();
+		retry_later(o);
 		return;
 	}
 	fclose(o->fp);

@@ -21,8 +21,8 @@ for tool in python3 curl ping; do
 	command -v $tool >/dev/null || { echo "SKIP: $tool missing"; exit 77; }
 done
 tmp=$(mktemp -d)
-trap 'netns_cleanup; rm -rf "$tmp"' EXIT
-netns_setup || { echo "FAIL: netns setup"; exit 1; }
+netns_setup || { netns_cleanup; rm -rf "$tmp"; echo "FAIL: netns setup"; exit 1; }
+trap 'netns_cleanup; rm -rf "$tmp"' EXIT # after netns_setup, which sets its own
 fail() { echo "FAIL: $*"; exit 1; }
 
 LOKI_PORT=3100 QUEUE=200

@@ -14,8 +14,8 @@ for tool in prometheus promtool ncat python3 curl; do
 	command -v $tool >/dev/null || { echo "SKIP: $tool missing"; exit 77; }
 done
 tmp=$(mktemp -d)
-trap 'netns_cleanup; rm -rf "$tmp"' EXIT
-netns_setup || { echo "FAIL: netns setup"; exit 1; }
+netns_setup || { netns_cleanup; rm -rf "$tmp"; echo "FAIL: netns setup"; exit 1; }
+trap 'netns_cleanup; rm -rf "$tmp"' EXIT # after netns_setup, which sets its own
 fail() { echo "FAIL: $*"; exit 1; }
 
 METRICS_PORT=9464 PROM_PORT=9091 UDP_PORT=9999

@@ -55,10 +55,20 @@ echo "ok   --compress: $n gzip files + current = the whole run"
 	fail "unwritable path: $(cat "$tmp/e3")"
 "$bin" -r "$tmp/udp.pcap" -w /dev/full --rotate-size 64k 2>"$tmp/e4"
 [ $? -eq 1 ] && grep -q "No space left on device" "$tmp/e4" || fail "full disk: $(cat "$tmp/e4")"
-echo "ok   errors: no -w, bad size, unwritable path (exit 2), full disk (exit 1)"
+# A rotation that fails (the rotated name would pass NAME_MAX): said once,
+# counted, retried after another full size, no line lost.
+long=$(printf 'L%.0s' $(seq 240))
+mkdir "$tmp/f"
+"$bin" -r "$tmp/udp.pcap" -w "$tmp/f/$long" --rotate-size 256k 2>"$tmp/e5" || fail "failing rotation: exit $?"
+[ "$(grep -c "cannot rotate" "$tmp/e5")" -eq 1 ] && grep -q "File name too long" "$tmp/e5" ||
+	fail "failing rotation not said once: $(cat "$tmp/e5")"
+grep -qE ', [1-9] failed rotations' "$tmp/e5" || fail "failed rotations not counted: $(cat "$tmp/e5")"
+cmp -s "$tmp/all.json" "$tmp/f/$long" || fail "lines lost when rotation failed"
+echo "ok   errors: no -w, bad size, unwritable path (exit 2), full disk (exit 1), failed rotation counted"
 
 # --rotate-interval 1, live: about one new file a second while pings flow.
 netns_setup || fail "netns setup"
+trap 'netns_cleanup; rm -rf "$tmp"' EXIT # netns_setup replaced it
 mkdir "$tmp/i"
 ip netns exec "$NS_A" "$bin" -i "$VETH_A" -w "$tmp/i/log.json" --rotate-interval 1 2>"$tmp/i.err" &
 pid=$!
