@@ -139,7 +139,10 @@ static void loki_write(struct sink *s, const char *line, size_t len,
 		l->count++;
 		l->bytes += len;
 	}
-	wake = l->bytes >= l->o.batch_bytes || l->count == 1;
+	/* wake the worker on the transitions only (first line, a batch's
+	 * worth): not at every line while it backs off from a dead Loki */
+	wake = l->count == 1 || (l->bytes >= l->o.batch_bytes &&
+				 l->bytes - len < l->o.batch_bytes);
 	/* warn again at the next overflow once it has half drained */
 	if (!full && l->warned_full && l->count < l->o.queue_records / 2)
 		l->warned_full = false;
