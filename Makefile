@@ -10,7 +10,7 @@ VERSION := 0.1.0
 CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Ibpf \
 	-I$(OUTPUT) -DHDRLOG_VERSION=\"$(VERSION)\"
-LDLIBS := -lbpf -lelf -lz -lpcap
+LDLIBS := -lbpf -lelf -lz -lpcap -lmicrohttpd -lcurl -lpthread
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wextra \
 	-Werror -Iinclude -Ibpf -I/usr/include/$(MULTIARCH)
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \

@@ -21,4 +21,7 @@ bench "offline speed" bench/offline.sh
 bench "live loss-free rate (veth, trafgen)" bench/live_rate.sh
 bench "TCP throughput overhead (veth, iperf3)" bench/overhead.sh
 bench "HTTP (veth, nginx + wrk)" bench/http.sh
+bench "Loki push (loopback, stub)" bench/loki_push.sh
+bench "Loki push, hdrlog's side (stub accepts only)" env LOKI_STUB_ACCEPT_ONLY=1 bench/loki_push.sh
+bench "/metrics scrape (veth, ping flood)" bench/metrics_scrape.sh
 [ ${#failed[@]} -eq 0 ] || { echo "failed: ${failed[*]}"; exit 1; }

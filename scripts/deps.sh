@@ -12,6 +12,8 @@ packages=(
 	valgrind
 	# benchmarks
 	iperf3 wrk nginx-light netsniff-ng
+	# exporters: /metrics server, Loki push; Prometheus for the e2e test
+	libmicrohttpd-dev libcurl4-openssl-dev prometheus
 )
 
 missing=()

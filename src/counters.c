@@ -67,9 +67,21 @@ void counters_record(struct strbuf *sb, enum record_format fmt,
 	json_u64(&j, "hdrlog.stats.pull_failed", k[HDRLOG_STAT_PULL_FAILED]);
 	json_u64(&j, "hdrlog.stats.skipped_link_type", c->skipped_link);
 	json_u64(&j, "hdrlog.stats.output_errors", c->output_errors);
+	json_u64(&j, "hdrlog.stats.rotate_errors", c->rotate_errors);
 	json_u64(&j, "hdrlog.stats.filter.matched", k[HDRLOG_STAT_FILTER_MATCHED]);
 	json_u64(&j, "hdrlog.stats.filter.not_matched", k[HDRLOG_STAT_FILTER_NOT_MATCHED]);
 	json_u64(&j, "hdrlog.stats.sampled_out", k[HDRLOG_STAT_SAMPLED_OUT]);
+	for (int i = 0; i < c->n_sinks; i++) {
+		const struct sink_report *r = &c->sinks[i];
+		char key[64];
+
+		snprintf(key, sizeof(key), "hdrlog.stats.sink.%s.queue_depth", r->name);
+		json_u64(&j, key, r->queued);
+		snprintf(key, sizeof(key), "hdrlog.stats.sink.%s.sent", r->name);
+		json_u64(&j, key, r->sent);
+		snprintf(key, sizeof(key), "hdrlog.stats.sink.%s.dropped", r->name);
+		json_u64(&j, key, r->dropped);
+	}
 	json_end(&j);
 	sb_putc(sb, '\n');
 }
@@ -100,6 +112,9 @@ void counters_summary(FILE *fp, const struct counters *c)
 	if (c->output_errors)
 		fprintf(fp, ", %llu output errors",
 			(unsigned long long)c->output_errors);
+	if (c->rotate_errors)
+		fprintf(fp, ", %llu failed rotations",
+			(unsigned long long)c->rotate_errors);
 	if (c->filtered)
 		fprintf(fp, ", filter matched %llu, not matched %llu",
 			(unsigned long long)k[HDRLOG_STAT_FILTER_MATCHED],
@@ -107,5 +122,11 @@ void counters_summary(FILE *fp, const struct counters *c)
 	if (c->sampled)
 		fprintf(fp, ", sampled out %llu",
 			(unsigned long long)k[HDRLOG_STAT_SAMPLED_OUT]);
+	/* the sinks besides stdout/the file, whose errors are above */
+	for (int i = 1; i < c->n_sinks; i++)
+		fprintf(fp, ", %s: %llu sent, %llu dropped%s", c->sinks[i].name,
+			(unsigned long long)c->sinks[i].sent,
+			(unsigned long long)c->sinks[i].dropped,
+			c->sinks[i].queued ? " (still queued at exit!)" : "");
 	fputc('\n', fp);
 }

@@ -10,12 +10,22 @@
 #include "hdrlog/events.h"
 #include "record.h"
 
+/* A sink's counts, copied for the stats record and the summary. */
+struct sink_report {
+	const char *name; /* "stdout", "file", "loki" */
+	__u64 queued, sent, dropped;
+};
+#define COUNTERS_MAX_SINKS 5
+
 struct counters {
 	__u64 kernel[HDRLOG_STAT__MAX]; /* live: summed over CPUs */
 	__u64 received;	      /* events the agent read */
 	__u64 seq_missing;    /* events the sequence numbers say were lost */
 	__u64 skipped_link;   /* offline: frames of an unsupported link type */
 	__u64 output_errors;  /* lines that could not be written */
+	__u64 rotate_errors;  /* -w rotations or prunings that failed */
+	struct sink_report sinks[COUNTERS_MAX_SINKS]; /* by output_report() */
+	int n_sinks;
 	int filtered;	      /* a filter expression was given */
 	int sampled;	      /* --sample was given */
 	int live;

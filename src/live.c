@@ -12,6 +12,7 @@
 
 #include "live.h"
 #include "log.h"
+#include "metrics.h"
 
 #define POLL_MS 100 /* at most this late for events below a wakeup batch */
 #define WAKEUP_FRACTION 16 /* wake up when 1/16 of the ring buffer is used */
@@ -97,8 +98,9 @@ static int on_event(void *ctx, void *data, size_t size)
 		.epoch_ns = ev->ts_ns + lv->boot_to_epoch_ns,
 		.ifname = iface_name(lv, ev->ifindex),
 	};
+	metrics_packet(ev, meta.ifname);
 	record_packet(&lv->out->line, lv->out->fmt, ev, &meta);
-	lv->out_err = output_flush_line(lv->out);
+	lv->out_err = output_emit(lv->out, "packet", meta.ifname);
 	if (lv->out_err) {
 		lv->c->output_errors++;
 		return lv->out_err;
@@ -137,9 +139,11 @@ static void write_stats(struct live *lv)
 {
 	read_kernel_counters(lv, NULL);
 	lv->c->output_errors = lv->out->errors;
+	lv->c->rotate_errors = lv->out->rotate_errors;
+	output_report(lv->out, lv->c);
 	counters_record(&lv->out->line, lv->out->fmt, lv->c,
 			clock_ns(CLOCK_REALTIME));
-	output_flush_line(lv->out);
+	output_emit(lv->out, "stats", NULL);
 	output_sync(lv->out);
 }
 
@@ -159,6 +163,7 @@ static int resolve_ifaces(struct live *lv)
 			return -ENODEV;
 		}
 		snprintf(f->name, sizeof(f->name), "%s", name);
+		metrics_add_interface(f->name);
 		/* The programs parse from an Ethernet header; loopback has one. */
 		snprintf(path, sizeof(path), "/sys/class/net/%s/type", name);
 		fp = fopen(path, "r");
@@ -292,6 +297,8 @@ static int poll_loop(struct live *lv, struct ring_buffer *rb)
 			return 1;
 		}
 		output_sync(lv->out);
+		output_tick(lv->out);
+		metrics_agent_update(lv->c);
 		now = clock_ns(CLOCK_MONOTONIC);
 		if (dump_stats || (interval && now >= next_stats)) {
 			dump_stats = 0;
@@ -376,6 +383,7 @@ int live_run(const struct live_opts *opts, struct output *out,
 		err = install_filter(&lv);
 	if (err)
 		goto cleanup;
+	metrics_kernel_source(loader_stats_fd(lv.loader), lv.ncpu);
 	rb = ring_buffer__new(loader_events_fd(lv.loader), on_event, &lv, NULL);
 	if (!rb) {
 		pr_warn("cannot open the ring buffer: %s\n", strerror(errno));
@@ -391,7 +399,9 @@ int live_run(const struct live_opts *opts, struct output *out,
 	drain_and_count(&lv, rb, !lv.out_err && !(opts->max_count &&
 						  c->received >= opts->max_count));
 	output_sync(out);
+	metrics_agent_update(c);
 cleanup:
+	metrics_kernel_source(-1, 0);
 	ring_buffer__free(rb);
 	filter_maps_close(&lv.filter_maps);
 	loader_close(lv.loader);

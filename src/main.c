@@ -15,8 +15,11 @@
 #include "filter.h"
 #include "live.h"
 #include "log.h"
+#include "metrics.h"
+#include "metrics_http.h"
 #include "offline.h"
 #include "output.h"
+#include "sink_loki.h"
 
 #define EXIT_USAGE 2
 
@@ -26,6 +29,9 @@ struct args {
 	const char *write_path;
 	char *filter_expr; /* the remaining arguments joined, or NULL */
 	struct selection sel;
+	const char *metrics_addr;
+	struct rotate_opts rot;
+	struct loki_opts loki;
 	enum record_format fmt;
 	int verbosity;
 };
@@ -47,6 +53,13 @@ static const char usage_text[] =
 	"  -c, --count N           stop after N packets\n"
 	"  -o, --output json|text  line format (default json)\n"
 	"  -w, --write FILE        append lines to FILE (SIGHUP reopens it)\n"
+	"      --rotate-size BYTES[k|M|G]\n"
+	"                          with -w: start a new file at this size; the\n"
+	"                          old one becomes FILE.<UTC time>\n"
+	"      --rotate-interval SEC\n"
+	"                          with -w: start a new file every SEC seconds\n"
+	"      --retain N          keep only the N newest rotated files\n"
+	"      --compress          gzip rotated files (FILE.<UTC time>.gz)\n"
 	"      --stats-interval SEC\n"
 	"                          write a stats record every SEC seconds\n"
 	"      --ringbuf-size BYTES\n"
@@ -58,6 +71,13 @@ static const char usage_text[] =
 	"      --sample-mode packet|flow\n"
 	"                          sample packets at random, or whole flows (all\n"
 	"                          packets of 1 in N flows, both directions)\n"
+	"      --metrics-addr [HOST:]PORT\n"
+	"                          serve Prometheus metrics at /metrics (host\n"
+	"                          127.0.0.1 unless given; [::1]:PORT for IPv6)\n"
+	"      --loki-url URL      also push every line to Loki, e.g.\n"
+	"                          http://127.0.0.1:3100 (docs/metrics.md)\n"
+	"      --loki-queue N      lines Loki's queue holds before it drops and\n"
+	"                          counts (default 100000)\n"
 	"  -v, --verbose           more diagnostics (-vv: libbpf's too)\n"
 	"      --version           print the version\n"
 	"  -h, --help              this help\n"
@@ -76,6 +96,8 @@ static const char usage_text[] =
 	"  hdrlog -i veth0 -o text         one tcpdump-like line per packet\n"
 	"  hdrlog -i eth0 --hook xdp -c 100 -w /var/log/hdrlog.json\n"
 	"  hdrlog -r capture.pcap          the same JSON, from a file\n"
+	"  hdrlog -i eth0 --metrics-addr 9464 --loki-url http://127.0.0.1:3100\n"
+	"  hdrlog -i eth0 -w /var/log/hdrlog.json --rotate-size 100M --retain 10 --compress\n"
 	"  hdrlog -r f.pcap 'not port 22 and (icmp or udp)'\n"
 	"  hdrlog -i eth0 'tcp and net 198.18.0.0/15 and port 80'\n"
 	"  hdrlog -i eth0 --filter-file rules.txt --sample 100 --sample-mode flow\n"
@@ -103,6 +125,29 @@ static int parse_ull(const char *s, unsigned long long min,
 	if (errno || *end || *out < min || *out > max)
 		return -EINVAL;
 	return 0;
+}
+
+/* A byte count with an optional k, M or G suffix (powers of 1024). */
+static int parse_size(const char *s, unsigned long long *out)
+{
+	static const char units[] = "kMG";
+	char num[32];
+	size_t len = strlen(s);
+	const char *u;
+	int shift = 0;
+
+	if (!len || len >= sizeof(num))
+		return -EINVAL;
+	memcpy(num, s, len + 1);
+	u = strchr(units, num[len - 1]);
+	if (u) {
+		shift = 10 * (int)(u - units + 1);
+		num[len - 1] = '\0';
+	}
+	if (parse_ull(num, 1, (1ULL << 40) >> shift, out))
+		return -EINVAL;
+	*out <<= shift;
+	return *out >= 4096 ? 0 : -EINVAL;
 }
 
 /* Like tcpdump, which takes its first interface: the default route's. */
@@ -140,6 +185,13 @@ enum long_only {
 	OPT_SAMPLE,
 	OPT_SAMPLE_MODE,
 	OPT_VERSION,
+	OPT_METRICS_ADDR,
+	OPT_LOKI_URL,
+	OPT_LOKI_QUEUE,
+	OPT_ROTATE_SIZE,
+	OPT_ROTATE_INTERVAL,
+	OPT_RETAIN,
+	OPT_COMPRESS,
 };
 
 static const struct option long_options[] = {
@@ -156,6 +208,13 @@ static const struct option long_options[] = {
 	{ "filter-file", required_argument, NULL, OPT_FILTER_FILE },
 	{ "sample", required_argument, NULL, OPT_SAMPLE },
 	{ "sample-mode", required_argument, NULL, OPT_SAMPLE_MODE },
+	{ "rotate-size", required_argument, NULL, OPT_ROTATE_SIZE },
+	{ "rotate-interval", required_argument, NULL, OPT_ROTATE_INTERVAL },
+	{ "retain", required_argument, NULL, OPT_RETAIN },
+	{ "compress", no_argument, NULL, OPT_COMPRESS },
+	{ "metrics-addr", required_argument, NULL, OPT_METRICS_ADDR },
+	{ "loki-url", required_argument, NULL, OPT_LOKI_URL },
+	{ "loki-queue", required_argument, NULL, OPT_LOKI_QUEUE },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "help", no_argument, NULL, 'h' },
@@ -249,6 +308,35 @@ static int parse_args(int argc, char **argv, struct args *a)
 				return i;
 			a->sel.sample_flow = i == 1;
 			break;
+		case OPT_ROTATE_SIZE:
+			if (parse_size(optarg, &n))
+				return usage_error("invalid rotate size '%s' (bytes, 4k to 1T; suffix k, M or G)", optarg);
+			a->rot.size = n;
+			break;
+		case OPT_ROTATE_INTERVAL:
+			if (parse_ull(optarg, 1, 31 * 86400, &n))
+				return usage_error("invalid rotate interval '%s' (1-2678400 s)", optarg);
+			a->rot.interval_s = n;
+			break;
+		case OPT_RETAIN:
+			if (parse_ull(optarg, 1, 100000, &n))
+				return usage_error("invalid --retain '%s' (1-100000 files)", optarg);
+			a->rot.retain = n;
+			break;
+		case OPT_COMPRESS:
+			a->rot.compress = true;
+			break;
+		case OPT_METRICS_ADDR:
+			a->metrics_addr = optarg;
+			break;
+		case OPT_LOKI_URL:
+			a->loki.url = optarg;
+			break;
+		case OPT_LOKI_QUEUE:
+			if (parse_ull(optarg, 1, 100000000, &n))
+				return usage_error("invalid Loki queue size '%s' (1-100000000 lines)", optarg);
+			a->loki.queue_records = n;
+			break;
 		case 'v':
 			a->verbosity++;
 			break;
@@ -271,6 +359,9 @@ static int parse_args(int argc, char **argv, struct args *a)
 		if (!a->filter_expr)
 			return usage_error("out of memory%s", "");
 	}
+	if (!a->write_path && (a->rot.size || a->rot.interval_s ||
+			       a->rot.retain || a->rot.compress))
+		return usage_error("--rotate-*, --retain and --compress need -w FILE%s", "");
 	if (a->read_path && a->live.n_ifaces)
 		return usage_error("-r and -i exclude each other%s", "");
 	return 0;
@@ -293,6 +384,27 @@ static int run_live(struct args *a, struct output *out, struct counters *c)
 	return live_run(&a->live, out, c);
 }
 
+/* The sinks and the metrics server the options ask for. Returns 0 or
+ * -errno (-EINVAL: a bad URL or address), with a message printed. */
+static int open_exporters(const struct args *a, struct output *out,
+			  struct metrics_server **metrics)
+{
+	struct sink *loki;
+	int err;
+
+	metrics_add_sink(a->write_path ? "file" : "stdout", &out->n);
+	if (a->loki.url) {
+		err = sink_loki_open(&a->loki, &loki);
+		if (err)
+			return err;
+		output_add_sink(out, loki);
+		metrics_add_sink(loki->name, &loki->n);
+	}
+	if (a->metrics_addr)
+		return metrics_server_start(a->metrics_addr, metrics);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct args a = {
@@ -301,7 +413,14 @@ int main(int argc, char **argv)
 			.egress = true,
 			.load = { .ringbuf_bytes = 32 << 20, .pull_len = 256 },
 		},
+		.loki = {
+			.queue_records = LOKI_DEFAULT_QUEUE,
+			.batch_bytes = LOKI_DEFAULT_BATCH_BYTES,
+			.batch_wait_ms = LOKI_DEFAULT_BATCH_WAIT_MS,
+			.drain_ms = LOKI_DEFAULT_DRAIN_MS,
+		},
 	};
+	struct metrics_server *metrics = NULL;
 	struct counters c = { 0 };
 	struct output out;
 	int err, code;
@@ -324,15 +443,26 @@ int main(int argc, char **argv)
 		select_free(&a.sel);
 		return EXIT_USAGE;
 	}
+	out.rot = a.rot;
+	err = open_exporters(&a, &out, &metrics);
+	if (err) {
+		metrics_server_stop(metrics);
+		output_close(&out, NULL);
+		select_free(&a.sel);
+		return err == -EINVAL ? EXIT_USAGE : 1;
+	}
 	if (a.read_path) {
 		err = offline_run(a.read_path, a.live.max_count, &a.sel, &out, &c);
 		code = err == -EINVAL ? EXIT_USAGE : err && err != -EPIPE ? 1 : 0;
 	} else {
 		code = run_live(&a, &out, &c);
 	}
-	output_close(&out);
+	/* the server reads the sinks' counters: stop it first */
+	metrics_server_stop(metrics);
+	output_close(&out, &c);
 	select_free(&a.sel);
 	c.output_errors = out.errors;
+	c.rotate_errors = out.rotate_errors;
 	if (c.started)
 		counters_summary(stderr, &c);
 	return code;

@@ -6,6 +6,7 @@
 #include "decode.h"
 #include "filter.h"
 #include "log.h"
+#include "metrics.h"
 #include "offline.h"
 
 static __u64 pcap_time_ns(const struct pcap_pkthdr *hdr)
@@ -41,8 +42,9 @@ static int log_frame(struct output *out, struct counters *c, int linktype,
 	ev.ts_ns = pcap_time_ns(hdr);
 	meta.epoch_ns = ev.ts_ns;
 	counters_add_packet(c, &ev);
+	metrics_packet(&ev, NULL);
 	record_packet(&out->line, out->fmt, &ev, &meta);
-	err = output_flush_line(out);
+	err = output_emit(out, "packet", NULL);
 	if (err)
 		c->output_errors++;
 	return err ? err : 1;
@@ -91,6 +93,8 @@ int offline_run(const char *path, unsigned long long max_count,
 		/* like tcpdump -c: N packets the filter selected */
 		logged += err;
 		err = 0;
+		if (!(frame & 1023))
+			metrics_agent_update(c);
 		if (max_count && logged >= max_count)
 			break;
 	}
@@ -99,6 +103,7 @@ int offline_run(const char *path, unsigned long long max_count,
 			(unsigned long long)frame);
 		err = -EINVAL;
 	}
+	metrics_agent_update(c);
 	pcap_close(p);
 	return err;
 }

@@ -36,13 +36,25 @@ expect 0 "offline filter with sets, sampling" $bin -r $corpus/dns_tcp.pcap --sam
 	'port 53 or port 54 or port 55 or port 56 or net 10.0.0.0/8'
 expect 2 "bad filter" $bin -r $corpus/dns_tcp.pcap 'port 53 or'
 expect 2 "missing filter file" $bin -r $corpus/dns_tcp.pcap --filter-file "$tmp/none"
+mkdir "$tmp/rot"
+expect 0 "offline rotate, retain, compress" $bin -r $corpus/dns_tcp.pcap -w "$tmp/rot/x.json" \
+	--rotate-size 4k --retain 2 --compress
+expect 0 "offline, Loki unreachable" $bin -r $corpus/dns_tcp.pcap --loki-url http://127.0.0.1:1
+expect 2 "bad --metrics-addr" $bin -r $corpus/dns_tcp.pcap --metrics-addr 127.0.0.1:0
 
 netns_setup
-ip netns exec "$NS_A" $bin -i "$VETH_A" --stats-interval 1 >"$tmp/live" 2>"$tmp/live.err" &
+trap 'netns_cleanup; rm -rf "$tmp"' EXIT # netns_setup replaced it
+# live with every exporter: /metrics scraped, lines pushed to the Loki stub
+ip netns exec "$NS_A" python3 tests/tools/loki_stub.py 3100 "$tmp/loki.jsonl" &
+track_pid $!
+ip netns exec "$NS_A" $bin -i "$VETH_A" --stats-interval 1 --metrics-addr 9464 \
+	--loki-url http://127.0.0.1:3100 >"$tmp/live" 2>"$tmp/live.err" &
 pid=$!
 wait_for "$tmp/live.err" 10 "listening on" || { echo "FAIL: live run did not attach"; cat "$tmp/live.err"; exit 1; }
 timeout 10 ip netns exec "$NS_B" ping -c 3 -i 0.2 "$IP_A" >/dev/null
 sleep 1.2
+in_a curl -fs http://127.0.0.1:9464/metrics | grep -q '^hdrlog_packets_total{' ||
+	{ echo "FAIL: /metrics"; fail=1; }
 kill -INT $pid
 timeout 20 tail --pid=$pid -f /dev/null
 wait $pid; rc=$?

@@ -72,7 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * and /dev/null does not fail */
 	if (err && err != -EINVAL)
 		abort();
-	output_close(&out);
+	output_close(&out, &c);
 
 	if (c.received > MAX_PACKETS)
 		abort();

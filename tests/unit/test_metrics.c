@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * src/metrics.c and the address parser of src/metrics_http.c: packets and
+ * bytes land under the right labels (GSO segments counted), histograms are
+ * cumulative with _count equal to the +Inf bucket, label values stay in
+ * their fixed sets whatever the callers pass, and every sample line has
+ * the exposition format's shape.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <netinet/in.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <cmocka.h>
+
+#include "counters.h"
+#include "metrics.h"
+#include "metrics_http.h"
+
+#define TEST(name) static void test_##name(void **state __attribute__((unused)))
+
+static struct strbuf rendered;
+
+static const char *render(void)
+{
+	sb_reset(&rendered);
+	metrics_render(&rendered);
+	return rendered.data;
+}
+
+/* The value of the sample line "series value", or -1 when absent. */
+static long long value_of(const char *series)
+{
+	const char *text = render(), *p = text;
+	size_t n = strlen(series);
+
+	while ((p = strstr(p, series))) {
+		if ((p == text || p[-1] == '\n') && p[n] == ' ')
+			return strtoll(p + n + 1, NULL, 10);
+		p += n;
+	}
+	return -1;
+}
+
+static struct hdrlog_packet_event packet(__u8 dir, __u32 layers, __u8 proto,
+					 __u32 len, __u16 segs)
+{
+	struct hdrlog_packet_event ev = {
+		.kind = HDRLOG_EV_PACKET, .direction = dir, .len = len,
+		.gso_segs = segs,
+	};
+
+	ev.h.layers = layers;
+	ev.h.ip_proto = proto;
+	return ev;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	metrics_reset();
+	return 0;
+}
+
+TEST(packets_by_labels)
+{
+	struct hdrlog_packet_event tcp = packet(HDRLOG_DIR_EGRESS,
+		HDRLOG_L_ETH | HDRLOG_L_IPV4 | HDRLOG_L_TCP, 6, 3000, 3);
+	struct hdrlog_packet_event arp = packet(HDRLOG_DIR_INGRESS,
+		HDRLOG_L_ETH | HDRLOG_L_ARP, 0, 42, 1);
+	struct hdrlog_packet_event icmp6 = packet(HDRLOG_DIR_INGRESS,
+		HDRLOG_L_ETH | HDRLOG_L_IPV6, 58, 100, 1);
+
+	metrics_add_interface("veth0");
+	metrics_packet(&tcp, "veth0");
+	metrics_packet(&tcp, "veth0");
+	metrics_packet(&arp, "veth0");
+	metrics_packet(&icmp6, "eth9"); /* not named: "other" */
+	metrics_packet(&icmp6, NULL);	/* offline: "none" */
+	assert_int_equal(value_of("hdrlog_packets_total{interface=\"veth0\",direction=\"transmit\",transport=\"tcp\"}"), 6);
+	assert_int_equal(value_of("hdrlog_bytes_total{interface=\"veth0\",direction=\"transmit\",transport=\"tcp\"}"), 6000);
+	assert_int_equal(value_of("hdrlog_packets_total{interface=\"veth0\",direction=\"receive\",transport=\"none\"}"), 1);
+	assert_int_equal(value_of("hdrlog_packets_total{interface=\"other\",direction=\"receive\",transport=\"ipv6-icmp\"}"), 1);
+	assert_int_equal(value_of("hdrlog_packets_total{interface=\"none\",direction=\"receive\",transport=\"ipv6-icmp\"}"), 1);
+	/* series that saw nothing are not written */
+	assert_int_equal(value_of("hdrlog_packets_total{interface=\"veth0\",direction=\"receive\",transport=\"tcp\"}"), -1);
+}
+
+TEST(agent_and_sinks)
+{
+	struct counters c = { .received = 7, .seq_missing = 2 };
+	struct sink_counters n = { 0 };
+
+	c.kernel[HDRLOG_STAT_FILTER_MATCHED] = 5;
+	c.kernel[HDRLOG_STAT_FILTER_NOT_MATCHED] = 3;
+	c.kernel[HDRLOG_STAT_SAMPLED_OUT] = 1;
+	metrics_agent_update(&c);
+	atomic_store(&n.handed, 15); /* 4 queued */
+	atomic_store(&n.sent, 10);
+	atomic_store(&n.dropped, 1);
+	metrics_add_sink("loki", &n);
+	assert_int_equal(value_of("hdrlog_events_received_total"), 7);
+	assert_int_equal(value_of("hdrlog_events_missing_total"), 2);
+	assert_int_equal(value_of("hdrlog_filter_packets_total{outcome=\"matched\"}"), 5);
+	assert_int_equal(value_of("hdrlog_filter_packets_total{outcome=\"not_matched\"}"), 3);
+	assert_int_equal(value_of("hdrlog_filter_packets_total{outcome=\"sampled_out\"}"), 1);
+	assert_int_equal(value_of("hdrlog_sink_queue_depth_records{sink=\"loki\"}"), 4);
+	assert_int_equal(value_of("hdrlog_sink_sent_records_total{sink=\"loki\"}"), 10);
+	assert_int_equal(value_of("hdrlog_sink_dropped_records_total{sink=\"loki\"}"), 1);
+	/* no kernel source offline: no kernel series */
+	assert_null(strstr(render(), "hdrlog_kernel_"));
+}
+
+TEST(flows_and_histograms)
+{
+	metrics_flow_started();
+	metrics_flow_started();
+	metrics_flow_ended("SF", 150000 /* 150 us */, 2000000 /* 2 ms */, 3, 0);
+	metrics_flow_ended("REJ", 0, 0, 0, 1);
+	metrics_flow_ended("SF", 20000000000ULL /* 20 s: +Inf */, 0, 0, 0);
+	metrics_syn_unanswered();
+	assert_int_equal(value_of("hdrlog_flows_started_total"), 2);
+	assert_int_equal(value_of("hdrlog_flows_ended_total{conn_state=\"SF\"}"), 2);
+	assert_int_equal(value_of("hdrlog_flows_ended_total{conn_state=\"REJ\"}"), 1);
+	assert_int_equal(value_of("hdrlog_tcp_retransmits_total"), 3);
+	assert_int_equal(value_of("hdrlog_tcp_resets_total"), 1);
+	assert_int_equal(value_of("hdrlog_tcp_syn_unanswered_total"), 1);
+	assert_int_equal(value_of("hdrlog_tcp_handshake_duration_seconds_bucket{le=\"0.0001\"}"), 0);
+	assert_int_equal(value_of("hdrlog_tcp_handshake_duration_seconds_bucket{le=\"0.00025\"}"), 1);
+	assert_int_equal(value_of("hdrlog_tcp_handshake_duration_seconds_bucket{le=\"10\"}"), 1);
+	assert_int_equal(value_of("hdrlog_tcp_handshake_duration_seconds_bucket{le=\"+Inf\"}"), 2);
+	assert_int_equal(value_of("hdrlog_tcp_handshake_duration_seconds_count"), 2);
+	assert_non_null(strstr(render(), "hdrlog_tcp_handshake_duration_seconds_sum 20.000150000\n"));
+	/* an upper bound is inclusive: 2 ms lands in le="0.0025", not le="0.001" */
+	assert_int_equal(value_of("hdrlog_tcp_rtt_seconds_bucket{le=\"0.001\"}"), 0);
+	assert_int_equal(value_of("hdrlog_tcp_rtt_seconds_bucket{le=\"0.0025\"}"), 1);
+}
+
+TEST(conn_states_bounded)
+{
+	char name[16];
+
+	for (int i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "S%d", i);
+		metrics_flow_ended(name, 0, 0, 0, 0);
+	}
+	metrics_flow_ended("a-state-name-far-too-long", 0, 0, 0, 0);
+	assert_int_equal(value_of("hdrlog_flows_ended_total{conn_state=\"S15\"}"), 1);
+	assert_int_equal(value_of("hdrlog_flows_ended_total{conn_state=\"S16\"}"), -1);
+	assert_int_equal(value_of("hdrlog_flows_ended_total{conn_state=\"other\"}"), 25);
+}
+
+TEST(http_labels_bounded)
+{
+	metrics_http("GET", 200, 1000000);
+	metrics_http("GET", 204, 0);
+	metrics_http("POST", 503, 0);
+	metrics_http("BREW", 418, 0);     /* unknown method */
+	metrics_http("GET", 0, 0);	  /* no response */
+	metrics_http(NULL, 999, 0);	  /* nonsense status */
+	assert_int_equal(value_of("hdrlog_http_requests_total{method=\"GET\",status_class=\"2xx\"}"), 2);
+	assert_int_equal(value_of("hdrlog_http_requests_total{method=\"POST\",status_class=\"5xx\"}"), 1);
+	assert_int_equal(value_of("hdrlog_http_requests_total{method=\"other\",status_class=\"4xx\"}"), 1);
+	assert_int_equal(value_of("hdrlog_http_requests_total{method=\"GET\",status_class=\"none\"}"), 1);
+	assert_int_equal(value_of("hdrlog_http_requests_total{method=\"other\",status_class=\"none\"}"), 1);
+	assert_int_equal(value_of("hdrlog_http_request_duration_seconds_count"), 1);
+	assert_null(strstr(render(), "BREW"));
+}
+
+/* Every line is a comment (# HELP/# TYPE) or "name[{labels}] integer-or-float". */
+TEST(format_shape)
+{
+	struct hdrlog_packet_event ev = packet(HDRLOG_DIR_INGRESS,
+		HDRLOG_L_ETH | HDRLOG_L_IPV4 | HDRLOG_L_UDP, 17, 60, 1);
+	const char *p;
+
+	metrics_packet(&ev, NULL);
+	metrics_http("GET", 200, 5);
+	p = render();
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		const char *sp;
+
+		assert_non_null(nl);
+		if (*p == '#') {
+			assert_true(!strncmp(p, "# HELP hdrlog_", 14) ||
+				    !strncmp(p, "# TYPE hdrlog_", 14));
+		} else {
+			assert_true(!strncmp(p, "hdrlog_", 7));
+			sp = memchr(p, ' ', nl - p);
+			assert_non_null(sp);
+			assert_true(sp[1] >= '0' && sp[1] <= '9');
+		}
+		p = nl + 1;
+	}
+}
+
+TEST(parse_addr)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+
+	assert_int_equal(metrics_parse_addr("9464", &ss), 0);
+	assert_int_equal(sin->sin_family, AF_INET);
+	assert_int_equal(ntohl(sin->sin_addr.s_addr), INADDR_LOOPBACK);
+	assert_int_equal(ntohs(sin->sin_port), 9464);
+	assert_int_equal(metrics_parse_addr("0.0.0.0:80", &ss), 0);
+	assert_int_equal(sin->sin_addr.s_addr, 0);
+	assert_int_equal(metrics_parse_addr("[::1]:9464", &ss), 0);
+	assert_int_equal(sin6->sin6_family, AF_INET6);
+	assert_int_equal(ntohs(sin6->sin6_port), 9464);
+	assert_int_equal(metrics_parse_addr("", &ss), -EINVAL);
+	assert_int_equal(metrics_parse_addr("0", &ss), -EINVAL);
+	assert_int_equal(metrics_parse_addr("65536", &ss), -EINVAL);
+	assert_int_equal(metrics_parse_addr("-1", &ss), -EINVAL);
+	assert_int_equal(metrics_parse_addr("localhost:9464", &ss), -EINVAL);
+	assert_int_equal(metrics_parse_addr("127.0.0.1:", &ss), -EINVAL);
+	assert_int_equal(metrics_parse_addr("::1:9464", &ss), -EINVAL);
+	assert_int_equal(metrics_parse_addr("[::1]", &ss), -EINVAL);
+}
+
+static int teardown_all(void **state)
+{
+	(void)state;
+	sb_free(&rendered);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_packets_by_labels, setup),
+		cmocka_unit_test_setup(test_agent_and_sinks, setup),
+		cmocka_unit_test_setup(test_flows_and_histograms, setup),
+		cmocka_unit_test_setup(test_conn_states_bounded, setup),
+		cmocka_unit_test_setup(test_http_labels_bounded, setup),
+		cmocka_unit_test_setup(test_format_shape, setup),
+		cmocka_unit_test_setup(test_parse_addr, setup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, teardown_all);
+}
