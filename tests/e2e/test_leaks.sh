@@ -43,7 +43,6 @@ expect 0 "offline, Loki unreachable" $bin -r $corpus/dns_tcp.pcap --loki-url htt
 expect 2 "bad --metrics-addr" $bin -r $corpus/dns_tcp.pcap --metrics-addr 127.0.0.1:0
 
 netns_setup
-trap 'netns_cleanup; rm -rf "$tmp"' EXIT # netns_setup replaced it
 # live with every exporter: /metrics scraped, lines pushed to the Loki stub
 ip netns exec "$NS_A" python3 tests/tools/loki_stub.py 3100 "$tmp/loki.jsonl" &
 track_pid $!

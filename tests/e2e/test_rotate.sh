@@ -68,7 +68,6 @@ echo "ok   errors: no -w, bad size, unwritable path (exit 2), full disk (exit 1)
 
 # --rotate-interval 1, live: about one new file a second while pings flow.
 netns_setup || fail "netns setup"
-trap 'netns_cleanup; rm -rf "$tmp"' EXIT # netns_setup replaced it
 mkdir "$tmp/i"
 ip netns exec "$NS_A" "$bin" -i "$VETH_A" -w "$tmp/i/log.json" --rotate-interval 1 2>"$tmp/i.err" &
 pid=$!

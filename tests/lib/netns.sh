@@ -41,8 +41,10 @@ netns_cleanup() {
 	return 0
 }
 
+# A caller's EXIT trap stays (it calls netns_cleanup itself); without one,
+# netns_cleanup becomes the trap.
 netns_setup() {
-	trap netns_cleanup EXIT
+	[ -n "$(trap -p EXIT)" ] || trap netns_cleanup EXIT
 	ip netns add "$NS_A" && ip netns add "$NS_B" || return 1
 	ip -n "$NS_A" link set lo up
 	ip -n "$NS_B" link set lo up
