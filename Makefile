@@ -10,7 +10,7 @@ VERSION := 0.1.0
 CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Ibpf \
 	-I$(OUTPUT) -DHDRLOG_VERSION=\"$(VERSION)\"
-LDLIBS := -lbpf -lelf -lz -lpcap
+LDLIBS := -lbpf -lelf -lz -lpcap -lcrypto
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wextra \
 	-Werror -Iinclude -Ibpf -I/usr/include/$(MULTIARCH)
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -45,7 +45,7 @@ all: $(OUTPUT)/hdrlog
 $(OUTPUT) $(OUTPUT)/obj $(OUTPUT)/asan $(OUTPUT)/tests $(OUTPUT)/fuzz $(OUTPUT)/tools:
 	$(Q)mkdir -p $@
 
-$(OUTPUT)/hdrlog.bpf.o: bpf/hdrlog.bpf.c bpf/parse.h bpf/maps.h include/hdrlog/events.h | $(OUTPUT)
+$(OUTPUT)/hdrlog.bpf.o: bpf/hdrlog.bpf.c bpf/parse.h bpf/maps.h bpf/flow_update.h include/hdrlog/events.h include/hdrlog/flow.h | $(OUTPUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 

@@ -9,6 +9,7 @@
 
 #include "parse.h"
 #include "maps.h"
+#include "flow_update.h"
 
 /* Bytes tc makes linear before parsing, so headers in paged skb data
  * (GRO/GSO packets) are not reported as truncated. */
@@ -18,6 +19,13 @@ const volatile __u32 targ_pull_len = 256;
  * on every event). A wakeup per event costs the agent a syscall per
  * event; the agent also reads the buffer every poll interval anyway. */
 const volatile __u32 targ_wakeup_bytes = 0;
+
+/* Which packets get a packet event: enum hdrlog_packets. */
+const volatile __u32 targ_packets = HDRLOG_PACKETS_ALL;
+/* Keep the flow table; send a flow event when a TCP connection ends. */
+const volatile __u32 targ_flows = 0;
+/* Send flow events of failed connections only (hdrlog_flow_failed). */
+const volatile __u32 targ_only_failed = 0;
 
 static __always_inline __u64 *stat_slot(__u32 idx)
 {
@@ -47,11 +55,17 @@ begin_event(__u8 hook, __u8 dir, bool *in_ring)
 
 	if (!tried)
 		return NULL;
-	seq = (*tried)++;
-	ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
-	*in_ring = ev != NULL;
+	*in_ring = false;
+	seq = 0;
+	ev = NULL;
+	if (targ_packets == HDRLOG_PACKETS_ALL) {
+		seq = (*tried)++;
+		ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
+		*in_ring = ev != NULL;
+		if (!ev)
+			stat_add(HDRLOG_STAT_RINGBUF_FULL, 1);
+	}
 	if (!ev) {
-		stat_add(HDRLOG_STAT_RINGBUF_FULL, 1);
 		ev = bpf_map_lookup_elem(&scratch, &zero);
 		if (!ev)
 			return NULL;
@@ -66,11 +80,101 @@ begin_event(__u8 hook, __u8 dir, bool *in_ring)
 	return ev;
 }
 
+static __always_inline __u64 wakeup_flags(void)
+{
+	if (targ_wakeup_bytes &&
+	    bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) < targ_wakeup_bytes)
+		return BPF_RB_NO_WAKEUP;
+	return 0;
+}
+
+/* --packets tcp-control: a copy of the scratch event for SYN/FIN/RST. */
+static __always_inline void send_control_packet(struct hdrlog_packet_event *ev)
+{
+	__u64 *tried = stat_slot(HDRLOG_STAT_EVENTS_TRIED);
+
+	if (!tried || !(ev->h.layers & HDRLOG_L_TCP) ||
+	    !(ev->h.tcp_flags & (HDRLOG_TCP_SYN | HDRLOG_TCP_FIN | HDRLOG_TCP_RST)))
+		return;
+	ev->seq = (*tried)++;
+	if (bpf_ringbuf_output(&events, ev, sizeof(*ev), wakeup_flags()))
+		stat_add(HDRLOG_STAT_RINGBUF_FULL, 1);
+	else
+		stat_add(HDRLOG_STAT_EVENTS, 1);
+}
+
+/* Sends the record of a flow that ended, unless --only-failed leaves a
+ * successful connection out: that one costs no event at all. */
+static __always_inline void send_flow(const struct hdrlog_flow_key *key,
+				      const struct hdrlog_flow_value *v)
+{
+	struct hdrlog_flow_event *fe;
+
+	if (targ_only_failed && !hdrlog_flow_failed(v, key->proto)) {
+		stat_add(HDRLOG_STAT_FLOWS_SUPPRESSED, 1);
+		return;
+	}
+	stat_add(HDRLOG_STAT_FLOWS_ENDED, 1);
+	fe = bpf_ringbuf_reserve(&events, sizeof(*fe), 0);
+	if (!fe) {
+		stat_add(HDRLOG_STAT_FLOW_EVENTS_LOST, 1);
+		return;
+	}
+	fe->kind = HDRLOG_EV_FLOW;
+	fe->reason = v->end_reason;
+	__builtin_memset(fe->_pad, 0, sizeof(fe->_pad));
+	__builtin_memcpy(&fe->key, key, sizeof(*key));
+	__builtin_memcpy(&fe->val, v, sizeof(*v));
+	bpf_ringbuf_submit(fe, wakeup_flags());
+}
+
+/* The packet's share of its flow: bpf/flow_update.h, the code the offline
+ * reader runs too. Concurrent updates of one flow from two CPUs (ingress
+ * and egress) are not atomic; counters may then miss a packet. */
+static __attribute__((noinline)) void flow_account(const struct hdrlog_packet_event *ev)
+{
+	struct hdrlog_flow_key key;
+	struct hdrlog_flow_value *v;
+	int from_a, rc, is_new = 0, was_ended = 0;
+	__u32 zero = 0;
+
+	if (!targ_flows)
+		return;
+	if (hdrlog_flow_key_make(&ev->h, &key, &from_a)) {
+		stat_add(HDRLOG_STAT_FLOW_UNTRACKED, 1);
+		return;
+	}
+	v = bpf_map_lookup_elem(&flows, &key);
+	if (!v) {
+		v = bpf_map_lookup_elem(&flow_scratch, &zero);
+		if (!v)
+			return;
+		is_new = 1;
+	} else {
+		was_ended = v->end_reason != 0;
+	}
+	rc = hdrlog_flow_packet(v, is_new, &ev->h, from_a, ev->direction,
+				ev->ifindex, ev->gso_segs, ev->ts_ns);
+	if (is_new) {
+		if (bpf_map_update_elem(&flows, &key, v, BPF_NOEXIST)) {
+			stat_add(HDRLOG_STAT_FLOW_CREATE_FAILED, 1);
+			return;
+		}
+		stat_add(HDRLOG_STAT_FLOWS_CREATED, 1);
+	} else if (was_ended && !v->end_reason) {
+		stat_add(HDRLOG_STAT_FLOWS_CREATED, 1);
+		stat_add(HDRLOG_STAT_FLOWS_REUSED, 1);
+	}
+	if (rc == HDRLOG_FLOW_LATE)
+		stat_add(HDRLOG_STAT_FLOW_LATE_PACKETS, ev->gso_segs);
+	else if (rc == HDRLOG_FLOW_ENDED)
+		send_flow(&key, v);
+}
+
 /* Counts the packet and, when it is in the ring buffer, sends its event. */
 static __always_inline void finish_event(struct hdrlog_packet_event *ev,
 					 bool in_ring)
 {
-	__u64 flags = 0;
 
 	stat_add(HDRLOG_STAT_PACKETS, ev->gso_segs);
 	stat_add(HDRLOG_STAT_BYTES, ev->len);
@@ -78,12 +182,13 @@ static __always_inline void finish_event(struct hdrlog_packet_event *ev,
 		stat_add(HDRLOG_STAT_TRUNCATED, 1);
 	if (ev->h.error)
 		stat_add(HDRLOG_STAT_PARSE_ERRORS, 1);
-	if (!in_ring)
+	flow_account(ev);
+	if (!in_ring) {
+		if (targ_packets == HDRLOG_PACKETS_TCP_CONTROL)
+			send_control_packet(ev);
 		return;
-	if (targ_wakeup_bytes &&
-	    bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) < targ_wakeup_bytes)
-		flags = BPF_RB_NO_WAKEUP;
-	bpf_ringbuf_submit(ev, flags);
+	}
+	bpf_ringbuf_submit(ev, wakeup_flags());
 	stat_add(HDRLOG_STAT_EVENTS, 1);
 }
 

@@ -18,6 +18,10 @@ struct counters {
 	__u64 output_errors;  /* lines that could not be written */
 	__u64 filter_matched;	/* offline with a filter: packets it selected */
 	__u64 filter_rejected;	/* ... and packets it did not */
+	__u64 flow_records;   /* flow records written */
+	__u64 flows_deleted;  /* live: entries the agent removed from the table */
+	__u64 flows_suppressed; /* live: idle flows --only-failed left out */
+	int flows;	      /* flow records are on */
 	int filtered;	      /* a filter expression was given */
 	int live;
 	int started; /* the capture was opened: a summary is due */
@@ -30,6 +34,10 @@ void counters_add_packet(struct counters *c,
 /* Offline: count a packet the filter did not select: seen, not logged. */
 void counters_add_rejected(struct counters *c,
 			   const struct hdrlog_packet_event *ev);
+
+/* Live: flow table entries the LRU pushed out (created, not removed by
+ * the agent, not restarted); 0 offline. */
+__u64 counters_flows_evicted(const struct counters *c);
 
 /* Appends a stats record (one line) to sb. */
 void counters_record(struct strbuf *sb, enum record_format fmt,

@@ -17,6 +17,10 @@ struct loader_opts {
 	__u32 ringbuf_bytes; /* power of two, at least a page */
 	__u32 pull_len;	     /* targ_pull_len */
 	__u32 wakeup_bytes;  /* targ_wakeup_bytes */
+	__u32 packets;	     /* targ_packets: enum hdrlog_packets */
+	bool flows;	     /* targ_flows */
+	bool only_failed;    /* targ_only_failed */
+	__u32 flow_entries;  /* flow table size; 0: the default */
 };
 
 struct loader;
@@ -33,6 +37,7 @@ int loader_attach_xdp(struct loader *l, int ifindex, bool *native);
 
 int loader_events_fd(const struct loader *l);
 int loader_stats_fd(const struct loader *l);
+int loader_flows_fd(const struct loader *l);
 
 /* Detaches every attachment, newest first; the programs stay loaded so
  * the ring buffer can be drained. Safe to call twice. */

@@ -26,6 +26,9 @@ struct args {
 	char *filter_expr; /* the remaining arguments joined, or NULL */
 	enum record_format fmt;
 	int verbosity;
+	bool flows;
+	int packets; /* enum hdrlog_packets, -1: by --flows */
+	struct flow_opts flow;
 };
 
 static const char usage_text[] =
@@ -43,6 +46,13 @@ static const char usage_text[] =
 	"                          filter (default auto: tcx when available)\n"
 	"  -r, --read FILE         read a pcap or pcapng file instead (no root)\n"
 	"  -c, --count N           stop after N packets\n"
+	"      --flows             one record per connection (Zeek conn_state,\n"
+	"                          history, Community ID), kept in the kernel\n"
+	"      --packets all|tcp-control|none\n"
+	"                          packet records (default all; with --flows none)\n"
+	"      --only-failed       flow records of failed connections only (REJ,\n"
+	"                          S0, RSTOS0, RSTRH, SH, SHR); implies --flows\n"
+	"      --idle-timeout SEC  a flow idle this long ends (default 60)\n"
 	"  -o, --output json|text  line format (default json)\n"
 	"  -w, --write FILE        append lines to FILE (SIGHUP reopens it)\n"
 	"      --stats-interval SEC\n"
@@ -125,6 +135,10 @@ enum long_only {
 	OPT_STATS_INTERVAL,
 	OPT_RINGBUF_SIZE,
 	OPT_VERSION,
+	OPT_FLOWS,
+	OPT_PACKETS,
+	OPT_ONLY_FAILED,
+	OPT_IDLE_TIMEOUT,
 };
 
 static const struct option long_options[] = {
@@ -138,6 +152,10 @@ static const struct option long_options[] = {
 	{ "write", required_argument, NULL, 'w' },
 	{ "stats-interval", required_argument, NULL, OPT_STATS_INTERVAL },
 	{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF_SIZE },
+	{ "flows", no_argument, NULL, OPT_FLOWS },
+	{ "packets", required_argument, NULL, OPT_PACKETS },
+	{ "only-failed", no_argument, NULL, OPT_ONLY_FAILED },
+	{ "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "help", no_argument, NULL, 'h' },
@@ -161,6 +179,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 	static const char *const dirs[] = { "in", "out", "both" };
 	static const char *const modes[] = { "auto", "tcx", "netlink" };
 	static const char *const fmts[] = { "json", "text" };
+	/* in enum hdrlog_packets order */
+	static const char *const packet_modes[] = { "none", "tcp-control", "all" };
 	unsigned long long n;
 	int opt, i;
 
@@ -217,6 +237,23 @@ static int parse_args(int argc, char **argv, struct args *a)
 				return usage_error("invalid ring buffer size '%s' (a power of two, 4096 to 1G)", optarg);
 			a->live.load.ringbuf_bytes = n;
 			break;
+		case OPT_FLOWS:
+			a->flows = true;
+			break;
+		case OPT_ONLY_FAILED:
+			a->flows = true;
+			a->flow.only_failed = true;
+			break;
+		case OPT_PACKETS:
+			if ((i = parse_choice(optarg, "--packets", packet_modes, 3)) < 0)
+				return i;
+			a->packets = i;
+			break;
+		case OPT_IDLE_TIMEOUT:
+			if (parse_ull(optarg, 1, 86400, &n))
+				return usage_error("invalid idle timeout '%s' (1-86400 s)", optarg);
+			a->flow.idle_ns = n * 1000000000ULL;
+			break;
 		case 'v':
 			a->verbosity++;
 			break;
@@ -239,6 +276,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 		if (!a->filter_expr)
 			return usage_error("out of memory%s", "");
 	}
+	if (a->packets < 0)
+		a->packets = a->flows ? HDRLOG_PACKETS_NONE : HDRLOG_PACKETS_ALL;
 	if (a->read_path && a->live.n_ifaces)
 		return usage_error("-r and -i exclude each other%s", "");
 	return 0;
@@ -257,6 +296,11 @@ static int run_live(struct args *a, struct output *out, struct counters *c)
 		}
 		a->live.ifaces[a->live.n_ifaces++] = default_iface;
 	}
+	a->live.load.packets = a->packets;
+	a->live.load.flows = a->flows;
+	a->live.load.only_failed = a->flow.only_failed;
+	a->live.flows = a->flows;
+	a->live.flow = a->flow;
 	return live_run(&a->live, out, c);
 }
 
@@ -268,6 +312,8 @@ int main(int argc, char **argv)
 			.egress = true,
 			.load = { .ringbuf_bytes = 32 << 20, .pull_len = 256 },
 		},
+		.packets = -1,
+		.flow = { .idle_ns = 60 * 1000000000ULL },
 	};
 	struct hdrlog_filter *filter = NULL;
 	struct filter_error ferr;
@@ -308,7 +354,14 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (a.read_path) {
-		err = offline_run(a.read_path, a.live.max_count, filter, &out, &c);
+		struct offline_opts oo = {
+			.max_count = a.live.max_count,
+			.packets = a.packets,
+			.flows = a.flows,
+			.flow = a.flow,
+		};
+
+		err = offline_run(a.read_path, &oo, filter, &out, &c);
 		code = err == -EINVAL ? EXIT_USAGE : err && err != -EPIPE ? 1 : 0;
 	} else {
 		code = run_live(&a, &out, &c);
