@@ -339,6 +339,8 @@ static __always_inline int hdrlog_flow_packet(struct hdrlog_flow_value *v,
 	int d, late = 0;
 	__u32 ip_bytes;
 
+	if (!ts)
+		ts = 1; /* 0 means "not yet" below; captures may start at 0 */
 	if (!is_new && v->end_reason && (h->layers & HDRLOG_L_TCP) &&
 	    (h->tcp_flags & (HDRLOG_TCP_SYN | HDRLOG_TCP_ACK)) == HDRLOG_TCP_SYN)
 		is_new = 1;
@@ -356,7 +358,7 @@ static __always_inline int hdrlog_flow_packet(struct hdrlog_flow_value *v,
 	e->packets += segs;
 	e->ip_bytes += ip_bytes;
 	e->payload_bytes += h->payload_len;
-	if (!e->first_ns) {
+	if (!e->first_ns) { /* its first packet */
 		e->first_ns = ts;
 		e->hook_dir = hook_dir;
 		e->ttl_min = h->ttl;
