@@ -153,7 +153,6 @@ static int on_flow_event(struct live *lv, const void *data, size_t size)
 
 	if (size < sizeof(*fe))
 		return 0;
-	lv->c->received++;
 	return write_flow(lv, &fe->key, &fe->val, fe->reason);
 }
 
