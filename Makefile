@@ -117,7 +117,11 @@ $(OUTPUT)/bench/kernel_cost: bench/kernel_cost.c $(SKEL) $(OUTPUT)/bench/empty.s
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) -I$(OUTPUT)/bench $< $(LDLIBS) -o $@
 
-bench: all $(OUTPUT)/bench/kernel_cost
+$(OUTPUT)/bench/flow_rate: bench/flow_rate.c $(SKEL) | $(OUTPUT)/bench
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(CFLAGS) $< $(LDLIBS) -o $@
+
+bench: all $(OUTPUT)/bench/kernel_cost $(OUTPUT)/bench/flow_rate
 	$(Q)bench/run.sh
 
 # The main job: two namespaces, a web server and a client, logged live.

@@ -53,6 +53,7 @@ static const char usage_text[] =
 	"      --only-failed       flow records of failed connections only (REJ,\n"
 	"                          S0, RSTOS0, RSTRH, SH, SHR); implies --flows\n"
 	"      --idle-timeout SEC  a flow idle this long ends (default 60)\n"
+	"      --flow-table-size N flows the kernel table holds (default 65536)\n"
 	"  -o, --output json|text  line format (default json)\n"
 	"  -w, --write FILE        append lines to FILE (SIGHUP reopens it)\n"
 	"      --stats-interval SEC\n"
@@ -139,6 +140,7 @@ enum long_only {
 	OPT_PACKETS,
 	OPT_ONLY_FAILED,
 	OPT_IDLE_TIMEOUT,
+	OPT_FLOW_TABLE_SIZE,
 };
 
 static const struct option long_options[] = {
@@ -156,6 +158,7 @@ static const struct option long_options[] = {
 	{ "packets", required_argument, NULL, OPT_PACKETS },
 	{ "only-failed", no_argument, NULL, OPT_ONLY_FAILED },
 	{ "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },
+	{ "flow-table-size", required_argument, NULL, OPT_FLOW_TABLE_SIZE },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "help", no_argument, NULL, 'h' },
@@ -253,6 +256,11 @@ static int parse_args(int argc, char **argv, struct args *a)
 			if (parse_ull(optarg, 1, 86400, &n))
 				return usage_error("invalid idle timeout '%s' (1-86400 s)", optarg);
 			a->flow.idle_ns = n * 1000000000ULL;
+			break;
+		case OPT_FLOW_TABLE_SIZE:
+			if (parse_ull(optarg, 1024, 1 << 24, &n))
+				return usage_error("invalid flow table size '%s' (1024-16777216)", optarg);
+			a->live.load.flow_entries = n;
 			break;
 		case 'v':
 			a->verbosity++;
