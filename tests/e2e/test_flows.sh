@@ -32,7 +32,11 @@ track_pid $pid
 ip netns exec "$NS_A" "$bin" -i "$VETH_A" --only-failed >"$tmp/failed" 2>"$tmp/failed.err" &
 fpid=$!
 track_pid $fpid
+ip netns exec "$NS_A" "$bin" -i "$VETH_A" --packets tcp-control >"$tmp/ctl" 2>"$tmp/ctl.err" &
+cpid=$!
+track_pid $cpid
 wait_for "$tmp/err" 10 "listening on" || fail "hdrlog did not attach: $(cat "$tmp/err")"
+wait_for "$tmp/ctl.err" 10 "listening on" || fail "hdrlog --packets tcp-control did not attach: $(cat "$tmp/ctl.err")"
 wait_for "$tmp/failed.err" 10 "listening on" || fail "hdrlog --only-failed did not attach: $(cat "$tmp/failed.err")"
 
 # SF: a line to a listener that closes after it
@@ -60,12 +64,22 @@ sleep 0.5 # the last packets
 
 stop_pid $pid INT 10 || fail "hdrlog exit after SIGINT: $(cat "$tmp/err")"
 stop_pid $fpid INT 10 || fail "hdrlog --only-failed exit after SIGINT: $(cat "$tmp/failed.err")"
+stop_pid $cpid INT 10 || fail "hdrlog --packets tcp-control exit after SIGINT: $(cat "$tmp/ctl.err")"
 stop_pid $tdpid INT 10 || fail "tcpdump did not stop"
 echo "--- hdrlog stderr"; cat "$tmp/err"
 echo "--- flows"; cat "$tmp/out"
 echo "--- --only-failed"; cat "$tmp/failed"
 
-python3 tests/lib/check_schema.py "$tmp/out" "$tmp/failed" || fail "schema"
+python3 tests/lib/check_schema.py "$tmp/out" "$tmp/failed" "$tmp/ctl" || fail "schema"
+# --packets tcp-control: SYN, FIN and RST packets only, every one of them
+# (tcpdump's count of the same), and no loss
+want=$(tcpdump -n -r "$tmp/cap.pcap" 'tcp[tcpflags] & (tcp-syn|tcp-fin|tcp-rst) != 0' 2>/dev/null | wc -l)
+got=$(grep -c '"hdrlog.record":"packet"' "$tmp/ctl")
+echo "tcp-control: $got packet records, $want control packets in the capture"
+[ "$want" -gt 0 ] && [ "$got" -eq "$want" ] || fail "--packets tcp-control: $got packet records, tcpdump counts $want control packets"
+grep '"hdrlog.record":"packet"' "$tmp/ctl" | grep -vqE '"hdrlog.tcp.flags":\[[^]]*"(SYN|FIN|RST)"' &&
+	fail "--packets tcp-control logged a packet without SYN, FIN or RST"
+grep -q ' 0 lost (ringbuf full 0, sequence gaps 0)' "$tmp/ctl.err" || fail "--packets tcp-control loss: $(tail -1 "$tmp/ctl.err")"
 "$bin" --flows -r "$tmp/cap.pcap" >"$tmp/offline" 2>"$tmp/offline.err" || fail "offline run: $(cat "$tmp/offline.err")"
 python3 tests/lib/check_schema.py "$tmp/offline" || fail "offline schema"
 
