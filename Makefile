@@ -10,7 +10,7 @@ VERSION := 0.1.0
 CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Ibpf \
 	-I$(OUTPUT) -DHDRLOG_VERSION=\"$(VERSION)\"
-LDLIBS := -lbpf -lelf -lz -lpcap -lmicrohttpd -lcurl -lpthread
+LDLIBS := -lbpf -lelf -lz -lpcap -lmicrohttpd -lcurl -lcrypto -lpthread
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wextra \
 	-Werror -Iinclude -Ibpf -I/usr/include/$(MULTIARCH)
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -117,7 +117,11 @@ $(OUTPUT)/bench/kernel_cost: bench/kernel_cost.c $(SKEL) $(OUTPUT)/bench/empty.s
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) -I$(OUTPUT)/bench -Isrc $< $(OUTPUT)/libhdrlog.a $(LDLIBS) -o $@
 
-bench: all $(OUTPUT)/bench/kernel_cost
+$(OUTPUT)/bench/flow_rate: bench/flow_rate.c $(SKEL) | $(OUTPUT)/bench
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(CFLAGS) $< $(LDLIBS) -o $@
+
+bench: all $(OUTPUT)/bench/kernel_cost $(OUTPUT)/bench/flow_rate
 	$(Q)bench/run.sh
 
 # The main job: two namespaces, a web server and a client, logged live.

@@ -9,6 +9,7 @@
 
 #include "parse.h"
 #include "maps.h"
+#include "flow_update.h"
 
 /* The filter's sets, for filter_eval.h: the generation names them. */
 #define FILTER_SETS __u32
@@ -26,6 +27,13 @@ const volatile __u32 targ_pull_len = 256;
  * on every event). A wakeup per event costs the agent a syscall per
  * event; the agent also reads the buffer every poll interval anyway. */
 const volatile __u32 targ_wakeup_bytes = 0;
+
+/* Which packets get a packet event: enum hdrlog_packets. */
+const volatile __u32 targ_packets = HDRLOG_PACKETS_ALL;
+/* Keep the flow table; send a flow event when a TCP connection ends. */
+const volatile __u32 targ_flows = 0;
+/* Send flow events of failed connections only (hdrlog_flow_failed). */
+const volatile __u32 targ_only_failed = 0;
 
 /* Selection: a filter in the filter maps, then 1 in targ_sample packets
  * (per flow: 1 in targ_sample flows, by a hash seeded with
@@ -79,12 +87,15 @@ static __always_inline bool filter_port_in_set(__u32 gen, __u8 set,
 enum ev_place {
 	EV_RING,	   /* in the ring buffer: submit it */
 	EV_RING_FULL,	   /* in scratch, its try already counted as lost */
-	EV_SCRATCH_SELECT, /* in scratch until the filter and sampling pass */
+	EV_SCRATCH,	   /* in scratch: selection, flows, maybe a copy out */
 };
 
-static __always_inline bool selecting(void)
+/* Whether a packet's event can be built in place: every packet gets one
+ * and nothing selects. */
+static __always_inline bool in_place(void)
 {
-	return targ_filter || targ_sample > 1;
+	return targ_packets == HDRLOG_PACKETS_ALL && !targ_filter &&
+	       targ_sample <= 1;
 }
 
 /* The next sequence number of this CPU: every try to write an event
@@ -99,12 +110,13 @@ static __always_inline int take_seq(__u64 *seq)
 	return 0;
 }
 
-/* Starts this packet's event. Without selection it is built in the ring
- * buffer itself when there is room (no copy: the copy was a quarter of
- * the program's cost), else in the per-CPU scratch map, so that a full
- * ring buffer still has the packet parsed and counted. With selection it
- * is built in scratch and copied out only if selected, so a packet the
- * filter drops costs no ring buffer space and no sequence number. */
+/* Starts this packet's event. When every packet gets one and nothing
+ * selects, it is built in the ring buffer itself when there is room (no
+ * copy: the copy was a quarter of the program's cost), else in the
+ * per-CPU scratch map, so that a full ring buffer still has the packet
+ * parsed and counted. Otherwise it is built in scratch and copied out
+ * only if selected and wanted, so a packet the filter drops costs no ring
+ * buffer space and no sequence number. */
 static __always_inline struct hdrlog_packet_event *
 begin_event(__u8 hook, __u8 dir, enum ev_place *place)
 {
@@ -112,8 +124,8 @@ begin_event(__u8 hook, __u8 dir, enum ev_place *place)
 	__u32 zero = 0;
 	__u64 seq = 0;
 
-	if (selecting()) {
-		*place = EV_SCRATCH_SELECT;
+	if (!in_place()) {
+		*place = EV_SCRATCH;
 	} else {
 		if (take_seq(&seq))
 			return NULL;
@@ -130,7 +142,7 @@ begin_event(__u8 hook, __u8 dir, enum ev_place *place)
 	ev->kind = HDRLOG_EV_PACKET;
 	ev->hook = hook;
 	ev->direction = dir;
-	ev->seq = seq; /* selected events take theirs in finish_event() */
+	ev->seq = seq; /* copies take theirs in send_copy() */
 	ev->cpu = bpf_get_smp_processor_id();
 	ev->ts_ns = bpf_ktime_get_boot_ns();
 	return ev;
@@ -171,8 +183,100 @@ static __always_inline __u64 wakeup_flag(void)
 	return 0;
 }
 
-/* Counts the packet and sends its event: submitted where it was built,
- * or, from scratch, copied to the ring buffer if selected. */
+/* Copies a scratch event into the ring buffer, with the next sequence
+ * number. */
+static __always_inline void send_copy(struct hdrlog_packet_event *ev)
+{
+	if (take_seq(&ev->seq))
+		return;
+	if (bpf_ringbuf_output(&events, ev, sizeof(*ev), wakeup_flag()))
+		stat_add(HDRLOG_STAT_RINGBUF_FULL, 1);
+	else
+		stat_add(HDRLOG_STAT_EVENTS, 1);
+}
+
+/* Whether --packets wants this packet's event (scratch path). */
+static __always_inline bool packet_wanted(const struct hdrlog_packet_event *ev)
+{
+	if (targ_packets == HDRLOG_PACKETS_ALL)
+		return true;
+	return targ_packets == HDRLOG_PACKETS_TCP_CONTROL &&
+	       (ev->h.layers & HDRLOG_L_TCP) &&
+	       (ev->h.tcp_flags & (HDRLOG_TCP_SYN | HDRLOG_TCP_FIN | HDRLOG_TCP_RST));
+}
+
+/* Sends the record of a flow that ended, unless --only-failed leaves a
+ * successful connection out: that one costs no event at all. */
+static __always_inline void send_flow(const struct hdrlog_flow_key *key,
+				      const struct hdrlog_flow_value *v)
+{
+	struct hdrlog_flow_event *fe;
+
+	if (targ_only_failed && !hdrlog_flow_failed(v, key->proto)) {
+		stat_add(HDRLOG_STAT_FLOWS_SUPPRESSED, 1);
+		return;
+	}
+	stat_add(HDRLOG_STAT_FLOWS_ENDED, 1);
+	fe = bpf_ringbuf_reserve(&events, sizeof(*fe), 0);
+	if (!fe) {
+		stat_add(HDRLOG_STAT_FLOW_EVENTS_LOST, 1);
+		return;
+	}
+	fe->kind = HDRLOG_EV_FLOW;
+	fe->reason = v->end_reason;
+	__builtin_memset(fe->_pad, 0, sizeof(fe->_pad));
+	__builtin_memcpy(&fe->key, key, sizeof(*key));
+	__builtin_memcpy(&fe->val, v, sizeof(*v));
+	bpf_ringbuf_submit(fe, wakeup_flag());
+}
+
+/* The packet's share of its flow: bpf/flow_update.h, the code the offline
+ * reader runs too. Concurrent updates of one flow from two CPUs (ingress
+ * and egress) are not atomic; counters may then miss a packet. */
+static __attribute__((noinline)) void flow_account(const struct hdrlog_packet_event *ev)
+{
+	struct hdrlog_flow_key key;
+	struct hdrlog_flow_value *v;
+	int from_a, rc, is_new = 0, was_ended = 0;
+	__u32 zero = 0;
+
+	if (!targ_flows)
+		return;
+	if (hdrlog_flow_key_make(&ev->h, &key, &from_a)) {
+		stat_add(HDRLOG_STAT_FLOW_UNTRACKED, 1);
+		return;
+	}
+	v = bpf_map_lookup_elem(&flows, &key);
+	if (!v) {
+		v = bpf_map_lookup_elem(&flow_scratch, &zero);
+		if (!v)
+			return;
+		is_new = 1;
+	} else {
+		was_ended = v->end_reason != 0;
+	}
+	rc = hdrlog_flow_packet(v, is_new, &ev->h, from_a, ev->direction,
+				ev->ifindex, ev->gso_segs, ev->ts_ns);
+	if (is_new) {
+		if (bpf_map_update_elem(&flows, &key, v, BPF_NOEXIST)) {
+			stat_add(HDRLOG_STAT_FLOW_CREATE_FAILED, 1);
+			return;
+		}
+		stat_add(HDRLOG_STAT_FLOWS_CREATED, 1);
+	} else if (was_ended && !v->end_reason) {
+		stat_add(HDRLOG_STAT_FLOWS_CREATED, 1);
+		stat_add(HDRLOG_STAT_FLOWS_REUSED, 1);
+	}
+	if (rc == HDRLOG_FLOW_LATE)
+		stat_add(HDRLOG_STAT_FLOW_LATE_PACKETS, ev->gso_segs);
+	else if (rc == HDRLOG_FLOW_ENDED)
+		send_flow(&key, v);
+}
+
+/* Counts the packet, accounts its flow and sends its event: submitted
+ * where it was built, or, from scratch, copied to the ring buffer if the
+ * filter and sampling select it and --packets wants it. Only selected
+ * packets reach the flow table. */
 static __always_inline void finish_event(struct hdrlog_packet_event *ev,
 					 enum ev_place place)
 {
@@ -182,18 +286,15 @@ static __always_inline void finish_event(struct hdrlog_packet_event *ev,
 		stat_add(HDRLOG_STAT_TRUNCATED, 1);
 	if (ev->h.error)
 		stat_add(HDRLOG_STAT_PARSE_ERRORS, 1);
+	if (place == EV_SCRATCH && !select_packet(ev))
+		return;
+	flow_account(ev);
 	if (place == EV_RING) {
 		bpf_ringbuf_submit(ev, wakeup_flag());
 		stat_add(HDRLOG_STAT_EVENTS, 1);
-		return;
+	} else if (place == EV_SCRATCH && packet_wanted(ev)) {
+		send_copy(ev);
 	}
-	if (place != EV_SCRATCH_SELECT || !select_packet(ev) ||
-	    take_seq(&ev->seq))
-		return;
-	if (bpf_ringbuf_output(&events, ev, sizeof(*ev), wakeup_flag()))
-		stat_add(HDRLOG_STAT_RINGBUF_FULL, 1);
-	else
-		stat_add(HDRLOG_STAT_EVENTS, 1);
 }
 
 static __always_inline int handle_skb(struct __sk_buff *skb, __u8 dir)

@@ -6,6 +6,7 @@
 #include <bpf/bpf_helpers.h>
 #include "hdrlog/events.h"
 #include "hdrlog/filter.h"
+#include "hdrlog/flow.h"
 
 /* Events for the agent; the agent sizes it before load. */
 struct {
@@ -53,5 +54,20 @@ struct {
 	__type(key, __u32);
 	__type(value, struct hdrlog_filter_ports);
 } filter_ports SEC(".maps");
+/* Flows by bidirectional 5-tuple; the agent sizes it before load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct hdrlog_flow_key);
+	__type(value, struct hdrlog_flow_value);
+} flows SEC(".maps");
+
+/* Where a new flow's first value is built before it is inserted. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct hdrlog_flow_value);
+} flow_scratch SEC(".maps");
 
 #endif /* HDRLOG_MAPS_H */

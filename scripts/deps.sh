@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
 	# build
 	make gcc clang llvm pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev
-	libpcap-dev libclang-rt-14-dev libcmocka-dev
+	libpcap-dev libclang-rt-14-dev libcmocka-dev libssl-dev
 	# run and test
 	iproute2 iputils-ping procps tcpdump tshark curl ncat python3
 	valgrind

@@ -33,6 +33,18 @@ void counters_add_unselected(struct counters *c,
 	c->kernel[why] += ev->gso_segs;
 }
 
+__u64 counters_flows_evicted(const struct counters *c)
+{
+	const __u64 *k = c->kernel;
+	__u64 gone = c->flows_deleted + k[HDRLOG_STAT_FLOWS_REUSED];
+
+	/* live only: every entry the agent did not remove was evicted (or is
+	 * still in the table, before the final sweep) */
+	if (!c->live || k[HDRLOG_STAT_FLOWS_CREATED] <= gone)
+		return 0;
+	return k[HDRLOG_STAT_FLOWS_CREATED] - gone;
+}
+
 void counters_record(struct strbuf *sb, enum record_format fmt,
 		     const struct counters *c, __u64 epoch_ns)
 {
@@ -82,6 +94,15 @@ void counters_record(struct strbuf *sb, enum record_format fmt,
 		snprintf(key, sizeof(key), "hdrlog.stats.sink.%s.dropped", r->name);
 		json_u64(&j, key, r->dropped);
 	}
+	json_u64(&j, "hdrlog.stats.flows.created", k[HDRLOG_STAT_FLOWS_CREATED]);
+	json_u64(&j, "hdrlog.stats.flows.records", c->flow_records);
+	json_u64(&j, "hdrlog.stats.flows.suppressed",
+		 k[HDRLOG_STAT_FLOWS_SUPPRESSED] + c->flows_suppressed);
+	json_u64(&j, "hdrlog.stats.flows.evicted", counters_flows_evicted(c));
+	json_u64(&j, "hdrlog.stats.flows.lost", k[HDRLOG_STAT_FLOW_EVENTS_LOST]);
+	json_u64(&j, "hdrlog.stats.flows.create_failed", k[HDRLOG_STAT_FLOW_CREATE_FAILED]);
+	json_u64(&j, "hdrlog.stats.flows.late_packets", k[HDRLOG_STAT_FLOW_LATE_PACKETS]);
+	json_u64(&j, "hdrlog.stats.flows.untracked_packets", k[HDRLOG_STAT_FLOW_UNTRACKED]);
 	json_end(&j);
 	sb_putc(sb, '\n');
 }
@@ -115,6 +136,18 @@ void counters_summary(FILE *fp, const struct counters *c)
 	if (c->rotate_errors)
 		fprintf(fp, ", %llu failed rotations",
 			(unsigned long long)c->rotate_errors);
+	if (c->flows)
+		fprintf(fp, ", %llu flows (%llu records, %llu suppressed, "
+			"%llu evicted, %llu records lost, %llu late packets, "
+			"%llu untracked packets)",
+			(unsigned long long)k[HDRLOG_STAT_FLOWS_CREATED],
+			(unsigned long long)c->flow_records,
+			(unsigned long long)(k[HDRLOG_STAT_FLOWS_SUPPRESSED] +
+					     c->flows_suppressed),
+			(unsigned long long)counters_flows_evicted(c),
+			(unsigned long long)k[HDRLOG_STAT_FLOW_EVENTS_LOST],
+			(unsigned long long)k[HDRLOG_STAT_FLOW_LATE_PACKETS],
+			(unsigned long long)k[HDRLOG_STAT_FLOW_UNTRACKED]);
 	if (c->filtered)
 		fprintf(fp, ", filter matched %llu, not matched %llu",
 			(unsigned long long)k[HDRLOG_STAT_FILTER_MATCHED],

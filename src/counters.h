@@ -26,6 +26,10 @@ struct counters {
 	__u64 rotate_errors;  /* -w rotations or prunings that failed */
 	struct sink_report sinks[COUNTERS_MAX_SINKS]; /* by output_report() */
 	int n_sinks;
+	__u64 flow_records;   /* flow records written */
+	__u64 flows_deleted;  /* live: entries the agent removed from the table */
+	__u64 flows_suppressed; /* live: idle flows --only-failed left out */
+	int flows;	      /* flow records are on */
 	int filtered;	      /* a filter expression was given */
 	int sampled;	      /* --sample was given */
 	int live;
@@ -41,6 +45,10 @@ void counters_add_packet(struct counters *c,
 void counters_add_unselected(struct counters *c,
 			     const struct hdrlog_packet_event *ev,
 			     enum hdrlog_stat why);
+
+/* Live: flow table entries the LRU pushed out (created, not removed by
+ * the agent, not restarted); 0 offline. */
+__u64 counters_flows_evicted(const struct counters *c);
 
 /* Appends a stats record (one line) to sb. */
 void counters_record(struct strbuf *sb, enum record_format fmt,

@@ -18,6 +18,7 @@
 #define WAKEUP_FRACTION 16 /* wake up when 1/16 of the ring buffer is used */
 #define IFACE_CHECK_NS 1000000000ULL
 #define CANCELLED (-ECANCELED) /* from the event callback: stop reading */
+#define FLOW_SWEEP_NS 1000000000ULL /* look for idle flows once a second */
 
 static volatile sig_atomic_t stop_signal;
 static volatile sig_atomic_t dump_stats;
@@ -84,12 +85,89 @@ static void track_sequence(struct live *lv, const struct hdrlog_packet_event *ev
 	lv->next_seq[ev->cpu] = ev->seq + 1;
 }
 
+static int write_flow(struct live *lv, const struct hdrlog_flow_key *k,
+		      const struct hdrlog_flow_value *v, __u8 reason)
+{
+	struct flow_end fe;
+
+	flow_end_init(&fe, k, v, reason, lv->boot_to_epoch_ns);
+	lv->c->flow_records++;
+	flow_end_metrics(&fe);
+	record_flow(&lv->out->line, lv->out->fmt, &fe);
+	lv->out_err = output_emit(lv->out, "flow", iface_name(lv, v->ifindex));
+	if (lv->out_err)
+		lv->c->output_errors++;
+	return lv->out_err;
+}
+
+static __u64 flow_last_ns(const struct hdrlog_flow_value *v)
+{
+	return v->dir[0].last_ns > v->dir[1].last_ns ? v->dir[0].last_ns
+						     : v->dir[1].last_ns;
+}
+
+/* Removes the flows idle since before cutoff (every flow with ~0) from
+ * the kernel's table; those that had not ended get their record now. */
+static int sweep_flows(struct live *lv, __u64 cutoff, __u8 reason)
+{
+	int fd = loader_flows_fd(lv->loader), err = 0;
+	struct hdrlog_flow_key key, next, *keys = NULL;
+	struct hdrlog_flow_value val;
+	size_t n = 0, cap = 0;
+	void *prev = NULL;
+
+	/* keys first: deleting while walking restarts the walk */
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		if (!bpf_map_lookup_elem(fd, &next, &val) &&
+		    flow_last_ns(&val) < cutoff) {
+			if (n == cap) {
+				void *m = realloc(keys, (cap = cap ? cap * 2 : 256) *
+							    sizeof(*keys));
+				if (!m)
+					break;
+				keys = m;
+			}
+			keys[n++] = next;
+		}
+		key = next;
+		prev = &key;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct flow_end fe;
+
+		if (bpf_map_lookup_and_delete_elem(fd, &keys[i], &val))
+			continue; /* evicted meanwhile: counted as such */
+		lv->c->flows_deleted++;
+		if (val.end_reason || err)
+			continue;
+		flow_end_init(&fe, &keys[i], &val, reason, 0);
+		if (!flow_selected(&lv->opts->flow, &fe)) {
+			lv->c->flows_suppressed++;
+			continue;
+		}
+		err = write_flow(lv, &keys[i], &val, reason);
+	}
+	free(keys);
+	return err;
+}
+
+static int on_flow_event(struct live *lv, const void *data, size_t size)
+{
+	const struct hdrlog_flow_event *fe = data;
+
+	if (size < sizeof(*fe))
+		return 0;
+	return write_flow(lv, &fe->key, &fe->val, fe->reason);
+}
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	const struct hdrlog_packet_event *ev = data;
 	struct live *lv = ctx;
 	struct record_meta meta;
 
+	if (size >= 1 && ev->kind == HDRLOG_EV_FLOW)
+		return on_flow_event(lv, data, size);
 	if (size < sizeof(*ev) || ev->kind != HDRLOG_EV_PACKET)
 		return 0;
 	track_sequence(lv, ev);
@@ -276,7 +354,7 @@ static void reload_filter(struct live *lv)
 /* Returns the exit code. */
 static int poll_loop(struct live *lv, struct ring_buffer *rb)
 {
-	__u64 now, next_check = 0, next_stats = 0;
+	__u64 now, next_check = 0, next_stats = 0, next_sweep = 0;
 	__u64 interval = lv->opts->stats_interval * 1000000000ULL;
 	const char *gone;
 	int err;
@@ -304,6 +382,15 @@ static int poll_loop(struct live *lv, struct ring_buffer *rb)
 			dump_stats = 0;
 			write_stats(lv);
 			next_stats = now + interval;
+		}
+		if (lv->opts->flows && now >= next_sweep) {
+			__u64 boot = clock_ns(CLOCK_BOOTTIME);
+
+			next_sweep = now + FLOW_SWEEP_NS;
+			if (boot > lv->opts->flow.idle_ns &&
+			    sweep_flows(lv, boot - lv->opts->flow.idle_ns,
+					HDRLOG_FLOW_END_IDLE))
+				return lv->out_err == -EPIPE ? 0 : 1;
 		}
 		if (reopen_output) {
 			reopen_output = 0;
@@ -398,6 +485,15 @@ int live_run(const struct live_opts *opts, struct output *out,
 	loader_detach_all(lv.loader);
 	drain_and_count(&lv, rb, !lv.out_err && !(opts->max_count &&
 						  c->received >= opts->max_count));
+	if (opts->flows) {
+		/* what is still in the table ends with the run */
+		c->flows = 1;
+		if (!lv.out_err && sweep_flows(&lv, ~0ULL, HDRLOG_FLOW_END_SWEEP) &&
+		    code == 0 && lv.out_err != -EPIPE)
+			code = 1;
+		read_kernel_counters(&lv, NULL);
+		c->output_errors = out->errors;
+	}
 	output_sync(out);
 	metrics_agent_update(c);
 cleanup:

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "counters.h"
+#include "flow.h"
 #include "loader.h"
 #include "output.h"
 #include "select.h"
@@ -23,6 +24,8 @@ struct live_opts {
 	unsigned int stats_interval;  /* seconds; 0: none */
 	struct loader_opts load;
 	struct selection *sel; /* the filter and sampling; SIGHUP reloads */
+	bool flows;	   /* flow records */
+	struct flow_opts flow;
 };
 
 /* Runs until SIGINT/SIGTERM, -c, a vanished interface or an output error;

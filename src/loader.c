@@ -83,6 +83,11 @@ int loader_open(struct loader **out, const struct loader_opts *opts)
 	l->skel->rodata->targ_sample = opts->sample;
 	l->skel->rodata->targ_sample_flow = opts->sample_flow;
 	l->skel->rodata->targ_sample_seed = opts->sample_seed;
+	l->skel->rodata->targ_packets = opts->packets;
+	l->skel->rodata->targ_flows = opts->flows;
+	l->skel->rodata->targ_only_failed = opts->only_failed;
+	if (opts->flow_entries)
+		bpf_map__set_max_entries(l->skel->maps.flows, opts->flow_entries);
 	err = bpf_map__set_max_entries(l->skel->maps.events, opts->ringbuf_bytes);
 	if (!err)
 		err = hdrlog_bpf__load(l->skel);
@@ -242,6 +247,11 @@ int loader_filter_maps(struct loader *l, struct filter_maps *m)
 int loader_events_fd(const struct loader *l)
 {
 	return bpf_map__fd(l->skel->maps.events);
+}
+
+int loader_flows_fd(const struct loader *l)
+{
+	return bpf_map__fd(l->skel->maps.flows);
 }
 
 int loader_stats_fd(const struct loader *l)

@@ -23,6 +23,10 @@ struct loader_opts {
 	__u32 sample;	     /* targ_sample: keep 1 in N (0, 1: all) */
 	bool sample_flow;    /* targ_sample_flow: 1 in N flows */
 	__u32 sample_seed;   /* targ_sample_seed */
+	__u32 packets;	     /* targ_packets: enum hdrlog_packets */
+	bool flows;	     /* targ_flows */
+	bool only_failed;    /* targ_only_failed */
+	__u32 flow_entries;  /* flow table size; 0: the default */
 };
 
 struct loader;
@@ -42,6 +46,7 @@ int loader_filter_maps(struct loader *l, struct filter_maps *m);
 
 int loader_events_fd(const struct loader *l);
 int loader_stats_fd(const struct loader *l);
+int loader_flows_fd(const struct loader *l);
 
 /* Detaches every attachment, newest first; the programs stay loaded so
  * the ring buffer can be drained. Safe to call twice. */

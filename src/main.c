@@ -34,6 +34,9 @@ struct args {
 	struct loki_opts loki;
 	enum record_format fmt;
 	int verbosity;
+	bool flows;
+	int packets; /* enum hdrlog_packets, -1: by --flows */
+	struct flow_opts flow;
 };
 
 static const char usage_text[] =
@@ -51,6 +54,14 @@ static const char usage_text[] =
 	"                          filter (default auto: tcx when available)\n"
 	"  -r, --read FILE         read a pcap or pcapng file instead (no root)\n"
 	"  -c, --count N           stop after N packets\n"
+	"      --flows             one record per connection (Zeek conn_state,\n"
+	"                          history, Community ID), kept in the kernel\n"
+	"      --packets all|tcp-control|none\n"
+	"                          packet records (default all; with --flows none)\n"
+	"      --only-failed       flow records of failed connections only (REJ,\n"
+	"                          S0, RSTOS0, RSTRH, SH, SHR); implies --flows\n"
+	"      --idle-timeout SEC  a flow idle this long ends (default 60)\n"
+	"      --flow-table-size N flows the kernel table holds (default 65536)\n"
 	"  -o, --output json|text  line format (default json)\n"
 	"  -w, --write FILE        append lines to FILE (SIGHUP reopens it)\n"
 	"      --rotate-size BYTES[k|M|G]\n"
@@ -192,6 +203,11 @@ enum long_only {
 	OPT_ROTATE_INTERVAL,
 	OPT_RETAIN,
 	OPT_COMPRESS,
+	OPT_FLOWS,
+	OPT_PACKETS,
+	OPT_ONLY_FAILED,
+	OPT_IDLE_TIMEOUT,
+	OPT_FLOW_TABLE_SIZE,
 };
 
 static const struct option long_options[] = {
@@ -215,6 +231,11 @@ static const struct option long_options[] = {
 	{ "metrics-addr", required_argument, NULL, OPT_METRICS_ADDR },
 	{ "loki-url", required_argument, NULL, OPT_LOKI_URL },
 	{ "loki-queue", required_argument, NULL, OPT_LOKI_QUEUE },
+	{ "flows", no_argument, NULL, OPT_FLOWS },
+	{ "packets", required_argument, NULL, OPT_PACKETS },
+	{ "only-failed", no_argument, NULL, OPT_ONLY_FAILED },
+	{ "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },
+	{ "flow-table-size", required_argument, NULL, OPT_FLOW_TABLE_SIZE },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "help", no_argument, NULL, 'h' },
@@ -239,6 +260,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 	static const char *const modes[] = { "auto", "tcx", "netlink" };
 	static const char *const fmts[] = { "json", "text" };
 	static const char *const sample_modes[] = { "packet", "flow" };
+	/* in enum hdrlog_packets order */
+	static const char *const packet_modes[] = { "none", "tcp-control", "all" };
 	unsigned long long n;
 	int opt, i;
 
@@ -337,6 +360,28 @@ static int parse_args(int argc, char **argv, struct args *a)
 				return usage_error("invalid Loki queue size '%s' (1-100000000 lines)", optarg);
 			a->loki.queue_records = n;
 			break;
+		case OPT_FLOWS:
+			a->flows = true;
+			break;
+		case OPT_ONLY_FAILED:
+			a->flows = true;
+			a->flow.only_failed = true;
+			break;
+		case OPT_PACKETS:
+			if ((i = parse_choice(optarg, "--packets", packet_modes, 3)) < 0)
+				return i;
+			a->packets = i;
+			break;
+		case OPT_IDLE_TIMEOUT:
+			if (parse_ull(optarg, 1, 86400, &n))
+				return usage_error("invalid idle timeout '%s' (1-86400 s)", optarg);
+			a->flow.idle_ns = n * 1000000000ULL;
+			break;
+		case OPT_FLOW_TABLE_SIZE:
+			if (parse_ull(optarg, 1024, 1 << 24, &n))
+				return usage_error("invalid flow table size '%s' (1024-16777216)", optarg);
+			a->live.load.flow_entries = n;
+			break;
 		case 'v':
 			a->verbosity++;
 			break;
@@ -362,6 +407,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 	if (!a->write_path && (a->rot.size || a->rot.interval_s ||
 			       a->rot.retain || a->rot.compress))
 		return usage_error("--rotate-*, --retain and --compress need -w FILE%s", "");
+	if (a->packets < 0)
+		a->packets = a->flows ? HDRLOG_PACKETS_NONE : HDRLOG_PACKETS_ALL;
 	if (a->read_path && a->live.n_ifaces)
 		return usage_error("-r and -i exclude each other%s", "");
 	return 0;
@@ -381,6 +428,11 @@ static int run_live(struct args *a, struct output *out, struct counters *c)
 		a->live.ifaces[a->live.n_ifaces++] = default_iface;
 	}
 	a->live.sel = &a->sel;
+	a->live.load.packets = a->packets;
+	a->live.load.flows = a->flows;
+	a->live.load.only_failed = a->flow.only_failed;
+	a->live.flows = a->flows;
+	a->live.flow = a->flow;
 	return live_run(&a->live, out, c);
 }
 
@@ -419,6 +471,8 @@ int main(int argc, char **argv)
 			.batch_wait_ms = LOKI_DEFAULT_BATCH_WAIT_MS,
 			.drain_ms = LOKI_DEFAULT_DRAIN_MS,
 		},
+		.packets = -1,
+		.flow = { .idle_ns = 60 * 1000000000ULL },
 	};
 	struct metrics_server *metrics = NULL;
 	struct counters c = { 0 };
@@ -452,7 +506,14 @@ int main(int argc, char **argv)
 		return err == -EINVAL ? EXIT_USAGE : 1;
 	}
 	if (a.read_path) {
-		err = offline_run(a.read_path, a.live.max_count, &a.sel, &out, &c);
+		struct offline_opts oo = {
+			.max_count = a.live.max_count,
+			.packets = a.packets,
+			.flows = a.flows,
+			.flow = a.flow,
+		};
+
+		err = offline_run(a.read_path, &oo, &a.sel, &out, &c);
 		code = err == -EINVAL ? EXIT_USAGE : err && err != -EPIPE ? 1 : 0;
 	} else {
 		code = run_live(&a, &out, &c);

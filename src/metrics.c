@@ -77,6 +77,22 @@ static const struct {
 		"Packets the filter did not select (not logged)." },
 	[HDRLOG_STAT_SAMPLED_OUT] = { "hdrlog_kernel_sampled_out_packets_total",
 		"Selected packets --sample skipped (not logged)." },
+	[HDRLOG_STAT_FLOWS_CREATED] = { "hdrlog_kernel_flows_created_total",
+		"Flow table entries created (a reused 5-tuple counts again)." },
+	[HDRLOG_STAT_FLOWS_REUSED] = { "hdrlog_kernel_flows_reused_total",
+		"Ended flow entries a new SYN started afresh." },
+	[HDRLOG_STAT_FLOWS_ENDED] = { "hdrlog_kernel_flows_ended_total",
+		"TCP close/reset flow events tried." },
+	[HDRLOG_STAT_FLOW_EVENTS_LOST] = { "hdrlog_kernel_flow_events_lost_total",
+		"Flow events lost: ring buffer full." },
+	[HDRLOG_STAT_FLOWS_SUPPRESSED] = { "hdrlog_kernel_flows_suppressed_total",
+		"Flow events --only-failed left out." },
+	[HDRLOG_STAT_FLOW_CREATE_FAILED] = { "hdrlog_kernel_flow_create_failed_total",
+		"Flow table insertions that failed." },
+	[HDRLOG_STAT_FLOW_LATE_PACKETS] = { "hdrlog_kernel_flow_late_packets_total",
+		"Packets after their flow ended (in no record)." },
+	[HDRLOG_STAT_FLOW_UNTRACKED] = { "hdrlog_kernel_flow_untracked_packets_total",
+		"Packets without a flow (not IP, L4-less fragments)." },
 };
 
 static struct {

@@ -17,13 +17,45 @@ static __u64 pcap_time_ns(const struct pcap_pkthdr *hdr)
 	return (__u64)hdr->ts.tv_sec * 1000000000ULL + (__u64)hdr->ts.tv_usec;
 }
 
+struct offline {
+	const struct offline_opts *opts;
+	struct output *out;
+	struct counters *c;
+	struct flow_table *flows; /* NULL without --flows */
+	struct selection *sel;
+};
+
+static int emit_flow(void *ctx, const struct flow_end *fe)
+{
+	struct offline *o = ctx;
+	int err;
+
+	flow_end_metrics(fe);
+	record_flow(&o->out->line, o->out->fmt, fe);
+	err = output_emit(o->out, "flow", NULL);
+	if (err)
+		o->c->output_errors++;
+	return err;
+}
+
+static bool wants_packet(enum hdrlog_packets mode,
+			 const struct hdrlog_headers *h)
+{
+	if (mode == HDRLOG_PACKETS_ALL)
+		return true;
+	return mode == HDRLOG_PACKETS_TCP_CONTROL && (h->layers & HDRLOG_L_TCP) &&
+	       (h->tcp_flags & (HDRLOG_TCP_SYN | HDRLOG_TCP_FIN | HDRLOG_TCP_RST));
+}
+
 /* Returns 1 when the frame was logged, 0 when the filter rejected it, or
  * a negative errno. */
-static int log_frame(struct output *out, struct counters *c, int linktype,
-		     struct selection *sel,
+static int log_frame(struct offline *o, int linktype,
 		     const struct pcap_pkthdr *hdr, const u_char *data,
 		     __u64 frame)
 {
+	struct output *out = o->out;
+	struct counters *c = o->c;
+	struct selection *sel = o->sel;
 	struct hdrlog_packet_event ev;
 	struct record_meta meta = { .frame = frame };
 	int err;
@@ -43,6 +75,13 @@ static int log_frame(struct output *out, struct counters *c, int linktype,
 	meta.epoch_ns = ev.ts_ns;
 	counters_add_packet(c, &ev);
 	metrics_packet(&ev, NULL);
+	if (o->flows) {
+		err = flow_table_packet(o->flows, &ev);
+		if (err)
+			return err;
+	}
+	if (!wants_packet(o->opts->packets, &ev.h))
+		return 1;
 	record_packet(&out->line, out->fmt, &ev, &meta);
 	err = output_emit(out, "packet", NULL);
 	if (err)
@@ -50,9 +89,22 @@ static int log_frame(struct output *out, struct counters *c, int linktype,
 	return err ? err : 1;
 }
 
-int offline_run(const char *path, unsigned long long max_count,
+/* Flow counts into the counters the kernel keeps live. */
+static void count_flows(struct counters *c, const struct flow_counts *fc)
+{
+	c->flows = 1;
+	c->kernel[HDRLOG_STAT_FLOWS_CREATED] = fc->created;
+	c->kernel[HDRLOG_STAT_FLOWS_SUPPRESSED] = fc->suppressed;
+	c->kernel[HDRLOG_STAT_FLOW_LATE_PACKETS] = fc->late_packets;
+	c->kernel[HDRLOG_STAT_FLOW_UNTRACKED] = fc->untracked;
+	c->flow_records = fc->emitted;
+}
+
+int offline_run(const char *path, const struct offline_opts *opts,
 		struct selection *sel, struct output *out, struct counters *c)
 {
+	struct offline o = { .opts = opts, .out = out, .c = c, .sel = sel };
+	unsigned long long max_count = opts->max_count;
 	char errbuf[PCAP_ERRBUF_SIZE] = "";
 	struct pcap_pkthdr *hdr;
 	const u_char *data;
@@ -71,6 +123,14 @@ int offline_run(const char *path, unsigned long long max_count,
 			pr_warn("cannot read %s\n", errbuf);
 		return -EINVAL;
 	}
+	if (opts->flows) {
+		o.flows = flow_table_new(&opts->flow, emit_flow, &o);
+		if (!o.flows) {
+			pcap_close(p);
+			pr_warn("out of memory\n");
+			return -ENOMEM;
+		}
+	}
 	c->started = 1;
 	c->filtered = sel->filter != NULL;
 	c->sampled = sel->sample > 1;
@@ -87,7 +147,7 @@ int offline_run(const char *path, unsigned long long max_count,
 			c->skipped_link++;
 			continue;
 		}
-		err = log_frame(out, c, linktype, sel, hdr, data, frame);
+		err = log_frame(&o, linktype, hdr, data, frame);
 		if (err < 0)
 			break;
 		/* like tcpdump -c: N packets the filter selected */
@@ -105,5 +165,15 @@ int offline_run(const char *path, unsigned long long max_count,
 	}
 	metrics_agent_update(c);
 	pcap_close(p);
+	if (o.flows) {
+		/* flows still open end with the capture, unless output failed */
+		if (!err || err == -EINVAL) {
+			int ferr = flow_table_flush(o.flows);
+
+			err = err ? err : ferr;
+		}
+		count_flows(c, flow_table_counts(o.flows));
+		flow_table_free(o.flows);
+	}
 	return err;
 }

@@ -4,14 +4,22 @@
 #define HDRLOG_OFFLINE_H
 
 #include "counters.h"
+#include "flow.h"
 #include "output.h"
 #include "select.h"
 
-/* Logs up to max_count packets (0: all) of the capture at path that filter
- * selects (NULL: every packet).
+struct offline_opts {
+	unsigned long long max_count; /* packets the filter selects; 0: all */
+	enum hdrlog_packets packets;  /* which packets get a packet record */
+	bool flows;		      /* flow records (struct flow_opts) */
+	struct flow_opts flow;
+};
+
+/* Logs the packets (up to max_count) of the capture at path that sel
+ * selects (filter, sampling), and their flows.
  * Returns 0; -EINVAL for an unreadable or truncated file (after logging
  * what could be read); another -errno when the output fails. */
-int offline_run(const char *path, unsigned long long max_count,
+int offline_run(const char *path, const struct offline_opts *opts,
 		struct selection *sel, struct output *out, struct counters *c);
 
 #endif

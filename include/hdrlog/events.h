@@ -18,6 +18,14 @@
 
 enum hdrlog_event_kind {
 	HDRLOG_EV_PACKET = 1,
+	HDRLOG_EV_FLOW = 2, /* struct hdrlog_flow_event (hdrlog/flow.h) */
+};
+
+/* Which packets get a packet event (load-time knob targ_packets). */
+enum hdrlog_packets {
+	HDRLOG_PACKETS_NONE = 0,
+	HDRLOG_PACKETS_TCP_CONTROL = 1, /* TCP with SYN, FIN or RST */
+	HDRLOG_PACKETS_ALL = 2,
 };
 
 enum hdrlog_hook {
@@ -203,6 +211,14 @@ enum hdrlog_stat {
 	HDRLOG_STAT_FILTER_MATCHED,	/* packets the filter selected */
 	HDRLOG_STAT_FILTER_NOT_MATCHED, /* packets it did not */
 	HDRLOG_STAT_SAMPLED_OUT,	/* selected packets --sample skipped */
+	HDRLOG_STAT_FLOWS_CREATED, /* flow table entries created */
+	HDRLOG_STAT_FLOWS_REUSED,  /* ended entries a new SYN started afresh */
+	HDRLOG_STAT_FLOWS_ENDED,   /* TCP close/reset flow events tried */
+	HDRLOG_STAT_FLOW_EVENTS_LOST, /* ... lost: ring buffer full */
+	HDRLOG_STAT_FLOWS_SUPPRESSED, /* ... not sent (--only-failed) */
+	HDRLOG_STAT_FLOW_CREATE_FAILED, /* flow table update failures */
+	HDRLOG_STAT_FLOW_LATE_PACKETS, /* packets after their flow ended */
+	HDRLOG_STAT_FLOW_UNTRACKED, /* packets with no flow (not IP...) */
 	HDRLOG_STAT__MAX,
 };
 

@@ -2,7 +2,8 @@
 /*
  * libFuzzer target: a whole capture file (pcap or pcapng) through
  * offline_run(), the code behind hdrlog -r: libpcap, decode_packet(),
- * record_packet(), the counters and the output.
+ * record_packet(), the flow table and flow records (--flows, with short
+ * idle timeouts so flows end mid-file too), the counters and the output.
  *
  * The input goes to an in-memory file (memfd) that offline_run() opens by
  * its /proc/self/fd path, as it would any capture. The lines go to
@@ -67,7 +68,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* text for odd sizes, so both formats run on every shape of file */
 	if (output_open(&out, "/dev/null", size & 1 ? RECORD_TEXT : RECORD_JSON))
 		abort();
-	err = offline_run(path, MAX_PACKETS, selection_for(size), &out, &c);
+	struct offline_opts oo = {
+		.max_count = MAX_PACKETS,
+		.packets = HDRLOG_PACKETS_ALL,
+		.flows = true,
+		.flow = { .idle_ns = 1000000000ULL, .only_failed = size & 2 },
+	};
+
+	err = offline_run(path, &oo, selection_for(size), &out, &c);
 	/* offline.h: 0, -EINVAL for a bad file; anything else is the output,
 	 * and /dev/null does not fail */
 	if (err && err != -EINVAL)

@@ -1,0 +1,458 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Flow accounting of one parsed packet, shared by the BPF programs (which
+ * keep the values in an LRU hash) and the offline reader (which keeps them
+ * in its own table): the same code on both sides makes live and pcap flow
+ * records equal by construction. No helpers, no libc: plain C on
+ * struct hdrlog_headers and struct hdrlog_flow_value.
+ *
+ * The TCP lifecycle follows Zeek's: per-endpoint states (enum
+ * hdrlog_ep_state) from which conn.log's conn_state is derived, and the
+ * history letters in order of first occurrence, upper case for the
+ * originator.
+ */
+#ifndef HDRLOG_FLOW_UPDATE_H
+#define HDRLOG_FLOW_UPDATE_H
+
+#include "hdrlog/events.h"
+#include "hdrlog/flow.h"
+
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
+
+/* Results of hdrlog_flow_packet() */
+#define HDRLOG_FLOW_ONGOING 0
+#define HDRLOG_FLOW_ENDED 1 /* this packet closed or reset the connection */
+#define HDRLOG_FLOW_LATE 2  /* the flow had ended before this packet */
+
+/* Zeek conn_state values (conn.log). */
+enum hdrlog_conn_state {
+	HDRLOG_CS_OTH = 0,
+	HDRLOG_CS_S0,
+	HDRLOG_CS_S1,
+	HDRLOG_CS_SF,
+	HDRLOG_CS_REJ,
+	HDRLOG_CS_S2,
+	HDRLOG_CS_S3,
+	HDRLOG_CS_RSTO,
+	HDRLOG_CS_RSTR,
+	HDRLOG_CS_RSTOS0,
+	HDRLOG_CS_RSTRH,
+	HDRLOG_CS_SH,
+	HDRLOG_CS_SHR,
+	HDRLOG_CS__MAX,
+};
+
+/* History letters, as bits of hdrlog_flow_dir.letters. */
+enum hdrlog_letter {
+	HDRLOG_H_SYN,	  /* S: SYN without ACK */
+	HDRLOG_H_SYNACK,  /* H: SYN-ACK */
+	HDRLOG_H_ACK,	  /* A: pure ACK */
+	HDRLOG_H_DATA,	  /* D: payload */
+	HDRLOG_H_FIN,	  /* F */
+	HDRLOG_H_RST,	  /* R */
+	HDRLOG_H_MULTI,	  /* Q: SYN with FIN or RST */
+	HDRLOG_H_RETRANS, /* T: repeated at 1, 10, 100... */
+	HDRLOG_H_ZEROWIN, /* W: repeated at 1, 10, 100... */
+};
+
+static __always_inline int hdrlog_addr_cmp(const __u8 *x, const __u8 *y)
+{
+	for (int i = 0; i < 16; i++)
+		if (x[i] != y[i])
+			return x[i] < y[i] ? -1 : 1;
+	return 0;
+}
+
+static __always_inline void hdrlog_addr_copy(__u8 *dst, const __u8 *src)
+{
+	for (int i = 0; i < 16; i++)
+		dst[i] = src[i];
+}
+
+/* Builds the bidirectional key of h's flow. *from_a says whether the
+ * packet's source is the key's endpoint a. Returns 0, or -1 for a packet
+ * no flow is kept for (not IP, or a fragment without its L4 header). */
+static __always_inline int hdrlog_flow_key_make(const struct hdrlog_headers *h,
+						struct hdrlog_flow_key *k,
+						int *from_a)
+{
+	__u16 sport = 0, dport = 0;
+	int c;
+
+	if (!(h->layers & (HDRLOG_L_IPV4 | HDRLOG_L_IPV6)))
+		return -1;
+	if ((h->layers & HDRLOG_L_FRAG) &&
+	    !(h->layers & (HDRLOG_L_TCP | HDRLOG_L_UDP | HDRLOG_L_ICMP |
+			   HDRLOG_L_ICMPV6)))
+		return -1;
+	if (h->layers & (HDRLOG_L_TCP | HDRLOG_L_UDP)) {
+		sport = h->sport;
+		dport = h->dport;
+	} else if (h->layers & HDRLOG_L_ECHO) {
+		/* request and reply share the identifier */
+		sport = h->icmp_id;
+		dport = h->icmp_id;
+	}
+	__builtin_memset(k, 0, sizeof(*k));
+	k->family = (h->layers & HDRLOG_L_IPV6) ? 6 : 4;
+	k->proto = h->ip_proto;
+	if (h->layers & HDRLOG_L_HW_VLAN)
+		k->vlan_id = h->hw_vlan.tci & 0xfff;
+	else if (h->layers & HDRLOG_L_VLAN)
+		k->vlan_id = h->vlan[0].tci & 0xfff;
+	c = hdrlog_addr_cmp(h->saddr, h->daddr);
+	*from_a = c < 0 || (c == 0 && sport <= dport);
+	if (*from_a) {
+		hdrlog_addr_copy(k->addr_a, h->saddr);
+		hdrlog_addr_copy(k->addr_b, h->daddr);
+		k->port_a = sport;
+		k->port_b = dport;
+	} else {
+		hdrlog_addr_copy(k->addr_a, h->daddr);
+		hdrlog_addr_copy(k->addr_b, h->saddr);
+		k->port_a = dport;
+		k->port_b = sport;
+	}
+	return 0;
+}
+
+static __always_inline int hdrlog_is_pow10(__u32 n)
+{
+	for (int i = 0; i < 10 && n >= 10; i++) {
+		if (n % 10)
+			return 0;
+		n /= 10;
+	}
+	return n == 1;
+}
+
+/* Appends a history letter of direction d (0: originator, upper case). */
+static __always_inline void hdrlog_history_add(struct hdrlog_flow_value *v,
+					       int d, char upper)
+{
+	__u8 n = v->history_len;
+
+	if (n >= HDRLOG_HISTORY_MAX)
+		return;
+	v->history[n] = d ? upper + ('a' - 'A') : upper;
+	v->history_len = n + 1;
+}
+
+/* Logs a letter once per direction. */
+static __always_inline void hdrlog_letter(struct hdrlog_flow_value *v, int d,
+					  int bit, char upper)
+{
+	struct hdrlog_flow_dir *e = &v->dir[d & 1];
+
+	if (e->letters & (1u << bit))
+		return;
+	e->letters |= 1u << bit;
+	hdrlog_history_add(v, d, upper);
+}
+
+static __always_inline void hdrlog_rtt_sample(struct hdrlog_flow_value *v,
+					      __u64 s)
+{
+	if (!v->srtt_ns)
+		v->srtt_ns = s;
+	else
+		v->srtt_ns = v->srtt_ns - (v->srtt_ns >> 3) + (s >> 3);
+	if (!v->rtt_min_ns || s < v->rtt_min_ns)
+		v->rtt_min_ns = s;
+	v->rtt_samples++;
+}
+
+static __always_inline void hdrlog_tcp_state(struct hdrlog_flow_value *v,
+					     int d, __u8 f)
+{
+	struct hdrlog_flow_dir *e = &v->dir[d & 1];
+	struct hdrlog_flow_dir *p = &v->dir[(d & 1) ^ 1];
+	__u8 by = d ? HDRLOG_BY_RESP : HDRLOG_BY_ORIG;
+
+	if (f & HDRLOG_TCP_RST) {
+		e->state = HDRLOG_EP_RESET;
+		v->reset_by |= by;
+	} else if (f & HDRLOG_TCP_FIN) {
+		e->state = HDRLOG_EP_CLOSED;
+		v->closed_by |= by;
+	} else if (f & HDRLOG_TCP_SYN) {
+		if (e->state == HDRLOG_EP_INACTIVE)
+			e->state = (f & HDRLOG_TCP_ACK) ? HDRLOG_EP_SYN_ACK_SENT
+							: HDRLOG_EP_SYN_SENT;
+	} else if (e->state == HDRLOG_EP_INACTIVE) {
+		e->state = HDRLOG_EP_PARTIAL;
+	} else if ((e->state == HDRLOG_EP_SYN_SENT ||
+		    e->state == HDRLOG_EP_SYN_ACK_SENT) &&
+		   (f & HDRLOG_TCP_ACK)) {
+		/* the handshake's last ACK establishes both ends */
+		e->state = HDRLOG_EP_ESTABLISHED;
+		if (p->state == HDRLOG_EP_SYN_ACK_SENT ||
+		    p->state == HDRLOG_EP_SYN_SENT)
+			p->state = HDRLOG_EP_ESTABLISHED;
+	}
+}
+
+static __always_inline void hdrlog_tcp_seq(struct hdrlog_flow_value *v, int d,
+					   const struct hdrlog_headers *h,
+					   __u8 f)
+{
+	struct hdrlog_flow_dir *e = &v->dir[d & 1];
+	__u32 len = h->payload_len;
+	__u32 seq = h->tcp_seq;
+	__u32 end = seq + len + !!(f & HDRLOG_TCP_SYN) + !!(f & HDRLOG_TCP_FIN);
+
+	if (e->seq_valid && len && !(f & HDRLOG_TCP_RST)) {
+		if ((__s32)(seq + len - e->seq_next) <= 0) {
+			e->retransmits++;
+			if (hdrlog_is_pow10(e->retransmits))
+				hdrlog_history_add(v, d, 'T');
+		} else if ((__s32)(seq - e->seq_next) > 0) {
+			e->out_of_order++;
+		}
+	}
+	if (!(f & HDRLOG_TCP_RST) &&
+	    (!e->seq_valid || (__s32)(end - e->seq_next) > 0)) {
+		e->seq_next = end;
+		e->seq_valid = 1;
+	}
+}
+
+/* RTT from TCP timestamps: the time from a TS value leaving to its echo.
+ * Only values the local host sent (or, offline, any) are timed, since
+ * echoes by the local host measure its delayed ACKs, not the path. */
+static __always_inline void hdrlog_tcp_ts(struct hdrlog_flow_value *v, int d,
+					  const struct hdrlog_headers *h,
+					  __u64 ts)
+{
+	struct hdrlog_flow_dir *e = &v->dir[d & 1];
+	struct hdrlog_flow_dir *p = &v->dir[(d & 1) ^ 1];
+
+	if (!(h->tcp_opts & HDRLOG_TCPOPT_TIMESTAMP))
+		return;
+	if ((h->tcp_flags & HDRLOG_TCP_ACK) && p->tsval_ns &&
+	    h->tcp_tsecr == p->tsval && p->hook_dir != HDRLOG_DIR_INGRESS) {
+		hdrlog_rtt_sample(v, ts - p->tsval_ns);
+		p->tsval_ns = 0; /* one sample per value */
+	}
+	if (h->tcp_tsval != e->tsval) {
+		e->tsval = h->tcp_tsval;
+		e->tsval_ns = ts;
+	}
+}
+
+static __always_inline int hdrlog_tcp_update(struct hdrlog_flow_value *v,
+					     int d,
+					     const struct hdrlog_headers *h,
+					     __u64 ts)
+{
+	__u8 f = h->tcp_flags;
+	int syn = f & HDRLOG_TCP_SYN, ack = f & HDRLOG_TCP_ACK;
+
+	v->dir[d & 1].tcp_flags |= f;
+	if (syn && (f & (HDRLOG_TCP_FIN | HDRLOG_TCP_RST)))
+		hdrlog_letter(v, d, HDRLOG_H_MULTI, 'Q');
+	if (syn)
+		hdrlog_letter(v, d, ack ? HDRLOG_H_SYNACK : HDRLOG_H_SYN,
+			      ack ? 'H' : 'S');
+	if (h->payload_len)
+		hdrlog_letter(v, d, HDRLOG_H_DATA, 'D');
+	else if (ack && !(f & (HDRLOG_TCP_SYN | HDRLOG_TCP_FIN | HDRLOG_TCP_RST)))
+		hdrlog_letter(v, d, HDRLOG_H_ACK, 'A');
+	if (f & HDRLOG_TCP_FIN)
+		hdrlog_letter(v, d, HDRLOG_H_FIN, 'F');
+	if (f & HDRLOG_TCP_RST)
+		hdrlog_letter(v, d, HDRLOG_H_RST, 'R');
+	if (!h->tcp_window && !syn && !(f & HDRLOG_TCP_RST)) {
+		v->dir[d & 1].zero_windows++;
+		if (hdrlog_is_pow10(v->dir[d & 1].zero_windows))
+			hdrlog_history_add(v, d, 'W');
+	}
+
+	if (d == 0 && syn && !ack && !v->syn_ns)
+		v->syn_ns = ts;
+	if (d == 1 && syn && ack && !v->synack_ns)
+		v->synack_ns = ts;
+	if (d == 0 && !syn && ack && v->synack_ns && !v->ack_ns) {
+		v->ack_ns = ts;
+		if (v->syn_ns)
+			hdrlog_rtt_sample(v, ts - v->syn_ns);
+	}
+	hdrlog_tcp_seq(v, d, h, f);
+	hdrlog_tcp_ts(v, d, h, ts);
+	hdrlog_tcp_state(v, d, f);
+
+	if (v->end_reason)
+		return HDRLOG_FLOW_ONGOING;
+	if (f & HDRLOG_TCP_RST) {
+		v->end_reason = HDRLOG_FLOW_END_RST;
+		return HDRLOG_FLOW_ENDED;
+	}
+	if (v->closed_by == (HDRLOG_BY_ORIG | HDRLOG_BY_RESP)) {
+		v->end_reason = HDRLOG_FLOW_END_FIN;
+		return HDRLOG_FLOW_ENDED;
+	}
+	return HDRLOG_FLOW_ONGOING;
+}
+
+/* Sets up a new flow from its first packet: who the originator is. */
+static __always_inline void hdrlog_flow_start(struct hdrlog_flow_value *v,
+					      const struct hdrlog_headers *h,
+					      int from_a, __u32 ifindex)
+{
+	__u8 f = h->tcp_flags;
+
+	__builtin_memset(v, 0, sizeof(*v));
+	v->ifindex = ifindex;
+	v->orig_is_a = from_a;
+	if (h->layers & HDRLOG_L_TCP) {
+		if ((f & HDRLOG_TCP_SYN) && (f & HDRLOG_TCP_ACK)) {
+			/* the SYN went unseen: its receiver started it */
+			v->orig_is_a = !from_a;
+			v->flipped = 1;
+		}
+		v->orig_known = (f & HDRLOG_TCP_SYN) && !(f & HDRLOG_TCP_ACK);
+	} else {
+		v->orig_known = 1;
+		v->icmp_type = h->icmp_type;
+		v->icmp_code = h->icmp_code;
+	}
+	if (v->flipped)
+		hdrlog_history_add(v, 0, '^');
+}
+
+/* Accounts one packet (segs GSO segments) to the flow in v. is_new: v
+ * holds nothing yet. hook_dir: enum hdrlog_direction of the packet.
+ * Returns HDRLOG_FLOW_ENDED when this packet ended the connection (send
+ * the record now), HDRLOG_FLOW_LATE when it came after the end (counted
+ * in v, not in the record already sent), else HDRLOG_FLOW_ONGOING. A SYN
+ * after the end starts the flow afresh (a reused 5-tuple). */
+static __always_inline int hdrlog_flow_packet(struct hdrlog_flow_value *v,
+					      int is_new,
+					      const struct hdrlog_headers *h,
+					      int from_a, __u8 hook_dir,
+					      __u32 ifindex, __u32 segs,
+					      __u64 ts)
+{
+	struct hdrlog_flow_dir *e;
+	int d, late = 0;
+	__u32 ip_bytes;
+
+	if (!ts)
+		ts = 1; /* 0 means "not yet" below; captures may start at 0 */
+	if (!is_new && v->end_reason && (h->layers & HDRLOG_L_TCP) &&
+	    (h->tcp_flags & (HDRLOG_TCP_SYN | HDRLOG_TCP_ACK)) == HDRLOG_TCP_SYN)
+		is_new = 1;
+	if (is_new)
+		hdrlog_flow_start(v, h, from_a, ifindex);
+	else
+		late = v->end_reason != 0;
+	d = from_a == v->orig_is_a ? 0 : 1;
+	e = &v->dir[d];
+
+	/* each GSO segment carries its own headers */
+	ip_bytes = (h->layers & HDRLOG_L_IPV6) ? 40u + h->ip_len : h->ip_len;
+	if (segs > 1)
+		ip_bytes += (segs - 1) * (__u32)(h->ip_hdr_len + h->tcp_hdr_len);
+	e->packets += segs;
+	e->ip_bytes += ip_bytes;
+	e->payload_bytes += h->payload_len;
+	if (!e->first_ns) { /* its first packet */
+		e->first_ns = ts;
+		e->hook_dir = hook_dir;
+		e->ttl_min = h->ttl;
+		e->ttl_max = h->ttl;
+	} else {
+		if (h->ttl < e->ttl_min)
+			e->ttl_min = h->ttl;
+		if (h->ttl > e->ttl_max)
+			e->ttl_max = h->ttl;
+	}
+	e->last_ns = ts;
+
+	if (h->layers & HDRLOG_L_TCP) {
+		if (hdrlog_tcp_update(v, d, h, ts) == HDRLOG_FLOW_ENDED)
+			return HDRLOG_FLOW_ENDED;
+	} else {
+		/* Zeek's UDP_ACTIVE: the endpoint sent something */
+		e->state = HDRLOG_EP_ESTABLISHED;
+	}
+	return late ? HDRLOG_FLOW_LATE : HDRLOG_FLOW_ONGOING;
+}
+
+/* Zeek's RSTOS0 test on the history: ^?S[^HAFGIQ]*R.* */
+static __always_inline int hdrlog_history_rstos0(const struct hdrlog_flow_value *v)
+{
+	int i = 0, n = v->history_len;
+
+	if (n > HDRLOG_HISTORY_MAX)
+		n = HDRLOG_HISTORY_MAX;
+	if (i < n && v->history[0] == '^')
+		i++;
+	if (i >= n || v->history[i & (HDRLOG_HISTORY_MAX - 1)] != 'S')
+		return 0;
+	for (i++; i < HDRLOG_HISTORY_MAX && i < n; i++) {
+		char c = v->history[i];
+
+		if (c == 'R')
+			return 1;
+		if (c == 'H' || c == 'A' || c == 'F' || c == 'G' || c == 'I' ||
+		    c == 'Q')
+			return 0;
+	}
+	return 0;
+}
+
+/* conn_state exactly as Zeek's conn/main.zeek derives it. */
+static __always_inline int hdrlog_conn_state(const struct hdrlog_flow_value *v,
+					     __u8 proto)
+{
+	__u8 os = v->dir[0].state, rs = v->dir[1].state;
+	int o_inactive = os == HDRLOG_EP_INACTIVE || os == HDRLOG_EP_PARTIAL;
+	int r_inactive = rs == HDRLOG_EP_INACTIVE || rs == HDRLOG_EP_PARTIAL;
+
+	if (proto == 17) {
+		if (os == HDRLOG_EP_ESTABLISHED)
+			return rs == HDRLOG_EP_ESTABLISHED ? HDRLOG_CS_SF : HDRLOG_CS_S0;
+		return rs == HDRLOG_EP_ESTABLISHED ? HDRLOG_CS_SHR : HDRLOG_CS_OTH;
+	}
+	if (proto != 6)
+		return HDRLOG_CS_OTH;
+	if (rs == HDRLOG_EP_RESET) {
+		if (os == HDRLOG_EP_SYN_SENT || os == HDRLOG_EP_SYN_ACK_SENT ||
+		    (os == HDRLOG_EP_RESET && !v->dir[0].payload_bytes &&
+		     !v->dir[1].payload_bytes))
+			return HDRLOG_CS_REJ;
+		return o_inactive ? HDRLOG_CS_RSTRH : HDRLOG_CS_RSTR;
+	}
+	if (os == HDRLOG_EP_RESET) {
+		if (r_inactive)
+			return hdrlog_history_rstos0(v) ? HDRLOG_CS_RSTOS0 : HDRLOG_CS_OTH;
+		return HDRLOG_CS_RSTO;
+	}
+	if (rs == HDRLOG_EP_CLOSED && os == HDRLOG_EP_CLOSED)
+		return HDRLOG_CS_SF;
+	if (os == HDRLOG_EP_CLOSED)
+		return r_inactive ? HDRLOG_CS_SH : HDRLOG_CS_S2;
+	if (rs == HDRLOG_EP_CLOSED)
+		return o_inactive ? HDRLOG_CS_SHR : HDRLOG_CS_S3;
+	if (os == HDRLOG_EP_SYN_SENT && rs == HDRLOG_EP_INACTIVE)
+		return HDRLOG_CS_S0;
+	if (os == HDRLOG_EP_ESTABLISHED && rs == HDRLOG_EP_ESTABLISHED)
+		return HDRLOG_CS_S1;
+	return HDRLOG_CS_OTH;
+}
+
+/* What --only-failed keeps: a connection that never got going. */
+static __always_inline int hdrlog_flow_failed(const struct hdrlog_flow_value *v,
+					      __u8 proto)
+{
+	int cs = hdrlog_conn_state(v, proto);
+
+	return cs == HDRLOG_CS_REJ || cs == HDRLOG_CS_S0 ||
+	       cs == HDRLOG_CS_RSTOS0 || cs == HDRLOG_CS_RSTRH ||
+	       cs == HDRLOG_CS_SH || cs == HDRLOG_CS_SHR;
+}
+
+#endif /* HDRLOG_FLOW_UPDATE_H */

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Flow records: the key and value of the kernel's flow table (an LRU hash)
+ * and of the agent's offline table, and the flow event the kernel sends
+ * when a connection ends. bpf/flow.h updates a value from one packet; both
+ * sides run that same code, so live and offline give the same records.
+ *
+ * Byte order: HOST order unless a comment says "network order".
+ */
+#ifndef HDRLOG_FLOW_H
+#define HDRLOG_FLOW_H
+
+#include <linux/types.h>
+
+#define HDRLOG_HISTORY_MAX 24 /* Zeek history letters kept per flow */
+
+/* A bidirectional 5-tuple: the endpoint with the smaller (address, port)
+ * is "a", so both directions of a connection find the same entry. */
+struct hdrlog_flow_key {
+	__u8 addr_a[16]; /* network order; IPv4 uses the first 4 bytes */
+	__u8 addr_b[16];
+	__u16 port_a;	 /* TCP/UDP port; ICMP echo: the identifier */
+	__u16 port_b;
+	__u16 vlan_id;	 /* outermost VLAN ID, 0 without a tag */
+	__u8 family;	 /* 4 or 6 */
+	__u8 proto;	 /* IP protocol */
+};
+
+/* Zeek's per-endpoint TCP states (conn.log's conn_state derives from them). */
+enum hdrlog_ep_state {
+	HDRLOG_EP_INACTIVE = 0,
+	HDRLOG_EP_SYN_SENT,
+	HDRLOG_EP_SYN_ACK_SENT,
+	HDRLOG_EP_PARTIAL,	/* sent something without a SYN first */
+	HDRLOG_EP_ESTABLISHED,
+	HDRLOG_EP_CLOSED,	/* sent a FIN */
+	HDRLOG_EP_RESET,	/* sent a RST */
+};
+
+/* One direction of a flow: what one endpoint sent. */
+struct hdrlog_flow_dir {
+	__u64 packets;	     /* GSO segments counted */
+	__u64 ip_bytes;	     /* IP header + payload of every packet */
+	__u64 payload_bytes; /* L4 payload */
+	__u64 first_ns;
+	__u64 last_ns;
+	__u64 tsval_ns;	     /* when tsval was first sent (RTT by TCP timestamps) */
+	__u32 tsval;	     /* latest TCP timestamp value sent */
+	__u32 seq_next;	     /* highest sequence number + length sent */
+	__u32 retransmits;   /* segments with payload already sent before */
+	__u32 out_of_order;  /* segments beyond seq_next (a gap before them) */
+	__u32 zero_windows;  /* segments advertising a zero window */
+	__u16 letters;	     /* Zeek history letters already logged (bits) */
+	__u8 tcp_flags;	     /* HDRLOG_TCP_* seen */
+	__u8 ttl_min;
+	__u8 ttl_max;
+	__u8 state;	     /* enum hdrlog_ep_state */
+	__u8 seq_valid;	     /* seq_next holds a value */
+	__u8 hook_dir;	     /* enum hdrlog_direction of its first packet */
+};
+
+/* hdrlog_flow_value.end_reason / hdrlog_flow_event.reason */
+enum hdrlog_flow_end {
+	HDRLOG_FLOW_END_NONE = 0,
+	HDRLOG_FLOW_END_FIN,	  /* FIN both ways */
+	HDRLOG_FLOW_END_RST,
+	HDRLOG_FLOW_END_IDLE,	  /* idle timeout */
+	HDRLOG_FLOW_END_ACTIVE,	  /* active timeout (interim record) */
+	HDRLOG_FLOW_END_SWEEP,	  /* the agent stopped or the capture ended */
+	HDRLOG_FLOW_END_EVICTED,  /* pushed out of the table */
+	HDRLOG_FLOW_END__MAX,
+};
+
+/* Bits of hdrlog_flow_value.closed_by / reset_by */
+#define HDRLOG_BY_ORIG 1
+#define HDRLOG_BY_RESP 2
+
+struct hdrlog_flow_value {
+	struct hdrlog_flow_dir dir[2]; /* [0]: originator, [1]: responder */
+	__u64 syn_ns;	  /* first SYN from the originator */
+	__u64 synack_ns;  /* first SYN-ACK from the responder */
+	__u64 ack_ns;	  /* first ACK from the originator after it */
+	__u64 srtt_ns;	  /* smoothed RTT (RFC 6298 gain 1/8), 0: no sample */
+	__u64 rtt_min_ns;
+	__u32 rtt_samples;
+	__u32 ifindex;	  /* interface of the first packet */
+	__u8 orig_is_a;	  /* the originator is the key's endpoint a */
+	__u8 orig_known;  /* the originator's first packet was seen (SYN,
+			   * or the first packet of a UDP/ICMP flow) */
+	__u8 flipped;	  /* first seen from the responder (Zeek '^') */
+	__u8 closed_by;	  /* HDRLOG_BY_*: who sent a FIN */
+	__u8 reset_by;	  /* HDRLOG_BY_*: who sent a RST */
+	__u8 end_reason;  /* enum hdrlog_flow_end once it ended, else 0 */
+	__u8 icmp_type;	  /* first ICMP message, for the Community ID */
+	__u8 icmp_code;
+	__u8 history_len;
+	char history[HDRLOG_HISTORY_MAX]; /* Zeek letters in order of first
+					   * occurrence, not NUL-terminated */
+	__u8 _pad[3];
+};
+
+/* HDRLOG_EV_FLOW: a flow ended in the kernel (TCP close or reset). */
+struct hdrlog_flow_event {
+	__u8 kind;   /* HDRLOG_EV_FLOW */
+	__u8 reason; /* enum hdrlog_flow_end */
+	__u8 _pad[6];
+	struct hdrlog_flow_key key;
+	struct hdrlog_flow_value val;
+};
+
+#endif /* HDRLOG_FLOW_H */

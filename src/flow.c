@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* The offline flow table: the kernel's LRU hash rebuilt in user space, fed
+ * by the same update code (bpf/flow.h), so a pcap gives the records live
+ * capture gives. A chained hash written here because the key is a fixed
+ * 40-byte struct and nothing more than insert, find and a sweep is
+ * needed. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flow.h"
+#include "flow_update.h"
+
+#define SWEEP_EVERY_NS 1000000000ULL /* check idle flows once a second */
+#define INITIAL_BUCKETS 1024
+
+struct flow_node {
+	struct flow_node *next;
+	struct hdrlog_flow_key key;
+	struct hdrlog_flow_value val;
+};
+
+struct flow_table {
+	struct flow_opts opts;
+	flow_emit_fn emit;
+	void *ctx;
+	struct flow_node **buckets;
+	size_t n_buckets; /* a power of two */
+	size_t n_flows;
+	__u64 last_sweep_ns;
+	struct flow_counts counts;
+};
+
+/* FNV-1a over the key's bytes. */
+static size_t key_hash(const struct hdrlog_flow_key *k)
+{
+	const unsigned char *p = (const unsigned char *)k;
+	__u64 h = 1469598103934665603ULL;
+
+	for (size_t i = 0; i < sizeof(*k); i++) {
+		h ^= p[i];
+		h *= 1099511628211ULL;
+	}
+	return (size_t)h;
+}
+
+struct flow_table *flow_table_new(const struct flow_opts *opts,
+				  flow_emit_fn emit, void *ctx)
+{
+	struct flow_table *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->buckets = calloc(INITIAL_BUCKETS, sizeof(*t->buckets));
+	if (!t->buckets) {
+		free(t);
+		return NULL;
+	}
+	t->n_buckets = INITIAL_BUCKETS;
+	t->opts = *opts;
+	t->emit = emit;
+	t->ctx = ctx;
+	return t;
+}
+
+static int grow(struct flow_table *t)
+{
+	size_t n = t->n_buckets * 2;
+	struct flow_node **b = calloc(n, sizeof(*b));
+
+	if (!b)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->n_buckets; i++) {
+		struct flow_node *f = t->buckets[i], *next;
+
+		for (; f; f = next) {
+			size_t j = key_hash(&f->key) & (n - 1);
+
+			next = f->next;
+			f->next = b[j];
+			b[j] = f;
+		}
+	}
+	free(t->buckets);
+	t->buckets = b;
+	t->n_buckets = n;
+	return 0;
+}
+
+bool flow_selected(const struct flow_opts *opts, const struct flow_end *fe)
+{
+	return !opts->only_failed || hdrlog_flow_failed(fe->val, fe->key->proto);
+}
+
+static int end_flow(struct flow_table *t, const struct flow_node *f,
+		    __u8 reason)
+{
+	struct flow_end fe;
+
+	flow_end_init(&fe, &f->key, &f->val, reason, 0);
+	if (!flow_selected(&t->opts, &fe)) {
+		t->counts.suppressed++;
+		return 0;
+	}
+	t->counts.emitted++;
+	return t->emit(t->ctx, &fe);
+}
+
+static __u64 last_seen(const struct hdrlog_flow_value *v)
+{
+	return v->dir[0].last_ns > v->dir[1].last_ns ? v->dir[0].last_ns
+						     : v->dir[1].last_ns;
+}
+
+/* Removes the flows idle since before cutoff (all with cutoff ~0), ending
+ * those that had not ended yet with reason. */
+static int sweep(struct flow_table *t, __u64 cutoff, __u8 reason)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < t->n_buckets; i++) {
+		struct flow_node **pp = &t->buckets[i];
+
+		while (*pp) {
+			struct flow_node *f = *pp;
+
+			if (last_seen(&f->val) >= cutoff) {
+				pp = &f->next;
+				continue;
+			}
+			if (!f->val.end_reason && !err)
+				err = end_flow(t, f, reason);
+			*pp = f->next;
+			free(f);
+			t->n_flows--;
+		}
+	}
+	return err;
+}
+
+int flow_table_packet(struct flow_table *t,
+		      const struct hdrlog_packet_event *ev)
+{
+	struct hdrlog_flow_key key;
+	struct flow_node *f;
+	int from_a, is_new = 0, rc, err;
+	size_t b;
+
+	if (ev->ts_ns - t->last_sweep_ns >= SWEEP_EVERY_NS &&
+	    ev->ts_ns > t->opts.idle_ns) {
+		t->last_sweep_ns = ev->ts_ns;
+		err = sweep(t, ev->ts_ns - t->opts.idle_ns, HDRLOG_FLOW_END_IDLE);
+		if (err)
+			return err;
+	}
+	if (hdrlog_flow_key_make(&ev->h, &key, &from_a)) {
+		t->counts.untracked++;
+		return 0;
+	}
+	b = key_hash(&key) & (t->n_buckets - 1);
+	for (f = t->buckets[b]; f; f = f->next)
+		if (!memcmp(&f->key, &key, sizeof(key)))
+			break;
+	if (!f) {
+		if (t->n_flows >= t->n_buckets && !grow(t))
+			b = key_hash(&key) & (t->n_buckets - 1);
+		f = calloc(1, sizeof(*f));
+		if (!f)
+			return -ENOMEM;
+		f->key = key;
+		f->next = t->buckets[b];
+		t->buckets[b] = f;
+		t->n_flows++;
+		is_new = 1;
+	}
+	if (!is_new && f->val.end_reason && (ev->h.layers & HDRLOG_L_TCP) &&
+	    (ev->h.tcp_flags & (HDRLOG_TCP_SYN | HDRLOG_TCP_ACK)) == HDRLOG_TCP_SYN)
+		t->counts.created++; /* a reused 5-tuple starts afresh */
+	if (is_new)
+		t->counts.created++;
+	rc = hdrlog_flow_packet(&f->val, is_new, &ev->h, from_a, ev->direction,
+				ev->ifindex, ev->gso_segs ? ev->gso_segs : 1,
+				ev->ts_ns);
+	if (rc == HDRLOG_FLOW_LATE)
+		t->counts.late_packets += ev->gso_segs ? ev->gso_segs : 1;
+	if (rc == HDRLOG_FLOW_ENDED)
+		return end_flow(t, f, f->val.end_reason);
+	return 0;
+}
+
+int flow_table_flush(struct flow_table *t)
+{
+	return sweep(t, ~0ULL, HDRLOG_FLOW_END_SWEEP);
+}
+
+const struct flow_counts *flow_table_counts(const struct flow_table *t)
+{
+	return &t->counts;
+}
+
+void flow_table_free(struct flow_table *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->n_buckets; i++) {
+		struct flow_node *f = t->buckets[i], *next;
+
+		for (; f; f = next) {
+			next = f->next;
+			free(f);
+		}
+	}
+	free(t->buckets);
+	free(t);
+}

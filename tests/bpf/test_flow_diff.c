@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Flow differential: every Ethernet capture of the corpus through the tc
+ * program (BPF_PROG_TEST_RUN, --flows, no packet events) and through the
+ * offline flow table; the flows must be equal. Kernel flows are the flow
+ * events (connections that closed or reset) plus what is left in the LRU
+ * table; user-space flows are the records the table emits plus, at the
+ * end, the flows still open. Times differ by construction (boot clock vs
+ * capture time), as do the hook direction and interface, so those fields
+ * are zeroed on both sides before the comparison; every counter, state,
+ * history letter and flag is compared.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+/* libpcap's pcap/bpf.h and linux/bpf.h both define these: rename
+ * libpcap's, unused here */
+#define bpf_insn pcap_bpf_insn
+#define bpf_program pcap_bpf_program
+#include <pcap/pcap.h>
+#undef bpf_insn
+#undef bpf_program
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "hdrlog.skel.h"
+#include "decode.h"
+#include "flow.h"
+
+#define CORPUS_REL "../shared/corpus/tcpdump-tests"
+#define SKIP 77
+#define MAX_FLOWS 65536
+
+struct flow_set {
+	struct hdrlog_flow_event *f;
+	size_t n, cap;
+};
+
+static int add(struct flow_set *s, const struct hdrlog_flow_key *k,
+	       const struct hdrlog_flow_value *v, __u8 reason)
+{
+	struct hdrlog_flow_event *e;
+
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 256;
+		void *m = realloc(s->f, cap * sizeof(*s->f));
+
+		if (!m)
+			return -ENOMEM;
+		s->f = m;
+		s->cap = cap;
+	}
+	e = &s->f[s->n++];
+	memset(e, 0, sizeof(*e));
+	e->kind = HDRLOG_EV_FLOW;
+	e->reason = reason;
+	e->key = *k;
+	e->val = *v;
+	/* what differs by construction */
+	e->val.syn_ns = !!e->val.syn_ns;
+	e->val.synack_ns = !!e->val.synack_ns;
+	e->val.ack_ns = !!e->val.ack_ns;
+	e->val.srtt_ns = !!e->val.srtt_ns;
+	e->val.rtt_min_ns = !!e->val.rtt_min_ns;
+	e->val.ifindex = 0;
+	for (int d = 0; d < 2; d++) {
+		e->val.dir[d].first_ns = !!e->val.dir[d].first_ns;
+		e->val.dir[d].last_ns = !!e->val.dir[d].last_ns;
+		e->val.dir[d].tsval_ns = !!e->val.dir[d].tsval_ns;
+		e->val.dir[d].hook_dir = 0;
+	}
+	return 0;
+}
+
+static int cmp_flow(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct hdrlog_flow_event));
+}
+
+static int on_user_flow(void *ctx, const struct flow_end *fe)
+{
+	return add(ctx, fe->key, fe->val, fe->reason);
+}
+
+static struct flow_set kernel_flows; /* the ring buffer callback's */
+static unsigned long bad_events;
+
+static int on_kernel_event(void *ctx, void *data, size_t size)
+{
+	const struct hdrlog_flow_event *fe = data;
+
+	(void)ctx;
+	if (size != sizeof(*fe) || fe->kind != HDRLOG_EV_FLOW) {
+		bad_events++; /* no packet events were asked for */
+		return 0;
+	}
+	return add(&kernel_flows, &fe->key, &fe->val, fe->reason);
+}
+
+/* Moves what is left in the kernel's table into s (open flows only: the
+ * ended ones were sent as events) and empties the table. */
+static int drain_table(int fd, struct flow_set *s)
+{
+	struct hdrlog_flow_key key, next;
+	struct hdrlog_flow_value val;
+
+	while (!bpf_map_get_next_key(fd, NULL, &next)) {
+		key = next;
+		if (bpf_map_lookup_and_delete_elem(fd, &key, &val))
+			return -errno;
+		if (!val.end_reason && add(s, &key, &val, HDRLOG_FLOW_END_SWEEP))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+struct totals {
+	unsigned long files, frames, flows, mismatched_files, run_errors;
+};
+
+static void print_flow(const char *side, const struct hdrlog_flow_event *e)
+{
+	printf("  %s: proto %u ports %u/%u reason %u states %u/%u pkts %llu/%llu "
+	       "history %.*s\n", side, e->key.proto, e->key.port_a,
+	       e->key.port_b, e->reason, e->val.dir[0].state,
+	       e->val.dir[1].state,
+	       (unsigned long long)e->val.dir[0].packets,
+	       (unsigned long long)e->val.dir[1].packets,
+	       e->val.history_len, e->val.history);
+}
+
+static void compare(const char *name, struct flow_set *ks,
+		    struct flow_set *us, struct totals *t)
+{
+	size_t i;
+
+	qsort(ks->f, ks->n, sizeof(*ks->f), cmp_flow);
+	qsort(us->f, us->n, sizeof(*us->f), cmp_flow);
+	for (i = 0; i < ks->n && i < us->n; i++)
+		if (cmp_flow(&ks->f[i], &us->f[i]))
+			break;
+	t->flows += us->n;
+	if (i == ks->n && i == us->n)
+		return;
+	if (t->mismatched_files++ < 10) {
+		printf("MISMATCH %s: %zu kernel flows, %zu offline; first "
+		       "difference at %zu\n", name, ks->n, us->n, i);
+		if (i < ks->n && i < us->n) {
+			const __u8 *a = (const void *)&ks->f[i], *b = (const void *)&us->f[i];
+			size_t off = 0;
+
+			while (a[off] == b[off])
+				off++;
+			printf("  first differing byte at offset %zu of the event "
+			       "(value at %zu)\n", off,
+			       off - offsetof(struct hdrlog_flow_event, val));
+		}
+		if (i < ks->n)
+			print_flow("kernel", &ks->f[i]);
+		if (i < us->n)
+			print_flow("offline", &us->f[i]);
+	}
+}
+
+static int run_file(struct hdrlog_bpf *skel, struct ring_buffer *rb,
+		    const char *path, const char *name, struct totals *t)
+{
+	struct flow_opts o = { .idle_ns = ~0ULL >> 1 };
+	struct flow_set us = { 0 };
+	char errbuf[PCAP_ERRBUF_SIZE];
+	struct flow_table *ft;
+	struct pcap_pkthdr *ph;
+	const __u8 *pkt;
+	pcap_t *p = pcap_open_offline(path, errbuf);
+	int prog = bpf_program__fd(skel->progs.hdrlog_tc_ingress);
+	int err = 0;
+
+	if (!p)
+		return 0;
+	if (pcap_datalink(p) != DLT_EN10MB) {
+		pcap_close(p);
+		return 0;
+	}
+	ft = flow_table_new(&o, on_user_flow, &us);
+	if (!ft)
+		return -ENOMEM;
+	t->files++;
+	kernel_flows.n = 0;
+	while (!err && pcap_next_ex(p, &ph, &pkt) == 1) {
+		struct hdrlog_packet_event ev;
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt,
+			    .data_size_in = ph->caplen, .repeat = 1);
+
+		/* test_run refuses frames shorter than an Ethernet header */
+		if (ph->caplen < 14 || bpf_prog_test_run_opts(prog, &opts)) {
+			t->run_errors += ph->caplen >= 14;
+			continue;
+		}
+		t->frames++;
+		/* the kernel saw caplen bytes: so does the user side */
+		err = decode_packet(DLT_EN10MB, pkt, ph->caplen, ph->caplen, &ev);
+		if (err)
+			break;
+		ev.direction = HDRLOG_DIR_INGRESS; /* as the tc program saw it */
+		ev.ts_ns = (__u64)ph->ts.tv_sec * 1000000000ULL +
+			   (__u64)ph->ts.tv_usec * 1000ULL;
+		err = flow_table_packet(ft, &ev);
+		/* flow events every packet: a small ring buffer never fills */
+		if (!err && ring_buffer__consume(rb) < 0)
+			err = -EIO;
+	}
+	pcap_close(p);
+	if (!err)
+		err = flow_table_flush(ft);
+	flow_table_free(ft);
+	if (!err)
+		err = drain_table(bpf_map__fd(skel->maps.flows), &kernel_flows);
+	if (!err)
+		compare(name, &kernel_flows, &us, t);
+	free(us.f);
+	return err;
+}
+
+static int only_files(const struct dirent *e)
+{
+	return e->d_name[0] != '.';
+}
+
+int main(int argc, char **argv)
+{
+	const char *root = getenv("HDRLOG_ROOT");
+	struct totals t = { 0 };
+	struct hdrlog_bpf *skel;
+	struct ring_buffer *rb = NULL;
+	struct dirent **names;
+	char dir[4096], path[8192];
+	__u64 lost = 0, *vals;
+	int n, err, ncpu = libbpf_num_possible_cpus();
+	__u32 k;
+
+	if (argc > 1)
+		snprintf(dir, sizeof(dir), "%s", argv[1]);
+	else
+		snprintf(dir, sizeof(dir), "%s/%s", root ? root : ".", CORPUS_REL);
+	if (geteuid() != 0) {
+		printf("SKIP: needs root\n");
+		return SKIP;
+	}
+	skel = hdrlog_bpf__open();
+	if (!skel)
+		return 1;
+	skel->rodata->targ_flows = 1;
+	skel->rodata->targ_packets = HDRLOG_PACKETS_NONE;
+	bpf_map__set_max_entries(skel->maps.flows, MAX_FLOWS);
+	err = hdrlog_bpf__load(skel);
+	if (err) {
+		fprintf(stderr, "cannot load the BPF programs: %s\n", strerror(-err));
+		hdrlog_bpf__destroy(skel);
+		return 1;
+	}
+	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_kernel_event,
+			      NULL, NULL);
+	n = scandir(dir, &names, only_files, alphasort);
+	if (!rb || n < 0) {
+		fprintf(stderr, "%s: cannot read\n", dir);
+		return 1;
+	}
+	for (int i = 0; i < n && !err; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
+		err = run_file(skel, rb, path, names[i]->d_name, &t);
+	}
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+
+	vals = calloc(ncpu, sizeof(*vals));
+	k = HDRLOG_STAT_FLOW_EVENTS_LOST;
+	if (vals && !bpf_map_lookup_elem(bpf_map__fd(skel->maps.stats), &k, vals))
+		for (int c = 0; c < ncpu; c++)
+			lost += vals[c];
+	free(vals);
+	printf("%lu files, %lu frames, %lu flows; %lu files differ, %lu "
+	       "test_run errors, %lu stray events, %llu flow events lost\n",
+	       t.files, t.frames, t.flows, t.mismatched_files, t.run_errors,
+	       bad_events, (unsigned long long)lost);
+	ring_buffer__free(rb);
+	hdrlog_bpf__destroy(skel);
+	free(kernel_flows.f);
+	if (err) {
+		fprintf(stderr, "error: %s\n", strerror(-err));
+		return 1;
+	}
+	if (!t.files || !t.flows)
+		return 1;
+	return t.mismatched_files || bad_events || lost ? 1 : 0;
+}

@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Flow accounting (bpf/flow_update.h through the offline table): every
+ * Zeek conn_state and its history from crafted TCP exchanges, the
+ * retransmission and out-of-order counts, --only-failed, and the Community
+ * ID against the spec's test vectors. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <cmocka.h>
+
+#include "community_id.h"
+#include "flow.h"
+#include "flow_update.h"
+
+#define C 0 /* client (198.18.0.1:40000) sends */
+#define S 1 /* server (198.18.0.2:80) sends */
+#define SYN HDRLOG_TCP_SYN
+#define ACK HDRLOG_TCP_ACK
+#define FIN HDRLOG_TCP_FIN
+#define RST HDRLOG_TCP_RST
+
+struct seen {
+	int n;
+	char state[8];
+	char history[HDRLOG_HISTORY_MAX + 1];
+	struct hdrlog_flow_value val;
+	__u8 reason;
+};
+
+static int on_flow(void *ctx, const struct flow_end *fe)
+{
+	struct seen *s = ctx;
+
+	s->n++;
+	snprintf(s->state, sizeof(s->state), "%s",
+		 flow_conn_state_name(fe->conn_state));
+	memcpy(s->history, fe->val->history, fe->val->history_len);
+	s->history[fe->val->history_len] = 0;
+	s->val = *fe->val;
+	s->reason = fe->reason;
+	return 0;
+}
+
+struct pkt {
+	int from;
+	__u8 flags;
+	__u32 seq; /* relative to the sender's ISN */
+	__u16 len;
+};
+
+static void feed(struct flow_table *t, const struct pkt *p, int n)
+{
+	for (int i = 0; i < n; i++) {
+		struct hdrlog_packet_event ev = { .kind = HDRLOG_EV_PACKET };
+		struct hdrlog_headers *h = &ev.h;
+		__u8 c[4] = { 198, 18, 0, 1 }, s[4] = { 198, 18, 0, 2 };
+
+		ev.ts_ns = 1000000000ULL + i * 1000000ULL;
+		ev.gso_segs = 1;
+		h->layers = HDRLOG_L_ETH | HDRLOG_L_IPV4 | HDRLOG_L_TCP;
+		h->ip_proto = 6;
+		h->ttl = 64;
+		memcpy(h->saddr, p[i].from == C ? c : s, 4);
+		memcpy(h->daddr, p[i].from == C ? s : c, 4);
+		h->sport = p[i].from == C ? 40000 : 80;
+		h->dport = p[i].from == C ? 80 : 40000;
+		h->tcp_flags = p[i].flags;
+		h->tcp_seq = (p[i].from == C ? 1000 : 5000) + p[i].seq;
+		h->tcp_window = 512;
+		h->ip_hdr_len = 20;
+		h->tcp_hdr_len = 20;
+		h->ip_len = 40 + p[i].len;
+		h->payload_len = p[i].len;
+		assert_int_equal(flow_table_packet(t, &ev), 0);
+	}
+}
+
+static struct seen run(const struct pkt *p, int n, bool only_failed)
+{
+	struct flow_opts o = { .idle_ns = 60000000000ULL,
+			       .only_failed = only_failed };
+	struct seen s = { 0 };
+	struct flow_table *t = flow_table_new(&o, on_flow, &s);
+
+	assert_non_null(t);
+	feed(t, p, n);
+	assert_int_equal(flow_table_flush(t), 0);
+	flow_table_free(t);
+	return s;
+}
+
+#define HANDSHAKE { C, SYN, 0, 0 }, { S, SYN | ACK, 0, 0 }, { C, ACK, 1, 0 }
+#define CHECK(state_, history_, ...)                                       \
+	do {                                                               \
+		const struct pkt p[] = { __VA_ARGS__ };                    \
+		struct seen s = run(p, sizeof(p) / sizeof(p[0]), false);   \
+		assert_int_equal(s.n, 1);                                  \
+		assert_string_equal(s.state, state_);                      \
+		assert_string_equal(s.history, history_);                  \
+	} while (0)
+
+static void test_conn_states(void **state)
+{
+	(void)state;
+	CHECK("SF", "ShADadFf", HANDSHAKE, { C, ACK, 1, 100 }, { S, ACK, 1, 0 },
+	      { S, ACK, 1, 200 }, { C, FIN | ACK, 101, 0 },
+	      { S, FIN | ACK, 201, 0 });
+	CHECK("S0", "S", { C, SYN, 0, 0 }, { C, SYN, 0, 0 });
+	CHECK("REJ", "Sr", { C, SYN, 0, 0 }, { S, RST | ACK, 0, 0 });
+	CHECK("S1", "ShA", HANDSHAKE);
+	CHECK("S2", "ShAF", HANDSHAKE, { C, FIN | ACK, 1, 0 });
+	CHECK("S3", "ShAf", HANDSHAKE, { S, FIN | ACK, 1, 0 });
+	CHECK("RSTO", "ShADR", HANDSHAKE, { C, ACK, 1, 10 }, { C, RST, 11, 0 });
+	CHECK("RSTR", "ShADr", HANDSHAKE, { C, ACK, 1, 10 }, { S, RST, 1, 0 });
+	CHECK("RSTOS0", "SR", { C, SYN, 0, 0 }, { C, RST, 1, 0 });
+	CHECK("RSTRH", "^hr", { S, SYN | ACK, 0, 0 }, { S, RST, 1, 0 });
+	CHECK("SH", "SF", { C, SYN, 0, 0 }, { C, FIN, 1, 0 });
+	CHECK("SHR", "^hf", { S, SYN | ACK, 0, 0 }, { S, FIN | ACK, 1, 0 });
+	CHECK("OTH", "Dd", { C, ACK, 50, 10 }, { S, ACK, 70, 10 });
+}
+
+static void test_lifecycle(void **state)
+{
+	const struct pkt p[] = {
+		HANDSHAKE,
+		{ C, ACK, 1, 100 },
+		{ C, ACK, 1, 100 },   /* retransmitted */
+		{ C, ACK, 301, 100 }, /* 101-300 missing: out of order */
+		{ C, ACK, 101, 200 }, /* fills the gap: a retransmission by seq */
+		{ S, RST, 1, 0 },
+		{ C, ACK, 401, 0 },   /* after the end */
+	};
+	struct seen s;
+
+	(void)state;
+	s = run(p, sizeof(p) / sizeof(p[0]), false);
+	assert_int_equal(s.n, 1);
+	assert_string_equal(s.state, "RSTR");
+	assert_int_equal(s.reason, HDRLOG_FLOW_END_RST);
+	assert_string_equal(s.history, "ShADTr");
+	assert_int_equal(s.val.dir[0].retransmits, 2);
+	assert_int_equal(s.val.dir[0].out_of_order, 1);
+	assert_int_equal(s.val.dir[0].packets, 6);
+	assert_int_equal(s.val.dir[0].payload_bytes, 500);
+	assert_int_equal(s.val.dir[0].ip_bytes, 6 * 40 + 500);
+	assert_int_equal(s.val.reset_by, HDRLOG_BY_RESP);
+	assert_int_equal(s.val.synack_ns - s.val.syn_ns, 1000000);
+	assert_int_equal(s.val.ack_ns - s.val.synack_ns, 1000000);
+	assert_int_equal(s.val.rtt_samples, 1);
+	assert_int_equal(s.val.srtt_ns, 2000000);
+	assert_true(s.val.orig_known);
+}
+
+static void test_only_failed(void **state)
+{
+	const struct pkt ok[] = { HANDSHAKE, { C, FIN | ACK, 1, 0 },
+				  { S, FIN | ACK, 1, 0 } };
+	const struct pkt rej[] = { { C, SYN, 0, 0 }, { S, RST | ACK, 0, 0 } };
+
+	(void)state;
+	assert_int_equal(run(ok, 5, true).n, 0);
+	assert_int_equal(run(ok, 5, false).n, 1);
+	assert_int_equal(run(rej, 2, true).n, 1);
+}
+
+static void addr(const char *s, __u8 *out, int *family)
+{
+	*family = strchr(s, ':') ? 6 : 4;
+	assert_int_equal(inet_pton(*family == 6 ? AF_INET6 : AF_INET, s, out), 1);
+}
+
+/* baseline/baseline_deflt.json of corelight/community-id-spec */
+static void test_community_id(void **state)
+{
+	static const struct {
+		__u8 proto;
+		const char *saddr, *daddr;
+		__u16 sport, dport;
+		const char *id;
+	} v[] = {
+		{ 6, "128.232.110.120", "66.35.250.204", 34855, 80, "1:LQU9qZlK+B5F3KDmev6m5PMibrg=" },
+		{ 6, "66.35.250.204", "128.232.110.120", 80, 34855, "1:LQU9qZlK+B5F3KDmev6m5PMibrg=" },
+		{ 17, "192.168.1.52", "8.8.8.8", 54585, 53, "1:d/FP5EW3wiY1vCndhwleRRKHowQ=" },
+		{ 6, "2001:470:e5bf:dead:4957:2174:e82c:4887", "2607:f8b0:400c:c03::1a", 63943, 25, "1:/qFaeAR+gFe1KYjMzVDsMv+wgU4=" },
+		{ 132, "192.168.170.8", "192.168.170.56", 7, 7, "1:MP2EtRCAUIZvTw6MxJHLV7N7JDs=" },
+		{ 46, "10.1.12.1", "10.1.12.2", 0, 0, "1:KHlLkgoJW7ifUTyTSgyVfkFHzKw=" },
+		{ 46, "10.1.12.2", "10.1.12.1", 0, 0, "1:KHlLkgoJW7ifUTyTSgyVfkFHzKw=" },
+	};
+	/* ICMP: type and code in, the spec's ports out */
+	static const struct {
+		__u8 proto, type, code;
+		const char *saddr, *daddr, *id;
+	} icmp[] = {
+		{ 1, 8, 0, "192.168.0.89", "192.168.0.1", "1:X0snYXpgwiv9TZtqg64sgzUn6Dk=" },
+		{ 1, 0, 0, "192.168.0.1", "192.168.0.89", "1:X0snYXpgwiv9TZtqg64sgzUn6Dk=" },
+		{ 1, 11, 0, "10.0.0.1", "10.0.0.2", "1:YHxtAirCG//0OzkcVAukqKQN9xM=" },
+		{ 58, 135, 0, "fe80::200:86ff:fe05:80da", "fe80::260:97ff:fe07:69ea", "1:dGHyGvjMfljg6Bppwm3bg0LO8TY=" },
+		{ 58, 136, 0, "fe80::260:97ff:fe07:69ea", "fe80::200:86ff:fe05:80da", "1:dGHyGvjMfljg6Bppwm3bg0LO8TY=" },
+		{ 58, 128, 0, "3ffe:507:0:1:200:86ff:fe05:80da", "3ffe:501:0:1001::2", "1:+TW+HtLHvV1xnGhV1lv7XoJrqQg=" },
+		{ 58, 3, 0, "3ffe:501:1800:2345::2", "3ffe:507:0:1:200:86ff:fe05:80da", "1:2ObVBgIn28oZvibYZhZMBgh7WdQ=" },
+		{ 58, 1, 4, "3ffe:501:410:0:2c0:dfff:fe47:33e", "3ffe:507:0:1:200:86ff:fe05:80da", "1:hLZd0XGWojozrvxqE0dWB1iM6R0=" },
+	};
+	char id[COMMUNITY_ID_LEN];
+	__u8 s[16], d[16];
+	int fam;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		addr(v[i].saddr, s, &fam);
+		addr(v[i].daddr, d, &fam);
+		community_id_v1(fam, v[i].proto, s, d, v[i].sport, v[i].dport,
+				false, 0, id);
+		assert_string_equal(id, v[i].id);
+	}
+	for (size_t i = 0; i < sizeof(icmp) / sizeof(icmp[0]); i++) {
+		__u16 sp, dp;
+		bool one_way;
+
+		addr(icmp[i].saddr, s, &fam);
+		addr(icmp[i].daddr, d, &fam);
+		community_id_icmp_ports(icmp[i].proto == 58, icmp[i].type,
+					icmp[i].code, &sp, &dp, &one_way);
+		community_id_v1(fam, icmp[i].proto, s, d, sp, dp, one_way, 0, id);
+		assert_string_equal(id, icmp[i].id);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_conn_states),
+		cmocka_unit_test(test_lifecycle),
+		cmocka_unit_test(test_only_failed),
+		cmocka_unit_test(test_community_id),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
