@@ -146,5 +146,20 @@ print(f"ok   --sample 4 --sample-mode flow: {len(flows)} of 64 flows kept whole,
 EOF
 fi
 
+# 5. the filter comes before flow accounting: with --flows 'udp', pings
+# and a TCP connection make no flow, the datagrams do.
+ip netns exec "$NS_A" "$bin" -i "$VETH_A" --flows 'udp' >"$tmp/flows.out" 2>"$tmp/flows.err" &
+pid=$!; track_pid $pid
+if attached flows; then
+	timeout 10 ip netns exec "$NS_B" ping -n -q -c 3 -i 0.1 -W 2 "$IP_A" >/dev/null
+	timeout 3 ip netns exec "$NS_B" ncat -z "$IP_A" 7200 2>/dev/null
+	udp_to 7300 7301
+	sleep 0.3
+	stop_pid $pid INT 10 || bad "flows: exit $?"
+	got=$(python3 -c 'import json,sys; print(" ".join(sorted("%s/%s" % (r.get("network.transport"), r.get("destination.port")) for r in map(json.loads, open(sys.argv[1])) if r["hdrlog.record"] == "flow")))' "$tmp/flows.out")
+	[ "$got" = "udp/7300 udp/7301" ] && echo "ok   --flows 'udp': flow records $got only; ICMP and TCP were filtered before the flow table" ||
+		bad "--flows 'udp': flow records '$got'; $(tail -n 1 "$tmp/flows.err")"
+fi
+
 python3 tests/lib/check_schema.py "$tmp"/*.out || bad "schema"
 exit $fail
