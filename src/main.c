@@ -12,12 +12,14 @@
 
 #include "counters.h"
 #include "filter.h"
+#include "http.h"
 #include "live.h"
 #include "log.h"
 #include "offline.h"
 #include "output.h"
 
 #define EXIT_USAGE 2
+#define ARGS_MAX_HTTP_HEADERS 64
 
 struct args {
 	struct live_opts live;
@@ -26,6 +28,9 @@ struct args {
 	char *filter_expr; /* the remaining arguments joined, or NULL */
 	enum record_format fmt;
 	int verbosity;
+	bool http; /* --http */
+	struct http_config http_cfg;
+	const char *http_headers[ARGS_MAX_HTTP_HEADERS];
 };
 
 static const char usage_text[] =
@@ -49,6 +54,19 @@ static const char usage_text[] =
 	"                          write a stats record every SEC seconds\n"
 	"      --ringbuf-size BYTES\n"
 	"                          ring buffer size, a power of two (default 32M)\n"
+	"      --http              also log HTTP/1.x transactions, one \"http\"\n"
+	"                          record per request and response (-r only)\n"
+	"      --http-header NAME  also log header field NAME (repeatable; '*':\n"
+	"                          all fields)\n"
+	"      --no-redact         log Authorization, Proxy-Authorization, Cookie\n"
+	"                          and Set-Cookie values (default: REDACTED)\n"
+	"      --http-redact-query log url.query as REDACTED\n"
+	"      --http-max-streams N\n"
+	"                          HTTP connections followed at once (default\n"
+	"                          65536; the least recent one is dropped)\n"
+	"      --http-max-buffer BYTES\n"
+	"                          bytes of one message head, and of out-of-order\n"
+	"                          data held per direction (default 16384, 65536)\n"
 	"  -v, --verbose           more diagnostics (-vv: libbpf's too)\n"
 	"      --version           print the version\n"
 	"  -h, --help              this help\n"
@@ -125,6 +143,12 @@ enum long_only {
 	OPT_STATS_INTERVAL,
 	OPT_RINGBUF_SIZE,
 	OPT_VERSION,
+	OPT_HTTP,
+	OPT_HTTP_HEADER,
+	OPT_NO_REDACT,
+	OPT_HTTP_REDACT_QUERY,
+	OPT_HTTP_MAX_STREAMS,
+	OPT_HTTP_MAX_BUFFER,
 };
 
 static const struct option long_options[] = {
@@ -138,6 +162,12 @@ static const struct option long_options[] = {
 	{ "write", required_argument, NULL, 'w' },
 	{ "stats-interval", required_argument, NULL, OPT_STATS_INTERVAL },
 	{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF_SIZE },
+	{ "http", no_argument, NULL, OPT_HTTP },
+	{ "http-header", required_argument, NULL, OPT_HTTP_HEADER },
+	{ "no-redact", no_argument, NULL, OPT_NO_REDACT },
+	{ "http-redact-query", no_argument, NULL, OPT_HTTP_REDACT_QUERY },
+	{ "http-max-streams", required_argument, NULL, OPT_HTTP_MAX_STREAMS },
+	{ "http-max-buffer", required_argument, NULL, OPT_HTTP_MAX_BUFFER },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "help", no_argument, NULL, 'h' },
@@ -217,6 +247,35 @@ static int parse_args(int argc, char **argv, struct args *a)
 				return usage_error("invalid ring buffer size '%s' (a power of two, 4096 to 1G)", optarg);
 			a->live.load.ringbuf_bytes = n;
 			break;
+		case OPT_HTTP:
+			a->http = true;
+			break;
+		case OPT_HTTP_HEADER:
+			if (!strcmp(optarg, "*")) {
+				a->http_cfg.all_headers = true;
+				break;
+			}
+			if (a->http_cfg.n_headers >= ARGS_MAX_HTTP_HEADERS)
+				return usage_error("at most 64 --http-header names%s", "");
+			a->http_headers[a->http_cfg.n_headers++] = optarg;
+			break;
+		case OPT_NO_REDACT:
+			a->http_cfg.no_redact = true;
+			break;
+		case OPT_HTTP_REDACT_QUERY:
+			a->http_cfg.redact_query = true;
+			break;
+		case OPT_HTTP_MAX_STREAMS:
+			if (parse_ull(optarg, 1, 1u << 24, &n))
+				return usage_error("invalid --http-max-streams '%s' (1-16777216)", optarg);
+			a->http_cfg.max_conns = n;
+			break;
+		case OPT_HTTP_MAX_BUFFER:
+			if (parse_ull(optarg, 256, 1u << 24, &n))
+				return usage_error("invalid --http-max-buffer '%s' (256-16777216)", optarg);
+			a->http_cfg.max_head = n;
+			a->http_cfg.max_ooo = 4 * n;
+			break;
 		case 'v':
 			a->verbosity++;
 			break;
@@ -239,6 +298,9 @@ static int parse_args(int argc, char **argv, struct args *a)
 		if (!a->filter_expr)
 			return usage_error("out of memory%s", "");
 	}
+	a->http_cfg.headers = a->http_headers;
+	if (a->http && !a->read_path)
+		return usage_error("--http works with -r only so far%s", "");
 	if (a->read_path && a->live.n_ifaces)
 		return usage_error("-r and -i exclude each other%s", "");
 	return 0;
@@ -270,6 +332,8 @@ int main(int argc, char **argv)
 		},
 	};
 	struct hdrlog_filter *filter = NULL;
+	struct http_engine *http = NULL;
+	struct http_stats http_stats = { 0 };
 	struct filter_error ferr;
 	struct counters c = { 0 };
 	struct output out;
@@ -307,16 +371,33 @@ int main(int argc, char **argv)
 		free(filter);
 		return EXIT_USAGE;
 	}
+	if (a.http) {
+		http = http_engine_new(&a.http_cfg, a.fmt, output_write_line, &out);
+		if (!http) {
+			fprintf(stderr, "hdrlog: out of memory\n");
+			output_close(&out);
+			free(filter);
+			return 1;
+		}
+	}
 	if (a.read_path) {
-		err = offline_run(a.read_path, a.live.max_count, filter, &out, &c);
+		err = offline_run(a.read_path, a.live.max_count, filter, &out, &c,
+				  http, true);
 		code = err == -EINVAL ? EXIT_USAGE : err && err != -EPIPE ? 1 : 0;
 	} else {
 		code = run_live(&a, &out, &c);
+	}
+	if (http) {
+		http_engine_finish(http); /* logs what is still waiting */
+		http_stats = *http_engine_stats(http);
+		http_engine_free(http);
 	}
 	output_close(&out);
 	free(filter);
 	c.output_errors = out.errors;
 	if (c.started)
 		counters_summary(stderr, &c);
+	if (a.http && c.started)
+		http_stats_summary(stderr, &http_stats);
 	return code;
 }

@@ -18,11 +18,35 @@ static __u64 pcap_time_ns(const struct pcap_pkthdr *hdr)
 
 /* Returns 1 when the frame was logged, 0 when the filter rejected it, or
  * a negative errno. */
-static int log_frame(struct output *out, struct counters *c, int linktype,
-		     const struct hdrlog_filter *filter,
-		     const struct pcap_pkthdr *hdr, const u_char *data,
-		     __u64 frame)
+/* Hands the frame's TCP payload to the HTTP engine. */
+static void http_frame(struct http_engine *http, int linktype,
+		       const struct pcap_pkthdr *hdr, const u_char *data,
+		       const struct hdrlog_packet_event *ev)
 {
+	__u32 off;
+
+	if (decode_payload_offset(linktype, data, hdr->caplen, ev, &off))
+		return;
+	http_engine_expire(http, ev->ts_ns);
+	http_engine_packet(http, &ev->h, data + off, hdr->caplen - off, ev->ts_ns);
+}
+
+struct frame_ctx {
+	struct output *out;
+	struct counters *c;
+	int linktype;
+	const struct hdrlog_filter *filter;
+	struct http_engine *http;
+	bool packets;
+};
+
+static int log_frame(const struct frame_ctx *fc, const struct pcap_pkthdr *hdr,
+		     const u_char *data, __u64 frame)
+{
+	struct output *out = fc->out;
+	struct counters *c = fc->c;
+	int linktype = fc->linktype;
+	const struct hdrlog_filter *filter = fc->filter;
 	struct hdrlog_packet_event ev;
 	struct record_meta meta = { .frame = frame };
 	int err;
@@ -37,6 +61,10 @@ static int log_frame(struct output *out, struct counters *c, int linktype,
 	ev.ts_ns = pcap_time_ns(hdr);
 	meta.epoch_ns = ev.ts_ns;
 	counters_add_packet(c, &ev);
+	if (fc->http)
+		http_frame(fc->http, linktype, hdr, data, &ev);
+	if (!fc->packets)
+		return 1;
 	record_packet(&out->line, out->fmt, &ev, &meta);
 	err = output_flush_line(out);
 	if (err)
@@ -46,8 +74,12 @@ static int log_frame(struct output *out, struct counters *c, int linktype,
 
 int offline_run(const char *path, unsigned long long max_count,
 		const struct hdrlog_filter *filter, struct output *out,
-		struct counters *c)
+		struct counters *c, struct http_engine *http, bool packets)
 {
+	struct frame_ctx fc = {
+		.out = out, .c = c, .filter = filter, .http = http,
+		.packets = packets,
+	};
 	char errbuf[PCAP_ERRBUF_SIZE] = "";
 	struct pcap_pkthdr *hdr;
 	const u_char *data;
@@ -69,6 +101,7 @@ int offline_run(const char *path, unsigned long long max_count,
 	c->started = 1;
 	c->filtered = filter != NULL;
 	linktype = pcap_datalink(p);
+	fc.linktype = linktype;
 	if (!decode_supported(linktype))
 		pr_warn("%s: link type %s (%d) is not supported: its packets are "
 			"skipped and counted\n", path,
@@ -81,7 +114,7 @@ int offline_run(const char *path, unsigned long long max_count,
 			c->skipped_link++;
 			continue;
 		}
-		err = log_frame(out, c, linktype, filter, hdr, data, frame);
+		err = log_frame(&fc, hdr, data, frame);
 		if (err < 0)
 			break;
 		/* like tcpdump -c: N packets the filter selected */
@@ -96,5 +129,7 @@ int offline_run(const char *path, unsigned long long max_count,
 		err = -EINVAL;
 	}
 	pcap_close(p);
+	if (http)
+		http_engine_finish(http); /* requests still waiting are logged */
 	return err;
 }

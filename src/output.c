@@ -66,6 +66,16 @@ int output_flush_line(struct output *o)
 	return err;
 }
 
+void output_write_line(void *ctx, struct strbuf *line)
+{
+	struct output *o = ctx;
+
+	errno = 0;
+	if (line->len && fwrite(line->data, 1, line->len, o->fp) != line->len)
+		write_failed(o);
+	sb_reset(line);
+}
+
 int output_sync(struct output *o)
 {
 	errno = 0;

@@ -22,6 +22,10 @@ int output_open(struct output *o, const char *path, enum record_format fmt);
 int output_reopen(struct output *o);
 /* Writes o->line and empties it. Returns 0 or -errno (-EPIPE: reader gone). */
 int output_flush_line(struct output *o);
+/* Writes line (a record built elsewhere) to the output o (a struct
+ * output *) and empties it; a failure is counted in o->errors. The shape
+ * of http_emit_fn. */
+void output_write_line(void *o, struct strbuf *line);
 /* Pushes buffered lines to the file or pipe. */
 int output_sync(struct output *o);
 void output_close(struct output *o);
