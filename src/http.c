@@ -402,7 +402,7 @@ static void side_data(struct http_side *s, const char *d, size_t n,
 	while (n) {
 		switch (s->st) {
 		case FR_SYNC:
-			if (!seg_start || !http_looks_like_start(d, n)) {
+			if (!seg_start || !http_may_start(d, n)) {
 				e->stats.not_http++;
 				return;
 			}
@@ -691,7 +691,7 @@ void http_engine_packet(struct http_engine *e, const struct hdrlog_headers *h,
 	if (!c) {
 		/* only a message start makes a connection worth following */
 		if (!h->payload_len ||
-		    !http_looks_like_start((const char *)payload, caplen))
+		    !http_may_start((const char *)payload, caplen))
 			return;
 		c = conn_new(e, &ep);
 	} else {
@@ -701,6 +701,11 @@ void http_engine_packet(struct http_engine *e, const struct hdrlog_headers *h,
 	c->last_ns = ts_ns;
 	s = &c->side[src];
 	sink = side_sink(s);
+	/* the peer's stream starts at what this segment acknowledges: a
+	 * response segment that overtakes the first one is then held, not
+	 * taken for the start */
+	if ((h->tcp_flags & HDRLOG_TCP_ACK) && !c->side[!src].reasm.started)
+		reasm_syn(&c->side[!src].reasm, h->tcp_ack - 1);
 	if (h->tcp_flags & HDRLOG_TCP_SYN)
 		reasm_syn(&s->reasm, h->tcp_seq);
 	if (caplen > h->payload_len)

@@ -43,6 +43,21 @@ bool http_looks_like_start(const char *data, size_t n)
 	return n >= 7 && !memcmp(data, "HTTP/1.", 7);
 }
 
+bool http_may_start(const char *data, size_t n)
+{
+	static const char *const starts[] = {
+		"GET ", "POST ", "PUT ", "DELETE ", "HEAD ", "OPTIONS ", "PATCH ",
+		"CONNECT ", "TRACE ", "HTTP/1.",
+	};
+
+	if (http_looks_like_start(data, n))
+		return true;
+	for (size_t i = 0; i < sizeof(starts) / sizeof(starts[0]); i++)
+		if (n && n < strlen(starts[i]) && !memcmp(data, starts[i], n))
+			return true;
+	return false;
+}
+
 size_t http_head_end(const char *buf, size_t len, size_t from)
 {
 	for (size_t i = from; i < len; i++) {

@@ -56,6 +56,10 @@ struct http_msg {
  * followed by a space, or "HTTP/1.". Used to find where messages start. */
 bool http_looks_like_start(const char *data, size_t n);
 
+/* Like http_looks_like_start(), or data is shorter than such a start and
+ * begins one ("GE"): a message cut into tiny segments. */
+bool http_may_start(const char *data, size_t n);
+
 /* Parses the head in buf (len bytes, ending with the blank line unless the
  * head was cut). Fills m (zeroed here); on malformed input sets m->error
  * and keeps what was read before it. Returns 0, or -EINVAL with m->error
