@@ -87,6 +87,8 @@ static __always_inline void finish_event(struct hdrlog_packet_event *ev,
 	stat_add(HDRLOG_STAT_EVENTS, 1);
 }
 
+#include "http.h" /* needs stat_slot(), stat_add() */
+
 static __always_inline int handle_skb(struct __sk_buff *skb, __u8 dir)
 {
 	__u32 want = skb->len < targ_pull_len ? skb->len : targ_pull_len;
@@ -114,6 +116,7 @@ static __always_inline int handle_skb(struct __sk_buff *skb, __u8 dir)
 		ev->h.hw_vlan.tci = skb->vlan_tci;
 	}
 	hdrlog_parse_eth(data, data_end, &ev->h);
+	http_capture(skb, ev);
 	finish_event(ev, in_ring);
 	return TC_ACT_UNSPEC; /* also TCX_NEXT: let the packet go on */
 }

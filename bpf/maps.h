@@ -28,4 +28,12 @@ struct {
 	__type(value, struct hdrlog_packet_event);
 } scratch SEC(".maps");
 
+/* Connections that carry HTTP (bpf/http.h), with their message counts. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct hdrlog_conn_key);
+	__type(value, struct hdrlog_http_counts);
+} http_flows SEC(".maps");
+
 #endif /* HDRLOG_MAPS_H */

@@ -53,6 +53,7 @@ struct live {
 	int ncpu;
 	__u64 *next_seq; /* per CPU: the sequence number expected next */
 	__u64 boot_to_epoch_ns;
+	__u64 packets; /* packet events read (-c counts these) */
 	int out_err;
 };
 
@@ -72,13 +73,29 @@ static const char *iface_name(const struct live *lv, __u32 ifindex)
 	return NULL;
 }
 
-static void track_sequence(struct live *lv, const struct hdrlog_packet_event *ev)
+static void track_sequence(struct live *lv, __u32 cpu, __u64 seq)
 {
-	if (ev->cpu >= (__u32)lv->ncpu)
+	if (cpu >= (__u32)lv->ncpu)
 		return;
-	if (ev->seq > lv->next_seq[ev->cpu])
-		lv->c->seq_missing += ev->seq - lv->next_seq[ev->cpu];
-	lv->next_seq[ev->cpu] = ev->seq + 1;
+	if (seq > lv->next_seq[cpu])
+		lv->c->seq_missing += seq - lv->next_seq[cpu];
+	lv->next_seq[cpu] = seq + 1;
+}
+
+/* A payload event goes to the HTTP engine, which logs transactions. */
+static void on_payload(struct live *lv, const struct hdrlog_payload_event *ev,
+		       size_t size)
+{
+	__u32 caplen = ev->caplen;
+
+	track_sequence(lv, ev->cpu, ev->seq);
+	lv->c->received++;
+	if (!lv->opts->http)
+		return;
+	if (caplen > size - sizeof(*ev))
+		caplen = size - sizeof(*ev);
+	http_engine_packet(lv->opts->http, &ev->h, ev->data, caplen,
+			   ev->ts_ns + lv->boot_to_epoch_ns);
 }
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -87,10 +104,16 @@ static int on_event(void *ctx, void *data, size_t size)
 	struct live *lv = ctx;
 	struct record_meta meta;
 
+	if (size >= sizeof(struct hdrlog_payload_event) &&
+	    ev->kind == HDRLOG_EV_PAYLOAD) {
+		on_payload(lv, data, size);
+		return 0;
+	}
 	if (size < sizeof(*ev) || ev->kind != HDRLOG_EV_PACKET)
 		return 0;
-	track_sequence(lv, ev);
+	track_sequence(lv, ev->cpu, ev->seq);
 	lv->c->received++;
+	lv->packets++;
 	meta = (struct record_meta){
 		.epoch_ns = ev->ts_ns + lv->boot_to_epoch_ns,
 		.ifname = iface_name(lv, ev->ifindex),
@@ -101,7 +124,7 @@ static int on_event(void *ctx, void *data, size_t size)
 		lv->c->output_errors++;
 		return lv->out_err;
 	}
-	if (lv->opts->max_count && lv->c->received >= lv->opts->max_count)
+	if (lv->opts->max_count && lv->packets >= lv->opts->max_count)
 		return CANCELLED;
 	return 0;
 }
@@ -254,6 +277,8 @@ static int poll_loop(struct live *lv, struct ring_buffer *rb)
 			pr_warn("reading the ring buffer failed: %s\n", strerror(-err));
 			return 1;
 		}
+		if (lv->opts->http)
+			http_engine_expire(lv->opts->http, clock_ns(CLOCK_REALTIME));
 		output_sync(lv->out);
 		now = clock_ns(CLOCK_MONOTONIC);
 		if (dump_stats || (interval && now >= next_stats)) {
@@ -343,7 +368,7 @@ int live_run(const struct live_opts *opts, struct output *out,
 	code = poll_loop(&lv, rb);
 	loader_detach_all(lv.loader);
 	drain_and_count(&lv, rb, !lv.out_err && !(opts->max_count &&
-						  c->received >= opts->max_count));
+						  lv.packets >= opts->max_count));
 	output_sync(out);
 cleanup:
 	ring_buffer__free(rb);

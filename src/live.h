@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "counters.h"
+#include "http.h"
 #include "loader.h"
 #include "output.h"
 
@@ -21,6 +22,7 @@ struct live_opts {
 	unsigned long long max_count; /* 0: until a signal */
 	unsigned int stats_interval;  /* seconds; 0: none */
 	struct loader_opts load;
+	struct http_engine *http; /* payload events go here; NULL: none */
 };
 
 /* Runs until SIGINT/SIGTERM, -c, a vanished interface or an output error;

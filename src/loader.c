@@ -78,6 +78,7 @@ int loader_open(struct loader **out, const struct loader_opts *opts)
 	}
 	l->skel->rodata->targ_pull_len = opts->pull_len;
 	l->skel->rodata->targ_wakeup_bytes = opts->wakeup_bytes;
+	l->skel->rodata->targ_http_snaplen = opts->http_snaplen;
 	err = bpf_map__set_max_entries(l->skel->maps.events, opts->ringbuf_bytes);
 	if (!err)
 		err = hdrlog_bpf__load(l->skel);
@@ -227,6 +228,11 @@ int loader_attach_xdp(struct loader *l, int ifindex, bool *native)
 int loader_events_fd(const struct loader *l)
 {
 	return bpf_map__fd(l->skel->maps.events);
+}
+
+int loader_http_flows_fd(const struct loader *l)
+{
+	return bpf_map__fd(l->skel->maps.http_flows);
 }
 
 int loader_stats_fd(const struct loader *l)

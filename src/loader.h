@@ -17,6 +17,7 @@ struct loader_opts {
 	__u32 ringbuf_bytes; /* power of two, at least a page */
 	__u32 pull_len;	     /* targ_pull_len */
 	__u32 wakeup_bytes;  /* targ_wakeup_bytes */
+	__u32 http_snaplen;  /* targ_http_snaplen: 0 no payload events */
 };
 
 struct loader;
@@ -33,6 +34,8 @@ int loader_attach_xdp(struct loader *l, int ifindex, bool *native);
 
 int loader_events_fd(const struct loader *l);
 int loader_stats_fd(const struct loader *l);
+/* The http_flows map: struct hdrlog_conn_key -> struct hdrlog_http_counts. */
+int loader_http_flows_fd(const struct loader *l);
 
 /* Detaches every attachment, newest first; the programs stay loaded so
  * the ring buffer can be drained. Safe to call twice. */

@@ -29,6 +29,7 @@ struct args {
 	enum record_format fmt;
 	int verbosity;
 	bool http; /* --http */
+	unsigned http_snaplen; /* --http-snaplen */
 	struct http_config http_cfg;
 	const char *http_headers[ARGS_MAX_HTTP_HEADERS];
 };
@@ -55,7 +56,10 @@ static const char usage_text[] =
 	"      --ringbuf-size BYTES\n"
 	"                          ring buffer size, a power of two (default 32M)\n"
 	"      --http              also log HTTP/1.x transactions, one \"http\"\n"
-	"                          record per request and response (-r only)\n"
+	"                          record per request and response (live: tc)\n"
+	"      --http-snaplen BYTES\n"
+	"                          live: payload bytes the kernel copies per\n"
+	"                          segment of an HTTP connection (default 1024)\n"
 	"      --http-header NAME  also log header field NAME (repeatable; '*':\n"
 	"                          all fields)\n"
 	"      --no-redact         log Authorization, Proxy-Authorization, Cookie\n"
@@ -149,6 +153,7 @@ enum long_only {
 	OPT_HTTP_REDACT_QUERY,
 	OPT_HTTP_MAX_STREAMS,
 	OPT_HTTP_MAX_BUFFER,
+	OPT_HTTP_SNAPLEN,
 };
 
 static const struct option long_options[] = {
@@ -168,6 +173,7 @@ static const struct option long_options[] = {
 	{ "http-redact-query", no_argument, NULL, OPT_HTTP_REDACT_QUERY },
 	{ "http-max-streams", required_argument, NULL, OPT_HTTP_MAX_STREAMS },
 	{ "http-max-buffer", required_argument, NULL, OPT_HTTP_MAX_BUFFER },
+	{ "http-snaplen", required_argument, NULL, OPT_HTTP_SNAPLEN },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "help", no_argument, NULL, 'h' },
@@ -276,6 +282,11 @@ static int parse_args(int argc, char **argv, struct args *a)
 			a->http_cfg.max_head = n;
 			a->http_cfg.max_ooo = 4 * n;
 			break;
+		case OPT_HTTP_SNAPLEN:
+			if (parse_ull(optarg, 64, HDRLOG_HTTP_SNAPLEN_MAX, &n))
+				return usage_error("invalid --http-snaplen '%s' (64-8192)", optarg);
+			a->http_snaplen = n;
+			break;
 		case 'v':
 			a->verbosity++;
 			break;
@@ -299,8 +310,10 @@ static int parse_args(int argc, char **argv, struct args *a)
 			return usage_error("out of memory%s", "");
 	}
 	a->http_cfg.headers = a->http_headers;
-	if (a->http && !a->read_path)
-		return usage_error("--http works with -r only so far%s", "");
+	if (a->http && a->live.xdp)
+		return usage_error("--http needs tc on ingress, not --hook xdp%s", "");
+	if (a->http)
+		a->live.load.http_snaplen = a->http_snaplen ? a->http_snaplen : 1024;
 	if (a->read_path && a->live.n_ifaces)
 		return usage_error("-r and -i exclude each other%s", "");
 	return 0;
@@ -385,6 +398,7 @@ int main(int argc, char **argv)
 				  http, true);
 		code = err == -EINVAL ? EXIT_USAGE : err && err != -EPIPE ? 1 : 0;
 	} else {
+		a.live.http = http;
 		code = run_live(&a, &out, &c);
 	}
 	if (http) {
