@@ -1,83 +1,33 @@
 #!/usr/bin/env bash
-# HTTP transactions from real traffic: nginx in one namespace (198.18.0.2:8080),
-# curl and nc (keep-alive, pipelined, HEAD, POST, 404, 100-continue) in the
-# other, captured with tcpdump on the veth; `hdrlog -r --http` must log
-# every request once, paired with its response, with the same method, URI,
-# Host, User-Agent and status as tshark's HTTP dissector on the same file.
-# Needs root (namespaces). Everything is removed on exit.
+# HTTP transactions from a capture file: nginx in one namespace
+# (198.18.0.2:8080), curl and nc (keep-alive, pipelined, HEAD, POST, 404,
+# 100-continue) in the other, captured with tcpdump on the veth; `hdrlog -r
+# --http` must log every request once, paired with its response, with the
+# same method, URI, Host, User-Agent and status as tshark's HTTP dissector
+# on the same file. Needs root (namespaces). Everything is removed on exit.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/netns.sh
+. tests/lib/http.sh
 require_root
 for t in nginx curl nc tcpdump tshark; do
 	command -v "$t" >/dev/null || { echo "SKIP: $t missing"; exit 77; }
 done
 HDRLOG=${HDRLOG:-$PWD/build/hdrlog}
-PORT=8080
 tmp=$(mktemp -d)
-chmod 755 "$tmp"
 cleanup() { netns_cleanup; [ -n "${KEEP:-}" ] && echo "kept $tmp" || rm -rf "$tmp"; }
 netns_setup || { echo "namespace setup failed"; exit 1; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 fail() { echo "FAIL: $*"; exit 1; }
 
-mkdir -p "$tmp/www/api/v1" "$tmp/logs"
-head -c 612 /dev/zero | tr '\0' 'x' >"$tmp/www/small.html"
-echo '{"id":3}' >"$tmp/www/api/v1/items"
-cat >"$tmp/nginx.conf" <<EOF
-daemon off;
-worker_processes 1;
-pid $tmp/nginx.pid;
-error_log $tmp/logs/error.log;
-events { worker_connections 64; }
-http {
-	access_log off;
-	client_body_temp_path $tmp/client_body;
-	proxy_temp_path $tmp/proxy;
-	fastcgi_temp_path $tmp/fastcgi;
-	uwsgi_temp_path $tmp/uwsgi;
-	scgi_temp_path $tmp/scgi;
-	keepalive_requests 1000;
-	server {
-		listen $IP_B:$PORT;
-		root $tmp/www;
-		location /post { return 201 "created\n"; }
-	}
-}
-EOF
-in_b nginx -c "$tmp/nginx.conf" -p "$tmp" -e "$tmp/logs/error.log" \
-	>"$tmp/logs/nginx.out" 2>&1 &
-track_pid $!
-for ((i = 0; i < 50; i++)); do
-	in_b ss -Htln "sport = :$PORT" | grep -q . && break
-	sleep 0.1
-done
-in_b ss -Htln "sport = :$PORT" | grep -q . || { cat "$tmp/logs/"*; fail "nginx did not start"; }
-
-ip netns exec "$NS_A" tcpdump -i "$VETH_A" -s 0 -U -w "$tmp/cap.pcap" tcp port $PORT \
+http_server_start
+ip netns exec "$NS_A" tcpdump -i "$VETH_A" -s 0 -U -w "$tmp/cap.pcap" tcp port $HTTP_PORT \
 	>"$tmp/tcpdump.out" 2>&1 &
 tcpdump_pid=$!
 track_pid $tcpdump_pid
 wait_for "$tmp/tcpdump.out" 5 "listening on" || fail "tcpdump did not start"
-
-url=http://$IP_B:$PORT
-c() { timeout 10 ip netns exec "$NS_A" curl -s "$@" >/dev/null; }
-# 1 request each
-c -A hdrlog-test/1.0 -e http://ref.example/ -H 'X-Request-Id: req-42' \
-	-H 'traceparent: 00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' \
-	"$url/api/v1/items?id=3"
-c -I "$url/small.html"
-c -d 'a=1&b=2' -H 'Cookie: secret=1' "$url/post"
-c "$url/missing"
-c -H 'Expect: 100-continue' --data-binary @"$tmp/www/small.html" "$url/post?big=1"
-# 3 on one keep-alive connection
-c "$url/small.html" "$url/api/v1/items" "$url/small.html?x=1"
-# 3 pipelined in one segment, the last closes
-# (HEAD last: tshark takes a response after a HEAD's for its body)
-{ printf 'GET /small.html HTTP/1.1\r\nHost: p\r\n\r\nGET /missing HTTP/1.1\r\nHost: p\r\n\r\nHEAD /api/v1/items HTTP/1.1\r\nHost: p\r\nConnection: close\r\n\r\n'; sleep 2; } |
-	timeout 10 ip netns exec "$NS_A" nc "$IP_B" $PORT >/dev/null
-sent=11
+http_traffic
 sleep 0.5
 stop_pid $tcpdump_pid TERM 5
 
@@ -87,66 +37,12 @@ python3 tests/lib/check_schema.py "$tmp/all.json" >"$tmp/schema.out" ||
 	{ tail -5 "$tmp/schema.out"; fail "schema"; }
 grep '"hdrlog.record":"http"' "$tmp/all.json" >"$tmp/http.json"
 n=$(wc -l <"$tmp/http.json")
-[ "$n" -eq $sent ] || { cat "$tmp/http.json"; fail "$n http records, want $sent"; }
-grep -c '"hdrlog.http.outcome":"complete"' "$tmp/http.json" | grep -qx $sent ||
+[ "$n" -eq $HTTP_SENT ] || { cat "$tmp/http.json"; fail "$n http records, want $HTTP_SENT"; }
+grep -c '"hdrlog.http.outcome":"complete"' "$tmp/http.json" | grep -qx $HTTP_SENT ||
 	{ cat "$tmp/http.json"; fail "not every transaction complete"; }
 
-# the same requests and responses as tshark sees them (tshark pairs
-# neither pipelined responses nor those after a 100 Continue: compare the
-# requests, and the final status codes, as multisets)
-tshark -r "$tmp/cap.pcap" -Y http.request -T fields -E separator=/t \
-	-E aggregator='|' -e http.request.method -e http.request.uri -e http.host \
-	-e http.user_agent >"$tmp/ts_req" 2>/dev/null
-tshark -r "$tmp/cap.pcap" -Y http.response -T fields -E aggregator='|' \
-	-e http.response.code >"$tmp/ts_resp" 2>/dev/null
-python3 - "$tmp/ts_req" "$tmp/ts_resp" "$tmp/http.json" <<'EOF' || fail "hdrlog and tshark differ"
-import json, sys
-from collections import Counter
-treq, tcode = Counter(), Counter()
-for line in open(sys.argv[1]):
-    cols = [c.split('|') for c in line.rstrip('\n').split('\t')]
-    n = len(cols[0])
-    for i in range(n):
-        treq[tuple(c[i] if len(c) == n else '' for c in cols)] += 1
-for line in open(sys.argv[2]):
-    for code in line.split('|'):
-        if not 100 <= int(code) < 200:
-            tcode[code.strip()] += 1
-oreq, ocode = Counter(), Counter()
-for line in open(sys.argv[3]):
-    r = json.loads(line)
-    uri = r.get('url.path', '') + ('?' + r['url.query'] if 'url.query' in r else '')
-    host = r.get('server.address', '') + (':%d' % r['server.port'] if 'server.port' in r else '')
-    oreq[(r.get('http.request.method', ''), uri, host, r.get('user_agent.original', ''))] += 1
-    ocode[str(r.get('http.response.status_code', ''))] += 1
-ok = True
-for what, t, o in (('requests', treq, oreq), ('status codes', tcode, ocode)):
-    if t != o:
-        print(what, 'tshark only:', t - o, 'hdrlog only:', o - t)
-        ok = False
-print(f'{sum(oreq.values())} requests and responses as tshark sees them')
-sys.exit(0 if ok else 1)
-EOF
-
-# the fields of the first request
-first=$(grep '"url.query":"id=3"' "$tmp/http.json")
-for kv in '"http.request.method":"GET"' '"url.path":"/api/v1/items"' \
-	'"server.address":"198.18.0.2"' '"server.port":8080' \
-	'"user_agent.original":"hdrlog-test/1.0"' \
-	'"http.request.header.referer":"http://ref.example/"' \
-	'"http.request.header.x-request-id":"req-42"' \
-	'"http.response.status_code":200' '"http.response.body.size":9' \
-	'"network.protocol.version":"1.1"' '"hdrlog.http.transaction":1' \
-	'"source.address":"198.18.0.1"' '"destination.port":8080'; do
-	case "$first" in *"$kv"*) ;; *) echo "$first"; fail "missing $kv";; esac
-done
-grep -q '"hdrlog.http.time_to_first_byte_ns":' <<<"$first" || fail "no ttfb"
-# HEAD: no body; 100-continue: counted; keep-alive: indexes 1..3
-grep '"http.request.method":"HEAD"' "$tmp/http.json" | grep -q '"http.response.body.size":0' ||
-	fail "HEAD response body"
-grep -q '"hdrlog.http.interim_responses":1' "$tmp/http.json" || fail "100 Continue not counted"
-grep -q '"http.request.body.size":612' "$tmp/http.json" || fail "request body"
-grep -q '"hdrlog.http.transaction":3' "$tmp/http.json" || fail "keep-alive indexes"
+http_check_tshark "$tmp/cap.pcap" "$tmp/http.json"
+http_check_fields "$tmp/http.json"
 # Cookie is not logged by default
 grep -q 'secret' "$tmp/http.json" && fail "cookie logged"
 $HDRLOG -r "$tmp/cap.pcap" --http --http-header cookie 2>/dev/null | grep -q '"Cookie: REDACTED"' ||
@@ -154,4 +50,4 @@ $HDRLOG -r "$tmp/cap.pcap" --http --http-header cookie 2>/dev/null | grep -q '"C
 $HDRLOG -r "$tmp/cap.pcap" --http --http-header cookie --no-redact 2>/dev/null |
 	grep -q '"Cookie: secret=1"' || fail "--no-redact"
 grep -q 'http: 11 transactions logged' "$tmp/err" || { cat "$tmp/err"; fail "summary"; }
-echo "PASS: $sent HTTP transactions, fields as tshark's"
+echo "PASS: $HTTP_SENT HTTP transactions, fields as tshark's"
