@@ -302,6 +302,46 @@ static int poll_loop(struct live *lv, struct ring_buffer *rb)
 	return 0;
 }
 
+/* The kernel's per-connection HTTP counts, summed, on stderr. */
+static void print_kernel_http(const struct live *lv)
+{
+	static const char *const methods[HDRLOG_HTTP_METHOD__MAX] = {
+		"GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH",
+		"CONNECT", "TRACE",
+	};
+	int fd = loader_http_flows_fd(lv->loader);
+	struct hdrlog_http_counts sum = { 0 }, v;
+	struct hdrlog_conn_key key, next;
+	__u64 conns = 0, req = 0, resp = 0;
+	void *prev = NULL;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &v))
+			continue;
+		conns++;
+		for (int i = 0; i < HDRLOG_HTTP_METHOD__MAX; i++)
+			sum.requests[i] += v.requests[i];
+		for (int i = 0; i < 6; i++)
+			sum.responses[i] += v.responses[i];
+	}
+	for (int i = 0; i < HDRLOG_HTTP_METHOD__MAX; i++)
+		req += sum.requests[i];
+	for (int i = 0; i < 6; i++)
+		resp += sum.responses[i];
+	fprintf(stderr, "hdrlog: http (kernel): %llu request starts (",
+		(unsigned long long)req);
+	for (int i = 0; i < HDRLOG_HTTP_METHOD__MAX; i++)
+		fprintf(stderr, "%s%s %llu", i ? ", " : "", methods[i],
+			(unsigned long long)sum.requests[i]);
+	fprintf(stderr, "), %llu response starts (", (unsigned long long)resp);
+	for (int i = 1; i < 6; i++)
+		fprintf(stderr, "%dxx %llu, ", i, (unsigned long long)sum.responses[i]);
+	fprintf(stderr, "other %llu) in %llu connections\n",
+		(unsigned long long)sum.responses[0], (unsigned long long)conns);
+}
+
 /* After detaching: read what is left, then settle the loss accounts. */
 static void drain_and_count(struct live *lv, struct ring_buffer *rb,
 			    bool drain)
@@ -370,6 +410,8 @@ int live_run(const struct live_opts *opts, struct output *out,
 	drain_and_count(&lv, rb, !lv.out_err && !(opts->max_count &&
 						  lv.packets >= opts->max_count));
 	output_sync(out);
+	if (opts->http)
+		print_kernel_http(&lv);
 cleanup:
 	ring_buffer__free(rb);
 	loader_close(lv.loader);

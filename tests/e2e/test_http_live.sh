@@ -45,6 +45,10 @@ grep -c '"hdrlog.http.outcome":"complete"' "$tmp/http.json" | grep -qx $HTTP_SEN
 	{ cat "$tmp/http.json"; fail "not every transaction complete"; }
 grep -q ' 0 lost' "$tmp/err" || { cat "$tmp/err"; fail "events lost"; }
 grep -q '"Cookie: REDACTED"' "$tmp/http.json" || fail "cookie not redacted"
+# the kernel's counts: segments that start a request (the 3 pipelined
+# requests share one)
+grep -q 'http (kernel): 9 request starts (GET 6, POST 2, PUT 0, DELETE 0, HEAD 1,' "$tmp/err" ||
+	{ cat "$tmp/err"; fail "kernel request counts"; }
 http_check_tshark "$tmp/cap.pcap" "$tmp/http.json"
 http_check_fields "$tmp/http.json"
 
