@@ -21,4 +21,5 @@ bench "offline speed" bench/offline.sh
 bench "live loss-free rate (veth, trafgen)" bench/live_rate.sh
 bench "TCP throughput overhead (veth, iperf3)" bench/overhead.sh
 bench "HTTP (veth, nginx + wrk)" bench/http.sh
+bench "HTTP transactions logged (veth, nginx + wrk, --http)" bench/http_txn.sh
 [ ${#failed[@]} -eq 0 ] || { echo "failed: ${failed[*]}"; exit 1; }
