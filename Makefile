@@ -45,7 +45,7 @@ all: $(OUTPUT)/hdrlog
 $(OUTPUT) $(OUTPUT)/obj $(OUTPUT)/asan $(OUTPUT)/tests $(OUTPUT)/fuzz $(OUTPUT)/tools:
 	$(Q)mkdir -p $@
 
-$(OUTPUT)/hdrlog.bpf.o: bpf/hdrlog.bpf.c bpf/parse.h bpf/maps.h bpf/http.h include/hdrlog/events.h | $(OUTPUT)
+$(OUTPUT)/hdrlog.bpf.o: bpf/hdrlog.bpf.c bpf/parse.h bpf/maps.h bpf/http_capture.h include/hdrlog/events.h | $(OUTPUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 

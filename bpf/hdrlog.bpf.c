@@ -87,7 +87,7 @@ static __always_inline void finish_event(struct hdrlog_packet_event *ev,
 	stat_add(HDRLOG_STAT_EVENTS, 1);
 }
 
-#include "http.h" /* needs stat_slot(), stat_add() */
+#include "http_capture.h" /* needs stat_slot(), stat_add() */
 
 static __always_inline int handle_skb(struct __sk_buff *skb, __u8 dir)
 {

@@ -28,7 +28,7 @@ struct {
 	__type(value, struct hdrlog_packet_event);
 } scratch SEC(".maps");
 
-/* Connections that carry HTTP (bpf/http.h), with their message counts. */
+/* Connections that carry HTTP (bpf/http_capture.h), with their message counts. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 65536);

@@ -28,8 +28,8 @@ struct http_side {
 	int idx; /* endpoint index of the sender */
 	struct tcp_reasm reasm;
 	enum frame_state st;
-	char *head; /* the head being read, cfg.max_head bytes */
-	size_t head_len;
+	char *head; /* the head being read: grows up to cfg.max_head */
+	size_t head_len, head_cap;
 	char line[CHUNK_LINE_MAX];
 	size_t line_len;
 	__u64 remaining;
@@ -45,8 +45,9 @@ struct http_conn {
 	struct http_conn *hnext;  /* hash chain */
 	struct http_conn *prev, *next; /* LRU list, most recent first */
 	struct http_side side[2];
-	struct http_txn *pending; /* ring of cfg.max_pending requests */
-	unsigned first, count;
+	struct http_txn *pending; /* ring of waiting requests: grows up to
+				   * cfg.max_pending */
+	unsigned first, count, cap;
 	struct http_txn resp_txn; /* the transaction whose response is read */
 	bool resp_busy;
 	bool resp_done; /* ... and ended, its request's body still coming */
@@ -116,7 +117,7 @@ static void emit_txn(struct http_conn *c, struct http_txn *t,
 
 static struct http_txn *pending_at(struct http_conn *c, unsigned i)
 {
-	return &c->pending[(c->first + i) % c->e->cfg.max_pending];
+	return &c->pending[(c->first + i) % c->cap];
 }
 
 /* The waiting request with this index, or NULL. */
@@ -151,24 +152,53 @@ static void conn_opaque(struct http_conn *c)
 	c->side[1].st = FR_OPAQUE;
 }
 
+static void pending_pop(struct http_conn *c)
+{
+	c->first = (c->first + 1) % c->cap;
+	c->count--;
+}
+
+/* Room for one more waiting request: the ring doubles up to the limit,
+ * past which the oldest request is logged and dropped. */
+static void pending_make_room(struct http_conn *c)
+{
+	unsigned max = c->e->cfg.max_pending, cap;
+	struct http_txn *p;
+
+	if (c->count < c->cap)
+		return;
+	if (c->cap >= max) {
+		c->e->stats.evicted_txns++;
+		emit_txn(c, pending_at(c, 0), HTTP_EVICTED);
+		pending_pop(c);
+		return;
+	}
+	cap = c->cap ? 2 * c->cap : 4;
+	if (cap > max)
+		cap = max;
+	p = calloc(cap, sizeof(*p));
+	if (!p)
+		abort(); /* as sb_grow() */
+	for (unsigned i = 0; i < c->count; i++)
+		p[i] = *pending_at(c, i);
+	free(c->pending);
+	c->pending = p;
+	c->cap = cap;
+	c->first = 0;
+}
+
 /* A request head was read: it waits for its response. */
 static void request_head(struct http_side *s)
 {
 	struct http_conn *c = s->conn;
 	struct http_txn *t;
 
-	if (c->count == c->e->cfg.max_pending) {
-		c->e->stats.evicted_txns++;
-		emit_txn(c, pending_at(c, 0), HTTP_EVICTED);
-		c->first = (c->first + 1) % c->e->cfg.max_pending;
-		c->count--;
-	}
+	pending_make_room(c);
 	t = pending_at(c, c->count++);
 	memset(t, 0, sizeof(*t));
 	t->index = ++c->txns;
 	t->client = s->idx;
 	t->req = s->part;
-	t->req.msg.content_length = s->part.msg.content_length;
 	/* the message's strings now belong to the transaction */
 	memset(&s->part.msg, 0, sizeof(s->part.msg));
 	s->req_index = t->index;
@@ -201,8 +231,7 @@ static struct http_txn *response_head(struct http_side *s)
 		resp_txn_emit(c, HTTP_INCOMPLETE);
 	if (c->count) {
 		*t = *pending_at(c, 0);
-		c->first = (c->first + 1) % c->e->cfg.max_pending;
-		c->count--;
+		pending_pop(c);
 	} else {
 		memset(t, 0, sizeof(*t));
 		t->index = ++c->txns;
@@ -328,6 +357,21 @@ static size_t read_head(struct http_side *s, const char *d, size_t n,
 	size_t max = s->conn->e->cfg.max_head, old = s->head_len, take, end;
 
 	take = n < max - old ? n : max - old;
+	if (old + take > s->head_cap) {
+		/* grows by doubling: most heads are short, the limit is rare */
+		size_t cap = s->head_cap ? s->head_cap : 512;
+		char *p;
+
+		while (cap < old + take)
+			cap *= 2;
+		if (cap > max)
+			cap = max;
+		p = realloc(s->head, cap);
+		if (!p)
+			abort(); /* as sb_grow() */
+		s->head = p;
+		s->head_cap = cap;
+	}
 	memcpy(s->head + old, d, take);
 	s->head_len += take;
 	end = http_head_end(s->head, s->head_len, old > 3 ? old - 3 : 0);
@@ -500,11 +544,7 @@ static void side_skip(struct http_side *s, __u64 bytes, bool gap, __u64 ts_ns)
 	case FR_HEAD:
 		if (!s->head_len)
 			break; /* between messages: the next one is lost */
-		head_done(s, true, ts_ns);
-		if (s->st == FR_SYNC || s->st == FR_OPAQUE)
-			return;
-		s->part.gap |= gap;
-		message_done(s, ts_ns, FR_SYNC);
+		head_done(s, true, ts_ns); /* and on from FR_SYNC */
 		return;
 	case FR_SYNC:
 	case FR_OPAQUE:
@@ -592,8 +632,7 @@ static void conn_end(struct http_conn *c, enum http_outcome why, __u64 ts_ns)
 		resp_txn_emit(c, HTTP_INCOMPLETE);
 	while (c->count) {
 		emit_txn(c, pending_at(c, 0), why);
-		c->first = (c->first + 1) % e->cfg.max_pending;
-		c->count--;
+		pending_pop(c);
 	}
 	for (int i = 0; i < 2; i++) {
 		reasm_free(&c->side[i].reasm);
@@ -622,9 +661,6 @@ static struct http_conn *conn_new(struct http_engine *e,
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		abort(); /* as sb_grow() */
-	c->pending = calloc(e->cfg.max_pending, sizeof(*c->pending));
-	if (!c->pending)
-		abort();
 	c->e = e;
 	c->ep = *ep;
 	for (int i = 0; i < 2; i++) {
@@ -632,9 +668,6 @@ static struct http_conn *conn_new(struct http_engine *e,
 
 		s->conn = c;
 		s->idx = i;
-		s->head = malloc(e->cfg.max_head);
-		if (!s->head)
-			abort();
 		reasm_init(&s->reasm, e->cfg.max_ooo);
 		side_reset(s, FR_SYNC);
 	}

@@ -2,7 +2,8 @@
 /*
  * libFuzzer target: a whole capture file (pcap or pcapng) through
  * offline_run(), the code behind hdrlog -r: libpcap, decode_packet(),
- * record_packet(), the counters and the output.
+ * record_packet(), the counters and the output, and with --http the TCP
+ * payload through the HTTP engine (its JSON records are checked).
  *
  * The input goes to an in-memory file (memfd) that offline_run() opens by
  * its /proc/self/fd path, as it would any capture. The lines go to
@@ -24,6 +25,13 @@
 
 #define MAX_PACKETS 2000 /* a bound per input; -max_len bounds it too */
 
+static void check_http(void *ctx, struct strbuf *line)
+{
+	(void)ctx;
+	json_check_line(line->data, line->len);
+	sb_reset(line);
+}
+
 static int memfd = -1;
 static char path[64];
 
@@ -31,6 +39,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct counters c = { 0 };
 	struct strbuf sb = { 0 };
+	struct http_config cfg = { .all_headers = true, .max_head = 512 };
+	struct http_engine *http;
 	struct output out;
 	int err;
 
@@ -46,7 +56,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* text for odd sizes, so both formats run on every shape of file */
 	if (output_open(&out, "/dev/null", size & 1 ? RECORD_TEXT : RECORD_JSON))
 		abort();
-	err = offline_run(path, MAX_PACKETS, NULL, &out, &c);
+	http = http_engine_new(&cfg, RECORD_JSON, check_http, NULL);
+	if (!http)
+		abort();
+	err = offline_run(path, MAX_PACKETS, NULL, &out, &c, http, true);
+	http_engine_free(http);
 	/* offline.h: 0, -EINVAL for a bad file; anything else is the output,
 	 * and /dev/null does not fail */
 	if (err && err != -EINVAL)
