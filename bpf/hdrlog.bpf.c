@@ -273,12 +273,11 @@ static __attribute__((noinline)) void flow_account(const struct hdrlog_packet_ev
 		send_flow(&key, v);
 }
 
-/* Counts the packet, accounts its flow and sends its event: submitted
- * where it was built, or, from scratch, copied to the ring buffer if the
- * filter and sampling select it and --packets wants it. Only selected
- * packets reach the flow table. */
-static __always_inline void finish_event(struct hdrlog_packet_event *ev,
-					 enum ev_place place)
+/* Counts the packet, then takes it through the filter and sampling;
+ * only a packet they select reaches the flow table. Returns whether it
+ * was selected. */
+static __always_inline bool account_packet(struct hdrlog_packet_event *ev,
+					   enum ev_place place)
 {
 	stat_add(HDRLOG_STAT_PACKETS, ev->gso_segs);
 	stat_add(HDRLOG_STAT_BYTES, ev->len);
@@ -287,15 +286,26 @@ static __always_inline void finish_event(struct hdrlog_packet_event *ev,
 	if (ev->h.error)
 		stat_add(HDRLOG_STAT_PARSE_ERRORS, 1);
 	if (place == EV_SCRATCH && !select_packet(ev))
-		return;
+		return false;
 	flow_account(ev);
+	return true;
+}
+
+/* Sends the packet's event: submitted where it was built (nothing
+ * selects there), or, from scratch, copied to the ring buffer if it was
+ * selected and --packets wants it. */
+static __always_inline void send_event(struct hdrlog_packet_event *ev,
+				       enum ev_place place, bool selected)
+{
 	if (place == EV_RING) {
 		bpf_ringbuf_submit(ev, wakeup_flag());
 		stat_add(HDRLOG_STAT_EVENTS, 1);
-	} else if (place == EV_SCRATCH && packet_wanted(ev)) {
+	} else if (place == EV_SCRATCH && selected && packet_wanted(ev)) {
 		send_copy(ev);
 	}
 }
+
+#include "http_capture.h" /* needs stat_slot(), stat_add() */
 
 static __always_inline int handle_skb(struct __sk_buff *skb, __u8 dir)
 {
@@ -303,6 +313,7 @@ static __always_inline int handle_skb(struct __sk_buff *skb, __u8 dir)
 	struct hdrlog_packet_event *ev;
 	void *data, *data_end;
 	enum ev_place place;
+	bool selected;
 
 	ev = begin_event(HDRLOG_HOOK_TC, dir, &place);
 	if (!ev)
@@ -324,7 +335,10 @@ static __always_inline int handle_skb(struct __sk_buff *skb, __u8 dir)
 		ev->h.hw_vlan.tci = skb->vlan_tci;
 	}
 	hdrlog_parse_eth(data, data_end, &ev->h);
-	finish_event(ev, place);
+	selected = account_packet(ev, place);
+	if (selected)
+		http_capture(skb, ev);
+	send_event(ev, place, selected);
 	return TC_ACT_UNSPEC; /* also TCX_NEXT: let the packet go on */
 }
 
@@ -356,7 +370,7 @@ int hdrlog_xdp(struct xdp_md *ctx)
 	ev->caplen = ev->len;
 	ev->gso_segs = 1;
 	hdrlog_parse_eth(data, data_end, &ev->h);
-	finish_event(ev, place);
+	send_event(ev, place, account_packet(ev, place));
 	return XDP_PASS;
 }
 

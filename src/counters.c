@@ -77,6 +77,8 @@ void counters_record(struct strbuf *sb, enum record_format fmt,
 	json_u64(&j, "hdrlog.stats.truncated", k[HDRLOG_STAT_TRUNCATED]);
 	json_u64(&j, "hdrlog.stats.parse_errors", k[HDRLOG_STAT_PARSE_ERRORS]);
 	json_u64(&j, "hdrlog.stats.pull_failed", k[HDRLOG_STAT_PULL_FAILED]);
+	json_u64(&j, "hdrlog.stats.http.payload_events", k[HDRLOG_STAT_HTTP_PAYLOADS]);
+	json_u64(&j, "hdrlog.stats.http.flows_untracked", k[HDRLOG_STAT_HTTP_FLOWS_FULL]);
 	json_u64(&j, "hdrlog.stats.skipped_link_type", c->skipped_link);
 	json_u64(&j, "hdrlog.stats.output_errors", c->output_errors);
 	json_u64(&j, "hdrlog.stats.rotate_errors", c->rotate_errors);

@@ -152,3 +152,27 @@ int decode_packet(int linktype, const __u8 *pkt, __u32 caplen, __u32 wirelen,
 	free(copy);
 	return 0;
 }
+
+int decode_payload_offset(int linktype, const __u8 *pkt, __u32 caplen,
+			  const struct hdrlog_packet_event *ev, __u32 *offset)
+{
+	const struct hdrlog_headers *h = &ev->h;
+	struct link_l3 link;
+	__u32 off;
+
+	if (!(h->layers & (HDRLOG_L_TCP | HDRLOG_L_UDP)) || h->truncated ||
+	    h->error)
+		return -ENOENT;
+	if (linktype == DLT_EN10MB)
+		off = ETH_HLEN + 4 * h->vlan_depth;
+	else if (!decode_link(linktype, pkt, caplen, &link))
+		off = link.offset;
+	else
+		return -ENOENT;
+	off += h->ip_hdr_len;
+	off += h->layers & HDRLOG_L_TCP ? h->tcp_hdr_len : 8;
+	if (off > caplen)
+		return -ENOENT;
+	*offset = off;
+	return 0;
+}

@@ -57,6 +57,7 @@ struct live {
 	int ncpu;
 	__u64 *next_seq; /* per CPU: the sequence number expected next */
 	__u64 boot_to_epoch_ns;
+	__u64 packets; /* packet events read (-c counts these) */
 	int out_err;
 };
 
@@ -76,13 +77,29 @@ static const char *iface_name(const struct live *lv, __u32 ifindex)
 	return NULL;
 }
 
-static void track_sequence(struct live *lv, const struct hdrlog_packet_event *ev)
+static void track_sequence(struct live *lv, __u32 cpu, __u64 seq)
 {
-	if (ev->cpu >= (__u32)lv->ncpu)
+	if (cpu >= (__u32)lv->ncpu)
 		return;
-	if (ev->seq > lv->next_seq[ev->cpu])
-		lv->c->seq_missing += ev->seq - lv->next_seq[ev->cpu];
-	lv->next_seq[ev->cpu] = ev->seq + 1;
+	if (seq > lv->next_seq[cpu])
+		lv->c->seq_missing += seq - lv->next_seq[cpu];
+	lv->next_seq[cpu] = seq + 1;
+}
+
+/* A payload event goes to the HTTP engine, which logs transactions. */
+static void on_payload(struct live *lv, const struct hdrlog_payload_event *ev,
+		       size_t size)
+{
+	__u32 caplen = ev->caplen;
+
+	track_sequence(lv, ev->cpu, ev->seq);
+	lv->c->received++;
+	if (!lv->opts->http)
+		return;
+	if (caplen > size - sizeof(*ev))
+		caplen = size - sizeof(*ev);
+	http_engine_packet(lv->opts->http, &ev->h, ev->data, caplen,
+			   ev->ts_ns + lv->boot_to_epoch_ns);
 }
 
 static int write_flow(struct live *lv, const struct hdrlog_flow_key *k,
@@ -168,10 +185,16 @@ static int on_event(void *ctx, void *data, size_t size)
 
 	if (size >= 1 && ev->kind == HDRLOG_EV_FLOW)
 		return on_flow_event(lv, data, size);
+	if (size >= sizeof(struct hdrlog_payload_event) &&
+	    ev->kind == HDRLOG_EV_PAYLOAD) {
+		on_payload(lv, data, size);
+		return 0;
+	}
 	if (size < sizeof(*ev) || ev->kind != HDRLOG_EV_PACKET)
 		return 0;
-	track_sequence(lv, ev);
+	track_sequence(lv, ev->cpu, ev->seq);
 	lv->c->received++;
+	lv->packets++;
 	meta = (struct record_meta){
 		.epoch_ns = ev->ts_ns + lv->boot_to_epoch_ns,
 		.ifname = iface_name(lv, ev->ifindex),
@@ -183,7 +206,7 @@ static int on_event(void *ctx, void *data, size_t size)
 		lv->c->output_errors++;
 		return lv->out_err;
 	}
-	if (lv->opts->max_count && lv->c->received >= lv->opts->max_count)
+	if (lv->opts->max_count && lv->packets >= lv->opts->max_count)
 		return CANCELLED;
 	return 0;
 }
@@ -374,6 +397,8 @@ static int poll_loop(struct live *lv, struct ring_buffer *rb)
 			pr_warn("reading the ring buffer failed: %s\n", strerror(-err));
 			return 1;
 		}
+		if (lv->opts->http)
+			http_engine_expire(lv->opts->http, clock_ns(CLOCK_REALTIME));
 		output_sync(lv->out);
 		output_tick(lv->out);
 		metrics_agent_update(lv->c);
@@ -407,6 +432,46 @@ static int poll_loop(struct live *lv, struct ring_buffer *rb)
 		}
 	}
 	return 0;
+}
+
+/* The kernel's per-connection HTTP counts, summed, on stderr. */
+static void print_kernel_http(const struct live *lv)
+{
+	static const char *const methods[HDRLOG_HTTP_METHOD__MAX] = {
+		"GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH",
+		"CONNECT", "TRACE",
+	};
+	int fd = loader_http_flows_fd(lv->loader);
+	struct hdrlog_http_counts sum = { 0 }, v;
+	struct hdrlog_conn_key key, next;
+	__u64 conns = 0, req = 0, resp = 0;
+	void *prev = NULL;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &v))
+			continue;
+		conns++;
+		for (int i = 0; i < HDRLOG_HTTP_METHOD__MAX; i++)
+			sum.requests[i] += v.requests[i];
+		for (int i = 0; i < 6; i++)
+			sum.responses[i] += v.responses[i];
+	}
+	for (int i = 0; i < HDRLOG_HTTP_METHOD__MAX; i++)
+		req += sum.requests[i];
+	for (int i = 0; i < 6; i++)
+		resp += sum.responses[i];
+	fprintf(stderr, "hdrlog: http (kernel): %llu request starts (",
+		(unsigned long long)req);
+	for (int i = 0; i < HDRLOG_HTTP_METHOD__MAX; i++)
+		fprintf(stderr, "%s%s %llu", i ? ", " : "", methods[i],
+			(unsigned long long)sum.requests[i]);
+	fprintf(stderr, "), %llu response starts (", (unsigned long long)resp);
+	for (int i = 1; i < 6; i++)
+		fprintf(stderr, "%dxx %llu, ", i, (unsigned long long)sum.responses[i]);
+	fprintf(stderr, "other %llu) in %llu connections\n",
+		(unsigned long long)sum.responses[0], (unsigned long long)conns);
 }
 
 /* After detaching: read what is left, then settle the loss accounts. */
@@ -484,7 +549,7 @@ int live_run(const struct live_opts *opts, struct output *out,
 	code = poll_loop(&lv, rb);
 	loader_detach_all(lv.loader);
 	drain_and_count(&lv, rb, !lv.out_err && !(opts->max_count &&
-						  c->received >= opts->max_count));
+						  lv.packets >= opts->max_count));
 	if (opts->flows) {
 		/* what is still in the table ends with the run */
 		c->flows = 1;
@@ -496,6 +561,8 @@ int live_run(const struct live_opts *opts, struct output *out,
 	}
 	output_sync(out);
 	metrics_agent_update(c);
+	if (opts->http)
+		print_kernel_http(&lv);
 cleanup:
 	metrics_kernel_source(-1, 0);
 	ring_buffer__free(rb);

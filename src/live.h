@@ -7,6 +7,7 @@
 
 #include "counters.h"
 #include "flow.h"
+#include "http.h"
 #include "loader.h"
 #include "output.h"
 #include "select.h"
@@ -26,6 +27,7 @@ struct live_opts {
 	struct selection *sel; /* the filter and sampling; SIGHUP reloads */
 	bool flows;	   /* flow records */
 	struct flow_opts flow;
+	struct http_engine *http; /* payload events go here; NULL: none */
 };
 
 /* Runs until SIGINT/SIGTERM, -c, a vanished interface or an output error;

@@ -88,6 +88,7 @@ int loader_open(struct loader **out, const struct loader_opts *opts)
 	l->skel->rodata->targ_only_failed = opts->only_failed;
 	if (opts->flow_entries)
 		bpf_map__set_max_entries(l->skel->maps.flows, opts->flow_entries);
+	l->skel->rodata->targ_http_snaplen = opts->http_snaplen;
 	err = bpf_map__set_max_entries(l->skel->maps.events, opts->ringbuf_bytes);
 	if (!err)
 		err = hdrlog_bpf__load(l->skel);
@@ -252,6 +253,11 @@ int loader_events_fd(const struct loader *l)
 int loader_flows_fd(const struct loader *l)
 {
 	return bpf_map__fd(l->skel->maps.flows);
+}
+
+int loader_http_flows_fd(const struct loader *l)
+{
+	return bpf_map__fd(l->skel->maps.http_flows);
 }
 
 int loader_stats_fd(const struct loader *l)

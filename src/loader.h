@@ -27,6 +27,7 @@ struct loader_opts {
 	bool flows;	     /* targ_flows */
 	bool only_failed;    /* targ_only_failed */
 	__u32 flow_entries;  /* flow table size; 0: the default */
+	__u32 http_snaplen;  /* targ_http_snaplen: 0 no payload events */
 };
 
 struct loader;
@@ -47,6 +48,8 @@ int loader_filter_maps(struct loader *l, struct filter_maps *m);
 int loader_events_fd(const struct loader *l);
 int loader_stats_fd(const struct loader *l);
 int loader_flows_fd(const struct loader *l);
+/* The http_flows map: struct hdrlog_conn_key -> struct hdrlog_http_counts. */
+int loader_http_flows_fd(const struct loader *l);
 
 /* Detaches every attachment, newest first; the programs stay loaded so
  * the ring buffer can be drained. Safe to call twice. */

@@ -13,6 +13,7 @@
 
 #include "counters.h"
 #include "filter.h"
+#include "http.h"
 #include "live.h"
 #include "log.h"
 #include "metrics.h"
@@ -22,6 +23,7 @@
 #include "sink_loki.h"
 
 #define EXIT_USAGE 2
+#define ARGS_MAX_HTTP_HEADERS 64
 
 struct args {
 	struct live_opts live;
@@ -37,6 +39,10 @@ struct args {
 	bool flows;
 	int packets; /* enum hdrlog_packets, -1: by --flows */
 	struct flow_opts flow;
+	bool http; /* --http */
+	unsigned http_snaplen; /* --http-snaplen */
+	struct http_config http_cfg;
+	const char *http_headers[ARGS_MAX_HTTP_HEADERS];
 };
 
 static const char usage_text[] =
@@ -89,6 +95,22 @@ static const char usage_text[] =
 	"                          http://127.0.0.1:3100 (docs/metrics.md)\n"
 	"      --loki-queue N      lines Loki's queue holds before it drops and\n"
 	"                          counts (default 100000)\n"
+	"      --http              also log HTTP/1.x transactions, one \"http\"\n"
+	"                          record per request and response (live: tc)\n"
+	"      --http-snaplen BYTES\n"
+	"                          live: payload bytes the kernel copies per\n"
+	"                          segment of an HTTP connection (default 1024)\n"
+	"      --http-header NAME  also log header field NAME (repeatable; '*':\n"
+	"                          all fields)\n"
+	"      --no-redact         log Authorization, Proxy-Authorization, Cookie\n"
+	"                          and Set-Cookie values (default: REDACTED)\n"
+	"      --http-redact-query log url.query as REDACTED\n"
+	"      --http-max-streams N\n"
+	"                          HTTP connections followed at once (default\n"
+	"                          65536; the least recent one is dropped)\n"
+	"      --http-max-buffer BYTES\n"
+	"                          bytes of one message head, and of out-of-order\n"
+	"                          data held per direction (default 16384, 65536)\n"
 	"  -v, --verbose           more diagnostics (-vv: libbpf's too)\n"
 	"      --version           print the version\n"
 	"  -h, --help              this help\n"
@@ -208,6 +230,13 @@ enum long_only {
 	OPT_ONLY_FAILED,
 	OPT_IDLE_TIMEOUT,
 	OPT_FLOW_TABLE_SIZE,
+	OPT_HTTP,
+	OPT_HTTP_HEADER,
+	OPT_NO_REDACT,
+	OPT_HTTP_REDACT_QUERY,
+	OPT_HTTP_MAX_STREAMS,
+	OPT_HTTP_MAX_BUFFER,
+	OPT_HTTP_SNAPLEN,
 };
 
 static const struct option long_options[] = {
@@ -236,6 +265,13 @@ static const struct option long_options[] = {
 	{ "only-failed", no_argument, NULL, OPT_ONLY_FAILED },
 	{ "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },
 	{ "flow-table-size", required_argument, NULL, OPT_FLOW_TABLE_SIZE },
+	{ "http", no_argument, NULL, OPT_HTTP },
+	{ "http-header", required_argument, NULL, OPT_HTTP_HEADER },
+	{ "no-redact", no_argument, NULL, OPT_NO_REDACT },
+	{ "http-redact-query", no_argument, NULL, OPT_HTTP_REDACT_QUERY },
+	{ "http-max-streams", required_argument, NULL, OPT_HTTP_MAX_STREAMS },
+	{ "http-max-buffer", required_argument, NULL, OPT_HTTP_MAX_BUFFER },
+	{ "http-snaplen", required_argument, NULL, OPT_HTTP_SNAPLEN },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "help", no_argument, NULL, 'h' },
@@ -382,6 +418,40 @@ static int parse_args(int argc, char **argv, struct args *a)
 				return usage_error("invalid flow table size '%s' (1024-16777216)", optarg);
 			a->live.load.flow_entries = n;
 			break;
+		case OPT_HTTP:
+			a->http = true;
+			break;
+		case OPT_HTTP_HEADER:
+			if (!strcmp(optarg, "*")) {
+				a->http_cfg.all_headers = true;
+				break;
+			}
+			if (a->http_cfg.n_headers >= ARGS_MAX_HTTP_HEADERS)
+				return usage_error("at most 64 --http-header names%s", "");
+			a->http_headers[a->http_cfg.n_headers++] = optarg;
+			break;
+		case OPT_NO_REDACT:
+			a->http_cfg.no_redact = true;
+			break;
+		case OPT_HTTP_REDACT_QUERY:
+			a->http_cfg.redact_query = true;
+			break;
+		case OPT_HTTP_MAX_STREAMS:
+			if (parse_ull(optarg, 1, 1u << 24, &n))
+				return usage_error("invalid --http-max-streams '%s' (1-16777216)", optarg);
+			a->http_cfg.max_conns = n;
+			break;
+		case OPT_HTTP_MAX_BUFFER:
+			if (parse_ull(optarg, 256, 1u << 24, &n))
+				return usage_error("invalid --http-max-buffer '%s' (256-16777216)", optarg);
+			a->http_cfg.max_head = n;
+			a->http_cfg.max_ooo = 4 * n;
+			break;
+		case OPT_HTTP_SNAPLEN:
+			if (parse_ull(optarg, 64, HDRLOG_HTTP_SNAPLEN_MAX, &n))
+				return usage_error("invalid --http-snaplen '%s' (64-8192)", optarg);
+			a->http_snaplen = n;
+			break;
 		case 'v':
 			a->verbosity++;
 			break;
@@ -409,6 +479,11 @@ static int parse_args(int argc, char **argv, struct args *a)
 		return usage_error("--rotate-*, --retain and --compress need -w FILE%s", "");
 	if (a->packets < 0)
 		a->packets = a->flows ? HDRLOG_PACKETS_NONE : HDRLOG_PACKETS_ALL;
+	a->http_cfg.headers = a->http_headers;
+	if (a->http && a->live.xdp)
+		return usage_error("--http needs tc on ingress, not --hook xdp%s", "");
+	if (a->http)
+		a->live.load.http_snaplen = a->http_snaplen ? a->http_snaplen : 1024;
 	if (a->read_path && a->live.n_ifaces)
 		return usage_error("-r and -i exclude each other%s", "");
 	return 0;
@@ -475,6 +550,8 @@ int main(int argc, char **argv)
 		.flow = { .idle_ns = 60 * 1000000000ULL },
 	};
 	struct metrics_server *metrics = NULL;
+	struct http_engine *http = NULL;
+	struct http_stats http_stats = { 0 };
 	struct counters c = { 0 };
 	struct output out;
 	int err, code;
@@ -505,18 +582,35 @@ int main(int argc, char **argv)
 		select_free(&a.sel);
 		return err == -EINVAL ? EXIT_USAGE : 1;
 	}
+	if (a.http) {
+		http = http_engine_new(&a.http_cfg, a.fmt, output_write_line, &out);
+		if (!http) {
+			fprintf(stderr, "hdrlog: out of memory\n");
+			metrics_server_stop(metrics);
+			output_close(&out, NULL);
+			select_free(&a.sel);
+			return 1;
+		}
+	}
 	if (a.read_path) {
 		struct offline_opts oo = {
 			.max_count = a.live.max_count,
 			.packets = a.packets,
 			.flows = a.flows,
 			.flow = a.flow,
+			.http = http,
 		};
 
 		err = offline_run(a.read_path, &oo, &a.sel, &out, &c);
 		code = err == -EINVAL ? EXIT_USAGE : err && err != -EPIPE ? 1 : 0;
 	} else {
+		a.live.http = http;
 		code = run_live(&a, &out, &c);
+	}
+	if (http) {
+		http_engine_finish(http); /* logs what is still waiting */
+		http_stats = *http_engine_stats(http);
+		http_engine_free(http);
 	}
 	/* the server reads the sinks' counters: stop it first */
 	metrics_server_stop(metrics);
@@ -526,5 +620,7 @@ int main(int argc, char **argv)
 	c.rotate_errors = out.rotate_errors;
 	if (c.started)
 		counters_summary(stderr, &c);
+	if (a.http && c.started)
+		http_stats_summary(stderr, &http_stats);
 	return code;
 }

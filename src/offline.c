@@ -49,6 +49,19 @@ static bool wants_packet(enum hdrlog_packets mode,
 
 /* Returns 1 when the frame was logged, 0 when the filter rejected it, or
  * a negative errno. */
+/* Hands the frame's TCP payload to the HTTP engine. */
+static void http_frame(struct http_engine *http, int linktype,
+		       const struct pcap_pkthdr *hdr, const u_char *data,
+		       const struct hdrlog_packet_event *ev)
+{
+	__u32 off;
+
+	if (decode_payload_offset(linktype, data, hdr->caplen, ev, &off))
+		return;
+	http_engine_expire(http, ev->ts_ns);
+	http_engine_packet(http, &ev->h, data + off, hdr->caplen - off, ev->ts_ns);
+}
+
 static int log_frame(struct offline *o, int linktype,
 		     const struct pcap_pkthdr *hdr, const u_char *data,
 		     __u64 frame)
@@ -80,6 +93,8 @@ static int log_frame(struct offline *o, int linktype,
 		if (err)
 			return err;
 	}
+	if (o->opts->http)
+		http_frame(o->opts->http, linktype, hdr, data, &ev);
 	if (!wants_packet(o->opts->packets, &ev.h))
 		return 1;
 	record_packet(&out->line, out->fmt, &ev, &meta);
@@ -175,5 +190,7 @@ int offline_run(const char *path, const struct offline_opts *opts,
 		count_flows(c, flow_table_counts(o.flows));
 		flow_table_free(o.flows);
 	}
+	if (opts->http)
+		http_engine_finish(opts->http); /* requests still waiting are logged */
 	return err;
 }

@@ -5,6 +5,7 @@
 
 #include "counters.h"
 #include "flow.h"
+#include "http.h"
 #include "output.h"
 #include "select.h"
 
@@ -13,6 +14,7 @@ struct offline_opts {
 	enum hdrlog_packets packets;  /* which packets get a packet record */
 	bool flows;		      /* flow records (struct flow_opts) */
 	struct flow_opts flow;
+	struct http_engine *http;     /* TCP payload goes here; NULL: none */
 };
 
 /* Logs the packets (up to max_count) of the capture at path that sel

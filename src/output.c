@@ -166,6 +166,15 @@ int output_emit(struct output *o, const char *kind, const char *iface)
 	return err;
 }
 
+void output_write_line(void *ctx, struct strbuf *line)
+{
+	struct output *o = ctx;
+
+	sb_append(&o->line, line->data, line->len);
+	sb_reset(line);
+	output_emit(o, "http", NULL);
+}
+
 int output_sync(struct output *o)
 {
 	errno = 0;

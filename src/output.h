@@ -51,6 +51,10 @@ int output_add_sink(struct output *o, struct sink *s);
  * Returns 0 or -errno of the stdout/file write (-EPIPE: reader gone);
  * sinks count their own drops and never fail the caller. */
 int output_emit(struct output *o, const char *kind, const char *iface);
+/* Emits line (a record built elsewhere, kind "http") through o (a struct
+ * output *) as output_emit() does, and empties it; a failure is counted
+ * in o->errors. The shape of http_emit_fn. */
+void output_write_line(void *o, struct strbuf *line);
 /* Pushes buffered lines to the file or pipe. */
 int output_sync(struct output *o);
 /* Copies stdout's/the file's and every sink's counts into c->sinks. */

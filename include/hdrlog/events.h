@@ -19,6 +19,7 @@
 enum hdrlog_event_kind {
 	HDRLOG_EV_PACKET = 1,
 	HDRLOG_EV_FLOW = 2, /* struct hdrlog_flow_event (hdrlog/flow.h) */
+	HDRLOG_EV_PAYLOAD = 3, /* struct hdrlog_payload_event */
 };
 
 /* Which packets get a packet event (load-time knob targ_packets). */
@@ -198,6 +199,56 @@ struct hdrlog_packet_event {
 	struct hdrlog_headers h;
 };
 
+#define HDRLOG_HTTP_SNAPLEN_MAX 8192 /* payload bytes one event can carry */
+
+/* HDRLOG_EV_PAYLOAD: the start of a TCP segment's payload, for the
+ * connections the kernel found carrying HTTP (tc only). Sent in addition
+ * to the packet's own event; both take a sequence number. The event is
+ * sizeof(struct hdrlog_payload_event) + the snap length long. */
+struct hdrlog_payload_event {
+	__u8 kind;	/* HDRLOG_EV_PAYLOAD */
+	__u8 hook;	/* enum hdrlog_hook */
+	__u8 direction; /* enum hdrlog_direction */
+	__u8 _pad;
+	__u32 cpu;
+	__u64 seq;	/* as in hdrlog_packet_event */
+	__u64 ts_ns;	/* CLOCK_BOOTTIME */
+	__u32 ifindex;
+	__u32 caplen;	/* payload bytes in data (h.payload_len is all of it) */
+	struct hdrlog_headers h;
+	__u8 data[];
+};
+
+/* HTTP message starts the kernel counted per connection (the http_flows
+ * map), exact even when payload events are lost: segments whose payload
+ * starts with a method token, or with "HTTP/1.x NNN" by status class. */
+enum hdrlog_http_method {
+	HDRLOG_HTTP_GET,
+	HDRLOG_HTTP_POST,
+	HDRLOG_HTTP_PUT,
+	HDRLOG_HTTP_DELETE,
+	HDRLOG_HTTP_HEAD,
+	HDRLOG_HTTP_OPTIONS,
+	HDRLOG_HTTP_PATCH,
+	HDRLOG_HTTP_CONNECT,
+	HDRLOG_HTTP_TRACE,
+	HDRLOG_HTTP_METHOD__MAX,
+};
+
+struct hdrlog_http_counts {
+	__u64 requests[HDRLOG_HTTP_METHOD__MAX]; /* by enum hdrlog_http_method */
+	__u64 responses[6]; /* by status class: [1] 1xx ... [5] 5xx, [0] other */
+};
+
+/* A TCP connection, its endpoints sorted (lower address, then port,
+ * first) so both directions find the same entry. Network order. */
+struct hdrlog_conn_key {
+	__u8 addr[2][16];
+	__u16 port[2];	/* host order */
+	__u8 v6;
+	__u8 _pad[3];
+};
+
 /* Per-CPU counters (the "stats" map, one __u64 per index per CPU). */
 enum hdrlog_stat {
 	HDRLOG_STAT_PACKETS,	   /* packets seen, GSO segments counted */
@@ -219,6 +270,8 @@ enum hdrlog_stat {
 	HDRLOG_STAT_FLOW_CREATE_FAILED, /* flow table update failures */
 	HDRLOG_STAT_FLOW_LATE_PACKETS, /* packets after their flow ended */
 	HDRLOG_STAT_FLOW_UNTRACKED, /* packets with no flow (not IP...) */
+	HDRLOG_STAT_HTTP_PAYLOADS, /* payload events written (HTTP) */
+	HDRLOG_STAT_HTTP_FLOWS_FULL, /* HTTP connections not tracked: map error */
 	HDRLOG_STAT__MAX,
 };
 

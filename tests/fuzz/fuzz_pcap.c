@@ -3,7 +3,9 @@
  * libFuzzer target: a whole capture file (pcap or pcapng) through
  * offline_run(), the code behind hdrlog -r: libpcap, decode_packet(),
  * record_packet(), the flow table and flow records (--flows, with short
- * idle timeouts so flows end mid-file too), the counters and the output.
+ * idle timeouts so flows end mid-file too), the counters and the output,
+ * and the TCP payload through the HTTP engine (its JSON records are
+ * checked).
  *
  * The input goes to an in-memory file (memfd) that offline_run() opens by
  * its /proc/self/fd path, as it would any capture. The lines go to
@@ -24,6 +26,13 @@
 #include "json_check.h"
 
 #define MAX_PACKETS 2000 /* a bound per input; -max_len bounds it too */
+
+static void check_http(void *ctx, struct strbuf *line)
+{
+	(void)ctx;
+	json_check_line(line->data, line->len);
+	sb_reset(line);
+}
 
 static int memfd = -1;
 static char path[64];
@@ -53,6 +62,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct counters c = { 0 };
 	struct strbuf sb = { 0 };
+	struct http_config cfg = { .all_headers = true, .max_head = 512 };
+	struct http_engine *http;
 	struct output out;
 	int err;
 
@@ -68,14 +79,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* text for odd sizes, so both formats run on every shape of file */
 	if (output_open(&out, "/dev/null", size & 1 ? RECORD_TEXT : RECORD_JSON))
 		abort();
+	http = http_engine_new(&cfg, RECORD_JSON, check_http, NULL);
+	if (!http)
+		abort();
 	struct offline_opts oo = {
 		.max_count = MAX_PACKETS,
 		.packets = HDRLOG_PACKETS_ALL,
 		.flows = true,
 		.flow = { .idle_ns = 1000000000ULL, .only_failed = size & 2 },
+		.http = http,
 	};
 
 	err = offline_run(path, &oo, selection_for(size), &out, &c);
+	http_engine_free(http);
 	/* offline.h: 0, -EINVAL for a bad file; anything else is the output,
 	 * and /dev/null does not fail */
 	if (err && err != -EINVAL)

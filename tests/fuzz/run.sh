@@ -35,13 +35,19 @@ fuzz_pcap)
 	max_len=65536
 	opts+=(-close_fd_mask=2) # offline_run's warnings; crash reports stay
 	;;
+fuzz_http)
+	seeds=tests/fuzz/seeds-http # committed: no corpus to make them from
+	max_len=4096
+	opts+=(-dict=tests/fuzz/http.dict)
+	;;
 *)
 	seeds=
 	max_len=4096
 	;;
 esac
 
-if [ -n "$seeds" ] && [ ! -f "$seeds/.done" ]; then
+# seeds made from the corpus live under build/; committed ones are kept
+if [ -n "$seeds" ] && [ "${seeds#build/}" != "$seeds" ] && [ ! -f "$seeds/.done" ]; then
 	if [ ! -d "$corpus_src" ]; then
 		echo "no $corpus_src: fuzzing without seeds" >&2
 	else

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * One HTTP/1.x message head (start line and header fields, up to the blank
+ * line) parsed into the few values hdrlog logs. Written here because the
+ * parsers that libraries offer (llhttp, picohttpparser) are not packaged in
+ * Debian as libraries, and what hdrlog needs is small: an allowlist of
+ * fields, body framing, and never a crash on whatever the wire carries.
+ */
+#ifndef HDRLOG_HTTP_PARSE_H
+#define HDRLOG_HTTP_PARSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define HTTP_MAX_EXTRA_HEADERS 16 /* further allowlisted fields kept */
+
+/* Which header fields are kept beyond the default ones, and how. */
+struct http_config {
+	const char *const *headers; /* more field names to keep (any case) */
+	int n_headers;
+	bool all_headers;   /* --http-header '*' */
+	bool no_redact;	    /* keep Authorization, Cookie... values */
+	bool redact_query;  /* url.query becomes "REDACTED" */
+	size_t max_head;    /* bytes of one message head (start line + fields) */
+	size_t max_ooo;	    /* out-of-order bytes held per direction */
+	unsigned max_conns; /* connections tracked at once */
+	unsigned max_pending; /* requests awaiting their response, per connection */
+	unsigned long long idle_ns; /* a silent connection is closed after this */
+};
+
+/* Defaults for the limits of cfg (fields left 0 get them). */
+void http_config_defaults(struct http_config *cfg);
+
+/* A parsed head. Strings are NUL-terminated copies owned by the message
+ * (http_msg_free()), NULL when absent; they may hold any byte but NUL
+ * (record writers escape them). */
+struct http_msg {
+	bool response;
+	char *method; /* request */
+	char *path, *query;
+	char *version; /* "1.1", "1.0" */
+	unsigned status; /* response */
+	char *reason;
+	char *host, *user_agent, *referer, *content_type, *request_id,
+		*traceparent;
+	long long content_length; /* -1: absent or invalid */
+	bool chunked;
+	bool close;	/* Connection: close, or HTTP/1.0 without keep-alive */
+	bool upgrade;	/* Upgrade requested or switched to */
+	char *extra[HTTP_MAX_EXTRA_HEADERS]; /* "Name: value" of other kept fields */
+	int n_extra;
+	const char *error; /* static: why the head is malformed, or NULL */
+};
+
+/* Whether data (n bytes) starts like an HTTP/1.x message: a method token
+ * followed by a space, or "HTTP/1.". Used to find where messages start. */
+bool http_looks_like_start(const char *data, size_t n);
+
+/* Like http_looks_like_start(), or data is shorter than such a start and
+ * begins one ("GE"): a message cut into tiny segments. */
+bool http_may_start(const char *data, size_t n);
+
+/* Parses the head in buf (len bytes, ending with the blank line unless the
+ * head was cut). Fills m (zeroed here); on malformed input sets m->error
+ * and keeps what was read before it. Returns 0, or -EINVAL with m->error
+ * set. Never reads past buf + len. */
+int http_parse_head(const char *buf, size_t len, const struct http_config *cfg,
+		    struct http_msg *m);
+
+void http_msg_free(struct http_msg *m);
+
+/* Finds the end of a head: the index just past "\r\n\r\n" (or "\n\n") in
+ * buf, searching from from; 0 when not there yet. */
+size_t http_head_end(const char *buf, size_t len, size_t from);
+
+#endif
