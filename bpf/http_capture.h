@@ -141,7 +141,9 @@ static __always_inline bool http_track(struct __sk_buff *skb,
 /* For a TCP segment with payload of an HTTP connection (tc only): a
  * payload event with the first targ_http_snaplen bytes. pev is the
  * packet's parsed event. */
-static __always_inline void http_capture(struct __sk_buff *skb,
+/* A function of its own, not inlined: its stack and the flow table's are
+ * then never on the main program's at once (BPF's 512-byte limit). */
+static __attribute__((noinline)) void http_capture(struct __sk_buff *skb,
 					 const struct hdrlog_packet_event *pev)
 {
 	const struct hdrlog_headers *h = &pev->h;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "http.h"
+#include "metrics.h"
 #include "tcp_reasm.h"
 
 #define CHUNK_LINE_MAX 64 /* a chunk-size line, extensions included */
@@ -108,6 +109,11 @@ static void emit_txn(struct http_conn *c, struct http_txn *t,
 		e->stats.no_response++;
 	if (!t->req.seen)
 		e->stats.no_request++;
+	if (t->req.seen)
+		metrics_http(t->req.msg.method ? t->req.msg.method : "",
+			     t->resp.seen ? t->resp.msg.status : 0,
+			     t->resp.seen && t->resp.end_ns > t->req.start_ns ?
+				     t->resp.end_ns - t->req.start_ns : 0);
 	http_record(&e->line, e->fmt, t);
 	e->emit(e->ctx, &e->line);
 	http_msg_free(&t->req.msg);
