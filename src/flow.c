@@ -29,6 +29,9 @@ struct flow_table {
 	size_t n_flows;
 	__u64 last_sweep_ns;
 	struct flow_counts counts;
+	struct syn_watch *syns; /* NULL: not watched */
+	syn_anomaly_fn on_anomaly;
+	void *anomaly_ctx;
 };
 
 /* FNV-1a over the key's bytes. */
@@ -112,12 +115,28 @@ static __u64 last_seen(const struct hdrlog_flow_value *v)
 						     : v->dir[1].last_ns;
 }
 
+int flow_table_watch_syns(struct flow_table *t, syn_anomaly_fn fn, void *ctx)
+{
+	t->syns = syn_watch_new(&t->opts.syn);
+	t->on_anomaly = fn;
+	t->anomaly_ctx = ctx;
+	return t->syns ? 0 : -ENOMEM;
+}
+
+const struct syn_watch *flow_table_syn_watch(const struct flow_table *t)
+{
+	return t->syns;
+}
+
 /* Removes the flows idle since before cutoff (all with cutoff ~0), ending
- * those that had not ended yet with reason. */
-static int sweep(struct flow_table *t, __u64 cutoff, __u8 reason)
+ * those that had not ended yet with reason. now: the packet time of a
+ * periodic sweep, which also counts unanswered SYNs; 0 for the last. */
+static int sweep(struct flow_table *t, __u64 cutoff, __u8 reason, __u64 now)
 {
 	int err = 0;
 
+	if (now && t->syns)
+		syn_watch_begin(t->syns);
 	for (size_t i = 0; i < t->n_buckets; i++) {
 		struct flow_node **pp = &t->buckets[i];
 
@@ -125,6 +144,8 @@ static int sweep(struct flow_table *t, __u64 cutoff, __u8 reason)
 			struct flow_node *f = *pp;
 
 			if (last_seen(&f->val) >= cutoff) {
+				if (now && t->syns)
+					syn_watch_flow(t->syns, &f->key, &f->val, now);
 				pp = &f->next;
 				continue;
 			}
@@ -135,6 +156,9 @@ static int sweep(struct flow_table *t, __u64 cutoff, __u8 reason)
 			t->n_flows--;
 		}
 	}
+	if (now && t->syns && !err)
+		err = syn_watch_end(t->syns, now, now, t->on_anomaly,
+				    t->anomaly_ctx);
 	return err;
 }
 
@@ -149,7 +173,8 @@ int flow_table_packet(struct flow_table *t,
 	if (ev->ts_ns - t->last_sweep_ns >= SWEEP_EVERY_NS &&
 	    ev->ts_ns > t->opts.idle_ns) {
 		t->last_sweep_ns = ev->ts_ns;
-		err = sweep(t, ev->ts_ns - t->opts.idle_ns, HDRLOG_FLOW_END_IDLE);
+		err = sweep(t, ev->ts_ns - t->opts.idle_ns, HDRLOG_FLOW_END_IDLE,
+			    ev->ts_ns);
 		if (err)
 			return err;
 	}
@@ -190,7 +215,7 @@ int flow_table_packet(struct flow_table *t,
 
 int flow_table_flush(struct flow_table *t)
 {
-	return sweep(t, ~0ULL, HDRLOG_FLOW_END_SWEEP);
+	return sweep(t, ~0ULL, HDRLOG_FLOW_END_SWEEP, 0);
 }
 
 const struct flow_counts *flow_table_counts(const struct flow_table *t)
@@ -211,5 +236,6 @@ void flow_table_free(struct flow_table *t)
 		}
 	}
 	free(t->buckets);
+	syn_watch_free(t->syns);
 	free(t);
 }

@@ -12,6 +12,7 @@
 #include "hdrlog/flow.h"
 #include "record.h"
 #include "strbuf.h"
+#include "syn_watch.h"
 
 /* One flow that ended: what a sink (log line, metrics) receives. */
 struct flow_end {
@@ -28,6 +29,7 @@ typedef int (*flow_emit_fn)(void *ctx, const struct flow_end *fe);
 struct flow_opts {
 	__u64 idle_ns;	  /* a flow idle this long ends (and is forgotten) */
 	bool only_failed; /* emit only failed connections (hdrlog_flow_failed) */
+	struct syn_watch_opts syn; /* half-open watch at each sweep */
 };
 
 struct flow_counts {
@@ -49,6 +51,11 @@ struct flow_table *flow_table_new(const struct flow_opts *opts,
  * callback's error. */
 int flow_table_packet(struct flow_table *t,
 		      const struct hdrlog_packet_event *ev);
+/* Watches for unanswered SYNs at every sweep (opts->syn), fn getting the
+ * anomalies. Returns 0 or -ENOMEM. */
+int flow_table_watch_syns(struct flow_table *t, syn_anomaly_fn fn, void *ctx);
+const struct syn_watch *flow_table_syn_watch(const struct flow_table *t);
+
 /* Ends every flow still open (reason HDRLOG_FLOW_END_SWEEP); empties t. */
 int flow_table_flush(struct flow_table *t);
 const struct flow_counts *flow_table_counts(const struct flow_table *t);

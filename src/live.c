@@ -102,9 +102,21 @@ static __u64 flow_last_ns(const struct hdrlog_flow_value *v)
 						     : v->dir[1].last_ns;
 }
 
+static int write_anomaly(void *ctx, const struct syn_anomaly *a)
+{
+	struct live *lv = ctx;
+
+	record_syn_anomaly(&lv->out->line, lv->out->fmt, a);
+	lv->out_err = output_flush_line(lv->out);
+	if (lv->out_err)
+		lv->c->output_errors++;
+	return lv->out_err;
+}
+
 /* Removes the flows idle since before cutoff (every flow with ~0) from
  * the kernel's table; those that had not ended get their record now. */
-static int sweep_flows(struct live *lv, __u64 cutoff, __u8 reason)
+static int sweep_flows(struct live *lv, __u64 cutoff, __u8 reason,
+		       struct syn_watch *syns, __u64 now)
 {
 	int fd = loader_flows_fd(lv->loader), err = 0;
 	struct hdrlog_flow_key key, next, *keys = NULL;
@@ -112,10 +124,16 @@ static int sweep_flows(struct live *lv, __u64 cutoff, __u8 reason)
 	size_t n = 0, cap = 0;
 	void *prev = NULL;
 
+	if (syns)
+		syn_watch_begin(syns);
 	/* keys first: deleting while walking restarts the walk */
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		if (!bpf_map_lookup_elem(fd, &next, &val) &&
-		    flow_last_ns(&val) < cutoff) {
+		if (bpf_map_lookup_elem(fd, &next, &val)) {
+			/* evicted meanwhile */
+		} else if (flow_last_ns(&val) >= cutoff) {
+			if (syns)
+				syn_watch_flow(syns, &next, &val, now);
+		} else {
 			if (n == cap) {
 				void *m = realloc(keys, (cap = cap ? cap * 2 : 256) *
 							    sizeof(*keys));
@@ -144,6 +162,13 @@ static int sweep_flows(struct live *lv, __u64 cutoff, __u8 reason)
 		err = write_flow(lv, &keys[i], &val, reason);
 	}
 	free(keys);
+	if (syns && !err) {
+		err = syn_watch_end(syns, now, now + lv->boot_to_epoch_ns,
+				    write_anomaly, lv);
+		lv->c->syn_unanswered = syn_watch_unanswered(syns);
+		lv->c->syn_anomalies = syn_watch_anomalies(syns);
+		lv->c->syn_overflow = syn_watch_overflow(syns);
+	}
 	return err;
 }
 
@@ -309,7 +334,8 @@ static void install_signals(void)
 }
 
 /* Returns the exit code. */
-static int poll_loop(struct live *lv, struct ring_buffer *rb)
+static int poll_loop(struct live *lv, struct ring_buffer *rb,
+		     struct syn_watch *syns)
 {
 	__u64 now, next_check = 0, next_stats = 0, next_sweep = 0;
 	__u64 interval = lv->opts->stats_interval * 1000000000ULL;
@@ -344,7 +370,7 @@ static int poll_loop(struct live *lv, struct ring_buffer *rb)
 			next_sweep = now + FLOW_SWEEP_NS;
 			if (boot > lv->opts->flow.idle_ns &&
 			    sweep_flows(lv, boot - lv->opts->flow.idle_ns,
-					HDRLOG_FLOW_END_IDLE))
+					HDRLOG_FLOW_END_IDLE, syns, boot))
 				return lv->out_err == -EPIPE ? 0 : 1;
 		}
 		if (reopen_output) {
@@ -393,6 +419,7 @@ int live_run(const struct live_opts *opts, struct output *out,
 {
 	struct live lv = { .opts = opts, .out = out, .c = c };
 	struct ring_buffer *rb = NULL;
+	struct syn_watch *syns = NULL;
 	struct loader_opts load;
 	int err, code = 1;
 
@@ -426,14 +453,22 @@ int live_run(const struct live_opts *opts, struct output *out,
 		goto cleanup;
 	c->started = 1;
 
-	code = poll_loop(&lv, rb);
+	if (opts->flows && opts->flow.syn.threshold) {
+		syns = syn_watch_new(&opts->flow.syn);
+		if (!syns) {
+			pr_warn("out of memory\n");
+			goto cleanup;
+		}
+	}
+	code = poll_loop(&lv, rb, syns);
 	loader_detach_all(lv.loader);
 	drain_and_count(&lv, rb, !lv.out_err && !(opts->max_count &&
 						  c->received >= opts->max_count));
 	if (opts->flows) {
 		/* what is still in the table ends with the run */
 		c->flows = 1;
-		if (!lv.out_err && sweep_flows(&lv, ~0ULL, HDRLOG_FLOW_END_SWEEP) &&
+		if (!lv.out_err &&
+		    sweep_flows(&lv, ~0ULL, HDRLOG_FLOW_END_SWEEP, NULL, 0) &&
 		    code == 0 && lv.out_err != -EPIPE)
 			code = 1;
 		read_kernel_counters(&lv, NULL);
@@ -442,6 +477,7 @@ int live_run(const struct live_opts *opts, struct output *out,
 	output_sync(out);
 cleanup:
 	ring_buffer__free(rb);
+	syn_watch_free(syns);
 	loader_close(lv.loader);
 	free(lv.next_seq);
 	return code;

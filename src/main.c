@@ -54,6 +54,9 @@ static const char usage_text[] =
 	"                          S0, RSTOS0, RSTRH, SH, SHR); implies --flows\n"
 	"      --idle-timeout SEC  a flow idle this long ends (default 60)\n"
 	"      --flow-table-size N flows the kernel table holds (default 65536)\n"
+	"      --syn-threshold N   anomaly record when a destination has more\n"
+	"                          than N unanswered SYNs (default 100, 0: off)\n"
+	"      --syn-window SEC    ... sent in the last SEC seconds (default 10)\n"
 	"  -o, --output json|text  line format (default json)\n"
 	"  -w, --write FILE        append lines to FILE (SIGHUP reopens it)\n"
 	"      --stats-interval SEC\n"
@@ -141,6 +144,8 @@ enum long_only {
 	OPT_ONLY_FAILED,
 	OPT_IDLE_TIMEOUT,
 	OPT_FLOW_TABLE_SIZE,
+	OPT_SYN_THRESHOLD,
+	OPT_SYN_WINDOW,
 };
 
 static const struct option long_options[] = {
@@ -159,6 +164,8 @@ static const struct option long_options[] = {
 	{ "only-failed", no_argument, NULL, OPT_ONLY_FAILED },
 	{ "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },
 	{ "flow-table-size", required_argument, NULL, OPT_FLOW_TABLE_SIZE },
+	{ "syn-threshold", required_argument, NULL, OPT_SYN_THRESHOLD },
+	{ "syn-window", required_argument, NULL, OPT_SYN_WINDOW },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "help", no_argument, NULL, 'h' },
@@ -257,6 +264,16 @@ static int parse_args(int argc, char **argv, struct args *a)
 				return usage_error("invalid idle timeout '%s' (1-86400 s)", optarg);
 			a->flow.idle_ns = n * 1000000000ULL;
 			break;
+		case OPT_SYN_THRESHOLD:
+			if (parse_ull(optarg, 0, 1 << 30, &n))
+				return usage_error("invalid SYN threshold '%s'", optarg);
+			a->flow.syn.threshold = n;
+			break;
+		case OPT_SYN_WINDOW:
+			if (parse_ull(optarg, 2, 3600, &n))
+				return usage_error("invalid SYN window '%s' (2-3600 s)", optarg);
+			a->flow.syn.window_ns = n * 1000000000ULL;
+			break;
 		case OPT_FLOW_TABLE_SIZE:
 			if (parse_ull(optarg, 1024, 1 << 24, &n))
 				return usage_error("invalid flow table size '%s' (1024-16777216)", optarg);
@@ -321,7 +338,11 @@ int main(int argc, char **argv)
 			.load = { .ringbuf_bytes = 32 << 20, .pull_len = 256 },
 		},
 		.packets = -1,
-		.flow = { .idle_ns = 60 * 1000000000ULL },
+		.flow = {
+			.idle_ns = 60 * 1000000000ULL,
+			.syn = { .window_ns = 10 * 1000000000ULL,
+				 .grace_ns = 1000000000ULL, .threshold = 100 },
+		},
 	};
 	struct hdrlog_filter *filter = NULL;
 	struct filter_error ferr;

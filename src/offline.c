@@ -35,6 +35,18 @@ static int emit_flow(void *ctx, const struct flow_end *fe)
 	return err;
 }
 
+static int emit_anomaly(void *ctx, const struct syn_anomaly *a)
+{
+	struct offline *o = ctx;
+	int err;
+
+	record_syn_anomaly(&o->out->line, o->out->fmt, a);
+	err = output_flush_line(o->out);
+	if (err)
+		o->c->output_errors++;
+	return err;
+}
+
 static bool wants_packet(enum hdrlog_packets mode,
 			 const struct hdrlog_headers *h)
 {
@@ -118,6 +130,11 @@ int offline_run(const char *path, const struct offline_opts *opts,
 	}
 	if (opts->flows) {
 		o.flows = flow_table_new(&opts->flow, emit_flow, &o);
+		if (o.flows && opts->flow.syn.threshold &&
+		    flow_table_watch_syns(o.flows, emit_anomaly, &o)) {
+			flow_table_free(o.flows);
+			o.flows = NULL;
+		}
 		if (!o.flows) {
 			pcap_close(p);
 			pr_warn("out of memory\n");
@@ -162,6 +179,9 @@ int offline_run(const char *path, const struct offline_opts *opts,
 			err = err ? err : ferr;
 		}
 		count_flows(c, flow_table_counts(o.flows));
+		c->syn_unanswered = syn_watch_unanswered(flow_table_syn_watch(o.flows));
+		c->syn_anomalies = syn_watch_anomalies(flow_table_syn_watch(o.flows));
+		c->syn_overflow = syn_watch_overflow(flow_table_syn_watch(o.flows));
 		flow_table_free(o.flows);
 	}
 	return err;
