@@ -28,6 +28,7 @@ struct flow_table {
 	size_t n_buckets; /* a power of two */
 	size_t n_flows;
 	__u64 last_sweep_ns;
+	__u64 prev_sweep_ns; /* the one before: interim records due between */
 	struct flow_counts counts;
 	struct syn_watch *syns; /* NULL: not watched */
 	syn_anomaly_fn on_anomaly;
@@ -109,6 +110,24 @@ static int end_flow(struct flow_table *t, const struct flow_node *f,
 	return t->emit(t->ctx, &fe);
 }
 
+static __u64 last_seen(const struct hdrlog_flow_value *v);
+
+bool flow_interim_due(const struct hdrlog_flow_value *v, __u64 active_ns,
+		      __u64 prev, __u64 now)
+{
+	__u64 first = v->dir[0].first_ns, boundary;
+
+	if (!first || (v->dir[1].first_ns && v->dir[1].first_ns < first))
+		first = v->dir[1].first_ns;
+	if (!active_ns || v->end_reason || !first || now < first + active_ns)
+		return false;
+	boundary = first + (now - first) / active_ns * active_ns;
+	/* a flow silent for the whole period that just ended has no news */
+	if (last_seen(v) <= boundary - active_ns)
+		return false;
+	return prev < boundary;
+}
+
 static __u64 last_seen(const struct hdrlog_flow_value *v)
 {
 	return v->dir[0].last_ns > v->dir[1].last_ns ? v->dir[0].last_ns
@@ -146,6 +165,10 @@ static int sweep(struct flow_table *t, __u64 cutoff, __u8 reason, __u64 now)
 			if (last_seen(&f->val) >= cutoff) {
 				if (now && t->syns)
 					syn_watch_flow(t->syns, &f->key, &f->val, now);
+				if (now && !err &&
+				    flow_interim_due(&f->val, t->opts.active_ns,
+						     t->prev_sweep_ns, now))
+					err = end_flow(t, f, HDRLOG_FLOW_END_ACTIVE);
 				pp = &f->next;
 				continue;
 			}
@@ -172,6 +195,7 @@ int flow_table_packet(struct flow_table *t,
 
 	if (ev->ts_ns - t->last_sweep_ns >= SWEEP_EVERY_NS &&
 	    ev->ts_ns > t->opts.idle_ns) {
+		t->prev_sweep_ns = t->last_sweep_ns;
 		t->last_sweep_ns = ev->ts_ns;
 		err = sweep(t, ev->ts_ns - t->opts.idle_ns, HDRLOG_FLOW_END_IDLE,
 			    ev->ts_ns);

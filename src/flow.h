@@ -29,6 +29,7 @@ typedef int (*flow_emit_fn)(void *ctx, const struct flow_end *fe);
 struct flow_opts {
 	__u64 idle_ns;	  /* a flow idle this long ends (and is forgotten) */
 	bool only_failed; /* emit only failed connections (hdrlog_flow_failed) */
+	__u64 active_ns;  /* interim record every this long of a flow; 0: none */
 	struct syn_watch_opts syn; /* half-open watch at each sweep */
 };
 
@@ -63,6 +64,14 @@ void flow_table_free(struct flow_table *t);
 
 /* Whether fe is emitted under opts (the kernel applies the same rule). */
 bool flow_selected(const struct flow_opts *opts, const struct flow_end *fe);
+
+/* Whether a sweep at now, the previous one at prev, passed an active
+ * timeout boundary of v (a multiple of active_ns after its first packet)
+ * and v had packets in the period that ended there: an interim record is
+ * due. Stateless, so the kernel's table needs no
+ * extra field. */
+bool flow_interim_due(const struct hdrlog_flow_value *v, __u64 active_ns,
+		      __u64 prev, __u64 now);
 
 /* Fills fe for an ended flow. */
 void flow_end_init(struct flow_end *fe, const struct hdrlog_flow_key *k,

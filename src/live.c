@@ -54,6 +54,7 @@ struct live {
 	int ncpu;
 	__u64 *next_seq; /* per CPU: the sequence number expected next */
 	__u64 boot_to_epoch_ns;
+	__u64 prev_sweep_ns; /* CLOCK_BOOTTIME of the last periodic sweep */
 	int out_err;
 };
 
@@ -113,6 +114,19 @@ static int write_anomaly(void *ctx, const struct syn_anomaly *a)
 	return lv->out_err;
 }
 
+/* An active-timeout record of a flow that goes on, under --only-failed
+ * only for a connection failing so far. */
+static int write_interim(struct live *lv, const struct hdrlog_flow_key *k,
+			 const struct hdrlog_flow_value *v)
+{
+	struct flow_end fe;
+
+	flow_end_init(&fe, k, v, HDRLOG_FLOW_END_ACTIVE, 0);
+	if (!flow_selected(&lv->opts->flow, &fe))
+		return 0;
+	return write_flow(lv, k, v, HDRLOG_FLOW_END_ACTIVE);
+}
+
 /* Removes the flows idle since before cutoff (every flow with ~0) from
  * the kernel's table; those that had not ended get their record now. */
 static int sweep_flows(struct live *lv, __u64 cutoff, __u8 reason,
@@ -133,6 +147,10 @@ static int sweep_flows(struct live *lv, __u64 cutoff, __u8 reason,
 		} else if (flow_last_ns(&val) >= cutoff) {
 			if (syns)
 				syn_watch_flow(syns, &next, &val, now);
+			if (now && !err &&
+			    flow_interim_due(&val, lv->opts->flow.active_ns,
+					     lv->prev_sweep_ns, now))
+				err = write_interim(lv, &next, &val);
 		} else {
 			if (n == cap) {
 				void *m = realloc(keys, (cap = cap ? cap * 2 : 256) *
@@ -162,6 +180,8 @@ static int sweep_flows(struct live *lv, __u64 cutoff, __u8 reason,
 		err = write_flow(lv, &keys[i], &val, reason);
 	}
 	free(keys);
+	if (now)
+		lv->prev_sweep_ns = now;
 	if (syns && !err) {
 		err = syn_watch_end(syns, now, now + lv->boot_to_epoch_ns,
 				    write_anomaly, lv);

@@ -53,6 +53,9 @@ static const char usage_text[] =
 	"      --only-failed       flow records of failed connections only (REJ,\n"
 	"                          S0, RSTOS0, RSTRH, SH, SHR); implies --flows\n"
 	"      --idle-timeout SEC  a flow idle this long ends (default 60)\n"
+	"      --active-timeout SEC\n"
+	"                          an interim record every SEC seconds of a\n"
+	"                          flow (default 0: none)\n"
 	"      --flow-table-size N flows the kernel table holds (default 65536)\n"
 	"      --syn-threshold N   anomaly record when a destination has more\n"
 	"                          than N unanswered SYNs (default 100, 0: off)\n"
@@ -146,6 +149,7 @@ enum long_only {
 	OPT_FLOW_TABLE_SIZE,
 	OPT_SYN_THRESHOLD,
 	OPT_SYN_WINDOW,
+	OPT_ACTIVE_TIMEOUT,
 };
 
 static const struct option long_options[] = {
@@ -166,6 +170,7 @@ static const struct option long_options[] = {
 	{ "flow-table-size", required_argument, NULL, OPT_FLOW_TABLE_SIZE },
 	{ "syn-threshold", required_argument, NULL, OPT_SYN_THRESHOLD },
 	{ "syn-window", required_argument, NULL, OPT_SYN_WINDOW },
+	{ "active-timeout", required_argument, NULL, OPT_ACTIVE_TIMEOUT },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "help", no_argument, NULL, 'h' },
@@ -263,6 +268,11 @@ static int parse_args(int argc, char **argv, struct args *a)
 			if (parse_ull(optarg, 1, 86400, &n))
 				return usage_error("invalid idle timeout '%s' (1-86400 s)", optarg);
 			a->flow.idle_ns = n * 1000000000ULL;
+			break;
+		case OPT_ACTIVE_TIMEOUT:
+			if (parse_ull(optarg, 0, 86400, &n))
+				return usage_error("invalid active timeout '%s' (0-86400 s)", optarg);
+			a->flow.active_ns = n * 1000000000ULL;
 			break;
 		case OPT_SYN_THRESHOLD:
 			if (parse_ull(optarg, 0, 1 << 30, &n))

@@ -232,6 +232,31 @@ static void test_syn_watch(void **state)
 	flow_table_free(t);
 }
 
+/* --active-timeout 1: a flow seen over 3.6 s gets 3 interim records, then
+ * its final one. */
+static void test_active_timeout(void **state)
+{
+	struct flow_opts o = { .idle_ns = 60000000000ULL,
+			       .active_ns = 1000000000ULL };
+	static const __u64 at_ms[] = { 0, 500, 1200, 2400, 3600 };
+	struct seen s = { 0 };
+	struct flow_table *t = flow_table_new(&o, on_flow, &s);
+	__u64 base = 1000000000000ULL;
+
+	(void)state;
+	assert_non_null(t);
+	for (int i = 0; i < 5; i++)
+		syn_event(t, 40000, 80, false, base + at_ms[i] * 1000000ULL);
+	assert_int_equal(s.n, 3);
+	assert_int_equal(s.reason, HDRLOG_FLOW_END_ACTIVE);
+	assert_int_equal(s.val.dir[0].packets, 4); /* before the 5th */
+	assert_int_equal(flow_table_flush(t), 0);
+	assert_int_equal(s.n, 4);
+	assert_int_equal(s.reason, HDRLOG_FLOW_END_SWEEP);
+	assert_int_equal(s.val.dir[0].packets, 5);
+	flow_table_free(t);
+}
+
 static void addr(const char *s, __u8 *out, int *family)
 {
 	*family = strchr(s, ':') ? 6 : 4;
@@ -302,6 +327,7 @@ int main(void)
 		cmocka_unit_test(test_only_failed),
 		cmocka_unit_test(test_community_id),
 		cmocka_unit_test(test_syn_watch),
+		cmocka_unit_test(test_active_timeout),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
