@@ -18,6 +18,7 @@ struct flow_node {
 	struct flow_node *next;
 	struct hdrlog_flow_key key;
 	struct hdrlog_flow_value val;
+	struct hdrlog_timeline tl; /* --timeline */
 };
 
 struct flow_table {
@@ -102,6 +103,8 @@ static int end_flow(struct flow_table *t, const struct flow_node *f,
 	struct flow_end fe;
 
 	flow_end_init(&fe, &f->key, &f->val, reason, 0);
+	if (t->opts.timeline)
+		fe.timeline = &f->tl;
 	if (!flow_selected(&t->opts, &fe)) {
 		t->counts.suppressed++;
 		return 0;
@@ -190,7 +193,7 @@ int flow_table_packet(struct flow_table *t,
 {
 	struct hdrlog_flow_key key;
 	struct flow_node *f;
-	int from_a, is_new = 0, rc, err;
+	int from_a, is_new = 0, restart, rc, err;
 	size_t b;
 
 	if (ev->ts_ns - t->last_sweep_ns >= SWEEP_EVERY_NS &&
@@ -222,16 +225,22 @@ int flow_table_packet(struct flow_table *t,
 		t->n_flows++;
 		is_new = 1;
 	}
-	if (!is_new && f->val.end_reason && (ev->h.layers & HDRLOG_L_TCP) &&
-	    (ev->h.tcp_flags & (HDRLOG_TCP_SYN | HDRLOG_TCP_ACK)) == HDRLOG_TCP_SYN)
+	restart = !is_new && f->val.end_reason && (ev->h.layers & HDRLOG_L_TCP) &&
+		  (ev->h.tcp_flags & (HDRLOG_TCP_SYN | HDRLOG_TCP_ACK)) == HDRLOG_TCP_SYN;
+	if (restart)
 		t->counts.created++; /* a reused 5-tuple starts afresh */
 	if (is_new)
 		t->counts.created++;
 	rc = hdrlog_flow_packet(&f->val, is_new, &ev->h, from_a, ev->direction,
 				ev->ifindex, ev->gso_segs ? ev->gso_segs : 1,
 				ev->ts_ns);
-	if (rc == HDRLOG_FLOW_LATE)
+	if (rc == HDRLOG_FLOW_LATE) {
 		t->counts.late_packets += ev->gso_segs ? ev->gso_segs : 1;
+		return 0;
+	}
+	if (t->opts.timeline)
+		hdrlog_timeline_add(&f->tl, is_new || restart, from_a ==
+				    f->val.orig_is_a ? 0 : 1, &ev->h, ev->ts_ns);
 	if (rc == HDRLOG_FLOW_ENDED)
 		return end_flow(t, f, f->val.end_reason);
 	return 0;

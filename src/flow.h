@@ -21,6 +21,7 @@ struct flow_end {
 	__u8 reason;	 /* enum hdrlog_flow_end */
 	int conn_state;	 /* enum hdrlog_conn_state (bpf/flow.h) */
 	__u64 epoch_off; /* add to the value's times for ns since the epoch */
+	const struct hdrlog_timeline *timeline; /* --timeline, else NULL */
 };
 
 /* Receives every flow end; returns 0 or -errno (stops the run). */
@@ -30,6 +31,7 @@ struct flow_opts {
 	__u64 idle_ns;	  /* a flow idle this long ends (and is forgotten) */
 	bool only_failed; /* emit only failed connections (hdrlog_flow_failed) */
 	__u64 active_ns;  /* interim record every this long of a flow; 0: none */
+	bool timeline;	  /* keep each flow's first packets (--timeline) */
 	struct syn_watch_opts syn; /* half-open watch at each sweep */
 };
 

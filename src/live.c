@@ -17,6 +17,9 @@
 #define IFACE_CHECK_NS 1000000000ULL
 #define CANCELLED (-ECANCELED) /* from the event callback: stop reading */
 #define FLOW_SWEEP_NS 1000000000ULL /* look for idle flows once a second */
+/* Timeline events waiting for their flow event: the kernel sends them
+ * back to back, but other CPUs' events may come in between. */
+#define PENDING_TIMELINES 64
 
 static volatile sig_atomic_t stop_signal;
 static volatile sig_atomic_t dump_stats;
@@ -55,6 +58,9 @@ struct live {
 	__u64 *next_seq; /* per CPU: the sequence number expected next */
 	__u64 boot_to_epoch_ns;
 	__u64 prev_sweep_ns; /* CLOCK_BOOTTIME of the last periodic sweep */
+	struct hdrlog_timeline_event pending[PENDING_TIMELINES];
+	bool pending_used[PENDING_TIMELINES];
+	unsigned int pending_next; /* the slot overwritten next when full */
 	int out_err;
 };
 
@@ -83,18 +89,32 @@ static void track_sequence(struct live *lv, const struct hdrlog_packet_event *ev
 	lv->next_seq[ev->cpu] = ev->seq + 1;
 }
 
-static int write_flow(struct live *lv, const struct hdrlog_flow_key *k,
-		      const struct hdrlog_flow_value *v, __u8 reason)
+static int write_flow_tl(struct live *lv, const struct hdrlog_flow_key *k,
+			 const struct hdrlog_flow_value *v, __u8 reason,
+			 const struct hdrlog_timeline *tl)
 {
 	struct flow_end fe;
 
 	flow_end_init(&fe, k, v, reason, lv->boot_to_epoch_ns);
+	fe.timeline = tl;
 	lv->c->flow_records++;
 	record_flow(&lv->out->line, lv->out->fmt, &fe);
 	lv->out_err = output_flush_line(lv->out);
 	if (lv->out_err)
 		lv->c->output_errors++;
 	return lv->out_err;
+}
+
+static int write_flow(struct live *lv, const struct hdrlog_flow_key *k,
+		      const struct hdrlog_flow_value *v, __u8 reason)
+{
+	struct hdrlog_timeline tl;
+
+	/* --timeline, a flow the agent ends: its timeline is in the table */
+	if (lv->opts->flow.timeline &&
+	    !bpf_map_lookup_and_delete_elem(loader_timelines_fd(lv->loader), k, &tl))
+		return write_flow_tl(lv, k, v, reason, &tl);
+	return write_flow_tl(lv, k, v, reason, NULL);
 }
 
 static __u64 flow_last_ns(const struct hdrlog_flow_value *v)
@@ -198,8 +218,32 @@ static int on_flow_event(struct live *lv, const void *data, size_t size)
 
 	if (size < sizeof(*fe))
 		return 0;
-	return write_flow(lv, &fe->key, &fe->val, fe->reason);
+	for (int i = 0; i < PENDING_TIMELINES; i++) {
+		if (lv->pending_used[i] &&
+		    !memcmp(&lv->pending[i].key, &fe->key, sizeof(fe->key))) {
+			lv->pending_used[i] = false;
+			return write_flow_tl(lv, &fe->key, &fe->val, fe->reason,
+					     &lv->pending[i].tl);
+		}
+	}
+	return write_flow_tl(lv, &fe->key, &fe->val, fe->reason, NULL);
 }
+
+static void on_timeline_event(struct live *lv, const void *data, size_t size)
+{
+	unsigned int i;
+
+	if (size < sizeof(struct hdrlog_timeline_event))
+		return;
+	for (i = 0; i < PENDING_TIMELINES && lv->pending_used[i]; i++)
+		;
+	if (i == PENDING_TIMELINES) /* full: the oldest goes (its flow
+				     * record, if it ever comes, has none) */
+		i = lv->pending_next++ % PENDING_TIMELINES;
+	memcpy(&lv->pending[i], data, sizeof(lv->pending[i]));
+	lv->pending_used[i] = true;
+}
+
 
 static int on_event(void *ctx, void *data, size_t size)
 {
@@ -209,6 +253,10 @@ static int on_event(void *ctx, void *data, size_t size)
 
 	if (size >= 1 && ev->kind == HDRLOG_EV_FLOW)
 		return on_flow_event(lv, data, size);
+	if (size >= 1 && ev->kind == HDRLOG_EV_TIMELINE) {
+		on_timeline_event(lv, data, size);
+		return 0;
+	}
 	if (size < sizeof(*ev) || ev->kind != HDRLOG_EV_PACKET)
 		return 0;
 	track_sequence(lv, ev);

@@ -20,6 +20,7 @@ struct loader_opts {
 	__u32 packets;	     /* targ_packets: enum hdrlog_packets */
 	bool flows;	     /* targ_flows */
 	bool only_failed;    /* targ_only_failed */
+	bool timeline;	     /* targ_timeline */
 	__u32 flow_entries;  /* flow table size; 0: the default */
 };
 
@@ -38,6 +39,7 @@ int loader_attach_xdp(struct loader *l, int ifindex, bool *native);
 int loader_events_fd(const struct loader *l);
 int loader_stats_fd(const struct loader *l);
 int loader_flows_fd(const struct loader *l);
+int loader_timelines_fd(const struct loader *l);
 
 /* Detaches every attachment, newest first; the programs stay loaded so
  * the ring buffer can be drained. Safe to call twice. */

@@ -56,6 +56,8 @@ static const char usage_text[] =
 	"      --active-timeout SEC\n"
 	"                          an interim record every SEC seconds of a\n"
 	"                          flow (default 0: none)\n"
+	"      --timeline          each flow record lists its first 16 packets\n"
+	"                          (time, side, flags, relative seq/ack, length)\n"
 	"      --flow-table-size N flows the kernel table holds (default 65536)\n"
 	"      --syn-threshold N   anomaly record when a destination has more\n"
 	"                          than N unanswered SYNs (default 100, 0: off)\n"
@@ -150,6 +152,7 @@ enum long_only {
 	OPT_SYN_THRESHOLD,
 	OPT_SYN_WINDOW,
 	OPT_ACTIVE_TIMEOUT,
+	OPT_TIMELINE,
 };
 
 static const struct option long_options[] = {
@@ -171,6 +174,7 @@ static const struct option long_options[] = {
 	{ "syn-threshold", required_argument, NULL, OPT_SYN_THRESHOLD },
 	{ "syn-window", required_argument, NULL, OPT_SYN_WINDOW },
 	{ "active-timeout", required_argument, NULL, OPT_ACTIVE_TIMEOUT },
+	{ "timeline", no_argument, NULL, OPT_TIMELINE },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "help", no_argument, NULL, 'h' },
@@ -269,6 +273,10 @@ static int parse_args(int argc, char **argv, struct args *a)
 				return usage_error("invalid idle timeout '%s' (1-86400 s)", optarg);
 			a->flow.idle_ns = n * 1000000000ULL;
 			break;
+		case OPT_TIMELINE:
+			a->flows = true;
+			a->flow.timeline = true;
+			break;
 		case OPT_ACTIVE_TIMEOUT:
 			if (parse_ull(optarg, 0, 86400, &n))
 				return usage_error("invalid active timeout '%s' (0-86400 s)", optarg);
@@ -334,6 +342,7 @@ static int run_live(struct args *a, struct output *out, struct counters *c)
 	a->live.load.packets = a->packets;
 	a->live.load.flows = a->flows;
 	a->live.load.only_failed = a->flow.only_failed;
+	a->live.load.timeline = a->flow.timeline;
 	a->live.flows = a->flows;
 	a->live.flow = a->flow;
 	return live_run(&a->live, out, c);

@@ -19,6 +19,7 @@
 enum hdrlog_event_kind {
 	HDRLOG_EV_PACKET = 1,
 	HDRLOG_EV_FLOW = 2, /* struct hdrlog_flow_event (hdrlog/flow.h) */
+	HDRLOG_EV_TIMELINE = 3, /* struct hdrlog_timeline_event (hdrlog/flow.h) */
 };
 
 /* Which packets get a packet event (load-time knob targ_packets). */

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Flow records live (tc, --flows) from real connections over a veth: a
+# Flow records live (tc, --timeline) from real connections over a veth: a
 # normal exchange (SF), a closed port (REJ), SYNs nobody answers (S0, seen
 # leaving: outgoing), a reset mid-stream by the client (RSTO). A second
 # agent on the same interface runs --only-failed and must log only REJ and
 # S0, and report a SYN flood anomaly for three more unanswered connection
-# attempts to one destination. tcpdump captures the same traffic; hdrlog --flows -r on that capture
-# must give the same flows (states, histories, packet and byte counts).
+# attempts to one destination. tcpdump captures the same traffic; hdrlog
+# --timeline -r on that capture must give the same flows (states,
+# histories, packet and byte counts, timeline packet lists).
 set -u
 . "$(dirname "$0")/../lib/netns.sh"
 require_root
@@ -27,7 +28,7 @@ tdpid=$!
 track_pid $tdpid
 wait_for "$tmp/tcpdump.err" 10 "listening on" || fail "tcpdump did not start"
 
-ip netns exec "$NS_A" "$bin" -i "$VETH_A" --flows >"$tmp/out" 2>"$tmp/err" &
+ip netns exec "$NS_A" "$bin" -i "$VETH_A" --timeline >"$tmp/out" 2>"$tmp/err" &
 pid=$!
 track_pid $pid
 ip netns exec "$NS_A" "$bin" -i "$VETH_A" --only-failed --syn-threshold 2 --syn-window 5 >"$tmp/failed" 2>"$tmp/failed.err" &
@@ -86,7 +87,7 @@ echo "tcp-control: $got packet records, $want control packets in the capture"
 grep '"hdrlog.record":"packet"' "$tmp/ctl" | grep -vqE '"hdrlog.tcp.flags":\[[^]]*"(SYN|FIN|RST)"' &&
 	fail "--packets tcp-control logged a packet without SYN, FIN or RST"
 grep -q ' 0 lost (ringbuf full 0, sequence gaps 0)' "$tmp/ctl.err" || fail "--packets tcp-control loss: $(tail -1 "$tmp/ctl.err")"
-"$bin" --flows -r "$tmp/cap.pcap" >"$tmp/offline" 2>"$tmp/offline.err" || fail "offline run: $(cat "$tmp/offline.err")"
+"$bin" --timeline -r "$tmp/cap.pcap" >"$tmp/offline" 2>"$tmp/offline.err" || fail "offline run: $(cat "$tmp/offline.err")"
 python3 tests/lib/check_schema.py "$tmp/offline" || fail "offline schema"
 
 python3 - "$tmp/out" "$tmp/failed" "$tmp/offline" "$IP_A" "$IP_B" "$DEAD_IP" \
@@ -152,6 +153,16 @@ for k, r in L.items():
             a, b = sorted(a or ''), sorted(b or '')
         if a != b:
             errors.append(f'{k} {f}: live {r.get(f)} offline {o.get(f)}')
+    # timelines: the same packets (times differ, order may as above)
+    strip = lambda r: sorted(tuple(sorted((k, v) for k, v in e.items() if k != 't_us'))
+                             for e in r.get('hdrlog.flow.timeline', []))
+    if strip(r) != strip(o) or not r.get('hdrlog.flow.timeline'):
+        errors.append(f'{k} timeline: live {r.get("hdrlog.flow.timeline")} offline {o.get("hdrlog.flow.timeline")}')
+if sf:
+    tl = sf.get('hdrlog.flow.timeline', [])
+    first = [(e['from'], e['tcp_flags'], e['seq'], e['ack']) for e in tl[:2]]
+    if first != [('originator', 2, 0, 0), ('responder', 18, 0, 1)] or len(tl) != 7:
+        errors.append(f'SF timeline: {tl}')
 if set(O) != set(L):
     errors.append(f'offline flows {sorted(O)} != live {sorted(L)}')
 for e in errors:
