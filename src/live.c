@@ -110,10 +110,18 @@ static int write_flow(struct live *lv, const struct hdrlog_flow_key *k,
 {
 	struct hdrlog_timeline tl;
 
-	/* --timeline, a flow the agent ends: its timeline is in the table */
-	if (lv->opts->flow.timeline &&
-	    !bpf_map_lookup_and_delete_elem(loader_timelines_fd(lv->loader), k, &tl))
-		return write_flow_tl(lv, k, v, reason, &tl);
+	int fd, err;
+
+	/* --timeline, a flow the agent ends: its timeline is in the table
+	 * (and stays there for an interim record) */
+	if (lv->opts->flow.timeline) {
+		fd = loader_timelines_fd(lv->loader);
+		err = reason == HDRLOG_FLOW_END_ACTIVE
+			      ? bpf_map_lookup_elem(fd, k, &tl)
+			      : bpf_map_lookup_and_delete_elem(fd, k, &tl);
+		if (!err)
+			return write_flow_tl(lv, k, v, reason, &tl);
+	}
 	return write_flow_tl(lv, k, v, reason, NULL);
 }
 

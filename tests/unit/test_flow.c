@@ -257,6 +257,43 @@ static void test_active_timeout(void **state)
 	flow_table_free(t);
 }
 
+static int keep_timeline(void *ctx, const struct flow_end *fe)
+{
+	struct hdrlog_timeline *tl = ctx;
+
+	assert_non_null(fe->timeline);
+	*tl = *fe->timeline;
+	return 0;
+}
+
+/* --timeline: relative numbers from each side's first sequence number,
+ * 16 entries kept, the rest counted. */
+static void test_timeline(void **state)
+{
+	struct flow_opts o = { .idle_ns = 60000000000ULL, .timeline = true };
+	struct pkt p[20] = { HANDSHAKE };
+	struct hdrlog_timeline tl = { 0 };
+	struct flow_table *t = flow_table_new(&o, keep_timeline, &tl);
+
+	(void)state;
+	assert_non_null(t);
+	for (int i = 3; i < 20; i++)
+		p[i] = (struct pkt){ C, ACK, 1 + (i - 3) * 10, 10 };
+	feed(t, p, 20);
+	assert_int_equal(flow_table_flush(t), 0);
+	flow_table_free(t);
+	assert_int_equal(tl.n, HDRLOG_TIMELINE_MAX);
+	assert_int_equal(tl.cut, 4);
+	assert_int_equal(tl.e[0].dir, 0);
+	assert_int_equal(tl.e[0].flags, SYN);
+	assert_int_equal(tl.e[1].dir, 1);
+	assert_int_equal(tl.e[1].seq, 0);
+	assert_int_equal(tl.e[3].seq, 1);
+	assert_int_equal(tl.e[4].seq, 11);
+	assert_int_equal(tl.e[4].len, 10);
+	assert_int_equal(tl.e[4].delta_us, 4000); /* feed(): 1 ms apart */
+}
+
 static void addr(const char *s, __u8 *out, int *family)
 {
 	*family = strchr(s, ':') ? 6 : 4;
@@ -328,6 +365,7 @@ int main(void)
 		cmocka_unit_test(test_community_id),
 		cmocka_unit_test(test_syn_watch),
 		cmocka_unit_test(test_active_timeout),
+		cmocka_unit_test(test_timeline),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
