@@ -26,15 +26,16 @@ struct args {
 	char *filter_expr; /* the remaining arguments joined, or NULL */
 	enum record_format fmt;
 	int verbosity;
-	bool flows;
-	int packets; /* enum hdrlog_packets, -1: by --flows */
+	int flows;   /* 1 --flows (or an option implying it), -1: by --packets */
+	int packets; /* enum hdrlog_packets, -1: not given */
 	struct flow_opts flow;
 };
 
 static const char usage_text[] =
 	"Usage: hdrlog [OPTION...] [FILTER EXPRESSION]\n"
-	"Log the header elements of every packet (Ethernet, VLAN, ARP, IPv4,\n"
-	"IPv6, TCP, UDP, ICMP) as JSON lines, live with eBPF or from a capture.\n"
+	"Log one record per connection (flow), or the header elements of every\n"
+	"packet (Ethernet, VLAN, ARP, IPv4, IPv6, TCP, UDP, ICMP), as JSON lines,\n"
+	"live with eBPF or from a capture.\n"
 	"\n"
 	"  -i, --interface IFACE   attach to IFACE (repeatable; default: the\n"
 	"                          interface of the default route)\n"
@@ -45,11 +46,13 @@ static const char usage_text[] =
 	"                          tc attachment: tcx link (Linux 6.6+) or clsact\n"
 	"                          filter (default auto: tcx when available)\n"
 	"  -r, --read FILE         read a pcap or pcapng file instead (no root)\n"
-	"  -c, --count N           stop after N packets\n"
+	"  -c, --count N           stop after N packets (live: packet records)\n"
 	"      --flows             one record per connection (Zeek conn_state,\n"
-	"                          history, Community ID), kept in the kernel\n"
+	"                          history, Community ID), kept in the kernel;\n"
+	"                          the default unless --packets all is given\n"
 	"      --packets all|tcp-control|none\n"
-	"                          packet records (default all; with --flows none)\n"
+	"                          packet records (default none); all alone\n"
+	"                          means packet records only, as before flows\n"
 	"      --only-failed       flow records of failed connections only (REJ,\n"
 	"                          S0, RSTOS0, RSTRH, SH, SHR); implies --flows\n"
 	"      --idle-timeout SEC  a flow idle this long ends (default 60)\n"
@@ -81,10 +84,12 @@ static const char usage_text[] =
 	"stats record now; SIGHUP reopens the -w file.\n"
 	"\n"
 	"Examples:\n"
-	"  hdrlog                          log the default-route interface\n"
-	"  hdrlog -i veth0 -o text         one tcpdump-like line per packet\n"
-	"  hdrlog -i eth0 --hook xdp -c 100 -w /var/log/hdrlog.json\n"
-	"  hdrlog -r capture.pcap          the same JSON, from a file\n"
+	"  hdrlog                          flows of the default-route interface\n"
+	"  hdrlog --packets all -c 10      the first 10 packets, one record each\n"
+	"  hdrlog -i veth0 -o text         one line per connection\n"
+	"  hdrlog -i veth0 --only-failed   only connections that failed\n"
+	"  hdrlog -i eth0 --hook xdp --packets all -c 100 -w /var/log/hdrlog.json\n"
+	"  hdrlog -r capture.pcap          the same flows, from a file\n"
 	"  hdrlog -r f.pcap 'not port 22 and (icmp or udp)'\n"
 	"\n"
 	"Exit status: 0 ok, 1 runtime failure, 2 bad input (option, interface,\n"
@@ -257,10 +262,10 @@ static int parse_args(int argc, char **argv, struct args *a)
 			a->live.load.ringbuf_bytes = n;
 			break;
 		case OPT_FLOWS:
-			a->flows = true;
+			a->flows = 1;
 			break;
 		case OPT_ONLY_FAILED:
-			a->flows = true;
+			a->flows = 1;
 			a->flow.only_failed = true;
 			break;
 		case OPT_PACKETS:
@@ -274,7 +279,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 			a->flow.idle_ns = n * 1000000000ULL;
 			break;
 		case OPT_TIMELINE:
-			a->flows = true;
+			a->flows = 1;
 			a->flow.timeline = true;
 			break;
 		case OPT_ACTIVE_TIMEOUT:
@@ -319,8 +324,14 @@ static int parse_args(int argc, char **argv, struct args *a)
 		if (!a->filter_expr)
 			return usage_error("out of memory%s", "");
 	}
+	/* flows by default; --packets all alone is the packet log it was */
 	if (a->packets < 0)
-		a->packets = a->flows ? HDRLOG_PACKETS_NONE : HDRLOG_PACKETS_ALL;
+		a->packets = HDRLOG_PACKETS_NONE;
+	if (a->flows < 0)
+		a->flows = a->packets != HDRLOG_PACKETS_ALL;
+	if (!a->read_path && a->live.max_count &&
+	    a->packets == HDRLOG_PACKETS_NONE)
+		return usage_error("-c counts packet records: add --packets all or tcp-control%s", "");
 	if (a->read_path && a->live.n_ifaces)
 		return usage_error("-r and -i exclude each other%s", "");
 	return 0;
@@ -357,6 +368,7 @@ int main(int argc, char **argv)
 			.load = { .ringbuf_bytes = 32 << 20, .pull_len = 256 },
 		},
 		.packets = -1,
+		.flows = -1,
 		.flow = {
 			.idle_ns = 60 * 1000000000ULL,
 			.syn = { .window_ns = 10 * 1000000000ULL,

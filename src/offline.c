@@ -184,5 +184,11 @@ int offline_run(const char *path, const struct offline_opts *opts,
 		c->syn_overflow = syn_watch_overflow(flow_table_syn_watch(o.flows));
 		flow_table_free(o.flows);
 	}
+	/* a few records can sit in the stdio buffer: a full disk shows here */
+	if (!err || err == -EINVAL) {
+		int serr = output_sync(out);
+
+		err = err ? err : serr;
+	}
 	return err;
 }

@@ -26,15 +26,15 @@ expect() {
 }
 
 corpus=../shared/corpus/tcpdump-tests
-expect 0 "offline" $bin -r $corpus/dns_tcp.pcap
-expect 0 "offline text -c" $bin -r $corpus/802.1ad_QinQ.pcap -o text -c 1
+expect 0 "offline" $bin --packets all -r $corpus/dns_tcp.pcap
+expect 0 "offline text -c" $bin --packets all -r $corpus/802.1ad_QinQ.pcap -o text -c 1
 expect 2 "missing pcap" $bin -r "$tmp/nothing.pcap"
 expect 2 "bad option" $bin -c abc
 expect 2 "unknown interface" $bin -i nosuchif0
 expect 2 "unwritable -w" $bin -r $corpus/dns_tcp.pcap -w /proc/nonexistent/x
 
 netns_setup
-ip netns exec "$NS_A" $bin -i "$VETH_A" --stats-interval 1 >"$tmp/live" 2>"$tmp/live.err" &
+ip netns exec "$NS_A" $bin -i "$VETH_A" --packets all --stats-interval 1 >"$tmp/live" 2>"$tmp/live.err" &
 pid=$!
 wait_for "$tmp/live.err" 10 "listening on" || { echo "FAIL: live run did not attach"; cat "$tmp/live.err"; exit 1; }
 timeout 10 ip netns exec "$NS_B" ping -c 3 -i 0.2 "$IP_A" >/dev/null
