@@ -42,7 +42,7 @@ need_tools() {
 # stderr to $tmp/hdrlog.err, and waits until it is attached. Sets hp to
 # its pid; exits the benchmark when it does not start.
 start_hdrlog() {
-	ip netns exec "$NS_A" "$HDRLOG" -i "$VETH_A" >/dev/null 2>"$tmp/hdrlog.err" &
+	ip netns exec "$NS_A" "$HDRLOG" -i "$VETH_A" --packets all >/dev/null 2>"$tmp/hdrlog.err" &
 	hp=$!
 	track_pid "$hp"
 	wait_for "$tmp/hdrlog.err" 10 "listening on" || {

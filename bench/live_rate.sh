@@ -53,7 +53,7 @@ now_ns() { date +%s%N; }
 start_tool() {
 	local name=$1
 	case $name in
-	hdrlog) ip netns exec "$NS_A" $pin "$HDRLOG" -i "$VETH_A" \
+	hdrlog) ip netns exec "$NS_A" $pin "$HDRLOG" -i "$VETH_A" --packets all \
 			>/dev/null 2>"$tmp/$name.err" & ;;
 	tcpdump-text) ip netns exec "$NS_A" $pin tcpdump -i "$VETH_A" \
 			-nn -e -v >/dev/null 2>"$tmp/$name.err" & ;;

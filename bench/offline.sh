@@ -24,12 +24,12 @@ printf '%-22s %10s %12s %12s\n' capture packets tool seconds
 report() { # capture packets tool seconds
 	printf '%-22s %10s %12s %12s\n' "$@"
 }
-h=$(best_of_3 ./build/hdrlog -r "$tmp/mix.pcap")
+h=$(best_of_3 ./build/hdrlog --packets all -r "$tmp/mix.pcap")
 t=$(best_of_3 tcpdump -nn -e -v -r "$tmp/mix.pcap")
 report mix 200000 hdrlog "$h"
 report mix 200000 tcpdump "$t"
 # tshark is slow: time it on a tenth of the packets, scale per packet
-hs=$(best_of_3 ./build/hdrlog -r "$tmp/mix-small.pcap")
+hs=$(best_of_3 ./build/hdrlog --packets all -r "$tmp/mix-small.pcap")
 ts=$(best_of_3 tshark -T ek -r "$tmp/mix-small.pcap")
 report mix-small 20000 hdrlog "$hs"
 report mix-small 20000 tshark "$ts"

@@ -381,6 +381,50 @@ static __always_inline int hdrlog_flow_packet(struct hdrlog_flow_value *v,
 	return late ? HDRLOG_FLOW_LATE : HDRLOG_FLOW_ONGOING;
 }
 
+/* --timeline: appends the packet just accounted to tl (is_new: the flow
+ * just started, tl holds nothing valid). d: 0 from the originator. */
+static __always_inline void hdrlog_timeline_add(struct hdrlog_timeline *tl,
+						int is_new, int d,
+						const struct hdrlog_headers *h,
+						__u64 ts)
+{
+	struct hdrlog_timeline_entry *e;
+	__u64 us;
+	__u8 n;
+
+	if (!ts)
+		ts = 1;
+	if (is_new) {
+		__builtin_memset(tl, 0, sizeof(*tl));
+		tl->first_ns = ts;
+	}
+	d &= 1;
+	if ((h->layers & HDRLOG_L_TCP) && !tl->isn_set[d]) {
+		tl->isn[d] = h->tcp_seq;
+		tl->isn_set[d] = 1;
+	}
+	n = tl->n;
+	if (n >= HDRLOG_TIMELINE_MAX) {
+		tl->cut++;
+		return;
+	}
+	e = &tl->e[n & (HDRLOG_TIMELINE_MAX - 1)];
+	us = ts > tl->first_ns ? (ts - tl->first_ns) / 1000 : 0;
+	e->delta_us = us > 0xffffffffULL ? 0xffffffffu : (__u32)us;
+	e->dir = d;
+	e->len = h->payload_len;
+	e->flags = 0;
+	e->seq = 0;
+	e->ack = 0;
+	if (h->layers & HDRLOG_L_TCP) {
+		e->flags = h->tcp_flags;
+		e->seq = h->tcp_seq - tl->isn[d];
+		if (h->tcp_flags & HDRLOG_TCP_ACK)
+			e->ack = h->tcp_ack - (tl->isn_set[d ^ 1] ? tl->isn[d ^ 1] : 0);
+	}
+	tl->n = n + 1;
+}
+
 /* Zeek's RSTOS0 test on the history: ^?S[^HAFGIQ]*R.* */
 static __always_inline int hdrlog_history_rstos0(const struct hdrlog_flow_value *v)
 {

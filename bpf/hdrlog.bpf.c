@@ -34,6 +34,8 @@ const volatile __u32 targ_packets = HDRLOG_PACKETS_ALL;
 const volatile __u32 targ_flows = 0;
 /* Send flow events of failed connections only (hdrlog_flow_failed). */
 const volatile __u32 targ_only_failed = 0;
+/* Keep each flow's first packets (timelines map), sent before its record. */
+const volatile __u32 targ_timeline = 0;
 
 /* Selection: a filter in the filter maps, then 1 in targ_sample packets
  * (per flow: 1 in targ_sample flows, by a hash seeded with
@@ -207,6 +209,33 @@ static __always_inline bool packet_wanted(const struct hdrlog_packet_event *ev)
 
 /* Sends the record of a flow that ended, unless --only-failed leaves a
  * successful connection out: that one costs no event at all. */
+/* The flow's timeline goes just before its record and leaves the table. */
+static __always_inline void send_timeline(const struct hdrlog_flow_key *key,
+					  bool send)
+{
+	struct hdrlog_timeline_event *te;
+	struct hdrlog_timeline *tl;
+
+	if (!targ_timeline)
+		return;
+	tl = bpf_map_lookup_elem(&timelines, key);
+	if (!tl)
+		return;
+	if (send) {
+		te = bpf_ringbuf_reserve(&events, sizeof(*te), 0);
+		if (te) {
+			te->kind = HDRLOG_EV_TIMELINE;
+			__builtin_memset(te->_pad, 0, sizeof(te->_pad));
+			__builtin_memcpy(&te->key, key, sizeof(*key));
+			__builtin_memcpy(&te->tl, tl, sizeof(*tl));
+			bpf_ringbuf_submit(te, 0);
+		} else {
+			stat_add(HDRLOG_STAT_FLOW_EVENTS_LOST, 1);
+		}
+	}
+	bpf_map_delete_elem(&timelines, key);
+}
+
 static __always_inline void send_flow(const struct hdrlog_flow_key *key,
 				      const struct hdrlog_flow_value *v)
 {
@@ -214,8 +243,10 @@ static __always_inline void send_flow(const struct hdrlog_flow_key *key,
 
 	if (targ_only_failed && !hdrlog_flow_failed(v, key->proto)) {
 		stat_add(HDRLOG_STAT_FLOWS_SUPPRESSED, 1);
+		send_timeline(key, false);
 		return;
 	}
+	send_timeline(key, true);
 	stat_add(HDRLOG_STAT_FLOWS_ENDED, 1);
 	fe = bpf_ringbuf_reserve(&events, sizeof(*fe), 0);
 	if (!fe) {
@@ -228,6 +259,26 @@ static __always_inline void send_flow(const struct hdrlog_flow_key *key,
 	__builtin_memcpy(&fe->key, key, sizeof(*key));
 	__builtin_memcpy(&fe->val, v, sizeof(*v));
 	bpf_ringbuf_submit(fe, wakeup_flag());
+}
+
+/* --timeline: the packet's entry in its flow's timeline. */
+static __always_inline void timeline_account(const struct hdrlog_flow_key *key,
+					     int restart, int d,
+					     const struct hdrlog_packet_event *ev)
+{
+	struct hdrlog_timeline *tl = bpf_map_lookup_elem(&timelines, key);
+	__u32 zero = 0;
+
+	if (tl) {
+		hdrlog_timeline_add(tl, restart, d, &ev->h, ev->ts_ns);
+		return;
+	}
+	tl = bpf_map_lookup_elem(&timeline_scratch, &zero);
+	if (!tl)
+		return;
+	hdrlog_timeline_add(tl, 1, d, &ev->h, ev->ts_ns);
+	if (bpf_map_update_elem(&timelines, key, tl, BPF_NOEXIST))
+		stat_add(HDRLOG_STAT_FLOW_CREATE_FAILED, 1);
 }
 
 /* The packet's share of its flow: bpf/flow_update.h, the code the offline
@@ -267,9 +318,14 @@ static __attribute__((noinline)) void flow_account(const struct hdrlog_packet_ev
 		stat_add(HDRLOG_STAT_FLOWS_CREATED, 1);
 		stat_add(HDRLOG_STAT_FLOWS_REUSED, 1);
 	}
-	if (rc == HDRLOG_FLOW_LATE)
+	if (rc == HDRLOG_FLOW_LATE) {
 		stat_add(HDRLOG_STAT_FLOW_LATE_PACKETS, ev->gso_segs);
-	else if (rc == HDRLOG_FLOW_ENDED)
+		return;
+	}
+	if (targ_timeline)
+		timeline_account(&key, is_new || (was_ended && !v->end_reason),
+				 from_a == v->orig_is_a ? 0 : 1, ev);
+	if (rc == HDRLOG_FLOW_ENDED)
 		send_flow(&key, v);
 }
 

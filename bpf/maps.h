@@ -77,4 +77,20 @@ struct {
 	__type(value, struct hdrlog_http_counts);
 } http_flows SEC(".maps");
 
+/* --timeline: a flow's first packets by flow key; 1 entry without it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1);
+	__type(key, struct hdrlog_flow_key);
+	__type(value, struct hdrlog_timeline);
+} timelines SEC(".maps");
+
+/* Where a new timeline is built before it is inserted. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct hdrlog_timeline);
+} timeline_scratch SEC(".maps");
+
 #endif /* HDRLOG_MAPS_H */

@@ -87,10 +87,10 @@ done
 ip netns exec "$SRV" ss -Htln "sport = :$PORT" | grep -q . || die "the web server did not start"
 
 say "hdrlog on $SRV_IF: one instance writing JSON, one writing text"
-ip netns exec "$SRV" "$BIN" -i "$SRV_IF" -w "$tmp/hdrlog.json" 2>"$tmp/json.err" &
+ip netns exec "$SRV" "$BIN" -i "$SRV_IF" --packets all -w "$tmp/hdrlog.json" 2>"$tmp/json.err" &
 json_pid=$!
 pids+=($json_pid)
-ip netns exec "$SRV" "$BIN" -i "$SRV_IF" -o text >"$tmp/hdrlog.txt" 2>"$tmp/text.err" &
+ip netns exec "$SRV" "$BIN" -i "$SRV_IF" --packets all -o text >"$tmp/hdrlog.txt" 2>"$tmp/text.err" &
 text_pid=$!
 pids+=($text_pid)
 wait_for "$tmp/json.err" 10 "listening on" && wait_for "$tmp/text.err" 10 "listening on" ||

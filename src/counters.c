@@ -105,6 +105,9 @@ void counters_record(struct strbuf *sb, enum record_format fmt,
 	json_u64(&j, "hdrlog.stats.flows.create_failed", k[HDRLOG_STAT_FLOW_CREATE_FAILED]);
 	json_u64(&j, "hdrlog.stats.flows.late_packets", k[HDRLOG_STAT_FLOW_LATE_PACKETS]);
 	json_u64(&j, "hdrlog.stats.flows.untracked_packets", k[HDRLOG_STAT_FLOW_UNTRACKED]);
+	json_u64(&j, "hdrlog.stats.syn.unanswered", c->syn_unanswered);
+	json_u64(&j, "hdrlog.stats.syn.anomalies", c->syn_anomalies);
+	json_u64(&j, "hdrlog.stats.syn.overflow", c->syn_overflow);
 	json_end(&j);
 	sb_putc(sb, '\n');
 }
@@ -150,6 +153,11 @@ void counters_summary(FILE *fp, const struct counters *c)
 			(unsigned long long)k[HDRLOG_STAT_FLOW_EVENTS_LOST],
 			(unsigned long long)k[HDRLOG_STAT_FLOW_LATE_PACKETS],
 			(unsigned long long)k[HDRLOG_STAT_FLOW_UNTRACKED]);
+	if (c->flows && (c->syn_anomalies || c->syn_unanswered))
+		fprintf(fp, ", %llu unanswered SYNs at the last sweep, %llu "
+			"SYN flood anomalies",
+			(unsigned long long)c->syn_unanswered,
+			(unsigned long long)c->syn_anomalies);
 	if (c->filtered)
 		fprintf(fp, ", filter matched %llu, not matched %llu",
 			(unsigned long long)k[HDRLOG_STAT_FILTER_MATCHED],

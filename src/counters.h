@@ -29,6 +29,9 @@ struct counters {
 	__u64 flow_records;   /* flow records written */
 	__u64 flows_deleted;  /* live: entries the agent removed from the table */
 	__u64 flows_suppressed; /* live: idle flows --only-failed left out */
+	__u64 syn_unanswered; /* unanswered SYNs at the last sweep */
+	__u64 syn_anomalies;  /* syn_flood anomaly records */
+	__u64 syn_overflow;   /* SYNs of destinations the watch had no room for */
 	int flows;	      /* flow records are on */
 	int filtered;	      /* a filter expression was given */
 	int sampled;	      /* --sample was given */

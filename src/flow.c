@@ -18,6 +18,7 @@ struct flow_node {
 	struct flow_node *next;
 	struct hdrlog_flow_key key;
 	struct hdrlog_flow_value val;
+	struct hdrlog_timeline tl; /* --timeline */
 };
 
 struct flow_table {
@@ -28,7 +29,11 @@ struct flow_table {
 	size_t n_buckets; /* a power of two */
 	size_t n_flows;
 	__u64 last_sweep_ns;
+	__u64 prev_sweep_ns; /* the one before: interim records due between */
 	struct flow_counts counts;
+	struct syn_watch *syns; /* NULL: not watched */
+	syn_anomaly_fn on_anomaly;
+	void *anomaly_ctx;
 };
 
 /* FNV-1a over the key's bytes. */
@@ -98,6 +103,8 @@ static int end_flow(struct flow_table *t, const struct flow_node *f,
 	struct flow_end fe;
 
 	flow_end_init(&fe, &f->key, &f->val, reason, 0);
+	if (t->opts.timeline)
+		fe.timeline = &f->tl;
 	if (!flow_selected(&t->opts, &fe)) {
 		t->counts.suppressed++;
 		return 0;
@@ -106,18 +113,52 @@ static int end_flow(struct flow_table *t, const struct flow_node *f,
 	return t->emit(t->ctx, &fe);
 }
 
+static __u64 last_seen(const struct hdrlog_flow_value *v);
+
+bool flow_interim_due(const struct hdrlog_flow_value *v, __u64 active_ns,
+		      __u64 prev, __u64 now)
+{
+	__u64 first = v->dir[0].first_ns, boundary;
+
+	if (!first || (v->dir[1].first_ns && v->dir[1].first_ns < first))
+		first = v->dir[1].first_ns;
+	if (!active_ns || v->end_reason || !first || now < first + active_ns)
+		return false;
+	boundary = first + (now - first) / active_ns * active_ns;
+	/* a flow silent for the whole period that just ended has no news */
+	if (last_seen(v) <= boundary - active_ns)
+		return false;
+	return prev < boundary;
+}
+
 static __u64 last_seen(const struct hdrlog_flow_value *v)
 {
 	return v->dir[0].last_ns > v->dir[1].last_ns ? v->dir[0].last_ns
 						     : v->dir[1].last_ns;
 }
 
+int flow_table_watch_syns(struct flow_table *t, syn_anomaly_fn fn, void *ctx)
+{
+	t->syns = syn_watch_new(&t->opts.syn);
+	t->on_anomaly = fn;
+	t->anomaly_ctx = ctx;
+	return t->syns ? 0 : -ENOMEM;
+}
+
+const struct syn_watch *flow_table_syn_watch(const struct flow_table *t)
+{
+	return t->syns;
+}
+
 /* Removes the flows idle since before cutoff (all with cutoff ~0), ending
- * those that had not ended yet with reason. */
-static int sweep(struct flow_table *t, __u64 cutoff, __u8 reason)
+ * those that had not ended yet with reason. now: the packet time of a
+ * periodic sweep, which also counts unanswered SYNs; 0 for the last. */
+static int sweep(struct flow_table *t, __u64 cutoff, __u8 reason, __u64 now)
 {
 	int err = 0;
 
+	if (now && t->syns)
+		syn_watch_begin(t->syns);
 	for (size_t i = 0; i < t->n_buckets; i++) {
 		struct flow_node **pp = &t->buckets[i];
 
@@ -125,6 +166,12 @@ static int sweep(struct flow_table *t, __u64 cutoff, __u8 reason)
 			struct flow_node *f = *pp;
 
 			if (last_seen(&f->val) >= cutoff) {
+				if (now && t->syns)
+					syn_watch_flow(t->syns, &f->key, &f->val, now);
+				if (now && !err &&
+				    flow_interim_due(&f->val, t->opts.active_ns,
+						     t->prev_sweep_ns, now))
+					err = end_flow(t, f, HDRLOG_FLOW_END_ACTIVE);
 				pp = &f->next;
 				continue;
 			}
@@ -135,6 +182,9 @@ static int sweep(struct flow_table *t, __u64 cutoff, __u8 reason)
 			t->n_flows--;
 		}
 	}
+	if (now && t->syns && !err)
+		err = syn_watch_end(t->syns, now, now, t->on_anomaly,
+				    t->anomaly_ctx);
 	return err;
 }
 
@@ -143,13 +193,15 @@ int flow_table_packet(struct flow_table *t,
 {
 	struct hdrlog_flow_key key;
 	struct flow_node *f;
-	int from_a, is_new = 0, rc, err;
+	int from_a, is_new = 0, restart, rc, err;
 	size_t b;
 
 	if (ev->ts_ns - t->last_sweep_ns >= SWEEP_EVERY_NS &&
 	    ev->ts_ns > t->opts.idle_ns) {
+		t->prev_sweep_ns = t->last_sweep_ns;
 		t->last_sweep_ns = ev->ts_ns;
-		err = sweep(t, ev->ts_ns - t->opts.idle_ns, HDRLOG_FLOW_END_IDLE);
+		err = sweep(t, ev->ts_ns - t->opts.idle_ns, HDRLOG_FLOW_END_IDLE,
+			    ev->ts_ns);
 		if (err)
 			return err;
 	}
@@ -173,16 +225,22 @@ int flow_table_packet(struct flow_table *t,
 		t->n_flows++;
 		is_new = 1;
 	}
-	if (!is_new && f->val.end_reason && (ev->h.layers & HDRLOG_L_TCP) &&
-	    (ev->h.tcp_flags & (HDRLOG_TCP_SYN | HDRLOG_TCP_ACK)) == HDRLOG_TCP_SYN)
+	restart = !is_new && f->val.end_reason && (ev->h.layers & HDRLOG_L_TCP) &&
+		  (ev->h.tcp_flags & (HDRLOG_TCP_SYN | HDRLOG_TCP_ACK)) == HDRLOG_TCP_SYN;
+	if (restart)
 		t->counts.created++; /* a reused 5-tuple starts afresh */
 	if (is_new)
 		t->counts.created++;
 	rc = hdrlog_flow_packet(&f->val, is_new, &ev->h, from_a, ev->direction,
 				ev->ifindex, ev->gso_segs ? ev->gso_segs : 1,
 				ev->ts_ns);
-	if (rc == HDRLOG_FLOW_LATE)
+	if (rc == HDRLOG_FLOW_LATE) {
 		t->counts.late_packets += ev->gso_segs ? ev->gso_segs : 1;
+		return 0;
+	}
+	if (t->opts.timeline)
+		hdrlog_timeline_add(&f->tl, is_new || restart, from_a ==
+				    f->val.orig_is_a ? 0 : 1, &ev->h, ev->ts_ns);
 	if (rc == HDRLOG_FLOW_ENDED)
 		return end_flow(t, f, f->val.end_reason);
 	return 0;
@@ -190,7 +248,7 @@ int flow_table_packet(struct flow_table *t,
 
 int flow_table_flush(struct flow_table *t)
 {
-	return sweep(t, ~0ULL, HDRLOG_FLOW_END_SWEEP);
+	return sweep(t, ~0ULL, HDRLOG_FLOW_END_SWEEP, 0);
 }
 
 const struct flow_counts *flow_table_counts(const struct flow_table *t)
@@ -211,5 +269,6 @@ void flow_table_free(struct flow_table *t)
 		}
 	}
 	free(t->buckets);
+	syn_watch_free(t->syns);
 	free(t);
 }

@@ -12,6 +12,7 @@
 #include "hdrlog/flow.h"
 #include "record.h"
 #include "strbuf.h"
+#include "syn_watch.h"
 
 /* One flow that ended: what a sink (log line, metrics) receives. */
 struct flow_end {
@@ -20,6 +21,7 @@ struct flow_end {
 	__u8 reason;	 /* enum hdrlog_flow_end */
 	int conn_state;	 /* enum hdrlog_conn_state (bpf/flow.h) */
 	__u64 epoch_off; /* add to the value's times for ns since the epoch */
+	const struct hdrlog_timeline *timeline; /* --timeline, else NULL */
 };
 
 /* Receives every flow end; returns 0 or -errno (stops the run). */
@@ -28,6 +30,9 @@ typedef int (*flow_emit_fn)(void *ctx, const struct flow_end *fe);
 struct flow_opts {
 	__u64 idle_ns;	  /* a flow idle this long ends (and is forgotten) */
 	bool only_failed; /* emit only failed connections (hdrlog_flow_failed) */
+	__u64 active_ns;  /* interim record every this long of a flow; 0: none */
+	bool timeline;	  /* keep each flow's first packets (--timeline) */
+	struct syn_watch_opts syn; /* half-open watch at each sweep */
 };
 
 struct flow_counts {
@@ -49,6 +54,11 @@ struct flow_table *flow_table_new(const struct flow_opts *opts,
  * callback's error. */
 int flow_table_packet(struct flow_table *t,
 		      const struct hdrlog_packet_event *ev);
+/* Watches for unanswered SYNs at every sweep (opts->syn), fn getting the
+ * anomalies. Returns 0 or -ENOMEM. */
+int flow_table_watch_syns(struct flow_table *t, syn_anomaly_fn fn, void *ctx);
+const struct syn_watch *flow_table_syn_watch(const struct flow_table *t);
+
 /* Ends every flow still open (reason HDRLOG_FLOW_END_SWEEP); empties t. */
 int flow_table_flush(struct flow_table *t);
 const struct flow_counts *flow_table_counts(const struct flow_table *t);
@@ -56,6 +66,14 @@ void flow_table_free(struct flow_table *t);
 
 /* Whether fe is emitted under opts (the kernel applies the same rule). */
 bool flow_selected(const struct flow_opts *opts, const struct flow_end *fe);
+
+/* Whether a sweep at now, the previous one at prev, passed an active
+ * timeout boundary of v (a multiple of active_ns after its first packet)
+ * and v had packets in the period that ended there: an interim record is
+ * due. Stateless, so the kernel's table needs no
+ * extra field. */
+bool flow_interim_due(const struct hdrlog_flow_value *v, __u64 active_ns,
+		      __u64 prev, __u64 now);
 
 /* Fills fe for an ended flow. */
 void flow_end_init(struct flow_end *fe, const struct hdrlog_flow_key *k,

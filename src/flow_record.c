@@ -50,6 +50,7 @@ void flow_end_init(struct flow_end *fe, const struct hdrlog_flow_key *k,
 	fe->reason = reason;
 	fe->conn_state = hdrlog_conn_state(v, k->proto);
 	fe->epoch_off = epoch_off;
+	fe->timeline = NULL;
 }
 
 static const char *transport(__u8 proto, int family)
@@ -138,6 +139,30 @@ static void json_dir(struct json *j, const char *prefix,
 #undef K
 }
 
+static void json_timeline(struct json *j, const struct hdrlog_timeline *tl,
+			  bool tcp)
+{
+	int n = tl->n < HDRLOG_TIMELINE_MAX ? tl->n : HDRLOG_TIMELINE_MAX;
+
+	json_array_begin(j, "hdrlog.flow.timeline");
+	for (int i = 0; i < n; i++) {
+		const struct hdrlog_timeline_entry *e = &tl->e[i];
+
+		json_object_begin(j, NULL);
+		json_u64(j, "t_us", e->delta_us);
+		json_str(j, "from", e->dir ? "responder" : "originator");
+		json_u64(j, "length", e->len);
+		if (tcp) {
+			json_u64(j, "tcp_flags", e->flags);
+			json_u64(j, "seq", e->seq);
+			json_u64(j, "ack", e->ack);
+		}
+		json_object_end(j);
+	}
+	json_array_end(j);
+	json_u64(j, "hdrlog.flow.timeline_cut", tl->cut);
+}
+
 static void json_flow(struct strbuf *sb, const struct flow_end *fe)
 {
 	const struct hdrlog_flow_value *v = fe->val;
@@ -213,6 +238,8 @@ static void json_flow(struct strbuf *sb, const struct flow_end *fe)
 		if (v->closed_by)
 			json_str(&j, "hdrlog.flow.tcp.fin_by", by_name(v->closed_by));
 	}
+	if (fe->timeline)
+		json_timeline(&j, fe->timeline, tcp);
 	json_end(&j);
 	sb_putc(sb, '\n');
 }

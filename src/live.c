@@ -19,6 +19,9 @@
 #define IFACE_CHECK_NS 1000000000ULL
 #define CANCELLED (-ECANCELED) /* from the event callback: stop reading */
 #define FLOW_SWEEP_NS 1000000000ULL /* look for idle flows once a second */
+/* Timeline events waiting for their flow event: the kernel sends them
+ * back to back, but other CPUs' events may come in between. */
+#define PENDING_TIMELINES 64
 
 static volatile sig_atomic_t stop_signal;
 static volatile sig_atomic_t dump_stats;
@@ -58,6 +61,10 @@ struct live {
 	__u64 *next_seq; /* per CPU: the sequence number expected next */
 	__u64 boot_to_epoch_ns;
 	__u64 packets; /* packet events read (-c counts these) */
+	__u64 prev_sweep_ns; /* CLOCK_BOOTTIME of the last periodic sweep */
+	struct hdrlog_timeline_event pending[PENDING_TIMELINES];
+	bool pending_used[PENDING_TIMELINES];
+	unsigned int pending_next; /* the slot overwritten next when full */
 	int out_err;
 };
 
@@ -102,12 +109,14 @@ static void on_payload(struct live *lv, const struct hdrlog_payload_event *ev,
 			   ev->ts_ns + lv->boot_to_epoch_ns);
 }
 
-static int write_flow(struct live *lv, const struct hdrlog_flow_key *k,
-		      const struct hdrlog_flow_value *v, __u8 reason)
+static int write_flow_tl(struct live *lv, const struct hdrlog_flow_key *k,
+			 const struct hdrlog_flow_value *v, __u8 reason,
+			 const struct hdrlog_timeline *tl)
 {
 	struct flow_end fe;
 
 	flow_end_init(&fe, k, v, reason, lv->boot_to_epoch_ns);
+	fe.timeline = tl;
 	lv->c->flow_records++;
 	flow_end_metrics(&fe);
 	record_flow(&lv->out->line, lv->out->fmt, &fe);
@@ -117,15 +126,60 @@ static int write_flow(struct live *lv, const struct hdrlog_flow_key *k,
 	return lv->out_err;
 }
 
+static int write_flow(struct live *lv, const struct hdrlog_flow_key *k,
+		      const struct hdrlog_flow_value *v, __u8 reason)
+{
+	struct hdrlog_timeline tl;
+
+	int fd, err;
+
+	/* --timeline, a flow the agent ends: its timeline is in the table
+	 * (and stays there for an interim record) */
+	if (lv->opts->flow.timeline) {
+		fd = loader_timelines_fd(lv->loader);
+		err = reason == HDRLOG_FLOW_END_ACTIVE
+			      ? bpf_map_lookup_elem(fd, k, &tl)
+			      : bpf_map_lookup_and_delete_elem(fd, k, &tl);
+		if (!err)
+			return write_flow_tl(lv, k, v, reason, &tl);
+	}
+	return write_flow_tl(lv, k, v, reason, NULL);
+}
+
 static __u64 flow_last_ns(const struct hdrlog_flow_value *v)
 {
 	return v->dir[0].last_ns > v->dir[1].last_ns ? v->dir[0].last_ns
 						     : v->dir[1].last_ns;
 }
 
+static int write_anomaly(void *ctx, const struct syn_anomaly *a)
+{
+	struct live *lv = ctx;
+
+	record_syn_anomaly(&lv->out->line, lv->out->fmt, a);
+	lv->out_err = output_emit(lv->out, "anomaly", NULL);
+	if (lv->out_err)
+		lv->c->output_errors++;
+	return lv->out_err;
+}
+
+/* An active-timeout record of a flow that goes on, under --only-failed
+ * only for a connection failing so far. */
+static int write_interim(struct live *lv, const struct hdrlog_flow_key *k,
+			 const struct hdrlog_flow_value *v)
+{
+	struct flow_end fe;
+
+	flow_end_init(&fe, k, v, HDRLOG_FLOW_END_ACTIVE, 0);
+	if (!flow_selected(&lv->opts->flow, &fe))
+		return 0;
+	return write_flow(lv, k, v, HDRLOG_FLOW_END_ACTIVE);
+}
+
 /* Removes the flows idle since before cutoff (every flow with ~0) from
  * the kernel's table; those that had not ended get their record now. */
-static int sweep_flows(struct live *lv, __u64 cutoff, __u8 reason)
+static int sweep_flows(struct live *lv, __u64 cutoff, __u8 reason,
+		       struct syn_watch *syns, __u64 now)
 {
 	int fd = loader_flows_fd(lv->loader), err = 0;
 	struct hdrlog_flow_key key, next, *keys = NULL;
@@ -133,10 +187,20 @@ static int sweep_flows(struct live *lv, __u64 cutoff, __u8 reason)
 	size_t n = 0, cap = 0;
 	void *prev = NULL;
 
+	if (syns)
+		syn_watch_begin(syns);
 	/* keys first: deleting while walking restarts the walk */
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		if (!bpf_map_lookup_elem(fd, &next, &val) &&
-		    flow_last_ns(&val) < cutoff) {
+		if (bpf_map_lookup_elem(fd, &next, &val)) {
+			/* evicted meanwhile */
+		} else if (flow_last_ns(&val) >= cutoff) {
+			if (syns)
+				syn_watch_flow(syns, &next, &val, now);
+			if (now && !err &&
+			    flow_interim_due(&val, lv->opts->flow.active_ns,
+					     lv->prev_sweep_ns, now))
+				err = write_interim(lv, &next, &val);
+		} else {
 			if (n == cap) {
 				void *m = realloc(keys, (cap = cap ? cap * 2 : 256) *
 							    sizeof(*keys));
@@ -165,6 +229,15 @@ static int sweep_flows(struct live *lv, __u64 cutoff, __u8 reason)
 		err = write_flow(lv, &keys[i], &val, reason);
 	}
 	free(keys);
+	if (now)
+		lv->prev_sweep_ns = now;
+	if (syns && !err) {
+		err = syn_watch_end(syns, now, now + lv->boot_to_epoch_ns,
+				    write_anomaly, lv);
+		lv->c->syn_unanswered = syn_watch_unanswered(syns);
+		lv->c->syn_anomalies = syn_watch_anomalies(syns);
+		lv->c->syn_overflow = syn_watch_overflow(syns);
+	}
 	return err;
 }
 
@@ -174,8 +247,32 @@ static int on_flow_event(struct live *lv, const void *data, size_t size)
 
 	if (size < sizeof(*fe))
 		return 0;
-	return write_flow(lv, &fe->key, &fe->val, fe->reason);
+	for (int i = 0; i < PENDING_TIMELINES; i++) {
+		if (lv->pending_used[i] &&
+		    !memcmp(&lv->pending[i].key, &fe->key, sizeof(fe->key))) {
+			lv->pending_used[i] = false;
+			return write_flow_tl(lv, &fe->key, &fe->val, fe->reason,
+					     &lv->pending[i].tl);
+		}
+	}
+	return write_flow_tl(lv, &fe->key, &fe->val, fe->reason, NULL);
 }
+
+static void on_timeline_event(struct live *lv, const void *data, size_t size)
+{
+	unsigned int i;
+
+	if (size < sizeof(struct hdrlog_timeline_event))
+		return;
+	for (i = 0; i < PENDING_TIMELINES && lv->pending_used[i]; i++)
+		;
+	if (i == PENDING_TIMELINES) /* full: the oldest goes (its flow
+				     * record, if it ever comes, has none) */
+		i = lv->pending_next++ % PENDING_TIMELINES;
+	memcpy(&lv->pending[i], data, sizeof(lv->pending[i]));
+	lv->pending_used[i] = true;
+}
+
 
 static int on_event(void *ctx, void *data, size_t size)
 {
@@ -188,6 +285,10 @@ static int on_event(void *ctx, void *data, size_t size)
 	if (size >= sizeof(struct hdrlog_payload_event) &&
 	    ev->kind == HDRLOG_EV_PAYLOAD) {
 		on_payload(lv, data, size);
+		return 0;
+	}
+	if (size >= 1 && ev->kind == HDRLOG_EV_TIMELINE) {
+		on_timeline_event(lv, data, size);
 		return 0;
 	}
 	if (size < sizeof(*ev) || ev->kind != HDRLOG_EV_PACKET)
@@ -375,7 +476,8 @@ static void reload_filter(struct live *lv)
 }
 
 /* Returns the exit code. */
-static int poll_loop(struct live *lv, struct ring_buffer *rb)
+static int poll_loop(struct live *lv, struct ring_buffer *rb,
+		     struct syn_watch *syns)
 {
 	__u64 now, next_check = 0, next_stats = 0, next_sweep = 0;
 	__u64 interval = lv->opts->stats_interval * 1000000000ULL;
@@ -414,7 +516,7 @@ static int poll_loop(struct live *lv, struct ring_buffer *rb)
 			next_sweep = now + FLOW_SWEEP_NS;
 			if (boot > lv->opts->flow.idle_ns &&
 			    sweep_flows(lv, boot - lv->opts->flow.idle_ns,
-					HDRLOG_FLOW_END_IDLE))
+					HDRLOG_FLOW_END_IDLE, syns, boot))
 				return lv->out_err == -EPIPE ? 0 : 1;
 		}
 		if (reopen_output) {
@@ -507,6 +609,7 @@ int live_run(const struct live_opts *opts, struct output *out,
 		.filter_maps = { .barrier_fd = -1, .inner_fd = -1 },
 	};
 	struct ring_buffer *rb = NULL;
+	struct syn_watch *syns = NULL;
 	struct loader_opts load;
 	int err, code = 1;
 
@@ -546,14 +649,22 @@ int live_run(const struct live_opts *opts, struct output *out,
 		goto cleanup;
 	c->started = 1;
 
-	code = poll_loop(&lv, rb);
+	if (opts->flows && opts->flow.syn.threshold) {
+		syns = syn_watch_new(&opts->flow.syn);
+		if (!syns) {
+			pr_warn("out of memory\n");
+			goto cleanup;
+		}
+	}
+	code = poll_loop(&lv, rb, syns);
 	loader_detach_all(lv.loader);
 	drain_and_count(&lv, rb, !lv.out_err && !(opts->max_count &&
 						  lv.packets >= opts->max_count));
 	if (opts->flows) {
 		/* what is still in the table ends with the run */
 		c->flows = 1;
-		if (!lv.out_err && sweep_flows(&lv, ~0ULL, HDRLOG_FLOW_END_SWEEP) &&
+		if (!lv.out_err &&
+		    sweep_flows(&lv, ~0ULL, HDRLOG_FLOW_END_SWEEP, NULL, 0) &&
 		    code == 0 && lv.out_err != -EPIPE)
 			code = 1;
 		read_kernel_counters(&lv, NULL);
@@ -567,6 +678,7 @@ cleanup:
 	metrics_kernel_source(-1, 0);
 	ring_buffer__free(rb);
 	filter_maps_close(&lv.filter_maps);
+	syn_watch_free(syns);
 	loader_close(lv.loader);
 	free(lv.next_seq);
 	return code;

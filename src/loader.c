@@ -86,9 +86,14 @@ int loader_open(struct loader **out, const struct loader_opts *opts)
 	l->skel->rodata->targ_packets = opts->packets;
 	l->skel->rodata->targ_flows = opts->flows;
 	l->skel->rodata->targ_only_failed = opts->only_failed;
+	l->skel->rodata->targ_timeline = opts->timeline;
 	if (opts->flow_entries)
 		bpf_map__set_max_entries(l->skel->maps.flows, opts->flow_entries);
 	l->skel->rodata->targ_http_snaplen = opts->http_snaplen;
+	if (opts->timeline)
+		bpf_map__set_max_entries(l->skel->maps.timelines,
+					 opts->flow_entries ? opts->flow_entries
+							    : bpf_map__max_entries(l->skel->maps.flows));
 	err = bpf_map__set_max_entries(l->skel->maps.events, opts->ringbuf_bytes);
 	if (!err)
 		err = hdrlog_bpf__load(l->skel);
@@ -248,6 +253,11 @@ int loader_filter_maps(struct loader *l, struct filter_maps *m)
 int loader_events_fd(const struct loader *l)
 {
 	return bpf_map__fd(l->skel->maps.events);
+}
+
+int loader_timelines_fd(const struct loader *l)
+{
+	return bpf_map__fd(l->skel->maps.timelines);
 }
 
 int loader_flows_fd(const struct loader *l)

@@ -26,6 +26,7 @@ struct loader_opts {
 	__u32 packets;	     /* targ_packets: enum hdrlog_packets */
 	bool flows;	     /* targ_flows */
 	bool only_failed;    /* targ_only_failed */
+	bool timeline;	     /* targ_timeline */
 	__u32 flow_entries;  /* flow table size; 0: the default */
 	__u32 http_snaplen;  /* targ_http_snaplen: 0 no payload events */
 };
@@ -50,6 +51,7 @@ int loader_stats_fd(const struct loader *l);
 int loader_flows_fd(const struct loader *l);
 /* The http_flows map: struct hdrlog_conn_key -> struct hdrlog_http_counts. */
 int loader_http_flows_fd(const struct loader *l);
+int loader_timelines_fd(const struct loader *l);
 
 /* Detaches every attachment, newest first; the programs stay loaded so
  * the ring buffer can be drained. Safe to call twice. */

@@ -36,8 +36,8 @@ struct args {
 	struct loki_opts loki;
 	enum record_format fmt;
 	int verbosity;
-	bool flows;
-	int packets; /* enum hdrlog_packets, -1: by --flows */
+	int flows;   /* 1 --flows (or an option implying it), -1: by --packets */
+	int packets; /* enum hdrlog_packets, -1: not given */
 	struct flow_opts flow;
 	bool http; /* --http */
 	unsigned http_snaplen; /* --http-snaplen */
@@ -47,8 +47,9 @@ struct args {
 
 static const char usage_text[] =
 	"Usage: hdrlog [OPTION...] [FILTER EXPRESSION]\n"
-	"Log the header elements of every packet (Ethernet, VLAN, ARP, IPv4,\n"
-	"IPv6, TCP, UDP, ICMP) as JSON lines, live with eBPF or from a capture.\n"
+	"Log one record per connection (flow), or the header elements of every\n"
+	"packet (Ethernet, VLAN, ARP, IPv4, IPv6, TCP, UDP, ICMP), as JSON lines,\n"
+	"live with eBPF or from a capture.\n"
 	"\n"
 	"  -i, --interface IFACE   attach to IFACE (repeatable; default: the\n"
 	"                          interface of the default route)\n"
@@ -59,15 +60,25 @@ static const char usage_text[] =
 	"                          tc attachment: tcx link (Linux 6.6+) or clsact\n"
 	"                          filter (default auto: tcx when available)\n"
 	"  -r, --read FILE         read a pcap or pcapng file instead (no root)\n"
-	"  -c, --count N           stop after N packets\n"
+	"  -c, --count N           stop after N packets (live: packet records)\n"
 	"      --flows             one record per connection (Zeek conn_state,\n"
-	"                          history, Community ID), kept in the kernel\n"
+	"                          history, Community ID), kept in the kernel;\n"
+	"                          the default unless --packets all is given\n"
 	"      --packets all|tcp-control|none\n"
-	"                          packet records (default all; with --flows none)\n"
+	"                          packet records (default none); all alone\n"
+	"                          means packet records only, as before flows\n"
 	"      --only-failed       flow records of failed connections only (REJ,\n"
 	"                          S0, RSTOS0, RSTRH, SH, SHR); implies --flows\n"
 	"      --idle-timeout SEC  a flow idle this long ends (default 60)\n"
+	"      --active-timeout SEC\n"
+	"                          an interim record every SEC seconds of a\n"
+	"                          flow (default 0: none)\n"
+	"      --timeline          each flow record lists its first 16 packets\n"
+	"                          (time, side, flags, relative seq/ack, length)\n"
 	"      --flow-table-size N flows the kernel table holds (default 65536)\n"
+	"      --syn-threshold N   anomaly record when a destination has more\n"
+	"                          than N unanswered SYNs (default 100, 0: off)\n"
+	"      --syn-window SEC    ... sent in the last SEC seconds (default 10)\n"
 	"  -o, --output json|text  line format (default json)\n"
 	"  -w, --write FILE        append lines to FILE (SIGHUP reopens it)\n"
 	"      --rotate-size BYTES[k|M|G]\n"
@@ -125,10 +136,12 @@ static const char usage_text[] =
 	"stats record now; SIGHUP reopens the -w file and re-reads --filter-file.\n"
 	"\n"
 	"Examples:\n"
-	"  hdrlog                          log the default-route interface\n"
-	"  hdrlog -i veth0 -o text         one tcpdump-like line per packet\n"
-	"  hdrlog -i eth0 --hook xdp -c 100 -w /var/log/hdrlog.json\n"
-	"  hdrlog -r capture.pcap          the same JSON, from a file\n"
+	"  hdrlog                          flows of the default-route interface\n"
+	"  hdrlog --packets all -c 10      the first 10 packets, one record each\n"
+	"  hdrlog -i veth0 -o text         one line per connection\n"
+	"  hdrlog -i veth0 --only-failed   only connections that failed\n"
+	"  hdrlog -i eth0 --hook xdp --packets all -c 100 -w /var/log/hdrlog.json\n"
+	"  hdrlog -r capture.pcap          the same flows, from a file\n"
 	"  hdrlog -i eth0 --metrics-addr 9464 --loki-url http://127.0.0.1:3100\n"
 	"  hdrlog -i eth0 -w /var/log/hdrlog.json --rotate-size 100M --retain 10 --compress\n"
 	"  hdrlog -r f.pcap 'not port 22 and (icmp or udp)'\n"
@@ -237,6 +250,10 @@ enum long_only {
 	OPT_HTTP_MAX_STREAMS,
 	OPT_HTTP_MAX_BUFFER,
 	OPT_HTTP_SNAPLEN,
+	OPT_SYN_THRESHOLD,
+	OPT_SYN_WINDOW,
+	OPT_ACTIVE_TIMEOUT,
+	OPT_TIMELINE,
 };
 
 static const struct option long_options[] = {
@@ -272,6 +289,10 @@ static const struct option long_options[] = {
 	{ "http-max-streams", required_argument, NULL, OPT_HTTP_MAX_STREAMS },
 	{ "http-max-buffer", required_argument, NULL, OPT_HTTP_MAX_BUFFER },
 	{ "http-snaplen", required_argument, NULL, OPT_HTTP_SNAPLEN },
+	{ "syn-threshold", required_argument, NULL, OPT_SYN_THRESHOLD },
+	{ "syn-window", required_argument, NULL, OPT_SYN_WINDOW },
+	{ "active-timeout", required_argument, NULL, OPT_ACTIVE_TIMEOUT },
+	{ "timeline", no_argument, NULL, OPT_TIMELINE },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "help", no_argument, NULL, 'h' },
@@ -397,10 +418,10 @@ static int parse_args(int argc, char **argv, struct args *a)
 			a->loki.queue_records = n;
 			break;
 		case OPT_FLOWS:
-			a->flows = true;
+			a->flows = 1;
 			break;
 		case OPT_ONLY_FAILED:
-			a->flows = true;
+			a->flows = 1;
 			a->flow.only_failed = true;
 			break;
 		case OPT_PACKETS:
@@ -412,6 +433,25 @@ static int parse_args(int argc, char **argv, struct args *a)
 			if (parse_ull(optarg, 1, 86400, &n))
 				return usage_error("invalid idle timeout '%s' (1-86400 s)", optarg);
 			a->flow.idle_ns = n * 1000000000ULL;
+			break;
+		case OPT_TIMELINE:
+			a->flows = 1;
+			a->flow.timeline = true;
+			break;
+		case OPT_ACTIVE_TIMEOUT:
+			if (parse_ull(optarg, 0, 86400, &n))
+				return usage_error("invalid active timeout '%s' (0-86400 s)", optarg);
+			a->flow.active_ns = n * 1000000000ULL;
+			break;
+		case OPT_SYN_THRESHOLD:
+			if (parse_ull(optarg, 0, 1 << 30, &n))
+				return usage_error("invalid SYN threshold '%s'", optarg);
+			a->flow.syn.threshold = n;
+			break;
+		case OPT_SYN_WINDOW:
+			if (parse_ull(optarg, 2, 3600, &n))
+				return usage_error("invalid SYN window '%s' (2-3600 s)", optarg);
+			a->flow.syn.window_ns = n * 1000000000ULL;
 			break;
 		case OPT_FLOW_TABLE_SIZE:
 			if (parse_ull(optarg, 1024, 1 << 24, &n))
@@ -474,11 +514,17 @@ static int parse_args(int argc, char **argv, struct args *a)
 		if (!a->filter_expr)
 			return usage_error("out of memory%s", "");
 	}
+	/* flows by default; --packets all alone is the packet log it was */
+	if (a->packets < 0)
+		a->packets = HDRLOG_PACKETS_NONE;
+	if (a->flows < 0)
+		a->flows = a->packets != HDRLOG_PACKETS_ALL;
+	if (!a->read_path && a->live.max_count &&
+	    a->packets == HDRLOG_PACKETS_NONE)
+		return usage_error("-c counts packet records: add --packets all or tcp-control%s", "");
 	if (!a->write_path && (a->rot.size || a->rot.interval_s ||
 			       a->rot.retain || a->rot.compress))
 		return usage_error("--rotate-*, --retain and --compress need -w FILE%s", "");
-	if (a->packets < 0)
-		a->packets = a->flows ? HDRLOG_PACKETS_NONE : HDRLOG_PACKETS_ALL;
 	a->http_cfg.headers = a->http_headers;
 	if (a->http && a->live.xdp)
 		return usage_error("--http needs tc on ingress, not --hook xdp%s", "");
@@ -506,6 +552,7 @@ static int run_live(struct args *a, struct output *out, struct counters *c)
 	a->live.load.packets = a->packets;
 	a->live.load.flows = a->flows;
 	a->live.load.only_failed = a->flow.only_failed;
+	a->live.load.timeline = a->flow.timeline;
 	a->live.flows = a->flows;
 	a->live.flow = a->flow;
 	return live_run(&a->live, out, c);
@@ -547,7 +594,12 @@ int main(int argc, char **argv)
 			.drain_ms = LOKI_DEFAULT_DRAIN_MS,
 		},
 		.packets = -1,
-		.flow = { .idle_ns = 60 * 1000000000ULL },
+		.flows = -1,
+		.flow = {
+			.idle_ns = 60 * 1000000000ULL,
+			.syn = { .window_ns = 10 * 1000000000ULL,
+				 .grace_ns = 1000000000ULL, .threshold = 100 },
+		},
 	};
 	struct metrics_server *metrics = NULL;
 	struct http_engine *http = NULL;

@@ -38,6 +38,18 @@ static int emit_flow(void *ctx, const struct flow_end *fe)
 	return err;
 }
 
+static int emit_anomaly(void *ctx, const struct syn_anomaly *a)
+{
+	struct offline *o = ctx;
+	int err;
+
+	record_syn_anomaly(&o->out->line, o->out->fmt, a);
+	err = output_emit(o->out, "anomaly", NULL);
+	if (err)
+		o->c->output_errors++;
+	return err;
+}
+
 static bool wants_packet(enum hdrlog_packets mode,
 			 const struct hdrlog_headers *h)
 {
@@ -140,6 +152,11 @@ int offline_run(const char *path, const struct offline_opts *opts,
 	}
 	if (opts->flows) {
 		o.flows = flow_table_new(&opts->flow, emit_flow, &o);
+		if (o.flows && opts->flow.syn.threshold &&
+		    flow_table_watch_syns(o.flows, emit_anomaly, &o)) {
+			flow_table_free(o.flows);
+			o.flows = NULL;
+		}
 		if (!o.flows) {
 			pcap_close(p);
 			pr_warn("out of memory\n");
@@ -188,9 +205,18 @@ int offline_run(const char *path, const struct offline_opts *opts,
 			err = err ? err : ferr;
 		}
 		count_flows(c, flow_table_counts(o.flows));
+		c->syn_unanswered = syn_watch_unanswered(flow_table_syn_watch(o.flows));
+		c->syn_anomalies = syn_watch_anomalies(flow_table_syn_watch(o.flows));
+		c->syn_overflow = syn_watch_overflow(flow_table_syn_watch(o.flows));
 		flow_table_free(o.flows);
 	}
 	if (opts->http)
 		http_engine_finish(opts->http); /* requests still waiting are logged */
+	/* a few records can sit in the stdio buffer: a full disk shows here */
+	if (!err || err == -EINVAL) {
+		int serr = output_sync(out);
+
+		err = err ? err : serr;
+	}
 	return err;
 }

@@ -19,7 +19,8 @@
 enum hdrlog_event_kind {
 	HDRLOG_EV_PACKET = 1,
 	HDRLOG_EV_FLOW = 2, /* struct hdrlog_flow_event (hdrlog/flow.h) */
-	HDRLOG_EV_PAYLOAD = 3, /* struct hdrlog_payload_event */
+	HDRLOG_EV_TIMELINE = 3, /* struct hdrlog_timeline_event (hdrlog/flow.h) */
+	HDRLOG_EV_PAYLOAD = 4, /* struct hdrlog_payload_event */
 };
 
 /* Which packets get a packet event (load-time knob targ_packets). */

@@ -99,6 +99,38 @@ struct hdrlog_flow_value {
 	__u8 _pad[3];
 };
 
+#define HDRLOG_TIMELINE_MAX 16 /* packets a --timeline keeps per flow */
+
+/* One packet of a flow's timeline. */
+struct hdrlog_timeline_entry {
+	__u32 delta_us;	/* since the flow's first packet (saturates) */
+	__u32 seq;	/* TCP: relative to the sender's first sequence number */
+	__u32 ack;	/* TCP: relative to the receiver's first sequence number */
+	__u16 len;	/* L4 payload bytes */
+	__u8 flags;	/* HDRLOG_TCP_* */
+	__u8 dir;	/* 0: from the originator, 1: from the responder */
+};
+
+/* --timeline: the first HDRLOG_TIMELINE_MAX packets of a flow, kept next
+ * to the flow (own table: no memory cost without --timeline). */
+struct hdrlog_timeline {
+	__u64 first_ns;
+	__u32 isn[2];	 /* first sequence number by direction */
+	__u8 isn_set[2];
+	__u8 n;		 /* entries used */
+	__u8 _pad;
+	__u32 cut;	 /* packets past the last entry, not kept */
+	struct hdrlog_timeline_entry e[HDRLOG_TIMELINE_MAX];
+};
+
+/* HDRLOG_EV_TIMELINE: sent just before the HDRLOG_EV_FLOW of its flow. */
+struct hdrlog_timeline_event {
+	__u8 kind; /* HDRLOG_EV_TIMELINE */
+	__u8 _pad[7];
+	struct hdrlog_flow_key key;
+	struct hdrlog_timeline tl;
+};
+
 /* HDRLOG_EV_FLOW: a flow ended in the kernel (TCP close or reset). */
 struct hdrlog_flow_event {
 	__u8 kind;   /* HDRLOG_EV_FLOW */

@@ -28,7 +28,7 @@ read_one() {
 	base=$tmp/$(basename "$f")
 	ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=0 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-		timeout 10 "$bin" -r "$f" >"$base.out" 2>"$base.err"
+		timeout 10 "$bin" --packets all -r "$f" >"$base.out" 2>"$base.err"
 	echo $? >"$base.rc"
 }
 export -f read_one

@@ -27,7 +27,7 @@ fail=0
 if command -v tcpdump >/dev/null; then
 	for expr in 'tcp and port 22' 'not port 22 and (icmp or udp)'; do
 		want=$(tcpdump -n -r "$corpus/ssh.pcap" "$expr" 2>/dev/null | wc -l)
-		got=$("$bin" -r "$corpus/ssh.pcap" $expr 2>/dev/null | wc -l)
+		got=$("$bin" --packets all -r "$corpus/ssh.pcap" $expr 2>/dev/null | wc -l)
 		if [ "$want" != "$got" ]; then
 			echo "FAIL hdrlog -r ssh.pcap $expr: $got lines, tcpdump $want"
 			fail=1

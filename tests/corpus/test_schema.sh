@@ -40,12 +40,12 @@ for f in "${files[@]}"; do
 		continue
 	fi
 	n=$((n + 1))
-	if ! "$bin" -r "$path" -o json >"$tmp/$f.json" 2>"$tmp/$f.err"; then
+	if ! "$bin" --packets all -r "$path" -o json >"$tmp/$f.json" 2>"$tmp/$f.err"; then
 		echo "FAIL $f: -o json exited $?"
 		cat "$tmp/$f.err"
 		fail=1
 	fi
-	if ! "$bin" -r "$path" -o text >"$tmp/$f.txt" 2>>"$tmp/$f.err"; then
+	if ! "$bin" --packets all -r "$path" -o text >"$tmp/$f.txt" 2>>"$tmp/$f.err"; then
 		echo "FAIL $f: -o text exited $?"
 		fail=1
 	fi

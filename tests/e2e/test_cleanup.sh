@@ -64,7 +64,7 @@ run_case() {
 	# Not the last case's files: the redirection happens in the child,
 	# after this shell may already be looking for "listening on".
 	rm -f "$tmp/out" "$tmp/err"
-	ip netns exec "$NS_A" "$bin" -i "$VETH_A" "${opts[@]}" >"$tmp/out" 2>"$tmp/err" &
+	ip netns exec "$NS_A" "$bin" -i "$VETH_A" --packets all "${opts[@]}" >"$tmp/out" 2>"$tmp/err" &
 	pid=$!
 	track_pid $pid
 	if ! wait_for "$tmp/err" 10 "listening on"; then

@@ -10,7 +10,7 @@ trap 'netns_cleanup; rm -rf "$tmp"' EXIT
 netns_setup
 ip -n "$NS_A" route add default via "$IP_B" dev "$VETH_A"
 
-ip netns exec "$NS_A" ./build/hdrlog -c 2 >"$tmp/out" 2>"$tmp/err" &
+ip netns exec "$NS_A" ./build/hdrlog --packets all -c 2 >"$tmp/out" 2>"$tmp/err" &
 pid=$!
 wait_for "$tmp/err" 10 "listening on" || { echo "FAIL: did not attach"; cat "$tmp/err"; exit 1; }
 grep -q "listening on $VETH_A" "$tmp/err" || { echo "FAIL: wrong interface"; cat "$tmp/err"; exit 1; }
@@ -22,7 +22,7 @@ grep -q "\"network.interface.name\":\"$VETH_A\"" "$tmp/out" || { echo "FAIL: int
 
 # No default route at all: a clear message and exit 2.
 ip -n "$NS_A" route del default
-ip netns exec "$NS_A" ./build/hdrlog >"$tmp/out" 2>"$tmp/err"
+ip netns exec "$NS_A" ./build/hdrlog --packets all >"$tmp/out" 2>"$tmp/err"
 rc=$?
 [ $rc -eq 2 ] && grep -q "no default route" "$tmp/err" || { echo "FAIL: no route: exit $rc"; cat "$tmp/err"; exit 1; }
 echo "ok"

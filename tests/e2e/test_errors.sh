@@ -92,7 +92,7 @@ read -r rec6 data6 len6 <<<"${recs[5]}"
 head -c $((data6 + len6 / 2)) "$src" >"$tmp/cut-data.pcap"
 head -c $((rec6 + 10)) "$src" >"$tmp/cut-header.pcap"
 for cut in cut-data cut-header; do
-	expect "truncated pcap ($cut)" 2 "$cut.pcap.*(truncated|after 5 packets)" $bin -r "$tmp/$cut.pcap"
+	expect "truncated pcap ($cut)" 2 "$cut.pcap.*(truncated|after 5 packets)" $bin --packets all -r "$tmp/$cut.pcap"
 	n=$(wc -l <"$tmp/out")
 	td=$(tcpdump -n -r "$tmp/$cut.pcap" 2>/dev/null | wc -l)
 	python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$tmp/out" ||
@@ -101,14 +101,20 @@ for cut in cut-data cut-header; do
 		echo "FAIL $cut: $n lines before the cut (tcpdump: $td), want 5"; fail=1
 	fi
 	# -c stopping before the cut is a clean run.
-	expect "truncated pcap ($cut) -c 5" 0 "" $bin -r "$tmp/$cut.pcap" -c 5
+	expect "truncated pcap ($cut) -c 5" 0 "" $bin --packets all -r "$tmp/$cut.pcap" -c 5
 	[ "$(wc -l <"$tmp/out")" -eq 5 ] || { echo "FAIL: -c 5 on $cut"; fail=1; }
 done
 
 # -c N: exactly N lines, offline (live in test_live_options.sh).
-expect "-c 5 offline" 0 "" $bin -r "$src" -c 5
+expect "-c 5 offline" 0 "" $bin --packets all -r "$src" -c 5
 [ "$(wc -l <"$tmp/out")" -eq 5 ] || { echo "FAIL: -c 5 printed $(wc -l <"$tmp/out") lines"; fail=1; }
-expect "-c 1000 offline (more than the file)" 0 "" $bin -r "$src" -c 1000
+expect "-c 1000 offline (more than the file)" 0 "" $bin --packets all -r "$src" -c 1000
 [ "$(wc -l <"$tmp/out")" -eq ${#recs[@]} ] || { echo "FAIL: -c 1000 printed $(wc -l <"$tmp/out") lines"; fail=1; }
+
+# flow records by default; -c live counts packet records, so needs some
+expect "default: flow records" 0 "" $bin -r "$src"
+grep -q '"hdrlog.record":"flow"' "$tmp/out" && ! grep -q '"hdrlog.record":"packet"' "$tmp/out" ||
+	{ echo "FAIL: the default output is not flow records only"; fail=1; }
+expect "-c live without packet records" 2 "-c counts packet records" $bin -i lo -c 5
 
 exit $fail

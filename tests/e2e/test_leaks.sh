@@ -26,8 +26,8 @@ expect() {
 }
 
 corpus=../shared/corpus/tcpdump-tests
-expect 0 "offline" $bin -r $corpus/dns_tcp.pcap
-expect 0 "offline text -c" $bin -r $corpus/802.1ad_QinQ.pcap -o text -c 1
+expect 0 "offline" $bin --packets all -r $corpus/dns_tcp.pcap
+expect 0 "offline text -c" $bin --packets all -r $corpus/802.1ad_QinQ.pcap -o text -c 1
 expect 2 "missing pcap" $bin -r "$tmp/nothing.pcap"
 expect 2 "bad option" $bin -c abc
 expect 2 "unknown interface" $bin -i nosuchif0
@@ -46,7 +46,7 @@ netns_setup
 # live with every exporter: /metrics scraped, lines pushed to the Loki stub
 ip netns exec "$NS_A" python3 tests/tools/loki_stub.py 3100 "$tmp/loki.jsonl" &
 track_pid $!
-ip netns exec "$NS_A" $bin -i "$VETH_A" --stats-interval 1 --metrics-addr 9464 \
+ip netns exec "$NS_A" $bin -i "$VETH_A" --packets all --stats-interval 1 --metrics-addr 9464 \
 	--loki-url http://127.0.0.1:3100 >"$tmp/live" 2>"$tmp/live.err" &
 pid=$!
 wait_for "$tmp/live.err" 10 "listening on" || { echo "FAIL: live run did not attach"; cat "$tmp/live.err"; exit 1; }

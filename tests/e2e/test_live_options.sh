@@ -25,7 +25,7 @@ json_ok() { python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1
 attached() { wait_for "$tmp/$1.err" 10 "listening on" || { bad "$1: did not attach: $(cat "$tmp/$1.err")"; return 1; }; }
 
 # -c 5: stops by itself after exactly 5 lines while 10+ packets pass.
-ip netns exec "$NS_A" "$bin" -i "$VETH_A" -c 5 >"$tmp/count.out" 2>"$tmp/count.err" &
+ip netns exec "$NS_A" "$bin" -i "$VETH_A" --packets all -c 5 >"$tmp/count.out" 2>"$tmp/count.err" &
 pid=$!; track_pid $pid
 if attached count; then
 	ping_b -c 5 -i 0.1
@@ -37,7 +37,7 @@ if attached count; then
 fi
 
 # --stats-interval 1: stats lines about once a second, counters that add up.
-ip netns exec "$NS_A" "$bin" -i "$VETH_A" --stats-interval 1 >"$tmp/stats.out" 2>"$tmp/stats.err" &
+ip netns exec "$NS_A" "$bin" -i "$VETH_A" --packets all --stats-interval 1 >"$tmp/stats.out" 2>"$tmp/stats.err" &
 pid=$!; track_pid $pid
 if attached stats; then
 	ping_b -c 4 -i 0.5
@@ -65,7 +65,7 @@ EOF
 fi
 
 # SIGUSR1: one stats line now, without any interval.
-ip netns exec "$NS_A" "$bin" -i "$VETH_A" >"$tmp/usr1.out" 2>"$tmp/usr1.err" &
+ip netns exec "$NS_A" "$bin" -i "$VETH_A" --packets all >"$tmp/usr1.out" 2>"$tmp/usr1.err" &
 pid=$!; track_pid $pid
 if attached usr1; then
 	ping_b -c 2 -i 0.2
@@ -82,7 +82,7 @@ if attached usr1; then
 fi
 
 # -w FILE: lines in FILE, none on stdout; after mv + SIGHUP a new FILE.
-ip netns exec "$NS_A" "$bin" -i "$VETH_A" -w "$tmp/log.json" >"$tmp/w.out" 2>"$tmp/w.err" &
+ip netns exec "$NS_A" "$bin" -i "$VETH_A" --packets all -w "$tmp/log.json" >"$tmp/w.out" 2>"$tmp/w.err" &
 pid=$!; track_pid $pid
 if attached w; then
 	ping_b -c 1 -e 1111
@@ -103,7 +103,7 @@ fi
 ip netns exec "$NS_A" tcpdump -Z root --immediate-mode -U -n -i "$VETH_A" -w "$tmp/text.pcap" 2>"$tmp/td.err" &
 tdpid=$!; track_pid $tdpid
 wait_for "$tmp/td.err" 10 "listening on" || bad "tcpdump did not start"
-ip netns exec "$NS_A" "$bin" -i "$VETH_A" -o text >"$tmp/text.out" 2>"$tmp/text.err" &
+ip netns exec "$NS_A" "$bin" -i "$VETH_A" --packets all -o text >"$tmp/text.out" 2>"$tmp/text.err" &
 pid=$!; track_pid $pid
 if attached text; then
 	timeout 10 ip netns exec "$NS_A" ncat -l --recv-only "$IP_A" 8080 >/dev/null &
@@ -145,7 +145,7 @@ fi
 # --direction in / out: one direction only.
 for dir in in out; do
 	rm -f "$tmp/dir.out" "$tmp/dir.err" # not the last round's "listening on"
-	ip netns exec "$NS_A" "$bin" -i "$VETH_A" --direction $dir >"$tmp/dir.out" 2>"$tmp/dir.err" &
+	ip netns exec "$NS_A" "$bin" -i "$VETH_A" --packets all --direction $dir >"$tmp/dir.out" 2>"$tmp/dir.err" &
 	pid=$!; track_pid $pid
 	attached dir || continue
 	ping_b -c 2 -i 0.2

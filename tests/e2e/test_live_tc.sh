@@ -31,7 +31,7 @@ wait_for "$tmp/tcpdump.err" 10 "listening on" || fail "tcpdump did not start: $(
 
 hook_opt=()
 [ "$hook" = xdp ] && hook_opt=(--hook xdp)
-ip netns exec "$NS_A" "$bin" -i "$VETH_A" "${hook_opt[@]}" >"$tmp/out" 2>"$tmp/err" &
+ip netns exec "$NS_A" "$bin" -i "$VETH_A" --packets all "${hook_opt[@]}" >"$tmp/out" 2>"$tmp/err" &
 pid=$!
 track_pid $pid
 wait_for "$tmp/err" 10 "listening on" || fail "hdrlog did not attach: $(cat "$tmp/err")"

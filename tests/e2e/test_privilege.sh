@@ -9,7 +9,7 @@ trap 'rm -rf "$tmp"' EXIT
 cp ./build/hdrlog "$tmp/hdrlog" && chmod 755 "$tmp" "$tmp/hdrlog"
 as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$@"; }
 
-as_nobody "$tmp/hdrlog" -i lo -c 1 >"$tmp/out" 2>"$tmp/err"
+as_nobody "$tmp/hdrlog" -i lo --packets all -c 1 >"$tmp/out" 2>"$tmp/err"
 rc=$?
 if [ $rc -ne 1 ] || ! grep -q "CAP_BPF" "$tmp/err"; then
 	echo "FAIL: unprivileged live run: exit $rc"; cat "$tmp/err"; exit 1
@@ -17,7 +17,7 @@ fi
 echo "ok   unprivileged live: $(head -n 1 "$tmp/err")"
 
 cp ../shared/corpus/tcpdump-tests/dns_tcp.pcap "$tmp/" && chmod 644 "$tmp/dns_tcp.pcap"
-as_nobody "$tmp/hdrlog" -r "$tmp/dns_tcp.pcap" >"$tmp/out" 2>"$tmp/err" ||
+as_nobody "$tmp/hdrlog" --packets all -r "$tmp/dns_tcp.pcap" >"$tmp/out" 2>"$tmp/err" ||
 	{ echo "FAIL: unprivileged offline run"; cat "$tmp/err"; exit 1; }
 [ -s "$tmp/out" ] || { echo "FAIL: no output offline"; exit 1; }
 echo "ok   unprivileged offline: $(wc -l <"$tmp/out") lines"

@@ -19,7 +19,7 @@ for mode in tcx netlink xdp; do
 	esac
 	ip -n "$NS_A" link show "$VETH_A" >/dev/null 2>&1 || veth_setup || { echo "FAIL: veth"; exit 1; }
 	rm -f "$tmp/out" "$tmp/err" # not the last round's "listening on"
-	ip netns exec "$NS_A" "$bin" -i "$VETH_A" "${opts[@]}" >"$tmp/out" 2>"$tmp/err" &
+	ip netns exec "$NS_A" "$bin" -i "$VETH_A" --packets all "${opts[@]}" >"$tmp/out" 2>"$tmp/err" &
 	pid=$!
 	track_pid $pid
 	wait_for "$tmp/err" 10 "listening on" || { echo "FAIL $mode: did not attach: $(cat "$tmp/err")"; stop_pid $pid KILL; fail=1; continue; }

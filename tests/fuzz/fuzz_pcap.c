@@ -86,7 +86,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.max_count = MAX_PACKETS,
 		.packets = HDRLOG_PACKETS_ALL,
 		.flows = true,
-		.flow = { .idle_ns = 1000000000ULL, .only_failed = size & 2 },
+		.flow = { .idle_ns = 1000000000ULL, .only_failed = size & 2,
+			  .active_ns = 500000000ULL, .timeline = size & 4,
+			  .syn = { .window_ns = 2000000000ULL,
+				   .grace_ns = 1000000000ULL, .threshold = 1 } },
 		.http = http,
 	};
 

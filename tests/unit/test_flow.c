@@ -167,6 +167,133 @@ static void test_only_failed(void **state)
 	assert_int_equal(run(rej, 2, true).n, 1);
 }
 
+static int on_anomaly(void *ctx, const struct syn_anomaly *a)
+{
+	struct syn_anomaly *last = ctx;
+
+	*last = *a;
+	last->opts = NULL;
+	last->epoch_ns++; /* counts calls: starts at the sweep time */
+	return 0;
+}
+
+static void syn_event(struct flow_table *t, __u16 sport, __u16 dport,
+		      bool synack, __u64 ts)
+{
+	struct hdrlog_packet_event ev = { .kind = HDRLOG_EV_PACKET, .ts_ns = ts,
+					  .gso_segs = 1 };
+	__u8 c[4] = { 198, 18, 0, 1 }, s[4] = { 198, 18, 0, 2 };
+
+	ev.h.layers = HDRLOG_L_IPV4 | HDRLOG_L_TCP;
+	ev.h.ip_proto = 6;
+	ev.h.ip_len = 40;
+	memcpy(ev.h.saddr, synack ? s : c, 4);
+	memcpy(ev.h.daddr, synack ? c : s, 4);
+	ev.h.sport = synack ? dport : sport;
+	ev.h.dport = synack ? sport : dport;
+	ev.h.tcp_flags = synack ? SYN | ACK : SYN;
+	ev.h.tcp_window = 512;
+	assert_int_equal(flow_table_packet(t, &ev), 0);
+}
+
+/* 5 SYNs to port 80, one answered: 4 unanswered > threshold 3, reported
+ * once per window; port 81's 2 stay under it. */
+static void test_syn_watch(void **state)
+{
+	struct flow_opts o = {
+		.idle_ns = 60000000000ULL,
+		.syn = { .window_ns = 10000000000ULL, .grace_ns = 1000000000ULL,
+			 .threshold = 3 },
+	};
+	struct syn_anomaly last = { 0 };
+	struct seen s = { 0 };
+	struct flow_table *t = flow_table_new(&o, on_flow, &s);
+	__u64 base = 1000000000000ULL; /* capture time 1000 s */
+
+	(void)state;
+	assert_non_null(t);
+	assert_int_equal(flow_table_watch_syns(t, on_anomaly, &last), 0);
+	for (int i = 0; i < 5; i++)
+		syn_event(t, 40000 + i, 80, false, base + i);
+	syn_event(t, 40000, 80, true, base + 10); /* the answered one */
+	syn_event(t, 41000, 81, false, base + 20);
+	syn_event(t, 41001, 81, false, base + 21);
+	/* within the grace time: nothing yet */
+	syn_event(t, 42000, 82, false, base + 500000000ULL);
+	assert_int_equal(syn_watch_anomalies(flow_table_syn_watch(t)), 0);
+	syn_event(t, 42001, 82, false, base + 1600000000ULL); /* sweeps */
+	assert_int_equal(syn_watch_anomalies(flow_table_syn_watch(t)), 1);
+	assert_int_equal(last.port, 80);
+	assert_int_equal(last.unanswered, 4);
+	assert_int_equal(syn_watch_unanswered(flow_table_syn_watch(t)), 7);
+	syn_event(t, 42002, 82, false, base + 2700000000ULL); /* sweeps again */
+	assert_int_equal(syn_watch_anomalies(flow_table_syn_watch(t)), 1);
+	assert_int_equal(flow_table_flush(t), 0);
+	flow_table_free(t);
+}
+
+/* --active-timeout 1: a flow seen over 3.6 s gets 3 interim records, then
+ * its final one. */
+static void test_active_timeout(void **state)
+{
+	struct flow_opts o = { .idle_ns = 60000000000ULL,
+			       .active_ns = 1000000000ULL };
+	static const __u64 at_ms[] = { 0, 500, 1200, 2400, 3600 };
+	struct seen s = { 0 };
+	struct flow_table *t = flow_table_new(&o, on_flow, &s);
+	__u64 base = 1000000000000ULL;
+
+	(void)state;
+	assert_non_null(t);
+	for (int i = 0; i < 5; i++)
+		syn_event(t, 40000, 80, false, base + at_ms[i] * 1000000ULL);
+	assert_int_equal(s.n, 3);
+	assert_int_equal(s.reason, HDRLOG_FLOW_END_ACTIVE);
+	assert_int_equal(s.val.dir[0].packets, 4); /* before the 5th */
+	assert_int_equal(flow_table_flush(t), 0);
+	assert_int_equal(s.n, 4);
+	assert_int_equal(s.reason, HDRLOG_FLOW_END_SWEEP);
+	assert_int_equal(s.val.dir[0].packets, 5);
+	flow_table_free(t);
+}
+
+static int keep_timeline(void *ctx, const struct flow_end *fe)
+{
+	struct hdrlog_timeline *tl = ctx;
+
+	assert_non_null(fe->timeline);
+	*tl = *fe->timeline;
+	return 0;
+}
+
+/* --timeline: relative numbers from each side's first sequence number,
+ * 16 entries kept, the rest counted. */
+static void test_timeline(void **state)
+{
+	struct flow_opts o = { .idle_ns = 60000000000ULL, .timeline = true };
+	struct pkt p[20] = { HANDSHAKE };
+	struct hdrlog_timeline tl = { 0 };
+	struct flow_table *t = flow_table_new(&o, keep_timeline, &tl);
+
+	(void)state;
+	assert_non_null(t);
+	for (int i = 3; i < 20; i++)
+		p[i] = (struct pkt){ C, ACK, 1 + (i - 3) * 10, 10 };
+	feed(t, p, 20);
+	assert_int_equal(flow_table_flush(t), 0);
+	flow_table_free(t);
+	assert_int_equal(tl.n, HDRLOG_TIMELINE_MAX);
+	assert_int_equal(tl.cut, 4);
+	assert_int_equal(tl.e[0].dir, 0);
+	assert_int_equal(tl.e[0].flags, SYN);
+	assert_int_equal(tl.e[1].dir, 1);
+	assert_int_equal(tl.e[1].seq, 0);
+	assert_int_equal(tl.e[3].seq, 1);
+	assert_int_equal(tl.e[4].seq, 11);
+	assert_int_equal(tl.e[4].len, 10);
+	assert_int_equal(tl.e[4].delta_us, 4000); /* feed(): 1 ms apart */
+}
+
 static void addr(const char *s, __u8 *out, int *family)
 {
 	*family = strchr(s, ':') ? 6 : 4;
@@ -236,6 +363,9 @@ int main(void)
 		cmocka_unit_test(test_lifecycle),
 		cmocka_unit_test(test_only_failed),
 		cmocka_unit_test(test_community_id),
+		cmocka_unit_test(test_syn_watch),
+		cmocka_unit_test(test_active_timeout),
+		cmocka_unit_test(test_timeline),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
