@@ -44,7 +44,7 @@ EOF
 summary_field() { sed -n "s/.*$2 \([0-9]*\).*/\1/p" "$1" | tail -n 1; }
 
 # 1. an expression live: only B's echo requests.
-ip netns exec "$NS_A" "$bin" -i "$VETH_A" "icmp and src host $IP_B" >"$tmp/expr.out" 2>"$tmp/expr.err" &
+ip netns exec "$NS_A" "$bin" -i "$VETH_A" --packets all "icmp and src host $IP_B" >"$tmp/expr.out" 2>"$tmp/expr.err" &
 pid=$!; track_pid $pid
 if attached expr; then
 	timeout 10 ip netns exec "$NS_B" ping -n -q -c 5 -i 0.1 -W 2 "$IP_A" >/dev/null
@@ -65,7 +65,7 @@ if attached expr; then
 fi
 
 # 2. a port set in the kernel: dst ports 7001-7004 of 7000-7005.
-ip netns exec "$NS_A" "$bin" -i "$VETH_A" --direction in \
+ip netns exec "$NS_A" "$bin" -i "$VETH_A" --packets all --direction in \
 	'udp and (dst port 7001 or 7002 or 7003 or 7004)' >"$tmp/set.out" 2>"$tmp/set.err" &
 pid=$!; track_pid $pid
 if attached set; then
@@ -79,7 +79,7 @@ fi
 
 # 3. --filter-file, swapped ten times by SIGHUP under a ping flood.
 echo "icmp # echo only" >"$tmp/rules"
-ip netns exec "$NS_A" "$bin" -i "$VETH_A" --filter-file "$tmp/rules" >"$tmp/swap.out" 2>"$tmp/swap.err" &
+ip netns exec "$NS_A" "$bin" -i "$VETH_A" --packets all --filter-file "$tmp/rules" >"$tmp/swap.out" 2>"$tmp/swap.err" &
 pid=$!; track_pid $pid
 if attached swap; then
 	timeout 30 ip netns exec "$NS_B" ping -n -q -c 600 -i 0.01 -W 2 "$IP_A" >"$tmp/ping.txt" &
@@ -120,7 +120,7 @@ fi
 # 4. --sample 4 --sample-mode flow: 64 UDP flows (one per source port) of
 # two datagrams, each flow all in or all out, logged + sampled out =
 # matched. (All 64 flows out: a chance of (3/4)^64, about 1e-8.)
-ip netns exec "$NS_A" "$bin" -i "$VETH_A" --direction in --sample 4 --sample-mode flow \
+ip netns exec "$NS_A" "$bin" -i "$VETH_A" --packets all --direction in --sample 4 --sample-mode flow \
 	'udp dst port 7100' >"$tmp/sample.out" 2>"$tmp/sample.err" &
 pid=$!; track_pid $pid
 if attached sample; then

@@ -79,7 +79,7 @@ stop_pid $loki_pid TERM 5
 echo "ok   offline: 503 and 429 retried until delivered, 400 counted as dropped"
 
 start_loki
-ip netns exec "$NS_A" "$bin" -i "$VETH_A" --loki-url "http://127.0.0.1:$LOKI_PORT" \
+ip netns exec "$NS_A" "$bin" -i "$VETH_A" --packets all --loki-url "http://127.0.0.1:$LOKI_PORT" \
 	--loki-queue $QUEUE >"$tmp/out" 2>"$tmp/err" &
 pid=$!
 track_pid $pid

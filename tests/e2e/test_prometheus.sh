@@ -22,7 +22,7 @@ METRICS_PORT=9464 PROM_PORT=9091 UDP_PORT=9999
 PINGS=20 DATAGRAMS=50 PAYLOAD=100
 UDP_FRAME=$((14 + 20 + 8 + PAYLOAD))
 
-ip netns exec "$NS_A" "$bin" -i "$VETH_A" --metrics-addr "127.0.0.1:$METRICS_PORT" \
+ip netns exec "$NS_A" "$bin" -i "$VETH_A" --packets all --metrics-addr "127.0.0.1:$METRICS_PORT" \
 	>"$tmp/out" 2>"$tmp/err" &
 pid=$!
 track_pid $pid

@@ -69,7 +69,7 @@ echo "ok   errors: no -w, bad size, unwritable path (exit 2), full disk (exit 1)
 # --rotate-interval 1, live: about one new file a second while pings flow.
 netns_setup || fail "netns setup"
 mkdir "$tmp/i"
-ip netns exec "$NS_A" "$bin" -i "$VETH_A" -w "$tmp/i/log.json" --rotate-interval 1 2>"$tmp/i.err" &
+ip netns exec "$NS_A" "$bin" -i "$VETH_A" --packets all -w "$tmp/i/log.json" --rotate-interval 1 2>"$tmp/i.err" &
 pid=$!
 track_pid $pid
 wait_for "$tmp/i.err" 10 "listening on" || fail "hdrlog did not attach: $(cat "$tmp/i.err")"
