@@ -9,23 +9,7 @@ set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/netns.sh
 . tests/lib/http.sh
-require_root
-for t in nginx curl nc tcpdump tshark; do
-	command -v "$t" >/dev/null || { echo "SKIP: $t missing"; exit 77; }
-done
-HDRLOG=${HDRLOG:-$PWD/build/hdrlog}
-tmp=$(mktemp -d)
-cleanup() { netns_cleanup; [ -n "${KEEP:-}" ] && echo "kept $tmp" || rm -rf "$tmp"; }
-netns_setup || { echo "namespace setup failed"; exit 1; }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-fail() { echo "FAIL: $*"; exit 1; }
-
-http_server_start
-ip netns exec "$NS_A" tcpdump -i "$VETH_A" -s 0 -U -w "$tmp/cap.pcap" tcp port $HTTP_PORT \
-	>"$tmp/tcpdump.out" 2>&1 &
-tcpdump_pid=$!
-track_pid $tcpdump_pid
+http_test_setup
 wait_for "$tmp/tcpdump.out" 5 "listening on" || fail "tcpdump did not start"
 http_traffic
 sleep 0.5

@@ -131,3 +131,27 @@ http_check_fields() {
 	grep -q '"http.request.body.size":612' "$json" || fail "request body"
 	grep -q '"hdrlog.http.transaction":3' "$json" || fail "keep-alive indexes"
 }
+
+# What both HTTP e2e tests start with: the tools or exit 77, $tmp (kept
+# with KEEP=1), the namespaces and their removal on exit, fail(), nginx,
+# and tcpdump writing the HTTP port's packets to $tmp/cap.pcap
+# ($tcpdump_pid).
+http_test_setup() {
+	local t
+	require_root
+	for t in nginx curl nc tcpdump tshark; do
+		command -v "$t" >/dev/null || { echo "SKIP: $t missing"; exit 77; }
+	done
+	HDRLOG=${HDRLOG:-$PWD/build/hdrlog}
+	tmp=$(mktemp -d)
+	cleanup() { netns_cleanup; [ -n "${KEEP:-}" ] && echo "kept $tmp" || rm -rf "$tmp"; }
+	netns_setup || { echo "namespace setup failed"; exit 1; }
+	trap cleanup EXIT
+	trap 'exit 130' INT TERM
+	fail() { echo "FAIL: $*"; exit 1; }
+	http_server_start
+	ip netns exec "$NS_A" tcpdump -i "$VETH_A" -s 0 -U -w "$tmp/cap.pcap" \
+		tcp port $HTTP_PORT >"$tmp/tcpdump.out" 2>&1 &
+	tcpdump_pid=$!
+	track_pid $tcpdump_pid
+}
