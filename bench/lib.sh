@@ -38,11 +38,14 @@ need_tools() {
 	done
 }
 
-# start_hdrlog: runs $HDRLOG on $VETH_A in $NS_A, JSON to /dev/null and its
-# stderr to $tmp/hdrlog.err, and waits until it is attached. Sets hp to
-# its pid; exits the benchmark when it does not start.
+# start_hdrlog [OPTION...]: runs $HDRLOG on $VETH_A in $NS_A with the
+# options (default: --packets all, a record per packet), JSON to /dev/null
+# and its stderr to $tmp/hdrlog.err, and waits until it is attached. Sets
+# hp to its pid; exits the benchmark when it does not start.
 start_hdrlog() {
-	ip netns exec "$NS_A" "$HDRLOG" -i "$VETH_A" --packets all >/dev/null 2>"$tmp/hdrlog.err" &
+	local opts=("$@")
+	[ ${#opts[@]} -gt 0 ] || opts=(--packets all)
+	ip netns exec "$NS_A" "$HDRLOG" -i "$VETH_A" "${opts[@]}" >/dev/null 2>"$tmp/hdrlog.err" &
 	hp=$!
 	track_pid "$hp"
 	wait_for "$tmp/hdrlog.err" 10 "listening on" || {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Overhead on bulk TCP: iperf3 throughput over a veth pair without an agent
-# and with hdrlog (per-packet JSON to /dev/null) on the server's veth,
+# Overhead on bulk TCP: iperf3 throughput over a veth pair without an agent,
+# with hdrlog in its default flow mode and with per-packet JSON (both to
+# /dev/null) on the server's veth,
 # RUNS runs each (default 3), alternating so that noise from other jobs
 # hits both alike; -t 5 each. With hdrlog it also checks the accounting:
 # hdrlog's events (one per skb) against the veth's rx+tx packet counters
@@ -44,11 +45,20 @@ print("%.2f" % (json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_se
 
 printf '%-4s %-8s %10s %12s %12s %12s %8s %10s\n' run agent Gbit/s \
 	"veth skbs" "events" "segments" lost "events/skb"
-none=() with=() acct=()
+none=() flows=() with=() acct=()
 for ((r = 1; r <= RUNS; r++)); do
 	g=$(client) || exit 1
 	none+=("$g")
 	printf '%-4s %-8s %10s\n' "$r" none "$g"
+
+	# the default: flow records, no packet events
+	start_hdrlog --packets none
+	g=$(client) || exit 1
+	sleep 0.5
+	warn_if_gone "$hp"
+	stop_pid "$hp" INT 20
+	flows+=("$g")
+	printf '%-4s %-8s %10s\n' "$r" flows "$g"
 
 	start_hdrlog
 	c0=$(counters_a)
@@ -70,9 +80,12 @@ done
 
 read -r mn lo_n hi_n <<<"$(stats "${none[@]}")"
 read -r mw lo_w hi_w <<<"$(stats "${with[@]}")"
+read -r mf lo_f hi_f <<<"$(stats "${flows[@]}")"
 read -r ma lo_a hi_a <<<"$(stats "${acct[@]}")"
 echo
-echo "median of $RUNS: no agent $mn Gbit/s ($lo_n-$hi_n), hdrlog $mw Gbit/s ($lo_w-$hi_w)"
-echo "summary: iperf3 TCP with hdrlog per-packet JSON =" \
+echo "median of $RUNS: no agent $mn Gbit/s ($lo_n-$hi_n), hdrlog flows $mf Gbit/s ($lo_f-$hi_f), hdrlog per-packet $mw Gbit/s ($lo_w-$hi_w)"
+echo "summary: iperf3 TCP with hdrlog flow records (default) =" \
+	"$(awk -v a="$mf" -v b="$mn" 'BEGIN { printf "%.1f", 100 * a / b }')% of no-agent throughput;" \
+	"with per-packet JSON =" \
 	"$(awk -v a="$mw" -v b="$mn" 'BEGIN { printf "%.1f", 100 * a / b }')% of no-agent throughput;" \
 	"accounting events/veth skbs = $ma ($lo_a-$hi_a)"
