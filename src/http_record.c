@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "community_id.h"
 #include "http.h"
 #include "json.h"
 
@@ -107,6 +108,7 @@ static void json_txn(struct strbuf *sb, const struct http_txn *t)
 	const struct http_part *req = &t->req, *resp = &t->resp;
 	const struct http_endpoints *ep = t->ep;
 	char cli[INET6_ADDRSTRLEN], srv[INET6_ADDRSTRLEN], id[17];
+	char cid[COMMUNITY_ID_LEN];
 	const char *version = req->msg.version ? req->msg.version : resp->msg.version;
 	struct json j;
 
@@ -115,11 +117,16 @@ static void json_txn(struct strbuf *sb, const struct http_txn *t)
 	for (int i = 0; i < 16; i++)
 		id[i] = "0123456789abcdef"[(t->flow_id >> (60 - 4 * i)) & 15];
 	id[16] = '\0';
+	/* the key that joins this record with its flow record (and Zeek's) */
+	community_id_v1(ep->v6 ? 6 : 4, 6 /* TCP */, ep->addr[t->client],
+			ep->addr[!t->client], ep->port[t->client],
+			ep->port[!t->client], false, 0, cid);
 
 	json_begin(&j, sb);
 	json_timestamp(&j, "timestamp", req->seen ? req->start_ns : resp->start_ns);
 	json_str(&j, "hdrlog.record", "http");
 	json_str(&j, "hdrlog.flow.id", id);
+	json_str(&j, "network.community_id", cid);
 	json_u64(&j, "hdrlog.http.transaction", t->index);
 	json_str(&j, "hdrlog.http.outcome", outcome_name(t));
 	json_str(&j, "network.type", ep->v6 ? "ipv6" : "ipv4");

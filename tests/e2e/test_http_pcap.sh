@@ -34,4 +34,18 @@ $HDRLOG -r "$tmp/cap.pcap" --http --http-header cookie 2>/dev/null | grep -q '"C
 $HDRLOG -r "$tmp/cap.pcap" --http --http-header cookie --no-redact 2>/dev/null |
 	grep -q '"Cookie: secret=1"' || fail "--no-redact"
 grep -q 'http: 11 transactions logged' "$tmp/err" || { cat "$tmp/err"; fail "summary"; }
+# L4 <-> L7: each http record's Community ID is its connection's flow record's
+$HDRLOG -r "$tmp/cap.pcap" --http --flows >"$tmp/joined.json" 2>/dev/null || fail "--http --flows"
+python3 - "$tmp/joined.json" <<'PY' || fail "http records do not join their flows"
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+flows = {(r["source.address"], r["source.port"], r["destination.address"], r["destination.port"]):
+         r["network.community_id"] for r in recs if r["hdrlog.record"] == "flow"}
+http = [r for r in recs if r["hdrlog.record"] == "http"]
+bad = [r for r in http if flows.get((r["source.address"], r["source.port"],
+       r["destination.address"], r["destination.port"])) != r["network.community_id"]]
+if not http or bad:
+    sys.exit(f"{len(bad)} of {len(http)} http records without their flow's Community ID")
+print(f"ok   {len(http)} http records join {len(set(r['network.community_id'] for r in http))} flow records by Community ID")
+PY
 echo "PASS: $HTTP_SENT HTTP transactions, fields as tshark's"
