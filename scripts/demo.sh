@@ -86,8 +86,8 @@ for ((i = 0; i < 50; i++)); do
 done
 ip netns exec "$SRV" ss -Htln "sport = :$PORT" | grep -q . || die "the web server did not start"
 
-say "hdrlog on $SRV_IF: one instance writing JSON, one writing text"
-ip netns exec "$SRV" "$BIN" -i "$SRV_IF" --packets all -w "$tmp/hdrlog.json" 2>"$tmp/json.err" &
+say "hdrlog on $SRV_IF: one instance writing JSON (packets, flows, HTTP), one writing text"
+ip netns exec "$SRV" "$BIN" -i "$SRV_IF" --packets all --flows --http -w "$tmp/hdrlog.json" 2>"$tmp/json.err" &
 json_pid=$!
 pids+=($json_pid)
 ip netns exec "$SRV" "$BIN" -i "$SRV_IF" --packets all -o text >"$tmp/hdrlog.txt" 2>"$tmp/text.err" &
@@ -125,7 +125,20 @@ recs = [json.loads(l) for l in open(sys.argv[1])]
 syn = next(r for r in recs if r.get("hdrlog.tcp.flags") == ["SYN"])
 print("\nThe first SYN, indented:")
 print(json.dumps(syn, indent=2))
-print(f"(all {len(recs)} lines are valid JSON)")
+http = [r for r in recs if r["hdrlog.record"] == "http"]
+flows = [r for r in recs if r["hdrlog.record"] == "flow"]
+if http:
+    print("\nAn HTTP transaction (request paired with its response), indented:")
+    print(json.dumps(http[0], indent=2))
+    cid = http[0]["network.community_id"]
+    flow = next((f for f in flows if f["network.community_id"] == cid), None)
+    if flow:
+        print("\nIts TCP connection's flow record (same network.community_id), indented:")
+        print(json.dumps(flow, indent=2))
+kinds = {}
+for r in recs:
+    kinds[r["hdrlog.record"]] = kinds.get(r["hdrlog.record"], 0) + 1
+print(f"(all {len(recs)} lines are valid JSON: {kinds})")
 EOF
 
 n=$(wc -l <"$tmp/hdrlog.txt")
