@@ -343,7 +343,8 @@ static __always_inline bool account_packet(struct hdrlog_packet_event *ev,
 		stat_add(HDRLOG_STAT_PARSE_ERRORS, 1);
 	if (place == EV_SCRATCH && !select_packet(ev))
 		return false;
-	flow_account(ev);
+	if (targ_flows) /* here, not only inside: a call not made is free */
+		flow_account(ev);
 	return true;
 }
 
@@ -392,7 +393,7 @@ static __always_inline int handle_skb(struct __sk_buff *skb, __u8 dir)
 	}
 	hdrlog_parse_eth(data, data_end, &ev->h);
 	selected = account_packet(ev, place);
-	if (selected)
+	if (selected && targ_http_snaplen)
 		http_capture(skb, ev);
 	send_event(ev, place, selected);
 	return TC_ACT_UNSPEC; /* also TCX_NEXT: let the packet go on */
