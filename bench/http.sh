@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# HTTP: wrk (-t 2 -c 10 -d 5s) against our own nginx (one worker, config
-# in a temp dir, listening only on the server namespace's address, serving
-# a 612-byte file) across a veth pair, without an agent and with hdrlog
-# (per-packet JSON to /dev/null) on the server's veth; RUNS runs each
+# HTTP: wrk (-t 2 -c 10 -d 5s) against our own nginx (tests/lib/http.sh:
+# one worker, config in a temp dir, listening only on the server
+# namespace's address, serving a 612-byte file) across a veth pair,
+# without an agent and with hdrlog (per-packet JSON to /dev/null) on the
+# client's veth; RUNS runs each
 # (default 2), alternating. Reports requests/s, their ratio, hdrlog's events
 # and losses, and hdrlog's CPU time (utime+stime of the agent process from
 # /proc/PID/stat) per second of the run. The BPF programs' own time is spent
@@ -19,45 +20,20 @@ HDRLOG=${HDRLOG:-$PWD/build/hdrlog}
 [ -x "$HDRLOG" ] || { echo "$HDRLOG missing: run make"; exit 1; }
 RUNS=${RUNS:-2}
 SECS=${SECS:-5}
-PORT=8080
 tmp=$(mktemp -d)
-chmod 755 "$tmp" # nginx's worker runs as nobody and reads the file
 cleanup() { netns_cleanup; rm -rf "$tmp"; }
 netns_setup || { echo "namespace setup failed"; exit 1; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-mkdir -p "$tmp/www" "$tmp/logs"
-head -c 612 /dev/zero | tr '\0' 'x' >"$tmp/www/small.html"
-cat >"$tmp/nginx.conf" <<EOF
-daemon off;
-worker_processes 1;
-pid $tmp/nginx.pid;
-error_log $tmp/logs/error.log;
-events { worker_connections 256; }
-http {
-	access_log off;
-	client_body_temp_path $tmp/client_body;
-	proxy_temp_path $tmp/proxy;
-	fastcgi_temp_path $tmp/fastcgi;
-	uwsgi_temp_path $tmp/uwsgi;
-	scgi_temp_path $tmp/scgi;
-	server {
-		listen $IP_A:$PORT;
-		root $tmp/www;
-	}
-}
-EOF
-ip netns exec "$NS_A" nginx -c "$tmp/nginx.conf" -p "$tmp" -e "$tmp/logs/error.log" \
-	>"$tmp/logs/nginx.out" 2>&1 &
-track_pid $!
-wait_listen tcp "$PORT" 10 || {
-	echo "nginx did not start:"; cat "$tmp/logs/"*; exit 1; }
+fail() { echo "$*"; exit 1; }
+. tests/lib/http.sh
+http_server_start
 
 # bench: prints wrk's requests/s
 bench() {
-	timeout $((SECS + 15)) ip netns exec "$NS_B" wrk -t 2 -c 10 -d "${SECS}s" \
-		"http://$IP_A:$PORT/small.html" >"$tmp/wrk.out" 2>&1 || {
+	timeout $((SECS + 15)) ip netns exec "$NS_A" wrk -t 2 -c 10 -d "${SECS}s" \
+		"http://$IP_B:$PORT/small.html" >"$tmp/wrk.out" 2>&1 || {
 		echo "wrk failed:" >&2; cat "$tmp/wrk.out" >&2; return 1; }
 	if grep -q 'Non-2xx' "$tmp/wrk.out"; then
 		echo "wrk got errors:" >&2; cat "$tmp/wrk.out" >&2; return 1
