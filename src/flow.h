@@ -22,6 +22,7 @@ struct flow_end {
 	int conn_state;	 /* enum hdrlog_conn_state (bpf/flow.h) */
 	__u64 epoch_off; /* add to the value's times for ns since the epoch */
 	const struct hdrlog_timeline *timeline; /* --timeline, else NULL */
+	__u64 http_txns; /* --http: HTTP transactions on the connection */
 };
 
 /* Receives every flow end; returns 0 or -errno (stops the run). */
@@ -86,6 +87,10 @@ void record_flow(struct strbuf *sb, enum record_format fmt,
 
 /* "SF", "REJ"...; "OTH" when out of range. */
 const char *flow_conn_state_name(int cs);
+
+struct http_engine;
+/* Sets fe->http_txns from the HTTP engine (NULL: none) for a TCP flow. */
+void flow_end_http(struct flow_end *fe, struct http_engine *http);
 
 /* Counts a flow end in the Prometheus metrics (metrics.h). */
 void flow_end_metrics(const struct flow_end *fe);

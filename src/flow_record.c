@@ -7,6 +7,7 @@
 
 #include "community_id.h"
 #include "flow.h"
+#include "http.h"
 #include "metrics.h"
 #include "flow_update.h"
 #include "json.h"
@@ -51,6 +52,7 @@ void flow_end_init(struct flow_end *fe, const struct hdrlog_flow_key *k,
 	fe->conn_state = hdrlog_conn_state(v, k->proto);
 	fe->epoch_off = epoch_off;
 	fe->timeline = NULL;
+	fe->http_txns = 0;
 }
 
 static const char *transport(__u8 proto, int family)
@@ -237,6 +239,8 @@ static void json_flow(struct strbuf *sb, const struct flow_end *fe)
 			json_str(&j, "hdrlog.flow.tcp.reset_by", by_name(v->reset_by));
 		if (v->closed_by)
 			json_str(&j, "hdrlog.flow.tcp.fin_by", by_name(v->closed_by));
+		if (fe->http_txns)
+			json_u64(&j, "hdrlog.flow.http_transactions", fe->http_txns);
 	}
 	if (fe->timeline)
 		json_timeline(&j, fe->timeline, tcp);
@@ -272,6 +276,16 @@ static void text_flow(struct strbuf *sb, const struct flow_end *fe)
 		 (unsigned long long)v->dir[1].ip_bytes,
 		 flow_end_name(fe->reason));
 	sb_puts(sb, line);
+}
+
+void flow_end_http(struct flow_end *fe, struct http_engine *http)
+{
+	const struct hdrlog_flow_key *k = fe->key;
+
+	if (http && k->proto == 6 /* TCP */)
+		fe->http_txns = http_engine_conn_txns(http, k->family == 6,
+						      k->addr_a, k->port_a,
+						      k->addr_b, k->port_b);
 }
 
 void flow_end_metrics(const struct flow_end *fe)

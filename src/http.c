@@ -696,21 +696,40 @@ static struct http_conn *conn_find(struct http_engine *e,
 	return c;
 }
 
-/* Endpoints in a canonical order; returns the sender's index. */
+/* Endpoints in a canonical order; returns the index of (sa, sp). */
+static int endpoints_order(bool v6, const __u8 *sa, __u16 sp, const __u8 *da,
+			   __u16 dp, struct http_endpoints *ep)
+{
+	size_t alen = v6 ? 16 : 4;
+	int cmp = memcmp(sa, da, alen);
+	int src = cmp < 0 || (cmp == 0 && sp <= dp) ? 0 : 1;
+
+	memset(ep, 0, sizeof(*ep));
+	ep->v6 = v6;
+	memcpy(ep->addr[src], sa, alen);
+	memcpy(ep->addr[!src], da, alen);
+	ep->port[src] = sp;
+	ep->port[!src] = dp;
+	return src;
+}
+
 static int endpoints_of(const struct hdrlog_headers *h,
 			struct http_endpoints *ep)
 {
-	size_t alen = h->layers & HDRLOG_L_IPV6 ? 16 : 4;
-	int cmp = memcmp(h->saddr, h->daddr, alen);
-	int src = cmp < 0 || (cmp == 0 && h->sport <= h->dport) ? 0 : 1;
+	return endpoints_order(h->layers & HDRLOG_L_IPV6, h->saddr, h->sport,
+			       h->daddr, h->dport, ep);
+}
 
-	memset(ep, 0, sizeof(*ep));
-	ep->v6 = alen == 16;
-	memcpy(ep->addr[src], h->saddr, alen);
-	memcpy(ep->addr[!src], h->daddr, alen);
-	ep->port[src] = h->sport;
-	ep->port[!src] = h->dport;
-	return src;
+__u64 http_engine_conn_txns(struct http_engine *e, bool v6,
+			    const __u8 *addr_x, __u16 port_x,
+			    const __u8 *addr_y, __u16 port_y)
+{
+	struct http_endpoints ep;
+	struct http_conn *c;
+
+	endpoints_order(v6, addr_x, port_x, addr_y, port_y, &ep);
+	c = conn_find(e, &ep);
+	return c ? c->txns : 0;
 }
 
 void http_engine_packet(struct http_engine *e, const struct hdrlog_headers *h,

@@ -117,6 +117,7 @@ static int write_flow_tl(struct live *lv, const struct hdrlog_flow_key *k,
 
 	flow_end_init(&fe, k, v, reason, lv->boot_to_epoch_ns);
 	fe.timeline = tl;
+	flow_end_http(&fe, lv->opts->http);
 	lv->c->flow_records++;
 	flow_end_metrics(&fe);
 	record_flow(&lv->out->line, lv->out->fmt, &fe);

@@ -25,13 +25,15 @@ struct offline {
 	struct selection *sel;
 };
 
-static int emit_flow(void *ctx, const struct flow_end *fe)
+static int emit_flow(void *ctx, const struct flow_end *end)
 {
 	struct offline *o = ctx;
+	struct flow_end fe = *end;
 	int err;
 
-	flow_end_metrics(fe);
-	record_flow(&o->out->line, o->out->fmt, fe);
+	flow_end_http(&fe, o->opts->http);
+	flow_end_metrics(&fe);
+	record_flow(&o->out->line, o->out->fmt, &fe);
 	err = output_emit(o->out, "flow", NULL);
 	if (err)
 		o->c->output_errors++;

@@ -46,6 +46,15 @@ bad = [r for r in http if flows.get((r["source.address"], r["source.port"],
        r["destination.address"], r["destination.port"])) != r["network.community_id"]]
 if not http or bad:
     sys.exit(f"{len(bad)} of {len(http)} http records without their flow's Community ID")
-print(f"ok   {len(http)} http records join {len(set(r['network.community_id'] for r in http))} flow records by Community ID")
+# and each of those flow records counts its http records
+per_cid = {}
+for r in http:
+    per_cid[r["network.community_id"]] = per_cid.get(r["network.community_id"], 0) + 1
+counts = {r["network.community_id"]: r.get("hdrlog.flow.http_transactions")
+          for r in recs if r["hdrlog.record"] == "flow"}
+wrong = {c: (n, counts.get(c)) for c, n in per_cid.items() if counts.get(c) != n}
+if wrong:
+    sys.exit(f"flow records' hdrlog.flow.http_transactions (http records, flow says): {wrong}")
+print(f"ok   {len(http)} http records join {len(per_cid)} flow records by Community ID; each flow counts its transactions")
 PY
 echo "PASS: $HTTP_SENT HTTP transactions, fields as tshark's"
