@@ -13,15 +13,9 @@ cd "$(dirname "$0")/.."
 . bench/lib.sh
 require_root
 need_tools wrk nginx
-HDRLOG=${HDRLOG:-$PWD/build/hdrlog}
-[ -x "$HDRLOG" ] || { echo "$HDRLOG missing: run make"; exit 1; }
 RUNS=${RUNS:-2}
 SECS=${SECS:-5}
-tmp=$(mktemp -d)
-cleanup() { netns_cleanup; rm -rf "$tmp"; }
-netns_setup || { echo "namespace setup failed"; exit 1; }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_setup
 fail() { echo "FAIL: $*"; exit 1; }
 . tests/lib/http.sh
 http_server_start

@@ -51,3 +51,15 @@ start_hdrlog() {
 	wait_for "$tmp/hdrlog.err" 10 "listening on" || {
 		echo "hdrlog did not start:"; cat "$tmp/hdrlog.err"; exit 1; }
 }
+
+# bench_setup: what every live benchmark starts with: $HDRLOG (built),
+# $tmp, the two namespaces and their removal on exit (also on Ctrl-C).
+bench_setup() {
+	HDRLOG=${HDRLOG:-$PWD/build/hdrlog}
+	[ -x "$HDRLOG" ] || { echo "$HDRLOG missing: run make"; exit 1; }
+	tmp=$(mktemp -d)
+	cleanup() { netns_cleanup; rm -rf "$tmp"; }
+	trap cleanup EXIT
+	trap 'exit 130' INT TERM
+	netns_setup || { echo "namespace setup failed"; exit 1; }
+}

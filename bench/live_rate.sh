@@ -28,13 +28,7 @@ SECS=${SECS:-3}
 # SHARED=1: two sender threads, one per CPU, and the tool not pinned, so
 # that it competes with the traffic for the two CPUs
 if [ "${SHARED:-0}" = 1 ]; then SENDERS=2; pin=; else SENDERS=1; pin="taskset -c 1"; fi
-HDRLOG=${HDRLOG:-$PWD/build/hdrlog}
-[ -x "$HDRLOG" ] || { echo "$HDRLOG missing: run make"; exit 1; }
-tmp=$(mktemp -d)
-cleanup() { netns_cleanup; rm -rf "$tmp"; }
-netns_setup || { echo "namespace setup failed"; exit 1; }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_setup
 # no IPv6 chatter (router solicitations, MLD) on the link under test
 in_a sysctl -qw net.ipv6.conf.all.disable_ipv6=1
 in_b sysctl -qw net.ipv6.conf.all.disable_ipv6=1

@@ -11,8 +11,8 @@ set -u
 cd "$(dirname "$0")/.."
 . tests/lib/netns.sh
 tmp=$(mktemp -d)
-netns_setup || { netns_cleanup; rm -rf "$tmp"; exit 1; }
-trap 'netns_cleanup; rm -rf "$tmp"' EXIT # after netns_setup, which sets its own
+trap 'netns_cleanup; rm -rf "$tmp"' EXIT
+netns_setup || exit 1
 FLOWS=${FLOWS:-10000}
 ip netns exec "$NS_A" ./build/hdrlog -i "$VETH_A" --idle-timeout 300 \
 	--flow-table-size 65536 --metrics-addr 9464 >/dev/null 2>"$tmp/err" &

@@ -14,15 +14,9 @@ cd "$(dirname "$0")/.."
 . bench/lib.sh
 require_root
 need_tools iperf3
-HDRLOG=${HDRLOG:-$PWD/build/hdrlog}
-[ -x "$HDRLOG" ] || { echo "$HDRLOG missing: run make"; exit 1; }
 RUNS=${RUNS:-3}
 SECS=${SECS:-5}
-tmp=$(mktemp -d)
-cleanup() { netns_cleanup; rm -rf "$tmp"; }
-netns_setup || { echo "namespace setup failed"; exit 1; }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_setup
 
 ip netns exec "$NS_A" iperf3 -s -B "$IP_A" -p 5201 >"$tmp/server.log" 2>&1 &
 track_pid $!
