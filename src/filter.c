@@ -1034,6 +1034,11 @@ bool filter_match(const struct filter_prog *f, const struct hdrlog_headers *h)
 	return filter_selects(&f->rules, h, f);
 }
 
+__u32 filter_sample_hash(const struct hdrlog_headers *h, __u32 seed)
+{
+	return filter_flow_hash(h, seed);
+}
+
 /* ---- diagnostics ----------------------------------------------------------- */
 
 void filter_error_print(FILE *fp, const char *expr,

@@ -55,6 +55,10 @@ char *filter_read_file(const char *path);
  * the kernel runs (bpf/filter_eval.h), on the sets in f. */
 bool filter_match(const struct filter_prog *f, const struct hdrlog_headers *h);
 
+/* The kernel's --sample-mode flow hash (bpf/filter_eval.h): the same in
+ * both directions of a flow. */
+__u32 filter_sample_hash(const struct hdrlog_headers *h, __u32 seed);
+
 /* Prints "hdrlog: filter: MSG", the expression and a caret line under the
  * offending token. */
 void filter_error_print(FILE *fp, const char *expr,

@@ -7,27 +7,6 @@
 #include "log.h"
 #include "select.h"
 
-/* FILTER_SETS and the set lookups are only needed by filter_selects();
- * the flow hash needs neither. */
-#define FILTER_SETS const void *
-static bool filter_addr_in_set(const void *s, __u8 set, __u8 family,
-			       const __u8 *addr);
-static bool filter_port_in_set(const void *s, __u8 set, __u16 port);
-#include "filter_eval.h"
-
-static bool filter_addr_in_set(const void *s, __u8 set, __u8 family,
-			       const __u8 *addr)
-{
-	(void)s, (void)set, (void)family, (void)addr;
-	return false;
-}
-
-static bool filter_port_in_set(const void *s, __u8 set, __u16 port)
-{
-	(void)s, (void)set, (void)port;
-	return false;
-}
-
 static struct filter_prog *compile(const char *expr, const char *origin)
 {
 	struct filter_prog *f = malloc(sizeof(*f));
@@ -99,7 +78,7 @@ bool select_sample_keep(struct selection *s, const struct hdrlog_headers *h)
 	if (s->sample <= 1)
 		return true;
 	if (s->sample_flow)
-		return filter_flow_hash(h, s->seed) % s->sample == 0;
+		return filter_sample_hash(h, s->seed) % s->sample == 0;
 	/* xorshift32: reproducible for a given seed, unlike rand() */
 	if (!s->seed)
 		s->seed = 0x9e3779b9; /* xorshift stays at 0 */
