@@ -53,8 +53,9 @@ enum hdrlog_letter {
 	HDRLOG_H_FIN,	  /* F */
 	HDRLOG_H_RST,	  /* R */
 	HDRLOG_H_MULTI,	  /* Q: SYN with FIN or RST */
-	HDRLOG_H_RETRANS, /* T: repeated at 1, 10, 100... */
-	HDRLOG_H_ZEROWIN, /* W: repeated at 1, 10, 100... */
+	HDRLOG_H_FINRST,  /* I: FIN with RST ("inconsistent") */
+	/* T (retransmission), W (zero window) and G (content gap) are
+	 * repeated at 1, 10, 100... of their counts, not kept as bits */
 };
 
 static __always_inline int hdrlog_addr_cmp(const __u8 *x, const __u8 *y)
@@ -71,6 +72,39 @@ static __always_inline void hdrlog_addr_copy(__u8 *dst, const __u8 *src)
 		dst[i] = src[i];
 }
 
+/* Fills k for a packet from saddr:sport to daddr:dport, the smaller
+ * (address, port) as endpoint a; returns whether the source is a. */
+static __always_inline int hdrlog_flow_key_fill(struct hdrlog_flow_key *k,
+						const __u8 *saddr,
+						const __u8 *daddr,
+						__u16 sport, __u16 dport)
+{
+	int c = hdrlog_addr_cmp(saddr, daddr);
+	int from_a = c < 0 || (c == 0 && sport <= dport);
+
+	if (from_a) {
+		hdrlog_addr_copy(k->addr_a, saddr);
+		hdrlog_addr_copy(k->addr_b, daddr);
+		k->port_a = sport;
+		k->port_b = dport;
+	} else {
+		hdrlog_addr_copy(k->addr_a, daddr);
+		hdrlog_addr_copy(k->addr_b, saddr);
+		k->port_a = dport;
+		k->port_b = sport;
+	}
+	return from_a;
+}
+
+static __always_inline __u16 hdrlog_flow_vlan(const struct hdrlog_headers *h)
+{
+	if (h->layers & HDRLOG_L_HW_VLAN)
+		return h->hw_vlan.tci & 0xfff;
+	if (h->layers & HDRLOG_L_VLAN)
+		return h->vlan[0].tci & 0xfff;
+	return 0;
+}
+
 /* Builds the bidirectional key of h's flow. *from_a says whether the
  * packet's source is the key's endpoint a. Returns 0, or -1 for a packet
  * no flow is kept for (not IP, or a fragment without its L4 header). */
@@ -79,7 +113,6 @@ static __always_inline int hdrlog_flow_key_make(const struct hdrlog_headers *h,
 						int *from_a)
 {
 	__u16 sport = 0, dport = 0;
-	int c;
 
 	if (!(h->layers & (HDRLOG_L_IPV4 | HDRLOG_L_IPV6)))
 		return -1;
@@ -98,23 +131,31 @@ static __always_inline int hdrlog_flow_key_make(const struct hdrlog_headers *h,
 	__builtin_memset(k, 0, sizeof(*k));
 	k->family = (h->layers & HDRLOG_L_IPV6) ? 6 : 4;
 	k->proto = h->ip_proto;
-	if (h->layers & HDRLOG_L_HW_VLAN)
-		k->vlan_id = h->hw_vlan.tci & 0xfff;
-	else if (h->layers & HDRLOG_L_VLAN)
-		k->vlan_id = h->vlan[0].tci & 0xfff;
-	c = hdrlog_addr_cmp(h->saddr, h->daddr);
-	*from_a = c < 0 || (c == 0 && sport <= dport);
-	if (*from_a) {
-		hdrlog_addr_copy(k->addr_a, h->saddr);
-		hdrlog_addr_copy(k->addr_b, h->daddr);
-		k->port_a = sport;
-		k->port_b = dport;
-	} else {
-		hdrlog_addr_copy(k->addr_a, h->daddr);
-		hdrlog_addr_copy(k->addr_b, h->saddr);
-		k->port_a = dport;
-		k->port_b = sport;
-	}
+	k->vlan_id = hdrlog_flow_vlan(h);
+	*from_a = hdrlog_flow_key_fill(k, h->saddr, h->daddr, sport, dport);
+	return 0;
+}
+
+/* Builds the key of the flow whose packet the ICMP error h quotes.
+ * Returns 0, or -1 when the quote does not name a flow (a TCP or UDP
+ * quote cut before its ports). */
+static __always_inline int hdrlog_flow_quote_key(const struct hdrlog_headers *h,
+						 struct hdrlog_flow_key *k)
+{
+	const struct hdrlog_icmp_quote *q = &h->quote;
+	int l4 = q->proto == 6 || q->proto == 17 || q->proto == 1 ||
+		 q->proto == 58;
+
+	if (!(h->layers & HDRLOG_L_QUOTE) ||
+	    (l4 && !(h->layers & HDRLOG_L_QUOTE_PORTS)))
+		return -1;
+	__builtin_memset(k, 0, sizeof(*k));
+	k->family = (h->layers & HDRLOG_L_IPV6) ? 6 : 4;
+	k->proto = q->proto;
+	k->vlan_id = hdrlog_flow_vlan(h);
+	hdrlog_flow_key_fill(k, q->saddr, q->daddr,
+			     (h->layers & HDRLOG_L_QUOTE_PORTS) ? q->sport : 0,
+			     (h->layers & HDRLOG_L_QUOTE_PORTS) ? q->dport : 0);
 	return 0;
 }
 
@@ -242,6 +283,56 @@ static __always_inline void hdrlog_tcp_ts(struct hdrlog_flow_value *v, int d,
 	}
 }
 
+/* The letters of one segment, as Zeek's TCP analyzer picks them: a
+ * segment with two of SYN, FIN and RST is only I (FIN and RST) or Q;
+ * one of them gives S or H, F, R; none gives D with payload, else A. */
+static __always_inline void hdrlog_tcp_letters(struct hdrlog_flow_value *v,
+					       int d,
+					       const struct hdrlog_headers *h,
+					       __u8 f)
+{
+	int syn = !!(f & HDRLOG_TCP_SYN), fin = !!(f & HDRLOG_TCP_FIN);
+	int rst = !!(f & HDRLOG_TCP_RST);
+
+	if (syn + fin + rst > 1) {
+		if (fin && rst)
+			hdrlog_letter(v, d, HDRLOG_H_FINRST, 'I');
+		else
+			hdrlog_letter(v, d, HDRLOG_H_MULTI, 'Q');
+	} else if (syn) {
+		if (f & HDRLOG_TCP_ACK)
+			hdrlog_letter(v, d, HDRLOG_H_SYNACK, 'H');
+		else
+			hdrlog_letter(v, d, HDRLOG_H_SYN, 'S');
+	} else if (fin) {
+		hdrlog_letter(v, d, HDRLOG_H_FIN, 'F');
+	} else if (rst) {
+		hdrlog_letter(v, d, HDRLOG_H_RST, 'R');
+	} else if (h->payload_len) {
+		hdrlog_letter(v, d, HDRLOG_H_DATA, 'D');
+	} else if (f & HDRLOG_TCP_ACK) {
+		hdrlog_letter(v, d, HDRLOG_H_ACK, 'A');
+	}
+}
+
+/* A content gap in the peer's stream (Zeek's G, from the peer): this
+ * segment acknowledges bytes the peer sent that were never seen. They
+ * are then taken as gone, so the gap counts once. */
+static __always_inline void hdrlog_tcp_gap(struct hdrlog_flow_value *v, int d,
+					   const struct hdrlog_headers *h,
+					   __u8 f)
+{
+	struct hdrlog_flow_dir *p = &v->dir[(d & 1) ^ 1];
+
+	if (!(f & HDRLOG_TCP_ACK) || (f & HDRLOG_TCP_RST) || !p->seq_valid ||
+	    (__s32)(h->tcp_ack - p->seq_next) <= 0)
+		return;
+	p->seq_next = h->tcp_ack;
+	p->gaps++;
+	if (hdrlog_is_pow10(p->gaps))
+		hdrlog_history_add(v, d ^ 1, 'G');
+}
+
 static __always_inline int hdrlog_tcp_update(struct hdrlog_flow_value *v,
 					     int d,
 					     const struct hdrlog_headers *h,
@@ -251,19 +342,8 @@ static __always_inline int hdrlog_tcp_update(struct hdrlog_flow_value *v,
 	int syn = f & HDRLOG_TCP_SYN, ack = f & HDRLOG_TCP_ACK;
 
 	v->dir[d & 1].tcp_flags |= f;
-	if (syn && (f & (HDRLOG_TCP_FIN | HDRLOG_TCP_RST)))
-		hdrlog_letter(v, d, HDRLOG_H_MULTI, 'Q');
-	if (syn)
-		hdrlog_letter(v, d, ack ? HDRLOG_H_SYNACK : HDRLOG_H_SYN,
-			      ack ? 'H' : 'S');
-	if (h->payload_len)
-		hdrlog_letter(v, d, HDRLOG_H_DATA, 'D');
-	else if (ack && !(f & (HDRLOG_TCP_SYN | HDRLOG_TCP_FIN | HDRLOG_TCP_RST)))
-		hdrlog_letter(v, d, HDRLOG_H_ACK, 'A');
-	if (f & HDRLOG_TCP_FIN)
-		hdrlog_letter(v, d, HDRLOG_H_FIN, 'F');
-	if (f & HDRLOG_TCP_RST)
-		hdrlog_letter(v, d, HDRLOG_H_RST, 'R');
+	hdrlog_tcp_letters(v, d, h, f);
+	hdrlog_tcp_gap(v, d, h, f);
 	if (!h->tcp_window && !syn && !(f & HDRLOG_TCP_RST)) {
 		v->dir[d & 1].zero_windows++;
 		if (hdrlog_is_pow10(v->dir[d & 1].zero_windows))
@@ -322,12 +402,33 @@ static __always_inline void hdrlog_flow_start(struct hdrlog_flow_value *v,
 		hdrlog_history_add(v, 0, '^');
 }
 
+/* Whether packet h (from endpoint a: from_a) starts a new flow in place
+ * of the one that ended in v: a SYN other than a retransmission of the
+ * originator's (a reused 5-tuple); the SYN-ACK of an attempt given up on
+ * (it got through late); any packet of the originator after an ICMP
+ * unreachable ended a UDP or other flow (it tries again). */
+static __always_inline int hdrlog_flow_restarts(const struct hdrlog_flow_value *v,
+						const struct hdrlog_headers *h,
+						int from_a)
+{
+	int d = from_a == v->orig_is_a ? 0 : 1;
+	__u8 f = h->tcp_flags & (HDRLOG_TCP_SYN | HDRLOG_TCP_ACK);
+
+	if (!(h->layers & HDRLOG_L_TCP))
+		return v->end_reason == HDRLOG_FLOW_END_UNREACHABLE && d == 0;
+	if (f == HDRLOG_TCP_SYN)
+		return d != 0 || !v->dir[0].seq_valid ||
+		       h->tcp_seq + 1 != v->dir[0].seq_next;
+	return v->end_reason == HDRLOG_FLOW_END_ATTEMPT && d == 1 &&
+	       f == (HDRLOG_TCP_SYN | HDRLOG_TCP_ACK);
+}
+
 /* Accounts one packet (segs GSO segments) to the flow in v. is_new: v
  * holds nothing yet. hook_dir: enum hdrlog_direction of the packet.
  * Returns HDRLOG_FLOW_ENDED when this packet ended the connection (send
  * the record now), HDRLOG_FLOW_LATE when it came after the end (counted
- * in v, not in the record already sent), else HDRLOG_FLOW_ONGOING. A SYN
- * after the end starts the flow afresh (a reused 5-tuple). */
+ * in v, not in the record already sent), else HDRLOG_FLOW_ONGOING. A
+ * packet after the end may start the flow afresh (hdrlog_flow_restarts). */
 static __always_inline int hdrlog_flow_packet(struct hdrlog_flow_value *v,
 					      int is_new,
 					      const struct hdrlog_headers *h,
@@ -341,8 +442,7 @@ static __always_inline int hdrlog_flow_packet(struct hdrlog_flow_value *v,
 
 	if (!ts)
 		ts = 1; /* 0 means "not yet" below; captures may start at 0 */
-	if (!is_new && v->end_reason && (h->layers & HDRLOG_L_TCP) &&
-	    (h->tcp_flags & (HDRLOG_TCP_SYN | HDRLOG_TCP_ACK)) == HDRLOG_TCP_SYN)
+	if (!is_new && v->end_reason && hdrlog_flow_restarts(v, h, from_a))
 		is_new = 1;
 	if (is_new)
 		hdrlog_flow_start(v, h, from_a, ifindex);
@@ -425,6 +525,50 @@ static __always_inline void hdrlog_timeline_add(struct hdrlog_timeline *tl,
 	tl->n = n + 1;
 }
 
+/* Whether an ICMP error says the destination cannot be reached: ICMP
+ * destination unreachable but for "fragmentation needed" (path MTU
+ * discovery), or ICMPv6 destination unreachable. */
+static __always_inline int hdrlog_icmp_unreachable(int v6, __u8 type, __u8 code)
+{
+	return v6 ? type == 1 : type == 3 && code != 4;
+}
+
+/* Notes the ICMP error h on the flow v whose packet it quotes. An
+ * unreachable answer to a flow whose responder never sent anything ends
+ * it: the attempt failed. Returns HDRLOG_FLOW_ENDED then, else
+ * HDRLOG_FLOW_ONGOING. */
+static __always_inline int hdrlog_flow_icmp_error(struct hdrlog_flow_value *v,
+						  const struct hdrlog_headers *h)
+{
+	if (!v->icmp_errors) {
+		hdrlog_addr_copy(v->icmp_err_from, h->saddr);
+		v->icmp_err_type = h->icmp_type;
+		v->icmp_err_code = h->icmp_code;
+	}
+	if (v->icmp_errors < 0xffff)
+		v->icmp_errors++;
+	if (v->end_reason || v->dir[1].packets ||
+	    !hdrlog_icmp_unreachable(!!(h->layers & HDRLOG_L_IPV6),
+				     h->icmp_type, h->icmp_code))
+		return HDRLOG_FLOW_ONGOING;
+	v->end_reason = HDRLOG_FLOW_END_UNREACHABLE;
+	return HDRLOG_FLOW_ENDED;
+}
+
+/* Whether flow v (of protocol proto) is a TCP attempt whose SYN got no
+ * answer at all for timeout_ns by now (same clock as the packets): it
+ * ends as a failed attempt, S0, without waiting for the idle timeout
+ * (Zeek's tcp_attempt_delay). */
+static __always_inline int hdrlog_flow_attempt_expired(const struct hdrlog_flow_value *v,
+						       __u8 proto, __u64 now,
+						       __u64 timeout_ns)
+{
+	return timeout_ns && proto == 6 && !v->end_reason && v->syn_ns &&
+	       v->dir[0].state == HDRLOG_EP_SYN_SENT &&
+	       v->dir[1].state == HDRLOG_EP_INACTIVE &&
+	       now >= v->syn_ns + timeout_ns;
+}
+
 /* Zeek's RSTOS0 test on the history: ^?S[^HAFGIQ]*R.* */
 static __always_inline int hdrlog_history_rstos0(const struct hdrlog_flow_value *v)
 {
@@ -496,7 +640,8 @@ static __always_inline int hdrlog_flow_failed(const struct hdrlog_flow_value *v,
 
 	return cs == HDRLOG_CS_REJ || cs == HDRLOG_CS_S0 ||
 	       cs == HDRLOG_CS_RSTOS0 || cs == HDRLOG_CS_RSTRH ||
-	       cs == HDRLOG_CS_SH || cs == HDRLOG_CS_SHR;
+	       cs == HDRLOG_CS_SH || cs == HDRLOG_CS_SHR ||
+	       v->end_reason == HDRLOG_FLOW_END_UNREACHABLE;
 }
 
 #endif /* HDRLOG_FLOW_UPDATE_H */

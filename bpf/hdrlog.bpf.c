@@ -281,6 +281,20 @@ static __always_inline void timeline_account(const struct hdrlog_flow_key *key,
 		stat_add(HDRLOG_STAT_FLOW_CREATE_FAILED, 1);
 }
 
+/* An ICMP error quoting a packet of a flow in the table: noted on that
+ * flow, which it ends when it says an attempt failed. */
+static __attribute__((noinline)) void flow_icmp_answer(const struct hdrlog_packet_event *ev)
+{
+	struct hdrlog_flow_key key;
+	struct hdrlog_flow_value *v;
+
+	if (hdrlog_flow_quote_key(&ev->h, &key))
+		return;
+	v = bpf_map_lookup_elem(&flows, &key);
+	if (v && hdrlog_flow_icmp_error(v, &ev->h) == HDRLOG_FLOW_ENDED)
+		send_flow(&key, v);
+}
+
 /* The packet's share of its flow: bpf/flow_update.h, the code the offline
  * reader runs too. Concurrent updates of one flow from two CPUs (ingress
  * and egress) are not atomic; counters may then miss a packet. */
@@ -293,6 +307,8 @@ static __attribute__((noinline)) void flow_account(const struct hdrlog_packet_ev
 
 	if (!targ_flows)
 		return;
+	if (ev->h.layers & HDRLOG_L_QUOTE)
+		flow_icmp_answer(ev);
 	if (hdrlog_flow_key_make(&ev->h, &key, &from_a)) {
 		stat_add(HDRLOG_STAT_FLOW_UNTRACKED, 1);
 		return;

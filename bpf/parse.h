@@ -42,6 +42,12 @@
 #define ICMP_ECHO 8
 #define ICMPV6_ECHO_REQUEST 128
 #define ICMPV6_ECHO_REPLY 129
+#define ICMP_DEST_UNREACH 3
+#define ICMP_SOURCE_QUENCH 4
+#define ICMP_REDIRECT 5
+#define ICMP_TIME_EXCEEDED 11
+#define ICMP_PARAMETERPROB 12
+#define ICMPV6_PARAMPROB 4 /* ICMPv6 errors are types 1-4 (RFC 4443) */
 
 /* TCP option kinds and lengths (RFC 9293, 7323, 2018); kernel-internal. */
 #define TCPOPT_EOL 0
@@ -501,6 +507,70 @@ struct icmp_common {
 	__be16 seq;
 };
 
+/* Whether an ICMP (v6: ICMPv6) type is an error that quotes a packet. */
+static __always_inline int icmp_is_error(int v6, __u8 type)
+{
+	if (v6)
+		return type >= 1 && type <= ICMPV6_PARAMPROB;
+	return type == ICMP_DEST_UNREACH || type == ICMP_SOURCE_QUENCH ||
+	       type == ICMP_REDIRECT || type == ICMP_TIME_EXCEEDED ||
+	       type == ICMP_PARAMETERPROB;
+}
+
+/* The L4 start of the packet an ICMP error quotes, at l4: its ports, or an
+ * echo's identifier (both of them, as hdrlog_flow_key_make keys echoes). */
+static __always_inline void parse_quote_l4(__u8 *l4, void *end, int v6,
+					   struct hdrlog_headers *h)
+{
+	struct hdrlog_icmp_quote *q = &h->quote;
+
+	if ((void *)(l4 + 8) > end)
+		return;
+	if (q->proto == IPPROTO_TCP || q->proto == IPPROTO_UDP) {
+		q->sport = l4[0] << 8 | l4[1];
+		q->dport = l4[2] << 8 | l4[3];
+	} else if ((!v6 && q->proto == IPPROTO_ICMP &&
+		    (l4[0] == ICMP_ECHO || l4[0] == ICMP_ECHOREPLY)) ||
+		   (v6 && q->proto == IPPROTO_ICMPV6 &&
+		    (l4[0] == ICMPV6_ECHO_REQUEST || l4[0] == ICMPV6_ECHO_REPLY))) {
+		q->sport = l4[4] << 8 | l4[5];
+		q->dport = q->sport;
+	} else {
+		return;
+	}
+	h->layers |= HDRLOG_L_QUOTE_PORTS;
+}
+
+/* The IP header an ICMP error quotes, at pos (RFC 792: the header and 8
+ * more bytes; RFC 4443: as much as fits). A quote too short for its IP
+ * header is left out; IPv6 extension headers in it are not followed. */
+static __always_inline void parse_quote(void *pos, void *end, int v6,
+					struct hdrlog_headers *h)
+{
+	struct hdrlog_icmp_quote *q = &h->quote;
+	struct ipv6hdr *ip6h = pos;
+	struct iphdr *iph = pos;
+
+	if (!v6) {
+		if ((void *)(iph + 1) > end || iph->version != 4 || iph->ihl < 5)
+			return;
+		__builtin_memcpy(q->saddr, &iph->saddr, 4);
+		__builtin_memcpy(q->daddr, &iph->daddr, 4);
+		q->proto = iph->protocol;
+		h->layers |= HDRLOG_L_QUOTE;
+		if (!(bpf_ntohs(iph->frag_off) & 0x1fff)) /* a first fragment */
+			parse_quote_l4((__u8 *)pos + iph->ihl * 4, end, v6, h);
+		return;
+	}
+	if ((void *)(ip6h + 1) > end || ip6h->version != 6)
+		return;
+	__builtin_memcpy(q->saddr, &ip6h->saddr, 16);
+	__builtin_memcpy(q->daddr, &ip6h->daddr, 16);
+	q->proto = ip6h->nexthdr;
+	h->layers |= HDRLOG_L_QUOTE;
+	parse_quote_l4((__u8 *)(ip6h + 1), end, v6, h);
+}
+
 static __always_inline int parse_icmp_common(struct hdr_cursor *c, void *end,
 					     int v6, struct hdrlog_headers *h)
 {
@@ -519,6 +589,8 @@ static __always_inline int parse_icmp_common(struct hdr_cursor *c, void *end,
 		h->layers |= HDRLOG_L_ECHO;
 		h->icmp_id = bpf_ntohs(ih->id);
 		h->icmp_seq = bpf_ntohs(ih->seq);
+	} else if (icmp_is_error(v6, ih->type)) {
+		parse_quote(ih + 1, end, v6, h);
 	}
 	return PARSE_STOP;
 }

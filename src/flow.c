@@ -97,6 +97,13 @@ bool flow_selected(const struct flow_opts *opts, const struct flow_end *fe)
 	return !opts->only_failed || hdrlog_flow_failed(fe->val, fe->key->proto);
 }
 
+bool flow_attempt_over(const struct flow_opts *opts,
+		       const struct hdrlog_flow_key *k,
+		       const struct hdrlog_flow_value *v, __u64 now)
+{
+	return hdrlog_flow_attempt_expired(v, k->proto, now, opts->attempt_ns);
+}
+
 static int end_flow(struct flow_table *t, const struct flow_node *f,
 		    __u8 reason)
 {
@@ -169,6 +176,11 @@ static int sweep(struct flow_table *t, __u64 cutoff, __u8 reason, __u64 now)
 				if (now && t->syns)
 					syn_watch_flow(t->syns, &f->key, &f->val, now);
 				if (now && !err &&
+				    flow_attempt_over(&t->opts, &f->key, &f->val, now)) {
+					f->val.end_reason = HDRLOG_FLOW_END_ATTEMPT;
+					err = end_flow(t, f, HDRLOG_FLOW_END_ATTEMPT);
+				}
+				if (now && !err &&
 				    flow_interim_due(&f->val, t->opts.active_ns,
 						     t->prev_sweep_ns, now))
 					err = end_flow(t, f, HDRLOG_FLOW_END_ACTIVE);
@@ -188,6 +200,31 @@ static int sweep(struct flow_table *t, __u64 cutoff, __u8 reason, __u64 now)
 	return err;
 }
 
+static struct flow_node *find(const struct flow_table *t,
+			      const struct hdrlog_flow_key *key)
+{
+	struct flow_node *f = t->buckets[key_hash(key) & (t->n_buckets - 1)];
+
+	while (f && memcmp(&f->key, key, sizeof(*key)))
+		f = f->next;
+	return f;
+}
+
+/* An ICMP error quoting a packet of a flow in the table: noted on that
+ * flow, which it ends when it says an attempt failed (as in the kernel). */
+static int icmp_answer(struct flow_table *t, const struct hdrlog_headers *h)
+{
+	struct hdrlog_flow_key key;
+	struct flow_node *f;
+
+	if (hdrlog_flow_quote_key(h, &key))
+		return 0;
+	f = find(t, &key);
+	if (f && hdrlog_flow_icmp_error(&f->val, h) == HDRLOG_FLOW_ENDED)
+		return end_flow(t, f, f->val.end_reason);
+	return 0;
+}
+
 int flow_table_packet(struct flow_table *t,
 		      const struct hdrlog_packet_event *ev)
 {
@@ -196,12 +233,17 @@ int flow_table_packet(struct flow_table *t,
 	int from_a, is_new = 0, restart, rc, err;
 	size_t b;
 
-	if (ev->ts_ns - t->last_sweep_ns >= SWEEP_EVERY_NS &&
-	    ev->ts_ns > t->opts.idle_ns) {
+	if (ev->ts_ns - t->last_sweep_ns >= SWEEP_EVERY_NS) {
 		t->prev_sweep_ns = t->last_sweep_ns;
 		t->last_sweep_ns = ev->ts_ns;
-		err = sweep(t, ev->ts_ns - t->opts.idle_ns, HDRLOG_FLOW_END_IDLE,
-			    ev->ts_ns);
+		err = sweep(t, ev->ts_ns > t->opts.idle_ns ?
+				       ev->ts_ns - t->opts.idle_ns : 0,
+			    HDRLOG_FLOW_END_IDLE, ev->ts_ns);
+		if (err)
+			return err;
+	}
+	if (ev->h.layers & HDRLOG_L_QUOTE) {
+		err = icmp_answer(t, &ev->h);
 		if (err)
 			return err;
 	}
@@ -209,13 +251,11 @@ int flow_table_packet(struct flow_table *t,
 		t->counts.untracked++;
 		return 0;
 	}
-	b = key_hash(&key) & (t->n_buckets - 1);
-	for (f = t->buckets[b]; f; f = f->next)
-		if (!memcmp(&f->key, &key, sizeof(key)))
-			break;
+	f = find(t, &key);
 	if (!f) {
-		if (t->n_flows >= t->n_buckets && !grow(t))
-			b = key_hash(&key) & (t->n_buckets - 1);
+		if (t->n_flows >= t->n_buckets)
+			grow(t); /* out of memory: longer chains */
+		b = key_hash(&key) & (t->n_buckets - 1);
 		f = calloc(1, sizeof(*f));
 		if (!f)
 			return -ENOMEM;
@@ -225,8 +265,8 @@ int flow_table_packet(struct flow_table *t,
 		t->n_flows++;
 		is_new = 1;
 	}
-	restart = !is_new && f->val.end_reason && (ev->h.layers & HDRLOG_L_TCP) &&
-		  (ev->h.tcp_flags & (HDRLOG_TCP_SYN | HDRLOG_TCP_ACK)) == HDRLOG_TCP_SYN;
+	restart = !is_new && f->val.end_reason &&
+		  hdrlog_flow_restarts(&f->val, &ev->h, from_a);
 	if (restart)
 		t->counts.created++; /* a reused 5-tuple starts afresh */
 	if (is_new)

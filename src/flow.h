@@ -32,6 +32,8 @@ struct flow_opts {
 	__u64 idle_ns;	  /* a flow idle this long ends (and is forgotten) */
 	bool only_failed; /* emit only failed connections (hdrlog_flow_failed) */
 	__u64 active_ns;  /* interim record every this long of a flow; 0: none */
+	__u64 attempt_ns; /* a SYN unanswered this long ends as S0; 0: only
+			   * the idle timeout ends it */
 	bool timeline;	  /* keep each flow's first packets (--timeline) */
 	struct syn_watch_opts syn; /* half-open watch at each sweep */
 };
@@ -67,6 +69,12 @@ void flow_table_free(struct flow_table *t);
 
 /* Whether fe is emitted under opts (the kernel applies the same rule). */
 bool flow_selected(const struct flow_opts *opts, const struct flow_end *fe);
+
+/* Whether v is a TCP attempt unanswered for opts->attempt_ns at now
+ * (bpf/flow_update.h: hdrlog_flow_attempt_expired). */
+bool flow_attempt_over(const struct flow_opts *opts,
+		       const struct hdrlog_flow_key *k,
+		       const struct hdrlog_flow_value *v, __u64 now);
 
 /* Whether a sweep at now, the previous one at prev, passed an active
  * timeout boundary of v (a multiple of active_ns after its first packet)

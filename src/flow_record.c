@@ -30,6 +30,8 @@ static const char *const end_names[HDRLOG_FLOW_END__MAX] = {
 	[HDRLOG_FLOW_END_ACTIVE] = "active_timeout",
 	[HDRLOG_FLOW_END_SWEEP] = "end_of_capture",
 	[HDRLOG_FLOW_END_EVICTED] = "evicted",
+	[HDRLOG_FLOW_END_ATTEMPT] = "handshake_timeout",
+	[HDRLOG_FLOW_END_UNREACHABLE] = "icmp_unreachable",
 };
 
 const char *flow_conn_state_name(int cs)
@@ -137,6 +139,7 @@ static void json_dir(struct json *j, const char *prefix,
 		json_u64(j, K("retransmits"), d->retransmits);
 		json_u64(j, K("out_of_order"), d->out_of_order);
 		json_u64(j, K("zero_windows"), d->zero_windows);
+		json_u64(j, K("gaps"), d->gaps);
 	}
 #undef K
 }
@@ -163,6 +166,19 @@ static void json_timeline(struct json *j, const struct hdrlog_timeline *tl,
 	}
 	json_array_end(j);
 	json_u64(j, "hdrlog.flow.timeline_cut", tl->cut);
+}
+
+/* The first ICMP error that quoted one of the flow's packets. */
+static void json_icmp_error(struct json *j, const struct hdrlog_flow_value *v,
+			    int af)
+{
+	char from[INET6_ADDRSTRLEN];
+
+	inet_ntop(af, v->icmp_err_from, from, sizeof(from));
+	json_u64(j, "hdrlog.flow.icmp_error.count", v->icmp_errors);
+	json_u64(j, "hdrlog.flow.icmp_error.type", v->icmp_err_type);
+	json_u64(j, "hdrlog.flow.icmp_error.code", v->icmp_err_code);
+	json_str(j, "hdrlog.flow.icmp_error.reporter", from);
 }
 
 static void json_flow(struct strbuf *sb, const struct flow_end *fe)
@@ -242,6 +258,8 @@ static void json_flow(struct strbuf *sb, const struct flow_end *fe)
 		if (fe->http_txns)
 			json_u64(&j, "hdrlog.flow.http_transactions", fe->http_txns);
 	}
+	if (v->icmp_errors)
+		json_icmp_error(&j, v, af);
 	if (fe->timeline)
 		json_timeline(&j, fe->timeline, tcp);
 	json_end(&j);

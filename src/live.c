@@ -177,6 +177,29 @@ static int write_interim(struct live *lv, const struct hdrlog_flow_key *k,
 	return write_flow(lv, k, v, HDRLOG_FLOW_END_ACTIVE);
 }
 
+/* Ends a TCP attempt whose SYN went unanswered for the handshake
+ * timeout: marked ended in the kernel's table, where it stays, so the
+ * SYN's retransmissions count as late packets, not as new attempts. The
+ * write replaces the whole value: a packet of this flow accounted by the
+ * kernel between the read and the write (a SYN retransmission) is lost
+ * from the late-packet count in the table, not from the kernel's packet
+ * counters. */
+static int end_attempt(struct live *lv, int fd, const struct hdrlog_flow_key *k,
+		       struct hdrlog_flow_value *v)
+{
+	struct flow_end fe;
+
+	v->end_reason = HDRLOG_FLOW_END_ATTEMPT;
+	if (bpf_map_update_elem(fd, k, v, BPF_EXIST))
+		return 0; /* gone meanwhile: evicted or swept */
+	flow_end_init(&fe, k, v, HDRLOG_FLOW_END_ATTEMPT, 0);
+	if (!flow_selected(&lv->opts->flow, &fe)) {
+		lv->c->flows_suppressed++;
+		return 0;
+	}
+	return write_flow(lv, k, v, HDRLOG_FLOW_END_ATTEMPT);
+}
+
 /* Removes the flows idle since before cutoff (every flow with ~0) from
  * the kernel's table; those that had not ended get their record now. */
 static int sweep_flows(struct live *lv, __u64 cutoff, __u8 reason,
@@ -197,6 +220,9 @@ static int sweep_flows(struct live *lv, __u64 cutoff, __u8 reason,
 		} else if (flow_last_ns(&val) >= cutoff) {
 			if (syns)
 				syn_watch_flow(syns, &next, &val, now);
+			if (now && !err &&
+			    flow_attempt_over(&lv->opts->flow, &next, &val, now))
+				err = end_attempt(lv, fd, &next, &val);
 			if (now && !err &&
 			    flow_interim_due(&val, lv->opts->flow.active_ns,
 					     lv->prev_sweep_ns, now))
@@ -515,8 +541,8 @@ static int poll_loop(struct live *lv, struct ring_buffer *rb,
 			__u64 boot = clock_ns(CLOCK_BOOTTIME);
 
 			next_sweep = now + FLOW_SWEEP_NS;
-			if (boot > lv->opts->flow.idle_ns &&
-			    sweep_flows(lv, boot - lv->opts->flow.idle_ns,
+			if (sweep_flows(lv, boot > lv->opts->flow.idle_ns ?
+						    boot - lv->opts->flow.idle_ns : 0,
 					HDRLOG_FLOW_END_IDLE, syns, boot))
 				return lv->out_err == -EPIPE ? 0 : 1;
 		}

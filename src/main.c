@@ -68,8 +68,12 @@ static const char usage_text[] =
 	"                          packet records (default none); all alone\n"
 	"                          means packet records only, as before flows\n"
 	"      --only-failed       flow records of failed connections only (REJ,\n"
-	"                          S0, RSTOS0, RSTRH, SH, SHR); implies --flows\n"
+	"                          S0, RSTOS0, RSTRH, SH, SHR, and attempts an\n"
+	"                          ICMP unreachable answered); implies --flows\n"
 	"      --idle-timeout SEC  a flow idle this long ends (default 60)\n"
+	"      --handshake-timeout SEC\n"
+	"                          a TCP SYN unanswered this long ends its flow\n"
+	"                          as S0 (default 5; 0: at the idle timeout)\n"
 	"      --active-timeout SEC\n"
 	"                          an interim record every SEC seconds of a\n"
 	"                          flow (default 0: none)\n"
@@ -254,6 +258,7 @@ enum long_only {
 	OPT_SYN_WINDOW,
 	OPT_ACTIVE_TIMEOUT,
 	OPT_TIMELINE,
+	OPT_HANDSHAKE_TIMEOUT,
 };
 
 static const struct option long_options[] = {
@@ -281,6 +286,7 @@ static const struct option long_options[] = {
 	{ "packets", required_argument, NULL, OPT_PACKETS },
 	{ "only-failed", no_argument, NULL, OPT_ONLY_FAILED },
 	{ "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },
+	{ "handshake-timeout", required_argument, NULL, OPT_HANDSHAKE_TIMEOUT },
 	{ "flow-table-size", required_argument, NULL, OPT_FLOW_TABLE_SIZE },
 	{ "http", no_argument, NULL, OPT_HTTP },
 	{ "http-header", required_argument, NULL, OPT_HTTP_HEADER },
@@ -433,6 +439,11 @@ static int parse_args(int argc, char **argv, struct args *a)
 			if (parse_ull(optarg, 1, 86400, &n))
 				return usage_error("invalid idle timeout '%s' (1-86400 s)", optarg);
 			a->flow.idle_ns = n * 1000000000ULL;
+			break;
+		case OPT_HANDSHAKE_TIMEOUT:
+			if (parse_ull(optarg, 0, 86400, &n))
+				return usage_error("invalid handshake timeout '%s' (0-86400 s)", optarg);
+			a->flow.attempt_ns = n * 1000000000ULL;
 			break;
 		case OPT_TIMELINE:
 			a->flows = 1;
@@ -597,6 +608,7 @@ int main(int argc, char **argv)
 		.flows = -1,
 		.flow = {
 			.idle_ns = 60 * 1000000000ULL,
+			.attempt_ns = 5 * 1000000000ULL,
 			.syn = { .window_ns = 10 * 1000000000ULL,
 				 .grace_ns = 1000000000ULL, .threshold = 100 },
 		},

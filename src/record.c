@@ -285,6 +285,28 @@ static void json_tcp(struct json *j, const struct hdrlog_headers *h)
 	}
 }
 
+/* What an ICMP error quotes: the packet it answers. */
+static void json_quote(struct json *j, const struct hdrlog_headers *h)
+{
+	const struct hdrlog_icmp_quote *q = &h->quote;
+	int v6 = !!(h->layers & HDRLOG_L_IPV6);
+	char addr[INET6_ADDRSTRLEN];
+
+	format_ip(addr, q->saddr, v6);
+	json_str(j, "hdrlog.icmp.original.source.address", addr);
+	format_ip(addr, q->daddr, v6);
+	json_str(j, "hdrlog.icmp.original.destination.address", addr);
+	json_u64(j, "hdrlog.icmp.original.proto", q->proto);
+	if (!(h->layers & HDRLOG_L_QUOTE_PORTS))
+		return;
+	if (q->proto == IPPROTO_TCP || q->proto == IPPROTO_UDP) {
+		json_u64(j, "hdrlog.icmp.original.source.port", q->sport);
+		json_u64(j, "hdrlog.icmp.original.destination.port", q->dport);
+	} else {
+		json_u64(j, "hdrlog.icmp.original.id", q->sport);
+	}
+}
+
 static void json_l4(struct json *j, const struct hdrlog_headers *h)
 {
 	if (h->layers & (HDRLOG_L_TCP | HDRLOG_L_UDP)) {
@@ -303,6 +325,8 @@ static void json_l4(struct json *j, const struct hdrlog_headers *h)
 		json_u64(j, "hdrlog.icmp.id", h->icmp_id);
 		json_u64(j, "hdrlog.icmp.seq", h->icmp_seq);
 	}
+	if (h->layers & HDRLOG_L_QUOTE)
+		json_quote(j, h);
 	if (h->layers & (HDRLOG_L_TCP | HDRLOG_L_UDP | HDRLOG_L_ICMP |
 			 HDRLOG_L_ICMPV6))
 		json_u64(j, "hdrlog.payload_length", h->payload_len);
@@ -366,6 +390,25 @@ static void text_endpoint(struct strbuf *sb, const __u8 *addr, int v6,
 		sb_puts(sb, buf);
 }
 
+/* " for udp 198.18.0.1.40000 > 198.18.0.2.9": the packet an ICMP error
+ * answers. */
+static void text_quote(struct strbuf *sb, const struct hdrlog_headers *h,
+		       int v6)
+{
+	const struct hdrlog_icmp_quote *q = &h->quote;
+	const char *transport = transport_name(q->proto);
+	int ports = (h->layers & HDRLOG_L_QUOTE_PORTS) &&
+		    (q->proto == IPPROTO_TCP || q->proto == IPPROTO_UDP);
+
+	if (transport)
+		sb_printf(sb, " for %s ", transport);
+	else
+		sb_printf(sb, " for proto %u ", q->proto);
+	text_endpoint(sb, q->saddr, v6, q->sport, ports);
+	sb_puts(sb, " > ");
+	text_endpoint(sb, q->daddr, v6, q->dport, ports);
+}
+
 static void text_tcp(struct strbuf *sb, const struct hdrlog_headers *h)
 {
 	static const char letters[8] = { 'F', 'S', 'R', 'P', '.', 'U', 'E', 'W' };
@@ -413,6 +456,8 @@ static void text_ip(struct strbuf *sb, const struct hdrlog_headers *h)
 		sb_printf(sb, " proto %u", h->ip_proto);
 	if (h->layers & HDRLOG_L_ECHO)
 		sb_printf(sb, " id %u seq %u", h->icmp_id, h->icmp_seq);
+	if (h->layers & HDRLOG_L_QUOTE)
+		text_quote(sb, h, v6);
 	if (h->layers & HDRLOG_L_FRAG)
 		sb_printf(sb, " frag %u%s", h->frag_off,
 			  h->ip_flags & HDRLOG_IP_MF ? "+" : "");

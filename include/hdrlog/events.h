@@ -57,6 +57,10 @@ enum hdrlog_layer {
 	HDRLOG_L_ICMPV6 = 1u << 10,
 	HDRLOG_L_ECHO = 1u << 11, /* ICMP/ICMPv6 echo: icmp_id/icmp_seq valid */
 	HDRLOG_L_ARP_ADDRS = 1u << 12, /* Ethernet/IPv4 ARP: arp_s*, arp_t* valid */
+	HDRLOG_L_QUOTE = 1u << 13, /* ICMP/ICMPv6 error: quote holds the IP
+				    * header of the packet it answers */
+	HDRLOG_L_QUOTE_PORTS = 1u << 14, /* ... and its ports (TCP, UDP) or
+					  * echo identifier */
 };
 
 /* The header that ran past the captured bytes (hdrlog_headers.truncated). */
@@ -123,6 +127,17 @@ struct hdrlog_vlan_tag {
 	__u16 tci;  /* PCP(3) DEI(1) VID(12) */
 };
 
+/* The start of the packet an ICMP or ICMPv6 error quotes (RFC 792, RFC
+ * 4443): which flow the error answers. Its source is the flow's sender. */
+struct hdrlog_icmp_quote {
+	__u8 saddr[16]; /* network order; IPv4 uses the first 4 bytes */
+	__u8 daddr[16];
+	__u16 sport;	/* HDRLOG_L_QUOTE_PORTS; echo: the identifier */
+	__u16 dport;
+	__u8 proto;	/* IPv4 protocol or IPv6 next header */
+	__u8 _pad;	/* 38 bytes: the fields after the union stay aligned */
+};
+
 /* Everything the parser read from one packet. Fields of a layer are valid
  * only when its bit is set in layers. */
 struct hdrlog_headers {
@@ -139,12 +154,17 @@ struct hdrlog_headers {
 	struct hdrlog_vlan_tag hw_vlan; /* HDRLOG_L_HW_VLAN */
 	struct hdrlog_vlan_tag vlan[HDRLOG_VLAN_MAX_DEPTH];
 
-	/* ARP (Ethernet/IPv4 form) */
-	__u16 arp_op;
-	__u8 arp_sha[6];
-	__u8 arp_tha[6];
-	__u8 arp_spa[4]; /* network order */
-	__u8 arp_tpa[4]; /* network order */
+	/* ARP and ICMP never share a packet: their fields share the bytes */
+	union {
+		struct { /* ARP (Ethernet/IPv4 form) */
+			__u16 arp_op;
+			__u8 arp_sha[6];
+			__u8 arp_tha[6];
+			__u8 arp_spa[4]; /* network order */
+			__u8 arp_tpa[4]; /* network order */
+		};
+		struct hdrlog_icmp_quote quote; /* HDRLOG_L_QUOTE */
+	};
 
 	/* L3 */
 	__u8 saddr[16]; /* network order; IPv4 uses the first 4 bytes */

@@ -50,6 +50,7 @@ struct hdrlog_flow_dir {
 	__u32 retransmits;   /* segments with payload already sent before */
 	__u32 out_of_order;  /* segments beyond seq_next (a gap before them) */
 	__u32 zero_windows;  /* segments advertising a zero window */
+	__u32 gaps;	     /* times the peer acknowledged bytes never seen */
 	__u16 letters;	     /* Zeek history letters already logged (bits) */
 	__u8 tcp_flags;	     /* HDRLOG_TCP_* seen */
 	__u8 ttl_min;
@@ -68,6 +69,8 @@ enum hdrlog_flow_end {
 	HDRLOG_FLOW_END_ACTIVE,	  /* active timeout (interim record) */
 	HDRLOG_FLOW_END_SWEEP,	  /* the agent stopped or the capture ended */
 	HDRLOG_FLOW_END_EVICTED,  /* pushed out of the table */
+	HDRLOG_FLOW_END_ATTEMPT,  /* a SYN unanswered for the handshake timeout */
+	HDRLOG_FLOW_END_UNREACHABLE, /* an ICMP unreachable answered it */
 	HDRLOG_FLOW_END__MAX,
 };
 
@@ -84,6 +87,11 @@ struct hdrlog_flow_value {
 	__u64 rtt_min_ns;
 	__u32 rtt_samples;
 	__u32 ifindex;	  /* interface of the first packet */
+	__u8 icmp_err_from[16]; /* sender of its first ICMP error (network
+				 * order; IPv4 in the first 4 bytes) */
+	__u16 icmp_errors; /* ICMP errors quoting its packets (saturates) */
+	__u8 icmp_err_type; /* the first one's type and code */
+	__u8 icmp_err_code;
 	__u8 orig_is_a;	  /* the originator is the key's endpoint a */
 	__u8 orig_known;  /* the originator's first packet was seen (SYN,
 			   * or the first packet of a UDP/ICMP flow) */

@@ -242,8 +242,10 @@ static const struct harness_field harness_fields[] = {
 	HARNESS_NUM(hw_vlan.tpid), HARNESS_NUM(hw_vlan.tci),
 	HARNESS_NUM(vlan[0].tpid), HARNESS_NUM(vlan[0].tci),
 	HARNESS_NUM(vlan[1].tpid), HARNESS_NUM(vlan[1].tci),
-	HARNESS_NUM(arp_op), HARNESS_BYTES(arp_sha), HARNESS_BYTES(arp_tha),
-	HARNESS_BYTES(arp_spa), HARNESS_BYTES(arp_tpa),
+	/* ARP's fields share these bytes (a union): named as the quote */
+	HARNESS_BYTES(quote.saddr), HARNESS_BYTES(quote.daddr),
+	HARNESS_NUM(quote.sport), HARNESS_NUM(quote.dport),
+	HARNESS_NUM(quote.proto), HARNESS_NUM(quote._pad),
 	HARNESS_BYTES(saddr), HARNESS_BYTES(daddr), HARNESS_NUM(ip_proto),
 	HARNESS_NUM(ttl), HARNESS_NUM(tos), HARNESS_NUM(ip_flags),
 	HARNESS_NUM(ip_hdr_len), HARNESS_NUM(ip_len), HARNESS_NUM(ip_id),

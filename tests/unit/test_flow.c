@@ -45,11 +45,16 @@ static int on_flow(void *ctx, const struct flow_end *fe)
 	return 0;
 }
 
+/* The packet tables below leave ack and at_ms out where they are 0. */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
 struct pkt {
 	int from;
 	__u8 flags;
 	__u32 seq; /* relative to the sender's ISN */
 	__u16 len;
+	__u32 ack; /* relative to the receiver's ISN; 0: none */
+	__u32 at_ms; /* capture time; 0: the packet's index in ms */
 };
 
 static void feed(struct flow_table *t, const struct pkt *p, int n)
@@ -59,7 +64,7 @@ static void feed(struct flow_table *t, const struct pkt *p, int n)
 		struct hdrlog_headers *h = &ev.h;
 		__u8 c[4] = { 198, 18, 0, 1 }, s[4] = { 198, 18, 0, 2 };
 
-		ev.ts_ns = 1000000000ULL + i * 1000000ULL;
+		ev.ts_ns = 1000000000ULL + (p[i].at_ms ? p[i].at_ms : (__u32)i) * 1000000ULL;
 		ev.gso_segs = 1;
 		h->layers = HDRLOG_L_ETH | HDRLOG_L_IPV4 | HDRLOG_L_TCP;
 		h->ip_proto = 6;
@@ -70,6 +75,8 @@ static void feed(struct flow_table *t, const struct pkt *p, int n)
 		h->dport = p[i].from == C ? 80 : 40000;
 		h->tcp_flags = p[i].flags;
 		h->tcp_seq = (p[i].from == C ? 1000 : 5000) + p[i].seq;
+		if (p[i].ack)
+			h->tcp_ack = (p[i].from == C ? 5000 : 1000) + p[i].ack;
 		h->tcp_window = 512;
 		h->ip_hdr_len = 20;
 		h->tcp_hdr_len = 20;
@@ -123,6 +130,33 @@ static void test_conn_states(void **state)
 	CHECK("OTH", "Dd", { C, ACK, 50, 10 }, { S, ACK, 70, 10 });
 }
 
+/* Zeek's I (FIN and RST in one segment) and G (the peer acknowledged
+ * bytes never seen: counted once, repeated at 10, 100...). */
+static void test_letters(void **state)
+{
+	const struct pkt gap[] = {
+		HANDSHAKE,
+		{ C, ACK, 1, 100 },
+		{ S, ACK, 1, 0, 301 },	/* acks 200 bytes never seen */
+		{ S, ACK, 1, 0, 301 },	/* the same gap: not again */
+		{ C, ACK, 301, 100 },
+		{ S, ACK, 1, 0, 401 },	/* no gap */
+	};
+	struct seen s;
+
+	(void)state;
+	CHECK("RSTO", "ShAI", HANDSHAKE, { C, FIN | RST | ACK, 1, 0 });
+	/* Zeek's RSTOS0 wants no Q before the R */
+	CHECK("OTH", "SQR", { C, SYN, 0, 0 }, { C, SYN | FIN, 0, 0 },
+	      { C, RST, 1, 0 });
+	CHECK("RSTO", "ShAFR", HANDSHAKE, { C, FIN | ACK, 1, 20 }, { C, RST, 22, 0 });
+	s = run(gap, sizeof(gap) / sizeof(gap[0]), false);
+	assert_string_equal(s.history, "ShADaG");
+	assert_int_equal(s.val.dir[0].gaps, 1);
+	assert_int_equal(s.val.dir[1].gaps, 0);
+	assert_int_equal(s.val.dir[0].out_of_order, 0);
+}
+
 static void test_lifecycle(void **state)
 {
 	const struct pkt p[] = {
@@ -167,6 +201,40 @@ static void test_only_failed(void **state)
 	assert_int_equal(run(rej, 2, true).n, 1);
 }
 
+/* A SYN nobody answers ends as S0 after the handshake timeout, from the
+ * first SYN; retransmissions of that SYN after it are late, not a new
+ * attempt; a SYN-ACK that still comes starts a new flow. */
+static void test_handshake_timeout(void **state)
+{
+	const struct pkt p[] = {
+		{ C, SYN, 0, 0, 0, 1 },
+		{ C, SYN, 0, 0, 0, 1000 }, /* retransmissions */
+		{ C, SYN, 0, 0, 0, 3000 },
+		{ C, SYN, 0, 0, 0, 7000 }, /* sweeps first: ends it */
+		{ C, SYN, 0, 0, 0, 15000 },
+		{ S, SYN | ACK, 0, 0, 1, 15001 },
+	};
+	struct flow_opts o = { .idle_ns = 60000000000ULL,
+			       .attempt_ns = 5000000000ULL, .only_failed = true };
+	struct seen s = { 0 };
+	struct flow_table *t = flow_table_new(&o, on_flow, &s);
+
+	(void)state;
+	assert_non_null(t);
+	feed(t, p, 4);
+	assert_int_equal(s.n, 1);
+	assert_string_equal(s.state, "S0");
+	assert_int_equal(s.reason, HDRLOG_FLOW_END_ATTEMPT);
+	assert_int_equal(s.val.dir[0].packets, 3);
+	assert_int_equal(flow_table_counts(t)->late_packets, 1);
+	feed(t, p + 4, 2);
+	assert_int_equal(flow_table_counts(t)->late_packets, 2);
+	assert_int_equal(flow_table_counts(t)->created, 2);
+	assert_int_equal(flow_table_flush(t), 0);
+	assert_int_equal(s.n, 1); /* the late SYN-ACK's flow did not fail */
+	flow_table_free(t);
+}
+
 static int on_anomaly(void *ctx, const struct syn_anomaly *a)
 {
 	struct syn_anomaly *last = ctx;
@@ -194,6 +262,97 @@ static void syn_event(struct flow_table *t, __u16 sport, __u16 dport,
 	ev.h.tcp_flags = synack ? SYN | ACK : SYN;
 	ev.h.tcp_window = 512;
 	assert_int_equal(flow_table_packet(t, &ev), 0);
+}
+
+/* An ICMP error from `from` (type, code) quoting a packet from src:sport
+ * to dst:dport of protocol proto, at ts. */
+static void icmp_error_event(struct flow_table *t, const __u8 *from,
+			     const __u8 *src, const __u8 *dst, __u8 proto,
+			     __u16 sport, __u16 dport, __u8 type, __u8 code,
+			     __u64 ts)
+{
+	struct hdrlog_packet_event ev = { .kind = HDRLOG_EV_PACKET, .ts_ns = ts,
+					  .gso_segs = 1 };
+	struct hdrlog_headers *h = &ev.h;
+
+	h->layers = HDRLOG_L_IPV4 | HDRLOG_L_ICMP | HDRLOG_L_QUOTE |
+		    HDRLOG_L_QUOTE_PORTS;
+	h->ip_proto = 1;
+	h->ip_len = 56;
+	memcpy(h->saddr, from, 4);
+	memcpy(h->daddr, src, 4);
+	h->icmp_type = type;
+	h->icmp_code = code;
+	memcpy(h->quote.saddr, src, 4);
+	memcpy(h->quote.daddr, dst, 4);
+	h->quote.proto = proto;
+	h->quote.sport = sport;
+	h->quote.dport = dport;
+	assert_int_equal(flow_table_packet(t, &ev), 0);
+}
+
+static void udp_event(struct flow_table *t, const __u8 *src, const __u8 *dst,
+		      __u16 sport, __u16 dport, __u64 ts)
+{
+	struct hdrlog_packet_event ev = { .kind = HDRLOG_EV_PACKET, .ts_ns = ts,
+					  .gso_segs = 1 };
+
+	ev.h.layers = HDRLOG_L_IPV4 | HDRLOG_L_UDP;
+	ev.h.ip_proto = 17;
+	ev.h.ip_len = 30;
+	ev.h.payload_len = 2;
+	memcpy(ev.h.saddr, src, 4);
+	memcpy(ev.h.daddr, dst, 4);
+	ev.h.sport = sport;
+	ev.h.dport = dport;
+	assert_int_equal(flow_table_packet(t, &ev), 0);
+}
+
+/* ICMP unreachable answers end the attempt they quote at once, failed:
+ * a UDP datagram to a closed port, and a SYN a router could not deliver
+ * (hdrlog_flow_quote_key finds the flow from either side). A datagram
+ * sent again starts a new flow; an error that does not name a flow in
+ * the table, or about a flow that was answered, ends nothing. */
+static void test_icmp_unreachable(void **state)
+{
+	struct flow_opts o = { .idle_ns = 60000000000ULL, .only_failed = true };
+	__u8 c[4] = { 198, 18, 0, 1 }, srv[4] = { 198, 18, 0, 2 };
+	__u8 router[4] = { 198, 18, 0, 9 };
+	struct seen s = { 0 };
+	struct flow_table *t = flow_table_new(&o, on_flow, &s);
+	__u64 ts = 1000000000ULL;
+
+	(void)state;
+	assert_non_null(t);
+	udp_event(t, c, srv, 5353, 9, ts);
+	icmp_error_event(t, srv, c, srv, 17, 5353, 9, 3, 3, ts + 1000);
+	assert_int_equal(s.n, 1);
+	assert_string_equal(s.state, "S0");
+	assert_int_equal(s.reason, HDRLOG_FLOW_END_UNREACHABLE);
+	assert_int_equal(s.val.icmp_errors, 1);
+	assert_int_equal(s.val.icmp_err_type, 3);
+	assert_int_equal(s.val.icmp_err_code, 3);
+	assert_memory_equal(s.val.icmp_err_from, srv, 4);
+	udp_event(t, c, srv, 5353, 9, ts + 2000); /* tries again */
+	assert_int_equal(flow_table_counts(t)->created, 3); /* udp, icmp, udp */
+
+	syn_event(t, 40000, 80, false, ts + 3000);
+	icmp_error_event(t, router, c, srv, 6, 40000, 80, 3, 1, ts + 4000);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.reason, HDRLOG_FLOW_END_UNREACHABLE);
+	assert_memory_equal(s.val.icmp_err_from, router, 4);
+
+	/* fragmentation needed: noted, not a failure */
+	syn_event(t, 40001, 80, false, ts + 5000);
+	icmp_error_event(t, router, c, srv, 6, 40001, 80, 3, 4, ts + 6000);
+	/* no such flow */
+	icmp_error_event(t, router, c, srv, 6, 40002, 80, 3, 1, ts + 7000);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(flow_table_flush(t), 0);
+	/* the second datagram (S0) and the SYN to 40001 (S0) at the end */
+	assert_int_equal(s.n, 4);
+	assert_int_equal(s.reason, HDRLOG_FLOW_END_SWEEP);
+	flow_table_free(t);
 }
 
 /* 5 SYNs to port 80, one answered: 4 unanswered > threshold 3, reported
@@ -361,6 +520,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_conn_states),
 		cmocka_unit_test(test_lifecycle),
+		cmocka_unit_test(test_letters),
+		cmocka_unit_test(test_handshake_timeout),
+		cmocka_unit_test(test_icmp_unreachable),
 		cmocka_unit_test(test_only_failed),
 		cmocka_unit_test(test_community_id),
 		cmocka_unit_test(test_syn_watch),
