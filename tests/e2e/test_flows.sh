@@ -28,10 +28,10 @@ tdpid=$!
 track_pid $tdpid
 wait_for "$tmp/tcpdump.err" 10 "listening on" || fail "tcpdump did not start"
 
-ip netns exec "$NS_A" "$bin" -i "$VETH_A" --timeline >"$tmp/out" 2>"$tmp/err" &
+ip netns exec "$NS_A" "$bin" -i "$VETH_A" --timeline --handshake-timeout 0 >"$tmp/out" 2>"$tmp/err" &
 pid=$!
 track_pid $pid
-ip netns exec "$NS_A" "$bin" -i "$VETH_A" --only-failed --syn-threshold 2 --syn-window 5 >"$tmp/failed" 2>"$tmp/failed.err" &
+ip netns exec "$NS_A" "$bin" -i "$VETH_A" --only-failed --handshake-timeout 0 --syn-threshold 2 --syn-window 5 >"$tmp/failed" 2>"$tmp/failed.err" &
 fpid=$!
 track_pid $fpid
 ip netns exec "$NS_A" "$bin" -i "$VETH_A" --packets tcp-control >"$tmp/ctl" 2>"$tmp/ctl.err" &
@@ -59,7 +59,8 @@ time.sleep(0.2)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
 s.close()
 PY
-# S0: $NS_A's SYNs leave the veth (static neighbour), $NS_B drops them
+# S0 (at exit: --handshake-timeout 0; tests/e2e/test_flows_failed.sh has
+# the timeout): $NS_A's SYNs leave the veth (static neighbour), $NS_B drops them
 ip -n "$NS_A" neigh add $DEAD_IP lladdr "$(ip -n "$NS_B" -br link show "$VETH_B" | awk '{print $3}')" dev "$VETH_A"
 timeout 3 ip netns exec "$NS_A" ncat -w 1 $DEAD_IP 9 </dev/null 2>/dev/null && fail "dead address answered"
 # half-open: three attempts at port 10, unanswered past the 1 s grace
@@ -87,7 +88,7 @@ echo "tcp-control: $got packet records, $want control packets in the capture"
 grep '"hdrlog.record":"packet"' "$tmp/ctl" | grep -vqE '"hdrlog.tcp.flags":\[[^]]*"(SYN|FIN|RST)"' &&
 	fail "--packets tcp-control logged a packet without SYN, FIN or RST"
 grep -q ' 0 lost (ringbuf full 0, sequence gaps 0)' "$tmp/ctl.err" || fail "--packets tcp-control loss: $(tail -1 "$tmp/ctl.err")"
-"$bin" --timeline -r "$tmp/cap.pcap" >"$tmp/offline" 2>"$tmp/offline.err" || fail "offline run: $(cat "$tmp/offline.err")"
+"$bin" --timeline --handshake-timeout 0 -r "$tmp/cap.pcap" >"$tmp/offline" 2>"$tmp/offline.err" || fail "offline run: $(cat "$tmp/offline.err")"
 python3 tests/lib/check_schema.py "$tmp/offline" || fail "offline schema"
 
 python3 - "$tmp/out" "$tmp/failed" "$tmp/offline" "$IP_A" "$IP_B" "$DEAD_IP" \
