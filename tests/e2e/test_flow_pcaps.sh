@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Crafted captures (tests/lib/flow_pcaps.py), one connection story each:
+# every Zeek conn_state, retransmission, out-of-order, a content gap,
+# simultaneous close, RST from either side, FIN+RST, ICMP unreachable
+# answers. hdrlog -r must give the expected flow records, --only-failed
+# exactly the failed ones, and the kernel (BPF_PROG_TEST_RUN through
+# build/tests/test_flow_diff) the same flows as the offline table.
+set -u
+. "$(dirname "$0")/../lib/netns.sh"
+require_root
+bin=${HDRLOG_BIN:-./build/hdrlog} # another build, to check that this test can fail
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+python3 tests/lib/flow_pcaps.py "$tmp/pcaps" "$tmp/expect.json" || fail "writing the captures"
+for f in "$tmp"/pcaps/*.pcap; do
+	name=$(basename "$f")
+	"$bin" --handshake-timeout 0 -r "$f" >"$tmp/$name.flows" 2>"$tmp/$name.err" ||
+		fail "$name: $(cat "$tmp/$name.err")"
+	"$bin" --handshake-timeout 0 --only-failed -r "$f" >"$tmp/$name.failed" 2>>"$tmp/$name.err" ||
+		fail "$name --only-failed: $(cat "$tmp/$name.err")"
+done
+python3 tests/lib/check_schema.py "$tmp"/*.flows "$tmp"/*.failed | tail -1 || fail "schema"
+
+python3 - "$tmp" <<'PY' || fail "flow records"
+import json, sys
+tmp = sys.argv[1]
+expect = json.load(open(f'{tmp}/expect.json'))
+failed_states = {'REJ', 'S0', 'RSTOS0', 'RSTRH', 'SH', 'SHR'}
+errors, checked = [], 0
+def matches(rec, want):
+    return all(rec.get(k) == v for k, v in want.items())
+for name, wants in sorted(expect.items()):
+    recs = [json.loads(l) for l in open(f'{tmp}/{name}.flows')]
+    left = list(recs)
+    for want in wants:
+        hit = next((r for r in left if matches(r, want)), None)
+        if hit is None:
+            errors.append(f'{name}: no record matching {want}; got {[{k: r.get(k) for k in want} for r in recs]}')
+        else:
+            left.remove(hit)
+            checked += 1
+    if left:
+        errors.append(f'{name}: records not expected: {left}')
+    failed = [json.loads(l) for l in open(f'{tmp}/{name}.failed')]
+    want_failed = [r for r in recs if r['hdrlog.flow.conn_state'] in failed_states
+                   or r['hdrlog.flow.end_reason'] == 'icmp_unreachable']
+    if sorted(map(json.dumps, failed)) != sorted(map(json.dumps, want_failed)):
+        errors.append(f'{name} --only-failed: {[r["hdrlog.flow.conn_state"] for r in failed]}, '
+                      f'want {[r["hdrlog.flow.conn_state"] for r in want_failed]}')
+for e in errors:
+    print(e)
+print(f'{len(expect)} captures, {checked} flow records as expected')
+sys.exit(1 if errors or not checked else 0)
+PY
+[ -x build/tests/test_flow_diff ] || fail "build/tests/test_flow_diff missing (make tests)"
+build/tests/test_flow_diff "$tmp/pcaps" >"$tmp/diff.out" 2>&1 || fail "kernel and offline flows differ: $(tail -20 "$tmp/diff.out")"
+tail -1 "$tmp/diff.out"
+echo "PASS"
