@@ -41,6 +41,9 @@ expect "-o yaml" 2 "invalid --output 'yaml'" $bin -o yaml
 expect "--stats-interval 0" 2 "invalid stats interval '0'" $bin --stats-interval 0
 expect "--ringbuf-size 1000" 2 "invalid ring buffer size '1000'.*power of two" $bin --ringbuf-size 1000
 expect "--ringbuf-size 6000" 2 "invalid ring buffer size '6000'" $bin --ringbuf-size 6000
+expect "--handshake-timeout -1" 2 "invalid handshake timeout '-1' \\(0-86400 s\\)" $bin --handshake-timeout -1
+expect "--handshake-timeout 1e9" 2 "invalid handshake timeout '1e9'" $bin --handshake-timeout 1e9
+expect "--idle-timeout 0" 2 "invalid idle timeout '0'" $bin --idle-timeout 0
 expect "unknown option" 2 "unknown option '--no-such-option'" $bin --no-such-option
 expect "missing argument" 2 "option '-c' needs a value" $bin -c
 expect "stray argument (a bad filter expression)" 2 "filter: unknown or unsupported word" $bin -r "$corpus/dns_tcp.pcap" extra
