@@ -169,16 +169,38 @@ static __always_inline int hdrlog_is_pow10(__u32 n)
 	return n == 1;
 }
 
-/* Appends a history letter of direction d (0: originator, upper case). */
+/* Appends a history letter of direction d (0: originator, upper case).
+ * The place is taken atomically: the other direction may append at once
+ * on another CPU. */
 static __always_inline void hdrlog_history_add(struct hdrlog_flow_value *v,
 					       int d, char upper)
 {
-	__u8 n = v->history_len;
+	__u32 n;
 
-	if (n >= HDRLOG_HISTORY_MAX)
+	if (v->history_len >= HDRLOG_HISTORY_MAX)
 		return;
-	v->history[n] = d ? upper + ('a' - 'A') : upper;
-	v->history_len = n + 1;
+	n = __sync_fetch_and_add(&v->history_len, 1);
+	if (n < HDRLOG_HISTORY_MAX)
+		v->history[n] = d ? upper + ('a' - 'A') : upper;
+}
+
+/* Letters in v->history (history_len may count appends that found no
+ * room). */
+static __always_inline int hdrlog_history_n(const struct hdrlog_flow_value *v)
+{
+	return v->history_len < HDRLOG_HISTORY_MAX ? (int)v->history_len
+						   : HDRLOG_HISTORY_MAX;
+}
+
+/* Ends the flow for reason unless it has ended already: returns
+ * HDRLOG_FLOW_ENDED to the one packet that ended it (its record is sent
+ * once, even when both sides end it at once on two CPUs). */
+static __always_inline int hdrlog_flow_end(struct hdrlog_flow_value *v,
+					   __u32 reason)
+{
+	return __sync_val_compare_and_swap(&v->end_reason, 0, reason) == 0
+		       ? HDRLOG_FLOW_ENDED
+		       : HDRLOG_FLOW_ONGOING;
 }
 
 /* Logs a letter once per direction. */
@@ -214,10 +236,10 @@ static __always_inline void hdrlog_tcp_state(struct hdrlog_flow_value *v,
 
 	if (f & HDRLOG_TCP_RST) {
 		e->state = HDRLOG_EP_RESET;
-		v->reset_by |= by;
+		__sync_fetch_and_or(&v->reset_by, by);
 	} else if (f & HDRLOG_TCP_FIN) {
 		e->state = HDRLOG_EP_CLOSED;
-		v->closed_by |= by;
+		__sync_fetch_and_or(&v->closed_by, by);
 	} else if (f & HDRLOG_TCP_SYN) {
 		if (e->state == HDRLOG_EP_INACTIVE)
 			e->state = (f & HDRLOG_TCP_ACK) ? HDRLOG_EP_SYN_ACK_SENT
@@ -365,14 +387,10 @@ static __always_inline int hdrlog_tcp_update(struct hdrlog_flow_value *v,
 
 	if (v->end_reason)
 		return HDRLOG_FLOW_ONGOING;
-	if (f & HDRLOG_TCP_RST) {
-		v->end_reason = HDRLOG_FLOW_END_RST;
-		return HDRLOG_FLOW_ENDED;
-	}
-	if (v->closed_by == (HDRLOG_BY_ORIG | HDRLOG_BY_RESP)) {
-		v->end_reason = HDRLOG_FLOW_END_FIN;
-		return HDRLOG_FLOW_ENDED;
-	}
+	if (f & HDRLOG_TCP_RST)
+		return hdrlog_flow_end(v, HDRLOG_FLOW_END_RST);
+	if (v->closed_by == (HDRLOG_BY_ORIG | HDRLOG_BY_RESP))
+		return hdrlog_flow_end(v, HDRLOG_FLOW_END_FIN);
 	return HDRLOG_FLOW_ONGOING;
 }
 
@@ -551,8 +569,7 @@ static __always_inline int hdrlog_flow_icmp_error(struct hdrlog_flow_value *v,
 	    !hdrlog_icmp_unreachable(!!(h->layers & HDRLOG_L_IPV6),
 				     h->icmp_type, h->icmp_code))
 		return HDRLOG_FLOW_ONGOING;
-	v->end_reason = HDRLOG_FLOW_END_UNREACHABLE;
-	return HDRLOG_FLOW_ENDED;
+	return hdrlog_flow_end(v, HDRLOG_FLOW_END_UNREACHABLE);
 }
 
 /* Whether flow v (of protocol proto) is a TCP attempt whose SYN got no
@@ -572,10 +589,8 @@ static __always_inline int hdrlog_flow_attempt_expired(const struct hdrlog_flow_
 /* Zeek's RSTOS0 test on the history: ^?S[^HAFGIQ]*R.* */
 static __always_inline int hdrlog_history_rstos0(const struct hdrlog_flow_value *v)
 {
-	int i = 0, n = v->history_len;
+	int i = 0, n = hdrlog_history_n(v);
 
-	if (n > HDRLOG_HISTORY_MAX)
-		n = HDRLOG_HISTORY_MAX;
 	if (i < n && v->history[0] == '^')
 		i++;
 	if (i >= n || v->history[i & (HDRLOG_HISTORY_MAX - 1)] != 'S')

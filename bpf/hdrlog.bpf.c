@@ -296,8 +296,13 @@ static __attribute__((noinline)) void flow_icmp_answer(const struct hdrlog_packe
 }
 
 /* The packet's share of its flow: bpf/flow_update.h, the code the offline
- * reader runs too. Concurrent updates of one flow from two CPUs (ingress
- * and egress) are not atomic; counters may then miss a packet. */
+ * reader runs too. The two directions of a flow may run on two CPUs at
+ * once: what both write (who closed or reset, the end, the history) is
+ * changed atomically. A direction's own counters are not: one direction
+ * of a TCP connection is serial (the socket's lock on the way out, one
+ * RSS queue on the way in), so atomics there would cost every packet for
+ * nothing; two threads sending UDP on one 5-tuple at once may lose a
+ * count. */
 static __attribute__((noinline)) void flow_account(const struct hdrlog_packet_event *ev)
 {
 	struct hdrlog_flow_key key;

@@ -226,8 +226,7 @@ static void json_flow(struct strbuf *sb, const struct flow_end *fe)
 		 flow_conn_state_name(fe->conn_state));
 	if (v->history_len)
 		json_strn(&j, "hdrlog.flow.history", v->history,
-			  v->history_len < HDRLOG_HISTORY_MAX ? v->history_len
-							      : HDRLOG_HISTORY_MAX);
+			  hdrlog_history_n(v));
 	json_str(&j, "hdrlog.flow.end_reason", flow_end_name(fe->reason));
 	json_bool(&j, "hdrlog.flow.originator_seen", v->orig_known);
 	json_str(&j, "hdrlog.flow.direction", host_direction(v));
@@ -286,7 +285,7 @@ static void text_flow(struct strbuf *sb, const struct flow_end *fe)
 			       ? transport(fe->key->proto, fe->key->family) : "ip",
 		 oaddr, ep.oport, raddr, ep.rport,
 		 flow_conn_state_name(fe->conn_state),
-		 v->history_len ? (int)v->history_len : 1,
+		 v->history_len ? hdrlog_history_n(v) : 1,
 		 v->history_len ? v->history : "-",
 		 (unsigned long long)v->dir[0].packets,
 		 (unsigned long long)v->dir[1].packets,

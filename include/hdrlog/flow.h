@@ -92,16 +92,21 @@ struct hdrlog_flow_value {
 	__u16 icmp_errors; /* ICMP errors quoting its packets (saturates) */
 	__u8 icmp_err_type; /* the first one's type and code */
 	__u8 icmp_err_code;
+	/* The two directions of a flow may be accounted on two CPUs at
+	 * once: what both write is changed atomically (32-bit, the size
+	 * BPF atomics take), so a close by both sides is seen and one
+	 * packet only ends the flow. */
+	__u32 closed_by;  /* HDRLOG_BY_*: who sent a FIN */
+	__u32 reset_by;	  /* HDRLOG_BY_*: who sent a RST */
+	__u32 end_reason; /* enum hdrlog_flow_end once it ended, else 0 */
+	__u32 history_len; /* letters appended: read it capped at
+			    * HDRLOG_HISTORY_MAX */
 	__u8 orig_is_a;	  /* the originator is the key's endpoint a */
 	__u8 orig_known;  /* the originator's first packet was seen (SYN,
 			   * or the first packet of a UDP/ICMP flow) */
 	__u8 flipped;	  /* first seen from the responder (Zeek '^') */
-	__u8 closed_by;	  /* HDRLOG_BY_*: who sent a FIN */
-	__u8 reset_by;	  /* HDRLOG_BY_*: who sent a RST */
-	__u8 end_reason;  /* enum hdrlog_flow_end once it ended, else 0 */
 	__u8 icmp_type;	  /* first ICMP message, for the Community ID */
 	__u8 icmp_code;
-	__u8 history_len;
 	char history[HDRLOG_HISTORY_MAX]; /* Zeek letters in order of first
 					   * occurrence, not NUL-terminated */
 	__u8 _pad[3];

@@ -30,6 +30,7 @@
 #include "hdrlog.skel.h"
 #include "decode.h"
 #include "flow.h"
+#include "flow_update.h"
 
 #define CORPUS_REL "../shared/corpus/tcpdump-tests"
 #define SKIP 77
@@ -130,7 +131,7 @@ static void print_flow(const char *side, const struct hdrlog_flow_event *e)
 	       e->val.dir[1].state,
 	       (unsigned long long)e->val.dir[0].packets,
 	       (unsigned long long)e->val.dir[1].packets,
-	       e->val.history_len, e->val.history);
+	       hdrlog_history_n(&e->val), e->val.history);
 }
 
 static void compare(const char *name, struct flow_set *ks,

@@ -38,8 +38,8 @@ static int on_flow(void *ctx, const struct flow_end *fe)
 	s->n++;
 	snprintf(s->state, sizeof(s->state), "%s",
 		 flow_conn_state_name(fe->conn_state));
-	memcpy(s->history, fe->val->history, fe->val->history_len);
-	s->history[fe->val->history_len] = 0;
+	memcpy(s->history, fe->val->history, hdrlog_history_n(fe->val));
+	s->history[hdrlog_history_n(fe->val)] = 0;
 	s->val = *fe->val;
 	s->reason = fe->reason;
 	return 0;
