@@ -2,32 +2,16 @@
 """Writes the benchmark's packet mix: a pcap of N frames (argv[2]) at
 argv[1], cycling through TCP/UDP/ICMP over IPv4/IPv6, with and without a
 VLAN tag. Addresses from 198.18.0.0/15 and fd00::/8. No traffic is sent."""
+import os
 import struct
 import sys
 
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "lib"))
+from pcapgen import eth, ipv4, write_pcap  # noqa: E402
 
 
-def eth(proto, vlan=None):
-    dst, src = bytes.fromhex("020000000002"), bytes.fromhex("020000000001")
-    if vlan is None:
-        return dst + src + struct.pack("!H", proto)
-    return dst + src + struct.pack("!HHH", 0x8100, vlan, proto)
-
-
-def ipv4(proto, payload, i):
-    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), i & 0xFFFF,
-                      0x4000, 64, proto, 0, bytes([198, 18, 0, 1]),
-                      bytes([198, 18, 0, 2]))
-    hdr = hdr[:10] + struct.pack("!H", csum(hdr)) + hdr[12:]
-    return hdr + payload
+def ipv4_mix(proto, payload, i):
+    return ipv4("198.18.0.1", "198.18.0.2", proto, payload, i)
 
 
 def ipv6(nexthdr, payload):
@@ -59,31 +43,26 @@ def icmp(i, v6=False):
 def frame(i):
     kind = i % 8
     if kind == 0:
-        return eth(0x0800) + ipv4(6, tcp(i, True), i)
+        return eth(0x0800) + ipv4_mix(6, tcp(i, True), i)
     if kind == 1:
-        return eth(0x0800) + ipv4(6, tcp(i, False), i)
+        return eth(0x0800) + ipv4_mix(6, tcp(i, False), i)
     if kind == 2:
-        return eth(0x0800) + ipv4(17, udp(i), i)
+        return eth(0x0800) + ipv4_mix(17, udp(i), i)
     if kind == 3:
-        return eth(0x0800) + ipv4(1, icmp(i), i)
+        return eth(0x0800) + ipv4_mix(1, icmp(i), i)
     if kind == 4:
         return eth(0x86DD) + ipv6(6, tcp(i, False))
     if kind == 5:
         return eth(0x86DD) + ipv6(17, udp(i))
     if kind == 6:
         return eth(0x86DD) + ipv6(58, icmp(i, True))
-    return eth(0x0800, vlan=100) + ipv4(6, tcp(i, False), i)
+    return eth(0x0800, vlan=100) + ipv4_mix(6, tcp(i, False), i)
 
 
 def main():
     path, count = sys.argv[1], int(sys.argv[2])
-    with open(path, "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
-        for i in range(count):
-            data = frame(i)
-            ts = 1700000000 + i // 100000
-            f.write(struct.pack("<IIII", ts, (i % 100000) * 10, len(data), len(data)))
-            f.write(data)
+    write_pcap(path, (frame(i) for i in range(count)),
+               when=lambda i: (1700000000 + i // 100000, (i % 100000) * 10))
 
 
 if __name__ == "__main__":

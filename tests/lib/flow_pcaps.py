@@ -14,25 +14,11 @@ import os
 import struct
 import sys
 
+from pcapgen import eth, ipv4, csum, write_pcap
+
 C, S, R = '198.18.0.1', '198.18.0.2', '198.18.0.9'  # client, server, router
 CPORT, SPORT = 40000, 80
 SYN, FIN, RST, PSH, ACK = 0x02, 0x01, 0x04, 0x08, 0x10
-
-
-def csum(b):
-    if len(b) % 2:
-        b += b'\0'
-    s = sum(struct.unpack('!%dH' % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
-
-
-def ipv4(src, dst, proto, payload, ident=0):
-    a, b = bytes(map(int, src.split('.'))), bytes(map(int, dst.split('.')))
-    h = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(payload), ident, 0x4000,
-                    64, proto, 0, a, b)
-    return h[:10] + struct.pack('!H', csum(h)) + h[12:] + payload
 
 
 def tcp(src, dst, sport, dport, seq, ack, flags, data=b''):
@@ -69,14 +55,6 @@ class Conn:
 
     def handshake(self):
         return self.send(C, SYN).send(S, SYN | ACK, 0, 1).send(C, ACK, 1, 1)
-
-
-def write_pcap(path, frames):
-    with open(path, 'wb') as f:
-        f.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
-        for i, ip in enumerate(frames):
-            frame = b'\x02\0\0\0\0\x01\x02\0\0\0\0\x02\x08\x00' + ip
-            f.write(struct.pack('<IIII', 1700000000, i * 1000, len(frame), len(frame)) + frame)
 
 
 def tcp_flow(state, history, **more):
@@ -151,7 +129,7 @@ os.makedirs(sys.argv[1], exist_ok=True)
 expect = {}
 for name, (story, want) in stories.items():
     frames = story.frames if isinstance(story, Conn) else story
-    write_pcap(os.path.join(sys.argv[1], name + '.pcap'), frames)
+    write_pcap(os.path.join(sys.argv[1], name + '.pcap'), [eth(0x0800) + f for f in frames])
     expect[name + '.pcap'] = want
 with open(sys.argv[2], 'w') as f:
     json.dump(expect, f, indent=1)
