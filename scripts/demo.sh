@@ -106,6 +106,11 @@ for path in / /hello.txt /missing; do
 		-A hdrlog-demo/1.0 -w '%{http_code}' "http://$SRV_IP:$PORT$path")
 	echo "\$ curl http://$SRV_IP:$PORT$path -> HTTP $code"
 done
+echo "\$ curl http://$SRV_IP:8081/ (nothing listens there: refused)"
+timeout 10 ip netns exec "$CLI" curl -s -o /dev/null --max-time 5 "http://$SRV_IP:8081/"
+echo "\$ one UDP datagram to $SRV_IP port 9 (closed: ICMP port unreachable)"
+timeout 10 ip netns exec "$CLI" python3 -c 'import socket, sys
+socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"hi", (sys.argv[1], 9))' "$SRV_IP"
 sleep 0.5 # the last FIN/ACKs
 
 say "Stopping hdrlog with SIGINT: it detaches and prints a summary"
@@ -135,6 +140,16 @@ if http:
     if flow:
         print("\nIts TCP connection's flow record (same network.community_id), indented:")
         print(json.dumps(flow, indent=2))
+failed = [f for f in flows if f["hdrlog.flow.conn_state"] in ("REJ", "S0")]
+if failed:
+    print("\nFailed connections (what --only-failed keeps):")
+    for f in failed:
+        print(f'  {f["network.transport"]} {f["source.address"]}:{f.get("source.port")} -> '
+              f'{f["destination.address"]}:{f.get("destination.port")}  '
+              f'conn_state {f["hdrlog.flow.conn_state"]}  history {f.get("hdrlog.flow.history", "-")}  '
+              f'end {f["hdrlog.flow.end_reason"]}'
+              + (f'  ICMP type {f["hdrlog.flow.icmp_error.type"]} code {f["hdrlog.flow.icmp_error.code"]}'
+                 f' from {f["hdrlog.flow.icmp_error.reporter"]}' if "hdrlog.flow.icmp_error.type" in f else ""))
 kinds = {}
 for r in recs:
     kinds[r["hdrlog.record"]] = kinds.get(r["hdrlog.record"], 0) + 1
