@@ -69,13 +69,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct hdrlog_flow_value);
 } flow_scratch SEC(".maps");
-/* Connections that carry HTTP (bpf/http_capture.h), with their message counts. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 65536);
-	__type(key, struct hdrlog_conn_key);
-	__type(value, struct hdrlog_http_counts);
-} http_flows SEC(".maps");
 
 /* --timeline: a flow's first packets by flow key; 1 entry without it. */
 struct {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "counters.h"
+#include "hdrlog/flow.h"
 #include "json.h"
 
 void counters_add_packet(struct counters *c,
@@ -78,7 +79,9 @@ void counters_record(struct strbuf *sb, enum record_format fmt,
 	json_u64(&j, "hdrlog.stats.parse_errors", k[HDRLOG_STAT_PARSE_ERRORS]);
 	json_u64(&j, "hdrlog.stats.pull_failed", k[HDRLOG_STAT_PULL_FAILED]);
 	json_u64(&j, "hdrlog.stats.http.payload_events", k[HDRLOG_STAT_HTTP_PAYLOADS]);
-	json_u64(&j, "hdrlog.stats.http.flows_untracked", k[HDRLOG_STAT_HTTP_FLOWS_FULL]);
+	json_u64(&j, "hdrlog.stats.http.flows_untracked", k[HDRLOG_STAT_HTTP_UNTRACKED]);
+	json_u64(&j, "hdrlog.stats.http.uncopied_segments", k[HDRLOG_STAT_HTTP_UNCOPIED]);
+	json_u64(&j, "hdrlog.stats.http.uncopied_bytes", k[HDRLOG_STAT_HTTP_UNCOPIED_BYTES]);
 	json_u64(&j, "hdrlog.stats.skipped_link_type", c->skipped_link);
 	json_u64(&j, "hdrlog.stats.output_errors", c->output_errors);
 	json_u64(&j, "hdrlog.stats.rotate_errors", c->rotate_errors);
@@ -110,6 +113,50 @@ void counters_record(struct strbuf *sb, enum record_format fmt,
 	json_u64(&j, "hdrlog.stats.syn.overflow", c->syn_overflow);
 	json_end(&j);
 	sb_putc(sb, '\n');
+}
+
+void counters_add_flow_http(struct counters *c,
+			    const struct hdrlog_flow_http *fh)
+{
+	if (!fh->seen)
+		return;
+	c->http_flows++;
+	for (int i = 0; i < HDRLOG_HTTP_METHOD__MAX; i++)
+		c->http_requests[i] += fh->requests[i];
+	for (int i = 0; i < 6; i++)
+		c->http_responses[i] += fh->responses[i];
+	c->http_uncopied += fh->uncopied[0] + fh->uncopied[1];
+}
+
+/* The flow table's HTTP counts: exact even when payload events were
+ * lost (the HTTP engine's own line, on the records, follows). */
+static void http_summary(FILE *fp, const struct counters *c)
+{
+	static const char *const methods[HDRLOG_HTTP_METHOD__MAX] = {
+		"GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH",
+		"CONNECT", "TRACE",
+	};
+	__u64 req = 0, resp = 0;
+
+	for (int i = 0; i < HDRLOG_HTTP_METHOD__MAX; i++)
+		req += c->http_requests[i];
+	for (int i = 0; i < 6; i++)
+		resp += c->http_responses[i];
+	fprintf(fp, "hdrlog: http (flow table): %llu request starts (",
+		(unsigned long long)req);
+	for (int i = 0; i < HDRLOG_HTTP_METHOD__MAX; i++)
+		fprintf(fp, "%s%s %llu", i ? ", " : "", methods[i],
+			(unsigned long long)c->http_requests[i]);
+	fprintf(fp, "), %llu response starts (", (unsigned long long)resp);
+	for (int i = 1; i < 6; i++)
+		fprintf(fp, "%dxx %llu, ", i,
+			(unsigned long long)c->http_responses[i]);
+	fprintf(fp, "other %llu) in %llu flows; %llu segments (%llu bytes) "
+		"of bodies counted, not copied\n",
+		(unsigned long long)c->http_responses[0],
+		(unsigned long long)c->http_flows,
+		(unsigned long long)c->kernel[HDRLOG_STAT_HTTP_UNCOPIED],
+		(unsigned long long)c->kernel[HDRLOG_STAT_HTTP_UNCOPIED_BYTES]);
 }
 
 void counters_summary(FILE *fp, const struct counters *c)
@@ -172,4 +219,6 @@ void counters_summary(FILE *fp, const struct counters *c)
 			(unsigned long long)c->sinks[i].dropped,
 			c->sinks[i].queued ? " (still queued at exit!)" : "");
 	fputc('\n', fp);
+	if (c->http)
+		http_summary(fp, c);
 }

@@ -32,6 +32,12 @@ struct counters {
 	__u64 syn_unanswered; /* unanswered SYNs at the last sweep */
 	__u64 syn_anomalies;  /* syn_flood anomaly records */
 	__u64 syn_overflow;   /* SYNs of destinations the watch had no room for */
+	/* --http: the flow table's HTTP counts of the flows written */
+	__u64 http_flows;     /* flows that carried HTTP */
+	__u64 http_requests[HDRLOG_HTTP_METHOD__MAX];
+	__u64 http_responses[6]; /* by status class, [0]: other */
+	__u64 http_uncopied;  /* body bytes counted, not copied */
+	int http;	      /* --http */
 	int flows;	      /* flow records are on */
 	int filtered;	      /* a filter expression was given */
 	int sampled;	      /* --sample was given */
@@ -52,6 +58,11 @@ void counters_add_unselected(struct counters *c,
 /* Live: flow table entries the LRU pushed out (created, not removed by
  * the agent, not restarted); 0 offline. */
 __u64 counters_flows_evicted(const struct counters *c);
+
+struct hdrlog_flow_http;
+/* Adds a written flow's HTTP counts (the flow table's) to c. */
+void counters_add_flow_http(struct counters *c,
+			    const struct hdrlog_flow_http *fh);
 
 /* Appends a stats record (one line) to sb. */
 void counters_record(struct strbuf *sb, enum record_format fmt,

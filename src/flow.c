@@ -10,6 +10,7 @@
 
 #include "flow.h"
 #include "flow_update.h"
+#include "http_flow.h"
 
 #define SWEEP_EVERY_NS 1000000000ULL /* check idle flows once a second */
 #define INITIAL_BUCKETS 1024
@@ -284,6 +285,45 @@ int flow_table_packet(struct flow_table *t,
 	if (rc == HDRLOG_FLOW_ENDED)
 		return end_flow(t, f, f->val.end_reason);
 	return 0;
+}
+
+static size_t min_size(size_t a, size_t b)
+{
+	return a < b ? a : b;
+}
+
+int flow_table_http(struct flow_table *t, const struct hdrlog_headers *h,
+		    const __u8 *payload, size_t caplen, size_t snaplen,
+		    __u32 *uncopied)
+{
+	struct hdrlog_http_scan scan;
+	struct hdrlog_flow_key key;
+	struct flow_node *f;
+	int from_a, what, act, d;
+	size_t n;
+
+	*uncopied = 0;
+	if (!(h->layers & HDRLOG_L_TCP) || (h->layers & HDRLOG_L_FRAG) ||
+	    h->truncated || h->error || !h->payload_len ||
+	    hdrlog_flow_key_make(h, &key, &from_a))
+		return HDRLOG_HTTP_IGNORE;
+	f = find(t, &key);
+	if (!f)
+		return HDRLOG_HTTP_IGNORE;
+	caplen = min_size(caplen, h->payload_len);
+	what = hdrlog_http_classify(payload, min_size(caplen, HDRLOG_HTTP_SNIFF_LEN));
+	d = from_a == f->val.orig_is_a ? 0 : 1;
+	act = hdrlog_http_segment(&f->val.http, d, h, what);
+	if (act == HDRLOG_HTTP_BODY_END)
+		*uncopied = f->val.http.body_uncopied[d];
+	if (act == HDRLOG_HTTP_COPY && what) {
+		n = min_size(caplen, snaplen);
+		hdrlog_http_scan_init(&scan);
+		for (size_t i = 0; i < n && !hdrlog_http_scan_byte(&scan, payload[i]); i++)
+			;
+		hdrlog_http_head_read(&f->val.http, d, h->tcp_seq, &scan);
+	}
+	return act;
 }
 
 int flow_table_flush(struct flow_table *t)

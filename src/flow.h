@@ -62,6 +62,15 @@ int flow_table_packet(struct flow_table *t,
 int flow_table_watch_syns(struct flow_table *t, syn_anomaly_fn fn, void *ctx);
 const struct syn_watch *flow_table_syn_watch(const struct flow_table *t);
 
+/* --http: what live capture does with the TCP payload of ev's packet,
+ * already accounted (bpf/http_flow.h on its flow, as in the kernel):
+ * enum hdrlog_http_act; for HDRLOG_HTTP_BODY_END, *uncopied is the
+ * payload event's uncopied (else 0). payload: its captured bytes, caplen of them; snaplen:
+ * what live capture copies (and reads for a head's framing). */
+int flow_table_http(struct flow_table *t, const struct hdrlog_headers *h,
+		    const __u8 *payload, size_t caplen, size_t snaplen,
+		    __u32 *uncopied);
+
 /* Ends every flow still open (reason HDRLOG_FLOW_END_SWEEP); empties t. */
 int flow_table_flush(struct flow_table *t);
 const struct flow_counts *flow_table_counts(const struct flow_table *t);

@@ -168,6 +168,41 @@ static void json_timeline(struct json *j, const struct hdrlog_timeline *tl,
 	json_u64(j, "hdrlog.flow.timeline_cut", tl->cut);
 }
 
+/* The flow table's HTTP counts of a flow that carried HTTP. */
+static void json_flow_http(struct json *j, const struct hdrlog_flow_http *fh)
+{
+	static const char *const methods[HDRLOG_HTTP_METHOD__MAX] = {
+		"get", "post", "put", "delete", "head", "options", "patch",
+		"connect", "trace",
+	};
+	static const char *const classes[6] = { "other", "1xx", "2xx", "3xx",
+						"4xx", "5xx" };
+	__u64 req = 0, resp = 0;
+	char key[64];
+
+	for (int i = 0; i < HDRLOG_HTTP_METHOD__MAX; i++)
+		req += fh->requests[i];
+	for (int i = 0; i < 6; i++)
+		resp += fh->responses[i];
+	json_u64(j, "hdrlog.flow.http.request_starts", req);
+	for (int i = 0; i < HDRLOG_HTTP_METHOD__MAX; i++) {
+		if (!fh->requests[i])
+			continue;
+		snprintf(key, sizeof(key), "hdrlog.flow.http.method.%s", methods[i]);
+		json_u64(j, key, fh->requests[i]);
+	}
+	json_u64(j, "hdrlog.flow.http.response_starts", resp);
+	for (int i = 1; i <= 6; i++) { /* 1xx-5xx, then other */
+		if (!fh->responses[i % 6])
+			continue;
+		snprintf(key, sizeof(key), "hdrlog.flow.http.status.%s",
+			 classes[i % 6]);
+		json_u64(j, key, fh->responses[i % 6]);
+	}
+	json_u64(j, "hdrlog.flow.http.orig_uncopied_bytes", fh->uncopied[0]);
+	json_u64(j, "hdrlog.flow.http.resp_uncopied_bytes", fh->uncopied[1]);
+}
+
 /* The first ICMP error that quoted one of the flow's packets. */
 static void json_icmp_error(struct json *j, const struct hdrlog_flow_value *v,
 			    int af)
@@ -254,11 +289,13 @@ static void json_flow(struct strbuf *sb, const struct flow_end *fe)
 			json_str(&j, "hdrlog.flow.tcp.reset_by", by_name(v->reset_by));
 		if (v->closed_by)
 			json_str(&j, "hdrlog.flow.tcp.fin_by", by_name(v->closed_by));
-		if (fe->http_txns)
-			json_u64(&j, "hdrlog.flow.http_transactions", fe->http_txns);
 	}
 	if (v->icmp_errors)
 		json_icmp_error(&j, v, af);
+	if (tcp && fe->http_txns)
+		json_u64(&j, "hdrlog.flow.http_transactions", fe->http_txns);
+	if (tcp && v->http.seen)
+		json_flow_http(&j, &v->http);
 	if (fe->timeline)
 		json_timeline(&j, fe->timeline, tcp);
 	json_end(&j);

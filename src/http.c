@@ -732,8 +732,10 @@ __u64 http_engine_conn_txns(struct http_engine *e, bool v6,
 	return c ? c->txns : 0;
 }
 
-void http_engine_packet(struct http_engine *e, const struct hdrlog_headers *h,
-			const __u8 *payload, size_t caplen, __u64 ts_ns)
+/* One segment; uncopied: see http_engine_body_end(), else 0. */
+static void engine_segment(struct http_engine *e, const struct hdrlog_headers *h,
+			   const __u8 *payload, size_t caplen, __u64 uncopied,
+			   __u64 ts_ns)
 {
 	struct http_endpoints ep;
 	struct http_conn *c;
@@ -768,7 +770,10 @@ void http_engine_packet(struct http_engine *e, const struct hdrlog_headers *h,
 		reasm_syn(&s->reasm, h->tcp_seq);
 	if (caplen > h->payload_len)
 		caplen = h->payload_len; /* Ethernet padding */
-	if (h->payload_len)
+	if (uncopied && reasm_pass_over(&s->reasm, h->tcp_seq + h->payload_len,
+					uncopied, ts_ns, &sink, &e->rs))
+		; /* the body's end: complete */
+	else if (h->payload_len)
 		reasm_push(&s->reasm, h->tcp_seq, (const char *)payload, caplen,
 			   h->payload_len, ts_ns, &sink, &e->rs);
 	if ((h->tcp_flags & HDRLOG_TCP_FIN) && !s->fin) {
@@ -779,6 +784,18 @@ void http_engine_packet(struct http_engine *e, const struct hdrlog_headers *h,
 	}
 	if ((h->tcp_flags & HDRLOG_TCP_RST) || (c->side[0].fin && c->side[1].fin))
 		conn_end(c, HTTP_NO_RESPONSE, ts_ns);
+}
+
+void http_engine_packet(struct http_engine *e, const struct hdrlog_headers *h,
+			const __u8 *payload, size_t caplen, __u64 ts_ns)
+{
+	engine_segment(e, h, payload, caplen, 0, ts_ns);
+}
+
+void http_engine_body_end(struct http_engine *e, const struct hdrlog_headers *h,
+			  __u64 uncopied, __u64 ts_ns)
+{
+	engine_segment(e, h, NULL, 0, uncopied, ts_ns);
 }
 
 void http_engine_expire(struct http_engine *e, __u64 now_ns)
@@ -824,6 +841,8 @@ const struct http_stats *http_engine_stats(struct http_engine *e)
 	s->out_of_order = e->rs.out_of_order;
 	s->gaps = e->rs.gaps;
 	s->gap_bytes = e->rs.gap_bytes;
+	s->body_holes = e->rs.body_holes;
+	s->body_hole_bytes = e->rs.body_hole_bytes;
 	return s;
 }
 
@@ -842,8 +861,9 @@ void http_stats_summary(FILE *fp, const struct http_stats *s)
 	fprintf(fp, "hdrlog: http: %llu transactions logged (%llu without "
 		"response, %llu without request), %llu requests, %llu responses, "
 		"%llu interim, %llu parse errors, %llu truncated heads, %llu "
-		"non-HTTP segments, %llu gaps (%llu bytes), %llu connections "
-		"(%llu evicted), %llu requests evicted\n",
+		"non-HTTP segments, %llu gaps (%llu bytes), %llu body holes "
+		"(%llu bytes, not copied), %llu connections (%llu evicted), "
+		"%llu requests evicted\n",
 		(unsigned long long)s->transactions,
 		(unsigned long long)s->no_response,
 		(unsigned long long)s->no_request,
@@ -855,6 +875,8 @@ void http_stats_summary(FILE *fp, const struct http_stats *s)
 		(unsigned long long)s->not_http,
 		(unsigned long long)s->gaps,
 		(unsigned long long)s->gap_bytes,
+		(unsigned long long)s->body_holes,
+		(unsigned long long)s->body_hole_bytes,
 		(unsigned long long)s->connections,
 		(unsigned long long)s->evicted_conns,
 		(unsigned long long)s->evicted_txns);

@@ -37,6 +37,9 @@ struct http_stats {
 	__u64 out_of_order;  /* segments held for a hole */
 	__u64 gaps;	     /* holes given up: bytes never seen */
 	__u64 gap_bytes;
+	__u64 body_holes;    /* holes stepped over inside a Content-Length
+			      * body: segments the kernel did not copy */
+	__u64 body_hole_bytes;
 };
 
 /* The client and server of a connection, as the record prints them. */
@@ -93,6 +96,13 @@ struct http_engine *http_engine_new(const struct http_config *cfg,
  * packets are ignored. */
 void http_engine_packet(struct http_engine *e, const struct hdrlog_headers *h,
 			const __u8 *payload, size_t caplen, __u64 ts_ns);
+
+/* The last segment of a body the kernel passed over (bpf/http_flow.h),
+ * sent without its bytes: uncopied bytes of that body, this segment's
+ * included, were counted, not copied. Up to that many bytes missing
+ * before the segment's end are body bytes, not a gap. */
+void http_engine_body_end(struct http_engine *e, const struct hdrlog_headers *h,
+			  __u64 uncopied, __u64 ts_ns);
 
 /* Ends every connection silent since before now_ns - idle timeout. */
 void http_engine_expire(struct http_engine *e, __u64 now_ns);

@@ -105,8 +105,12 @@ static void on_payload(struct live *lv, const struct hdrlog_payload_event *ev,
 		return;
 	if (caplen > size - sizeof(*ev))
 		caplen = size - sizeof(*ev);
-	http_engine_packet(lv->opts->http, &ev->h, ev->data, caplen,
-			   ev->ts_ns + lv->boot_to_epoch_ns);
+	if (!caplen && ev->uncopied)
+		http_engine_body_end(lv->opts->http, &ev->h, ev->uncopied,
+				     ev->ts_ns + lv->boot_to_epoch_ns);
+	else
+		http_engine_packet(lv->opts->http, &ev->h, ev->data, caplen,
+				   ev->ts_ns + lv->boot_to_epoch_ns);
 }
 
 static int write_flow_tl(struct live *lv, const struct hdrlog_flow_key *k,
@@ -118,6 +122,7 @@ static int write_flow_tl(struct live *lv, const struct hdrlog_flow_key *k,
 	flow_end_init(&fe, k, v, reason, lv->boot_to_epoch_ns);
 	fe.timeline = tl;
 	flow_end_http(&fe, lv->opts->http);
+	counters_add_flow_http(lv->c, &v->http);
 	lv->c->flow_records++;
 	flow_end_metrics(&fe);
 	record_flow(&lv->out->line, lv->out->fmt, &fe);
@@ -563,46 +568,6 @@ static int poll_loop(struct live *lv, struct ring_buffer *rb,
 	return 0;
 }
 
-/* The kernel's per-connection HTTP counts, summed, on stderr. */
-static void print_kernel_http(const struct live *lv)
-{
-	static const char *const methods[HDRLOG_HTTP_METHOD__MAX] = {
-		"GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH",
-		"CONNECT", "TRACE",
-	};
-	int fd = loader_http_flows_fd(lv->loader);
-	struct hdrlog_http_counts sum = { 0 }, v;
-	struct hdrlog_conn_key key, next;
-	__u64 conns = 0, req = 0, resp = 0;
-	void *prev = NULL;
-
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &v))
-			continue;
-		conns++;
-		for (int i = 0; i < HDRLOG_HTTP_METHOD__MAX; i++)
-			sum.requests[i] += v.requests[i];
-		for (int i = 0; i < 6; i++)
-			sum.responses[i] += v.responses[i];
-	}
-	for (int i = 0; i < HDRLOG_HTTP_METHOD__MAX; i++)
-		req += sum.requests[i];
-	for (int i = 0; i < 6; i++)
-		resp += sum.responses[i];
-	fprintf(stderr, "hdrlog: http (kernel): %llu request starts (",
-		(unsigned long long)req);
-	for (int i = 0; i < HDRLOG_HTTP_METHOD__MAX; i++)
-		fprintf(stderr, "%s%s %llu", i ? ", " : "", methods[i],
-			(unsigned long long)sum.requests[i]);
-	fprintf(stderr, "), %llu response starts (", (unsigned long long)resp);
-	for (int i = 1; i < 6; i++)
-		fprintf(stderr, "%dxx %llu, ", i, (unsigned long long)sum.responses[i]);
-	fprintf(stderr, "other %llu) in %llu connections\n",
-		(unsigned long long)sum.responses[0], (unsigned long long)conns);
-}
-
 /* After detaching: read what is left, then settle the loss accounts. */
 static void drain_and_count(struct live *lv, struct ring_buffer *rb,
 			    bool drain)
@@ -699,8 +664,6 @@ int live_run(const struct live_opts *opts, struct output *out,
 	}
 	output_sync(out);
 	metrics_agent_update(c);
-	if (opts->http)
-		print_kernel_http(&lv);
 cleanup:
 	metrics_kernel_source(-1, 0);
 	ring_buffer__free(rb);

@@ -265,11 +265,6 @@ int loader_flows_fd(const struct loader *l)
 	return bpf_map__fd(l->skel->maps.flows);
 }
 
-int loader_http_flows_fd(const struct loader *l)
-{
-	return bpf_map__fd(l->skel->maps.http_flows);
-}
-
 int loader_stats_fd(const struct loader *l)
 {
 	return bpf_map__fd(l->skel->maps.stats);

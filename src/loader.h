@@ -49,8 +49,6 @@ int loader_filter_maps(struct loader *l, struct filter_maps *m);
 int loader_events_fd(const struct loader *l);
 int loader_stats_fd(const struct loader *l);
 int loader_flows_fd(const struct loader *l);
-/* The http_flows map: struct hdrlog_conn_key -> struct hdrlog_http_counts. */
-int loader_http_flows_fd(const struct loader *l);
 int loader_timelines_fd(const struct loader *l);
 
 /* Detaches every attachment, newest first; the programs stay loaded so

@@ -111,7 +111,8 @@ static const char usage_text[] =
 	"      --loki-queue N      lines Loki's queue holds before it drops and\n"
 	"                          counts (default 100000)\n"
 	"      --http              also log HTTP/1.x transactions, one \"http\"\n"
-	"                          record per request and response (live: tc)\n"
+	"                          record per request and response (live: tc);\n"
+	"                          implies --flows: HTTP is counted on the flow\n"
 	"      --http-snaplen BYTES\n"
 	"                          live: payload bytes the kernel copies per\n"
 	"                          segment of an HTTP connection (default 1024)\n"
@@ -530,6 +531,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 		a->packets = HDRLOG_PACKETS_NONE;
 	if (a->flows < 0)
 		a->flows = a->packets != HDRLOG_PACKETS_ALL;
+	if (a->http)
+		a->flows = 1; /* the flow table marks and counts HTTP */
 	if (!a->read_path && a->live.max_count &&
 	    a->packets == HDRLOG_PACKETS_NONE)
 		return usage_error("-c counts packet records: add --packets all or tcp-control%s", "");
@@ -656,6 +659,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	c.http = http != NULL;
 	if (a.read_path) {
 		struct offline_opts oo = {
 			.max_count = a.live.max_count,
@@ -663,6 +667,7 @@ int main(int argc, char **argv)
 			.flows = a.flows,
 			.flow = a.flow,
 			.http = http,
+			.http_snaplen = a.live.load.http_snaplen,
 		};
 
 		err = offline_run(a.read_path, &oo, &a.sel, &out, &c);

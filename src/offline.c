@@ -32,6 +32,7 @@ static int emit_flow(void *ctx, const struct flow_end *end)
 	int err;
 
 	flow_end_http(&fe, o->opts->http);
+	counters_add_flow_http(o->c, &fe.val->http);
 	flow_end_metrics(&fe);
 	record_flow(&o->out->line, o->out->fmt, &fe);
 	err = output_emit(o->out, "flow", NULL);
@@ -63,17 +64,34 @@ static bool wants_packet(enum hdrlog_packets mode,
 
 /* Returns 1 when the frame was logged, 0 when the filter rejected it, or
  * a negative errno. */
-/* Hands the frame's TCP payload to the HTTP engine. */
-static void http_frame(struct http_engine *http, int linktype,
+/* Hands the frame's TCP payload to the HTTP engine, as live capture
+ * would: the segments the kernel copies, not those it counts inside a
+ * body of known length (flow_table_http()). */
+static void http_frame(struct offline *o, int linktype,
 		       const struct pcap_pkthdr *hdr, const u_char *data,
 		       const struct hdrlog_packet_event *ev)
 {
-	__u32 off;
+	struct http_engine *http = o->opts->http;
+	__u32 off, uncopied;
+	int act;
 
 	if (decode_payload_offset(linktype, data, hdr->caplen, ev, &off))
 		return;
+	act = flow_table_http(o->flows, &ev->h, data + off, hdr->caplen - off,
+			      o->opts->http_snaplen, &uncopied);
+	if (act == HDRLOG_HTTP_SKIP || act == HDRLOG_HTTP_BODY_END) {
+		o->c->kernel[HDRLOG_STAT_HTTP_UNCOPIED]++;
+		o->c->kernel[HDRLOG_STAT_HTTP_UNCOPIED_BYTES] += ev->h.payload_len;
+	}
+	if (act == HDRLOG_HTTP_SKIP ||
+	    (act == HDRLOG_HTTP_IGNORE && ev->h.payload_len))
+		return; /* live capture sends nothing of it either */
 	http_engine_expire(http, ev->ts_ns);
-	http_engine_packet(http, &ev->h, data + off, hdr->caplen - off, ev->ts_ns);
+	if (act == HDRLOG_HTTP_BODY_END)
+		http_engine_body_end(http, &ev->h, uncopied, ev->ts_ns);
+	else
+		http_engine_packet(http, &ev->h, data + off, hdr->caplen - off,
+				   ev->ts_ns);
 }
 
 static int log_frame(struct offline *o, int linktype,
@@ -107,8 +125,8 @@ static int log_frame(struct offline *o, int linktype,
 		if (err)
 			return err;
 	}
-	if (o->opts->http)
-		http_frame(o->opts->http, linktype, hdr, data, &ev);
+	if (o->opts->http && o->flows)
+		http_frame(o, linktype, hdr, data, &ev);
 	if (!wants_packet(o->opts->packets, &ev.h))
 		return 1;
 	record_packet(&out->line, out->fmt, &ev, &meta);

@@ -15,6 +15,9 @@ struct offline_opts {
 	bool flows;		      /* flow records (struct flow_opts) */
 	struct flow_opts flow;
 	struct http_engine *http;     /* TCP payload goes here; NULL: none */
+	unsigned http_snaplen;	      /* the bytes live capture copies of a
+				       * segment: as many are read for a
+				       * message head's framing */
 };
 
 /* Logs the packets (up to max_count) of the capture at path that sel

@@ -92,7 +92,8 @@ static void hold(struct tcp_reasm *r, __u32 seq, const char *data,
 	s->caplen = caplen;
 	s->len = len;
 	s->ts_ns = ts_ns;
-	memcpy(s->data, data, caplen);
+	if (caplen) /* a segment sent without bytes: data may be NULL */
+		memcpy(s->data, data, caplen);
 	s->next = *pp;
 	*pp = s;
 	r->ooo_bytes += caplen;
@@ -136,6 +137,20 @@ void reasm_push(struct tcp_reasm *r, __u32 seq, const char *data,
 		return;
 	}
 	hold(r, seq, data, caplen, len, ts_ns);
+}
+
+bool reasm_pass_over(struct tcp_reasm *r, __u32 end, __u64 max, __u64 ts_ns,
+		     const struct reasm_sink *sink, struct reasm_stats *st)
+{
+	__s32 n = seq_diff(end, r->next_seq);
+
+	if (!r->started || r->ooo || n <= 0 || (__u64)n > max)
+		return false;
+	st->body_holes++;
+	st->body_hole_bytes += (__u32)n;
+	sink->deliver(sink->ctx, NULL, 0, (__u32)n, false, ts_ns);
+	r->next_seq = end;
+	return true;
 }
 
 void reasm_flush(struct tcp_reasm *r, __u64 ts_ns,

@@ -35,6 +35,8 @@ struct reasm_stats {
 	__u64 out_of_order;  /* segments held for a hole to fill */
 	__u64 gaps;	     /* holes given up */
 	__u64 gap_bytes;
+	__u64 body_holes;    /* holes passed over: bytes the kernel did not copy */
+	__u64 body_hole_bytes;
 };
 
 struct tcp_reasm {
@@ -55,6 +57,14 @@ void reasm_syn(struct tcp_reasm *r, __u32 isn);
 void reasm_push(struct tcp_reasm *r, __u32 seq, const char *data,
 		size_t caplen, size_t len, __u64 ts_ns,
 		const struct reasm_sink *sink, struct reasm_stats *st);
+
+/* The sender's bytes up to end (sequence number) that were not copied,
+ * at most max of them (the kernel says so: bpf/http_flow.h), delivered
+ * as missing bytes at once, not waited for as a hole. Returns false (and
+ * does nothing) when segments are held or more than max bytes lie
+ * between: then the bytes are a hole like any other. */
+bool reasm_pass_over(struct tcp_reasm *r, __u32 end, __u64 max, __u64 ts_ns,
+		     const struct reasm_sink *sink, struct reasm_stats *st);
 
 /* The connection ends: holes are gaps, held segments are delivered. */
 void reasm_flush(struct tcp_reasm *r, __u64 ts_ns,

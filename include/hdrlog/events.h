@@ -236,13 +236,18 @@ struct hdrlog_payload_event {
 	__u64 ts_ns;	/* CLOCK_BOOTTIME */
 	__u32 ifindex;
 	__u32 caplen;	/* payload bytes in data (h.payload_len is all of it) */
+	__u32 uncopied; /* caplen 0, the last segment of a body the kernel
+			 * passed over: that body's bytes not copied, this
+			 * segment's included (bpf/http_flow.h); else 0 */
+	__u32 _pad2;
 	struct hdrlog_headers h;
 	__u8 data[];
 };
 
-/* HTTP message starts the kernel counted per connection (the http_flows
- * map), exact even when payload events are lost: segments whose payload
- * starts with a method token, or with "HTTP/1.x NNN" by status class. */
+/* HTTP message starts the kernel counts per flow (struct
+ * hdrlog_flow_http), exact even when payload events are lost: segments
+ * whose payload starts with a method token, or with "HTTP/1.x NNN" by
+ * status class. */
 enum hdrlog_http_method {
 	HDRLOG_HTTP_GET,
 	HDRLOG_HTTP_POST,
@@ -254,20 +259,6 @@ enum hdrlog_http_method {
 	HDRLOG_HTTP_CONNECT,
 	HDRLOG_HTTP_TRACE,
 	HDRLOG_HTTP_METHOD__MAX,
-};
-
-struct hdrlog_http_counts {
-	__u64 requests[HDRLOG_HTTP_METHOD__MAX]; /* by enum hdrlog_http_method */
-	__u64 responses[6]; /* by status class: [1] 1xx ... [5] 5xx, [0] other */
-};
-
-/* A TCP connection, its endpoints sorted (lower address, then port,
- * first) so both directions find the same entry. Network order. */
-struct hdrlog_conn_key {
-	__u8 addr[2][16];
-	__u16 port[2];	/* host order */
-	__u8 v6;
-	__u8 _pad[3];
 };
 
 /* Per-CPU counters (the "stats" map, one __u64 per index per CPU). */
@@ -292,7 +283,11 @@ enum hdrlog_stat {
 	HDRLOG_STAT_FLOW_LATE_PACKETS, /* packets after their flow ended */
 	HDRLOG_STAT_FLOW_UNTRACKED, /* packets with no flow (not IP...) */
 	HDRLOG_STAT_HTTP_PAYLOADS, /* payload events written (HTTP) */
-	HDRLOG_STAT_HTTP_FLOWS_FULL, /* HTTP connections not tracked: map error */
+	HDRLOG_STAT_HTTP_UNTRACKED, /* HTTP segments whose flow is not in the
+				     * flow table (it could not be added) */
+	HDRLOG_STAT_HTTP_UNCOPIED, /* segments of Content-Length bodies not
+				    * copied (HTTP) */
+	HDRLOG_STAT_HTTP_UNCOPIED_BYTES, /* ... their payload bytes */
 	HDRLOG_STAT__MAX,
 };
 

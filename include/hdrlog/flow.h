@@ -12,6 +12,8 @@
 
 #include <linux/types.h>
 
+#include "hdrlog/events.h" /* enum hdrlog_http_method */
+
 #define HDRLOG_HISTORY_MAX 24 /* Zeek history letters kept per flow */
 
 /* A bidirectional 5-tuple: the endpoint with the smaller (address, port)
@@ -78,6 +80,43 @@ enum hdrlog_flow_end {
 #define HDRLOG_BY_ORIG 1
 #define HDRLOG_BY_RESP 2
 
+/* hdrlog_flow_http.copy: which payload segments of a direction the
+ * kernel copies. */
+enum hdrlog_http_copy {
+	HDRLOG_HTTP_COPY_ALL = 0, /* all: heads, and bodies of unknown length
+				   * or chunked */
+	HDRLOG_HTTP_COPY_HEADS,	  /* not those within [body_start, body_end):
+				   * a Content-Length body */
+};
+
+/* What the HTTP capture does with a TCP payload segment of a flow
+ * (bpf/http_flow.h). */
+enum hdrlog_http_act {
+	HDRLOG_HTTP_IGNORE = 0, /* not an HTTP flow */
+	HDRLOG_HTTP_COPY,	/* copy the segment's first bytes */
+	HDRLOG_HTTP_SKIP,	/* inside a known body: counted, not copied */
+	HDRLOG_HTTP_BODY_END,	/* ... and its last segment: sent without
+				 * bytes, so the agent knows the body is
+				 * complete without waiting for more */
+};
+
+/* What the HTTP capture (--http) keeps on a TCP flow: the message
+ * starts it counted, exact even when payload events are lost, and per
+ * direction the body it does not copy (bpf/http_flow.h). */
+struct hdrlog_flow_http {
+	__u32 requests[HDRLOG_HTTP_METHOD__MAX]; /* request heads by method */
+	__u32 responses[6]; /* response heads by status class: [1] 1xx ...
+			     * [5] 5xx, [0] other */
+	__u64 uncopied[2];  /* payload bytes of bodies not copied, by
+			     * direction ([0]: from the originator) */
+	__u32 body_start[2]; /* the body being passed over: sequence */
+	__u32 body_end[2];   /* numbers of its first byte and past its last */
+	__u32 body_uncopied[2]; /* its bytes not copied so far */
+	__u8 copy[2];	     /* enum hdrlog_http_copy, by direction */
+	__u8 seen;	     /* a message start was seen: it carries HTTP */
+	__u8 _pad[5];
+};
+
 struct hdrlog_flow_value {
 	struct hdrlog_flow_dir dir[2]; /* [0]: originator, [1]: responder */
 	__u64 syn_ns;	  /* first SYN from the originator */
@@ -110,6 +149,7 @@ struct hdrlog_flow_value {
 	char history[HDRLOG_HISTORY_MAX]; /* Zeek letters in order of first
 					   * occurrence, not NUL-terminated */
 	__u8 _pad[3];
+	struct hdrlog_flow_http http;
 };
 
 #define HDRLOG_TIMELINE_MAX 16 /* packets a --timeline keeps per flow */

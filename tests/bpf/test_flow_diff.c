@@ -8,7 +8,9 @@
  * end, the flows still open. Times differ by construction (boot clock vs
  * capture time), as do the hook direction and interface, so those fields
  * are zeroed on both sides before the comparison; every counter, state,
- * history letter and flag is compared.
+ * history letter and flag is compared, and with --http's capture on, the
+ * flows' HTTP counts and the number of payload events (the kernel's
+ * against the segments flow_table_http() says to copy).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -35,6 +37,7 @@
 #define CORPUS_REL "../shared/corpus/tcpdump-tests"
 #define SKIP 77
 #define MAX_FLOWS 65536
+#define HTTP_SNAPLEN 1024 /* --http-snaplen's default */
 
 struct flow_set {
 	struct hdrlog_flow_event *f;
@@ -89,12 +92,20 @@ static int on_user_flow(void *ctx, const struct flow_end *fe)
 
 static struct flow_set kernel_flows; /* the ring buffer callback's */
 static unsigned long bad_events;
+/* --http's payload events: the kernel's, and the segments the user side
+ * (flow_table_http()) would have copied */
+static unsigned long kernel_payloads, user_payloads;
 
 static int on_kernel_event(void *ctx, void *data, size_t size)
 {
 	const struct hdrlog_flow_event *fe = data;
 
 	(void)ctx;
+	if (size >= sizeof(struct hdrlog_payload_event) &&
+	    fe->kind == HDRLOG_EV_PAYLOAD) {
+		kernel_payloads++;
+		return 0;
+	}
 	if (size != sizeof(*fe) || fe->kind != HDRLOG_EV_FLOW) {
 		bad_events++; /* no packet events were asked for */
 		return 0;
@@ -193,6 +204,7 @@ static int run_file(struct hdrlog_bpf *skel, struct ring_buffer *rb,
 	kernel_flows.n = 0;
 	while (!err && pcap_next_ex(p, &ph, &pkt) == 1) {
 		struct hdrlog_packet_event ev;
+		__u32 off;
 		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt,
 			    .data_size_in = ph->caplen, .repeat = 1);
 
@@ -210,6 +222,17 @@ static int run_file(struct hdrlog_bpf *skel, struct ring_buffer *rb,
 		ev.ts_ns = (__u64)ph->ts.tv_sec * 1000000000ULL +
 			   (__u64)ph->ts.tv_usec * 1000ULL;
 		err = flow_table_packet(ft, &ev);
+		if (!err && !decode_payload_offset(DLT_EN10MB, pkt, ph->caplen,
+						   &ev, &off)) {
+			__u32 uncopied;
+			int act = flow_table_http(ft, &ev.h, pkt + off,
+						  ph->caplen - off, HTTP_SNAPLEN,
+						  &uncopied);
+
+			/* both send an event */
+			user_payloads += act == HDRLOG_HTTP_COPY ||
+					 act == HDRLOG_HTTP_BODY_END;
+		}
 		/* flow events every packet: a small ring buffer never fills */
 		if (!err && ring_buffer__consume(rb) < 0)
 			err = -EIO;
@@ -255,6 +278,7 @@ int main(int argc, char **argv)
 	if (!skel)
 		return 1;
 	skel->rodata->targ_flows = 1;
+	skel->rodata->targ_http_snaplen = HTTP_SNAPLEN;
 	skel->rodata->targ_packets = HDRLOG_PACKETS_NONE;
 	bpf_map__set_max_entries(skel->maps.flows, MAX_FLOWS);
 	err = hdrlog_bpf__load(skel);
@@ -285,9 +309,11 @@ int main(int argc, char **argv)
 			lost += vals[c];
 	free(vals);
 	printf("%lu files, %lu frames, %lu flows; %lu files differ, %lu "
-	       "test_run errors, %lu stray events, %llu flow events lost\n",
+	       "test_run errors, %lu stray events, %llu flow events lost; "
+	       "HTTP payload events: %lu kernel, %lu user side\n",
 	       t.files, t.frames, t.flows, t.mismatched_files, t.run_errors,
-	       bad_events, (unsigned long long)lost);
+	       bad_events, (unsigned long long)lost, kernel_payloads,
+	       user_payloads);
 	ring_buffer__free(rb);
 	hdrlog_bpf__destroy(skel);
 	free(kernel_flows.f);
@@ -297,5 +323,6 @@ int main(int argc, char **argv)
 	}
 	if (!t.files || !t.flows)
 		return 1;
-	return t.mismatched_files || bad_events || lost ? 1 : 0;
+	return t.mismatched_files || bad_events || lost ||
+	       kernel_payloads != user_payloads ? 1 : 0;
 }

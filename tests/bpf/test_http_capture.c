@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * BPF_PROG_TEST_RUN: the kernel's HTTP capture (bpf/http_capture.h). With a
- * snap length set, a TCP segment that starts like HTTP makes its
- * connection an HTTP one: that segment and the later ones of the
- * connection (both directions, any content) come with a payload event
- * holding the payload's first bytes; other connections get none; message
- * starts are counted per connection by method and status class.
+ * BPF_PROG_TEST_RUN: the kernel's HTTP capture (bpf/http_capture.h,
+ * bpf/http_flow.h). With a snap length set, a TCP segment that starts like
+ * HTTP marks its flow in the flow table as HTTP: that segment and the
+ * later ones of the flow come with a payload event holding the payload's
+ * first bytes, except the segments wholly inside a body of known length
+ * (Content-Length), which are counted, not copied (the last of them comes
+ * as an event without bytes); a segment that starts
+ * a message is copied even inside such a body (a HEAD response); chunked
+ * bodies are copied. Other flows get none. Message starts are counted on
+ * the flow by method and status class.
  */
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
@@ -14,8 +18,9 @@
 #include <linux/tcp.h>
 
 #include "bpf_harness.h"
+#include "flow_update.h"
 
-#define SNAPLEN 64
+#define SNAPLEN 128
 
 static int failures;
 
@@ -53,14 +58,13 @@ static int on_event(void *ctx, void *data, size_t size)
 }
 
 /* An Ethernet/IPv4/TCP frame from 198.18.0.1:port_a to 198.18.0.2:port_b
- * (reversed when back), with payload. Returns its length. */
-static __u32 frame(__u8 *buf, __u16 port_a, __u16 port_b, bool back,
-		   const char *payload, __u32 seq)
+ * (reversed when back) with n bytes of payload. Returns its length. */
+static __u32 frame_n(__u8 *buf, __u16 port_a, __u16 port_b, bool back,
+		     const char *payload, size_t n, __u32 seq)
 {
 	struct ethhdr *eth = (void *)buf;
 	struct iphdr *ip = (void *)(eth + 1);
 	struct tcphdr *tcp = (void *)(ip + 1);
-	size_t n = strlen(payload);
 
 	memset(buf, 0, sizeof(*eth) + sizeof(*ip) + sizeof(*tcp));
 	eth->h_proto = htons(ETH_P_IP);
@@ -76,8 +80,15 @@ static __u32 frame(__u8 *buf, __u16 port_a, __u16 port_b, bool back,
 	tcp->seq = htonl(seq);
 	tcp->doff = 5;
 	tcp->ack = 1;
+	tcp->window = htons(512);
 	memcpy(tcp + 1, payload, n);
 	return sizeof(*eth) + sizeof(*ip) + sizeof(*tcp) + n;
+}
+
+static __u32 frame(__u8 *buf, __u16 port_a, __u16 port_b, bool back,
+		   const char *payload, __u32 seq)
+{
+	return frame_n(buf, port_a, port_b, back, payload, strlen(payload), seq);
 }
 
 static void run(struct hdrlog_bpf *skel, struct ring_buffer *rb, struct got *g,
@@ -96,26 +107,123 @@ static void run(struct hdrlog_bpf *skel, struct ring_buffer *rb, struct got *g,
 	ring_buffer__consume(rb);
 }
 
-static struct hdrlog_http_counts counts_of(struct hdrlog_bpf *skel,
-					   __u16 port_a, __u16 port_b)
+/* Sends one segment; returns the payload events it gave. */
+static int segment(struct hdrlog_bpf *skel, struct ring_buffer *rb,
+		   struct got *g, __u16 port_a, bool back, const char *payload,
+		   size_t n, __u32 seq)
 {
-	struct hdrlog_http_counts v = { 0 };
-	struct hdrlog_conn_key k = { 0 };
+	__u8 buf[2048];
 
-	k.addr[0][0] = 198; k.addr[0][1] = 18; k.addr[0][3] = 1;
-	k.addr[1][0] = 198; k.addr[1][1] = 18; k.addr[1][3] = 2;
-	k.port[0] = port_a;
-	k.port[1] = port_b;
-	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.http_flows), &k, &v))
-		v.requests[0] = ~0ULL; /* absent */
+	run(skel, rb, g, buf, frame_n(buf, port_a, 8080, back, payload, n, seq));
+	return g->payloads;
+}
+
+/* The flow of 198.18.0.1:port_a <-> 198.18.0.2:8080 in the kernel's
+ * table (zeroed when absent). */
+static struct hdrlog_flow_value flow_of(struct hdrlog_bpf *skel, __u16 port_a)
+{
+	struct hdrlog_flow_value v = { 0 };
+	struct hdrlog_headers h = { .layers = HDRLOG_L_IPV4 | HDRLOG_L_TCP,
+				    .ip_proto = IPPROTO_TCP, .sport = port_a,
+				    .dport = 8080 };
+	struct hdrlog_flow_key k;
+	int from_a;
+
+	h.saddr[0] = 198, h.saddr[1] = 18, h.saddr[3] = 1;
+	h.daddr[0] = 198, h.daddr[1] = 18, h.daddr[3] = 2;
+	hdrlog_flow_key_make(&h, &k, &from_a);
+	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.flows), &k, &v))
+		memset(&v, 0, sizeof(v));
 	return v;
+}
+
+static __u64 stat_of(struct hdrlog_bpf *skel, __u32 idx)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	__u64 vals[512] = { 0 }, sum = 0;
+
+	if (ncpu > 512 || bpf_map_lookup_elem(bpf_map__fd(skel->maps.stats), &idx, vals))
+		return ~0ULL;
+	for (int i = 0; i < ncpu; i++)
+		sum += vals[i];
+	return sum;
+}
+
+/* A 300-byte body after its head: the head's segment (with 20 body
+ * bytes) is copied, the three segments wholly inside the body are not,
+ * then the next response (a new message) is. */
+static void test_known_body(struct hdrlog_bpf *skel, struct ring_buffer *rb,
+			    struct got *g)
+{
+	static const char head[] = "HTTP/1.1 200 OK\r\nServer: t\r\n"
+				   "content-LENGTH:  300 \r\n\r\n";
+	char seg[400];
+	__u32 hl = strlen(head), seq = 7000;
+	__u64 skipped = stat_of(skel, HDRLOG_STAT_HTTP_UNCOPIED);
+	struct hdrlog_flow_value v;
+
+	segment(skel, rb, g, 40010, false, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n", 31, 1000);
+	memset(seg, 'b', sizeof(seg));
+	memcpy(seg, head, hl);
+	CHECK(segment(skel, rb, g, 40010, true, seg, hl + 20, seq) == 1,
+	      "head segment not copied");
+	CHECK(g->pev.caplen == hl + 20, "head caplen %u", g->pev.caplen);
+	CHECK(segment(skel, rb, g, 40010, true, seg + 100, 100, seq + hl + 20) == 0,
+	      "body segment 1 copied");
+	CHECK(segment(skel, rb, g, 40010, true, seg + 100, 100, seq + hl + 120) == 0,
+	      "body segment 2 copied");
+	/* the body's last segment: an event without bytes, to say so */
+	CHECK(segment(skel, rb, g, 40010, true, seg + 100, 80, seq + hl + 220) == 1 &&
+	      g->pev.caplen == 0 && g->pev.h.payload_len == 80 &&
+	      g->pev.uncopied == 280,
+	      "body end: %d payloads, caplen %u, uncopied %u", g->payloads,
+	      g->pev.caplen, g->pev.uncopied);
+	CHECK(stat_of(skel, HDRLOG_STAT_HTTP_UNCOPIED) == skipped + 3,
+	      "uncopied segments %llu, want %llu",
+	      (unsigned long long)stat_of(skel, HDRLOG_STAT_HTTP_UNCOPIED),
+	      (unsigned long long)skipped + 3);
+	/* the next response on the connection: past the body, copied */
+	CHECK(segment(skel, rb, g, 40010, true, "HTTP/1.1 304 Not Modified\r\n\r\n", 29,
+		      seq + hl + 300) == 1, "next response not copied");
+	/* a segment that crosses a body's end (the rest of a body and a
+	 * pipelined head in one): copied */
+	memcpy(seg, "HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\n", 39);
+	segment(skel, rb, g, 40010, true, seg, 39, seq + hl + 329);
+	CHECK(segment(skel, rb, g, 40010, true, seg + 100, 60, seq + hl + 368) == 1,
+	      "segment across the body's end not copied");
+	v = flow_of(skel, 40010);
+	CHECK(v.http.seen && v.http.uncopied[1] == 280 && v.http.uncopied[0] == 0,
+	      "flow: seen %u, uncopied %llu/%llu, want 280 from the responder",
+	      v.http.seen, (unsigned long long)v.http.uncopied[0],
+	      (unsigned long long)v.http.uncopied[1]);
+	CHECK(v.http.requests[HDRLOG_HTTP_GET] == 1 && v.http.responses[2] == 2 &&
+	      v.http.responses[3] == 1, "flow counts: GET %u, 2xx %u, 3xx %u",
+	      v.http.requests[HDRLOG_HTTP_GET], v.http.responses[2], v.http.responses[3]);
+}
+
+/* A HEAD response announces a length and sends no body: the next
+ * response starts inside the announced window and is still copied. A
+ * chunked body is copied whole. */
+static void test_head_and_chunked(struct hdrlog_bpf *skel,
+				  struct ring_buffer *rb, struct got *g)
+{
+	static const char head_resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n";
+	static const char chunked[] = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n";
+	__u32 seq = 9000, n = strlen(head_resp);
+
+	segment(skel, rb, g, 40020, false, "HEAD / HTTP/1.1\r\n\r\n", 19, 1);
+	CHECK(segment(skel, rb, g, 40020, true, head_resp, n, seq) == 1, "HEAD response");
+	CHECK(segment(skel, rb, g, 40020, true, chunked, strlen(chunked), seq + n) == 1,
+	      "response after HEAD not copied");
+	CHECK(segment(skel, rb, g, 40020, true, "0\r\n\r\n", 5,
+		      seq + n + strlen(chunked)) == 1, "chunked body segment not copied");
 }
 
 int main(void)
 {
 	static const char req[] = "GET /index.html HTTP/1.1\r\nHost: 198.18.0.2\r\n"
 				  "User-Agent: test\r\nAccept: */*\r\n\r\n";
-	struct hdrlog_http_counts counts;
+	struct hdrlog_flow_value v;
 	struct ring_buffer *rb = NULL;
 	struct hdrlog_bpf *skel;
 	struct got g;
@@ -132,6 +240,7 @@ int main(void)
 	if (!skel)
 		return 1;
 	skel->rodata->targ_http_snaplen = SNAPLEN;
+	skel->rodata->targ_flows = 1; /* --http implies --flows */
 	err = hdrlog_bpf__load(skel);
 	if (err) {
 		fprintf(stderr, "load: %s\n", strerror(-err));
@@ -151,12 +260,13 @@ int main(void)
 	      g.packets, g.payloads);
 	CHECK(g.size == sizeof(struct hdrlog_payload_event) + SNAPLEN,
 	      "event size %zu", g.size);
-	CHECK(g.pev.caplen == SNAPLEN, "caplen %u", g.pev.caplen);
+	CHECK(g.pev.caplen == strlen(req), "caplen %u", g.pev.caplen);
 	CHECK(g.pev.h.payload_len == strlen(req), "payload_len %u", g.pev.h.payload_len);
 	CHECK(g.pev.h.tcp_seq == 1000 && g.pev.h.sport == 40000, "headers");
-	CHECK(!memcmp(g.data, req, SNAPLEN), "payload bytes differ");
+	CHECK(!memcmp(g.data, req, strlen(req)), "payload bytes differ");
 
-	/* the connection is HTTP now: the response and a body segment too */
+	/* the flow is HTTP now: the response and a body segment of unknown
+	 * length (no Content-Length: until close) too */
 	len = frame(buf, 40000, 8080, true, "HTTP/1.1 404 Not Found\r\n\r\n", 7000);
 	run(skel, rb, &g, buf, len);
 	CHECK(g.payloads == 1, "response: %d payloads", g.payloads);
@@ -164,19 +274,21 @@ int main(void)
 	run(skel, rb, &g, buf, len);
 	CHECK(g.payloads == 1 && g.pev.caplen == 3 && !memcmp(g.data, "abc", 3),
 	      "body segment: %d payloads, caplen %u", g.payloads, g.pev.caplen);
-	counts = counts_of(skel, 40000, 8080); /* .1 sorts first */
-	CHECK(counts.requests[HDRLOG_HTTP_GET] == 1, "GET count %llu",
-	      (unsigned long long)counts.requests[HDRLOG_HTTP_GET]);
-	CHECK(counts.responses[4] == 1, "4xx count %llu",
-	      (unsigned long long)counts.responses[4]);
+	v = flow_of(skel, 40000);
+	CHECK(v.http.seen && v.http.requests[HDRLOG_HTTP_GET] == 1 &&
+	      v.http.responses[4] == 1, "flow counts: GET %u, 4xx %u",
+	      v.http.requests[HDRLOG_HTTP_GET], v.http.responses[4]);
 
-	/* another connection that does not start like HTTP: no payload */
+	/* another flow that does not start like HTTP: no payload, not marked */
 	len = frame(buf, 40001, 8080, false, "SSH-2.0-x\r\n", 1);
 	run(skel, rb, &g, buf, len);
 	CHECK(g.packets == 1 && g.payloads == 0, "not http: %d packets, %d payloads",
 	      g.packets, g.payloads);
-	CHECK(counts_of(skel, 40001, 8080).requests[0] == ~0ULL,
-	      "non-HTTP connection in http_flows");
+	v = flow_of(skel, 40001);
+	CHECK(v.dir[0].packets == 1 && !v.http.seen, "non-HTTP flow marked HTTP");
+
+	test_known_body(skel, rb, &g);
+	test_head_and_chunked(skel, rb, &g);
 
 	ring_buffer__free(rb);
 	hdrlog_bpf__destroy(skel);

@@ -125,6 +125,28 @@ stories['tcp_host_unreachable'] = (
         'icmp_error.type': 3, 'icmp_error.code': 1, 'icmp_error.reporter': R}),
      {'network.transport': 'icmp', 'hdrlog.icmp.type': 3}])
 
+# HTTP keep-alive: a 3000-byte body in three segments after its head (the
+# kernel copies the head's segment only), a HEAD whose response announces
+# a length and sends no body, a POST with a body, a chunked response
+http = Conn().handshake()
+resp1 = b'HTTP/1.1 200 OK\r\nContent-Length: 3000\r\n\r\n'
+head_resp = b'HTTP/1.1 200 OK\r\nContent-Length: 3000\r\n\r\n'
+chunked = b'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n'
+post = b'POST /up HTTP/1.1\r\nHost: s\r\nContent-Length: 2000\r\n\r\n'
+reqs = [b'GET /big HTTP/1.1\r\nHost: s\r\n\r\n', b'HEAD /big HTTP/1.1\r\nHost: s\r\n\r\n']
+cseq, sseq = 1, 1
+http.send(C, PSH | ACK, cseq, sseq, reqs[0]); cseq += len(reqs[0])
+http.send(S, PSH | ACK, sseq, cseq, resp1 + b'x' * 1000); sseq += len(resp1) + 1000
+http.send(S, PSH | ACK, sseq, cseq, b'x' * 1000); sseq += 1000
+http.send(S, PSH | ACK, sseq, cseq, b'x' * 1000); sseq += 1000
+http.send(C, PSH | ACK, cseq, sseq, reqs[1]); cseq += len(reqs[1])
+http.send(S, PSH | ACK, sseq, cseq, head_resp); sseq += len(head_resp)
+http.send(C, PSH | ACK, cseq, sseq, post + b'p' * 500); cseq += len(post) + 500
+http.send(C, PSH | ACK, cseq, sseq, b'p' * 1500); cseq += 1500
+http.send(S, PSH | ACK, sseq, cseq, chunked); sseq += len(chunked)
+http.send(C, FIN | ACK, cseq, sseq).send(S, FIN | ACK, sseq, cseq + 1)
+stories['http_keepalive'] = (http, [tcp_flow('SF', 'ShADadFf', end_reason='fin')])
+
 os.makedirs(sys.argv[1], exist_ok=True)
 expect = {}
 for name, (story, want) in stories.items():
