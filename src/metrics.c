@@ -121,6 +121,10 @@ static struct {
 	atomic_ullong http_requests[ARRAY_SIZE(http_methods)]
 				   [ARRAY_SIZE(status_classes)];
 	struct histogram http_duration;
+	/* the flow table's counts of message starts, at each flow end */
+	atomic_ullong http_flow_requests[HDRLOG_HTTP_METHOD__MAX];
+	atomic_ullong http_flow_responses[6];
+	atomic_ullong http_uncopied_bytes;
 } M = { .kernel_lock = PTHREAD_MUTEX_INITIALIZER, .stats_fd = -1 };
 
 #define ADD(field, v) atomic_fetch_add_explicit(&(field), (v), memory_order_relaxed)
@@ -155,6 +159,9 @@ void metrics_reset(void)
 	memset((void *)&M.rtt, 0, sizeof(M.rtt));
 	memset((void *)M.http_requests, 0, sizeof(M.http_requests));
 	memset((void *)&M.http_duration, 0, sizeof(M.http_duration));
+	memset((void *)M.http_flow_requests, 0, sizeof(M.http_flow_requests));
+	memset((void *)M.http_flow_responses, 0, sizeof(M.http_flow_responses));
+	SET(M.http_uncopied_bytes, 0);
 }
 
 void metrics_add_interface(const char *name)
@@ -462,6 +469,50 @@ static void render_flows(struct strbuf *sb)
 	sample(sb, "hdrlog_tcp_syn_unanswered_total", NULL, GET(M.syn_unanswered));
 }
 
+void metrics_flow_http(const __u32 *requests, const __u32 *responses,
+		       __u64 uncopied)
+{
+	for (int i = 0; i < HDRLOG_HTTP_METHOD__MAX; i++)
+		ADD(M.http_flow_requests[i], requests[i]);
+	for (int i = 0; i < 6; i++)
+		ADD(M.http_flow_responses[i], responses[i]);
+	ADD(M.http_uncopied_bytes, uncopied);
+}
+
+/* The flow table's counts: exact when payload events are lost. */
+static void render_http_flows(struct strbuf *sb)
+{
+	/* enum hdrlog_http_method order */
+	static const char *const methods[HDRLOG_HTTP_METHOD__MAX] = {
+		"GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH",
+		"CONNECT", "TRACE",
+	};
+	static const char *const classes[6] = { "other", "1xx", "2xx", "3xx",
+						"4xx", "5xx" };
+	char labels[64];
+
+	family(sb, "hdrlog_http_message_starts_total", "counter",
+	       "TCP segments starting an HTTP message, counted on their flow "
+	       "in the kernel (summed at flow ends).");
+	for (int i = 0; i < HDRLOG_HTTP_METHOD__MAX; i++) {
+		snprintf(labels, sizeof(labels), "kind=\"request\",method=\"%s\"",
+			 methods[i]);
+		sample(sb, "hdrlog_http_message_starts_total", labels,
+		       GET(M.http_flow_requests[i]));
+	}
+	for (int i = 1; i <= 6; i++) {
+		snprintf(labels, sizeof(labels),
+			 "kind=\"response\",status_class=\"%s\"", classes[i % 6]);
+		sample(sb, "hdrlog_http_message_starts_total", labels,
+		       GET(M.http_flow_responses[i % 6]));
+	}
+	family(sb, "hdrlog_http_uncopied_bytes_total", "counter",
+	       "Body bytes of known length the kernel counted, not copied "
+	       "(summed at flow ends).");
+	sample(sb, "hdrlog_http_uncopied_bytes_total", NULL,
+	       GET(M.http_uncopied_bytes));
+}
+
 static void render_http(struct strbuf *sb)
 {
 	char labels[64];
@@ -481,6 +532,7 @@ static void render_http(struct strbuf *sb)
 		}
 	render_histogram(sb, "hdrlog_http_request_duration_seconds",
 			 "HTTP request to response time.", &M.http_duration);
+	render_http_flows(sb);
 }
 
 void metrics_render(struct strbuf *sb)
