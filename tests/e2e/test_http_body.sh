@@ -15,7 +15,10 @@ http_test_setup
 BIG=4194304 UP=1048576
 head -c $BIG /dev/urandom >"$tmp/www/big.bin"
 head -c $UP /dev/zero >"$tmp/up.bin"
-ip netns exec "$NS_A" "$HDRLOG" -i "$VETH_A" --http >"$tmp/live.json" 2>"$tmp/err" &
+MPORT=$((19000 + $$ % 1000)) # /metrics on the namespace's loopback
+ip netns exec "$NS_A" ip link set lo up
+ip netns exec "$NS_A" "$HDRLOG" -i "$VETH_A" --http --metrics-addr 127.0.0.1:$MPORT \
+	>"$tmp/live.json" 2>"$tmp/err" &
 hdrlog_pid=$!
 track_pid $hdrlog_pid
 wait_for "$tmp/tcpdump.out" 5 "listening on" || fail "tcpdump did not start"
@@ -25,7 +28,9 @@ timeout 20 ip netns exec "$NS_A" curl -s -o /dev/null -o /dev/null "$url/big.bin
 	fail "curl GET"
 timeout 20 ip netns exec "$NS_A" curl -s -o /dev/null --data-binary @"$tmp/up.bin" "$url/post" ||
 	fail "curl POST"
-sleep 0.5
+sleep 1.5 # the FIN exchanges: their flows end in the kernel
+timeout 5 ip netns exec "$NS_A" curl -s "http://127.0.0.1:$MPORT/metrics" >"$tmp/metrics" ||
+	fail "scrape"
 stop_pid $tcpdump_pid TERM 5
 stop_pid $hdrlog_pid INT 10 || { cat "$tmp/err"; fail "hdrlog exit status"; }
 cat "$tmp/err"
@@ -68,6 +73,19 @@ fsum = sum(r['hdrlog.flow.http.orig_uncopied_bytes'] + r['hdrlog.flow.http.resp_
            for r in flows)
 if fsum != uncopied:
     errors.append(f'flow records count {fsum} uncopied bytes, the stats {uncopied}')
+# /metrics, scraped after both connections closed: the flow table's counts
+metrics = {}
+for line in open(f'{tmp}/metrics'):
+    if line.startswith('hdrlog_http_'):
+        name, value = line.rsplit(' ', 1)
+        metrics[name] = int(float(value))
+got = (metrics.get('hdrlog_http_message_starts_total{kind="request",method="GET"}'),
+       metrics.get('hdrlog_http_message_starts_total{kind="request",method="POST"}'),
+       metrics.get('hdrlog_http_message_starts_total{kind="response",status_class="2xx"}'),
+       metrics.get('hdrlog_http_uncopied_bytes_total'))
+print(f'/metrics: GET, POST, 2xx starts and uncopied bytes {got}')
+if got != (2, 1, 3, uncopied):
+    errors.append(f'/metrics {got}, want (2, 1, 3, {uncopied})')
 for e in errors:
     print(e)
 sys.exit(1 if errors else 0)
