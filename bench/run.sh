@@ -25,4 +25,5 @@ bench "Loki push (loopback, stub)" bench/loki_push.sh
 bench "Loki push, hdrlog's side (stub accepts only)" env LOKI_STUB_ACCEPT_ONLY=1 bench/loki_push.sh
 bench "/metrics scrape (veth, ping flood)" bench/metrics_scrape.sh
 bench "HTTP transactions logged (veth, nginx + wrk, --http)" bench/http_txn.sh
+bench "HTTP large bodies (veth, nginx + curl, --http)" bench/http_body.sh
 [ ${#failed[@]} -eq 0 ] || { echo "failed: ${failed[*]}"; exit 1; }
