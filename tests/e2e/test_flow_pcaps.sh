@@ -2,7 +2,7 @@
 # Crafted captures (tests/lib/flow_pcaps.py), one connection story each:
 # every Zeek conn_state, retransmission, out-of-order, a content gap,
 # simultaneous close, RST from either side, FIN+RST, ICMP unreachable
-# answers. hdrlog -r must give the expected flow records, --only-failed
+# answers, an HTTP keep-alive story. hdrlog -r must give the expected flow records, --only-failed
 # exactly the failed ones, and the kernel (BPF_PROG_TEST_RUN through
 # build/tests/test_flow_diff) the same flows as the offline table.
 set -u
@@ -53,6 +53,30 @@ for e in errors:
     print(e)
 print(f'{len(expect)} captures, {checked} flow records as expected')
 sys.exit(1 if errors or not checked else 0)
+PY
+# the HTTP story with --http: bodies passed over, exact sizes, no gap
+"$bin" --http -r "$tmp/pcaps/http_keepalive.pcap" >"$tmp/http.json" 2>"$tmp/http.err" ||
+	fail "--http: $(cat "$tmp/http.err")"
+python3 - "$tmp/http.json" <<'PY' || fail "http records: $(cat "$tmp/http.json")"
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+txns = sorted((r['http.request.method'], r.get('http.request.body.size'),
+               r.get('http.response.body.size'), r['hdrlog.http.outcome'],
+               any('gap' in k for k in r)) for r in recs if r['hdrlog.record'] == 'http')
+flow = next(r for r in recs if r['hdrlog.record'] == 'flow')
+http = {k: v for k, v in flow.items() if k.startswith('hdrlog.flow.http')}
+want = [('GET', 0, 3000, 'complete', False), ('HEAD', 0, 0, 'complete', False),
+        ('POST', 2000, 5, 'complete', False)]
+want_flow = {'hdrlog.flow.http_transactions': 3, 'hdrlog.flow.http.request_starts': 3,
+             'hdrlog.flow.http.method.get': 1, 'hdrlog.flow.http.method.post': 1,
+             'hdrlog.flow.http.method.head': 1, 'hdrlog.flow.http.response_starts': 3,
+             'hdrlog.flow.http.status.2xx': 3, 'hdrlog.flow.http.orig_uncopied_bytes': 1500,
+             'hdrlog.flow.http.resp_uncopied_bytes': 2000}
+print(f'http story: {txns}')
+ok = txns == want and http == want_flow
+if not ok:
+    print(f'want {want}\nflow {http}\nwant {want_flow}')
+sys.exit(0 if ok else 1)
 PY
 [ -x build/tests/test_flow_diff ] || fail "build/tests/test_flow_diff missing (make tests)"
 build/tests/test_flow_diff "$tmp/pcaps" >"$tmp/diff.out" 2>&1 || fail "kernel and offline flows differ: $(tail -20 "$tmp/diff.out")"

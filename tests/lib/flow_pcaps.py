@@ -145,7 +145,7 @@ http.send(C, PSH | ACK, cseq, sseq, post + b'p' * 500); cseq += len(post) + 500
 http.send(C, PSH | ACK, cseq, sseq, b'p' * 1500); cseq += 1500
 http.send(S, PSH | ACK, sseq, cseq, chunked); sseq += len(chunked)
 http.send(C, FIN | ACK, cseq, sseq).send(S, FIN | ACK, sseq, cseq + 1)
-stories['http_keepalive'] = (http, [tcp_flow('SF', 'ShADadFf', end_reason='fin')])
+stories['http_keepalive'] = (http, [tcp_flow('SF', 'ShADdFf', end_reason='fin')])
 
 os.makedirs(sys.argv[1], exist_ok=True)
 expect = {}
