@@ -2,9 +2,11 @@
 # Crafted captures (tests/lib/flow_pcaps.py), one connection story each:
 # every Zeek conn_state, retransmission, out-of-order, a content gap,
 # simultaneous close, RST from either side, FIN+RST, ICMP unreachable
-# answers, an HTTP keep-alive story. hdrlog -r must give the expected flow records, --only-failed
-# exactly the failed ones, and the kernel (BPF_PROG_TEST_RUN through
-# build/tests/test_flow_diff) the same flows as the offline table.
+# answers, an HTTP keep-alive story. hdrlog -r must give the expected flow
+# records, --only-failed exactly the failed ones, --http the HTTP story's
+# transactions with its bodies passed over, and the kernel
+# (BPF_PROG_TEST_RUN through build/tests/test_flow_diff) the same flows
+# and HTTP decisions as the offline table.
 set -u
 . "$(dirname "$0")/../lib/netns.sh"
 require_root
