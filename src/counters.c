@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "counters.h"
 #include "hdrlog/flow.h"
+#include "http_parse.h"
 #include "json.h"
 
 void counters_add_packet(struct counters *c,
@@ -132,10 +133,6 @@ void counters_add_flow_http(struct counters *c,
  * lost (the HTTP engine's own line, on the records, follows). */
 static void http_summary(FILE *fp, const struct counters *c)
 {
-	static const char *const methods[HDRLOG_HTTP_METHOD__MAX] = {
-		"GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH",
-		"CONNECT", "TRACE",
-	};
 	__u64 req = 0, resp = 0;
 
 	for (int i = 0; i < HDRLOG_HTTP_METHOD__MAX; i++)
@@ -145,11 +142,11 @@ static void http_summary(FILE *fp, const struct counters *c)
 	fprintf(fp, "hdrlog: http (flow table): %llu request starts (",
 		(unsigned long long)req);
 	for (int i = 0; i < HDRLOG_HTTP_METHOD__MAX; i++)
-		fprintf(fp, "%s%s %llu", i ? ", " : "", methods[i],
+		fprintf(fp, "%s%s %llu", i ? ", " : "", http_method_name(i),
 			(unsigned long long)c->http_requests[i]);
 	fprintf(fp, "), %llu response starts (", (unsigned long long)resp);
 	for (int i = 1; i < 6; i++)
-		fprintf(fp, "%dxx %llu, ", i,
+		fprintf(fp, "%s %llu, ", http_status_class_name(i),
 			(unsigned long long)c->http_responses[i]);
 	fprintf(fp, "other %llu) in %llu flows; %llu segments (%llu bytes) "
 		"of bodies counted, not copied\n",

@@ -3,7 +3,9 @@
  * conn.log vocabulary (originator/responder, conn_state, history) with
  * OpenTelemetry/ECS names where they exist. */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "community_id.h"
 #include "flow.h"
@@ -171,14 +173,9 @@ static void json_timeline(struct json *j, const struct hdrlog_timeline *tl,
 /* The flow table's HTTP counts of a flow that carried HTTP. */
 static void json_flow_http(struct json *j, const struct hdrlog_flow_http *fh)
 {
-	static const char *const methods[HDRLOG_HTTP_METHOD__MAX] = {
-		"get", "post", "put", "delete", "head", "options", "patch",
-		"connect", "trace",
-	};
-	static const char *const classes[6] = { "other", "1xx", "2xx", "3xx",
-						"4xx", "5xx" };
 	__u64 req = 0, resp = 0;
 	char key[64];
+	size_t n;
 
 	for (int i = 0; i < HDRLOG_HTTP_METHOD__MAX; i++)
 		req += fh->requests[i];
@@ -188,7 +185,11 @@ static void json_flow_http(struct json *j, const struct hdrlog_flow_http *fh)
 	for (int i = 0; i < HDRLOG_HTTP_METHOD__MAX; i++) {
 		if (!fh->requests[i])
 			continue;
-		snprintf(key, sizeof(key), "hdrlog.flow.http.method.%s", methods[i]);
+		/* the method in lower case, as a key */
+		n = snprintf(key, sizeof(key), "hdrlog.flow.http.method.%s",
+			     http_method_name(i));
+		for (size_t k = n - strlen(http_method_name(i)); k < n; k++)
+			key[k] = tolower((unsigned char)key[k]);
 		json_u64(j, key, fh->requests[i]);
 	}
 	json_u64(j, "hdrlog.flow.http.response_starts", resp);
@@ -196,7 +197,7 @@ static void json_flow_http(struct json *j, const struct hdrlog_flow_http *fh)
 		if (!fh->responses[i % 6])
 			continue;
 		snprintf(key, sizeof(key), "hdrlog.flow.http.status.%s",
-			 classes[i % 6]);
+			 http_status_class_name(i % 6));
 		json_u64(j, key, fh->responses[i % 6]);
 	}
 	json_u64(j, "hdrlog.flow.http.orig_uncopied_bytes", fh->uncopied[0]);

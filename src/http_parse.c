@@ -4,14 +4,31 @@
 #include <string.h>
 #include <strings.h>
 
+#include "hdrlog/events.h"
 #include "http_parse.h"
 
 #define REDACTED "REDACTED"
 
+/* In enum hdrlog_http_method order: the kernel counts by it. */
 static const char *const methods[] = {
 	"GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH", "CONNECT",
 	"TRACE",
 };
+_Static_assert(sizeof(methods) / sizeof(methods[0]) == HDRLOG_HTTP_METHOD__MAX,
+	       "one name per enum hdrlog_http_method");
+
+const char *http_method_name(int m)
+{
+	return m >= 0 && m < HDRLOG_HTTP_METHOD__MAX ? methods[m] : NULL;
+}
+
+const char *http_status_class_name(int c)
+{
+	static const char *const classes[6] = { "other", "1xx", "2xx", "3xx",
+						"4xx", "5xx" };
+
+	return c >= 0 && c < 6 ? classes[c] : NULL;
+}
 
 /* Fields whose values are secrets: redacted unless --no-redact. */
 static const char *const secret_fields[] = {

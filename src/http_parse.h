@@ -73,4 +73,10 @@ void http_msg_free(struct http_msg *m);
  * buf, searching from from; 0 when not there yet. */
 size_t http_head_end(const char *buf, size_t len, size_t from);
 
+/* The method token of enum hdrlog_http_method m ("GET"...), and the name
+ * of status class c as the kernel counts them ([1] "1xx" ... [5] "5xx",
+ * [0] "other"); NULL out of range. */
+const char *http_method_name(int m);
+const char *http_status_class_name(int c);
+
 #endif

@@ -8,6 +8,7 @@
 #include <bpf/bpf.h>
 
 #include "counters.h"
+#include "http_parse.h"
 #include "metrics.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -482,13 +483,6 @@ void metrics_flow_http(const __u32 *requests, const __u32 *responses,
 /* The flow table's counts: exact when payload events are lost. */
 static void render_http_flows(struct strbuf *sb)
 {
-	/* enum hdrlog_http_method order */
-	static const char *const methods[HDRLOG_HTTP_METHOD__MAX] = {
-		"GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH",
-		"CONNECT", "TRACE",
-	};
-	static const char *const classes[6] = { "other", "1xx", "2xx", "3xx",
-						"4xx", "5xx" };
 	char labels[64];
 
 	family(sb, "hdrlog_http_message_starts_total", "counter",
@@ -496,13 +490,14 @@ static void render_http_flows(struct strbuf *sb)
 	       "in the kernel (summed at flow ends).");
 	for (int i = 0; i < HDRLOG_HTTP_METHOD__MAX; i++) {
 		snprintf(labels, sizeof(labels), "kind=\"request\",method=\"%s\"",
-			 methods[i]);
+			 http_method_name(i));
 		sample(sb, "hdrlog_http_message_starts_total", labels,
 		       GET(M.http_flow_requests[i]));
 	}
 	for (int i = 1; i <= 6; i++) {
 		snprintf(labels, sizeof(labels),
-			 "kind=\"response\",status_class=\"%s\"", classes[i % 6]);
+			 "kind=\"response\",status_class=\"%s\"",
+			 http_status_class_name(i % 6));
 		sample(sb, "hdrlog_http_message_starts_total", labels,
 		       GET(M.http_flow_responses[i % 6]));
 	}

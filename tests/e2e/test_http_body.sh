@@ -24,15 +24,18 @@ track_pid $hdrlog_pid
 wait_for "$tmp/tcpdump.out" 5 "listening on" || fail "tcpdump did not start"
 wait_for "$tmp/err" 10 "listening on" || { cat "$tmp/err"; fail "hdrlog did not start"; }
 url=http://$IP_B:$HTTP_PORT
-timeout 20 ip netns exec "$NS_A" curl -s -o /dev/null -o /dev/null "$url/big.bin" "$url/big.bin" ||
-	fail "curl GET"
-timeout 20 ip netns exec "$NS_A" curl -s -o /dev/null --data-binary @"$tmp/up.bin" "$url/post" ||
-	fail "curl POST"
+# at 50 MB/s: tcpdump, the offline side's witness, keeps up
+timeout 20 ip netns exec "$NS_A" curl -s --limit-rate 50M -o /dev/null -o /dev/null \
+	"$url/big.bin" "$url/big.bin" || fail "curl GET"
+timeout 20 ip netns exec "$NS_A" curl -s --limit-rate 50M -o /dev/null \
+	--data-binary @"$tmp/up.bin" "$url/post" || fail "curl POST"
 sleep 1.5 # the FIN exchanges: their flows end in the kernel
 timeout 5 ip netns exec "$NS_A" curl -s "http://127.0.0.1:$MPORT/metrics" >"$tmp/metrics" ||
 	fail "scrape"
 stop_pid $tcpdump_pid TERM 5
 stop_pid $hdrlog_pid INT 10 || { cat "$tmp/err"; fail "hdrlog exit status"; }
+! grep -qE '^[1-9][0-9]* packets dropped by kernel' "$tmp/tcpdump.out" ||
+	fail "tcpdump, the offline side's witness, dropped packets: $(cat "$tmp/tcpdump.out")"
 cat "$tmp/err"
 "$HDRLOG" --http -r "$tmp/cap.pcap" >"$tmp/offline.json" 2>"$tmp/offline.err" ||
 	{ cat "$tmp/offline.err"; fail "offline run"; }

@@ -150,7 +150,7 @@ http_test_setup() {
 	trap 'exit 130' INT TERM
 	fail() { echo "FAIL: $*"; exit 1; }
 	http_server_start
-	ip netns exec "$NS_A" tcpdump -i "$VETH_A" -s 0 -U -w "$tmp/cap.pcap" \
+	ip netns exec "$NS_A" tcpdump -i "$VETH_A" -s 0 -B 65536 -U -w "$tmp/cap.pcap" \
 		tcp port $HTTP_PORT >"$tmp/tcpdump.out" 2>&1 &
 	tcpdump_pid=$!
 	track_pid $tcpdump_pid
