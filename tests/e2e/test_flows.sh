@@ -162,7 +162,10 @@ for k, r in L.items():
 if sf:
     tl = sf.get('hdrlog.flow.timeline', [])
     first = [(e['from'], e['tcp_flags'], e['seq'], e['ack']) for e in tl[:2]]
-    if first != [('originator', 2, 0, 0), ('responder', 18, 0, 1)] or len(tl) != 7:
+    # every packet of the flow, 7 or 8 of them: the client may ACK the
+    # server's FIN before sending its own
+    pkts = sf['hdrlog.flow.orig.packets'] + sf['hdrlog.flow.resp.packets']
+    if first != [('originator', 2, 0, 0), ('responder', 18, 0, 1)] or len(tl) != pkts:
         errors.append(f'SF timeline: {tl}')
 if set(O) != set(L):
     errors.append(f'offline flows {sorted(O)} != live {sorted(L)}')
