@@ -103,14 +103,16 @@ static char *alternatives(int n, bool ports)
 
 /* The default mode: flow records in the kernel's table, no packet events
  * (the mix's flows exist after the first run: existing-flow updates). */
-static struct hdrlog_bpf *load_flow_mode(struct ring_buffer **rb)
+static struct hdrlog_bpf *load_flow_mode(struct ring_buffer **rb,
+					 __u32 http_snaplen)
 {
 	struct hdrlog_bpf *skel = hdrlog_bpf__open();
 
-	if (!skel)
+	if (!skel || bpf_map__set_max_entries(skel->maps.events, 256 << 20))
 		exit(1);
 	skel->rodata->targ_packets = HDRLOG_PACKETS_NONE;
 	skel->rodata->targ_flows = 1;
+	skel->rodata->targ_http_snaplen = http_snaplen; /* --http */
 	if (hdrlog_bpf__load(skel)) {
 		fprintf(stderr, "kernel_cost: cannot load hdrlog in flow mode\n");
 		exit(1);
@@ -162,6 +164,8 @@ struct row {
 	struct bpf_program *prog;
 	struct ring_buffer *rb; /* to drain, or NULL */
 	double best;		/* ns per packet, best round */
+	const struct pkt *pkts; /* the packets it runs */
+	int n;
 };
 
 /* The modes beyond plain per-packet events: expr NULL is a filter
@@ -178,8 +182,8 @@ static int add_rows(struct row *rows, int n, const char *mode,
 		    struct bpf_program *tc, struct bpf_program *xdp,
 		    struct ring_buffer *rb)
 {
-	rows[n++] = (struct row){ "tc", mode, tc, rb, 1e18 };
-	rows[n++] = (struct row){ "xdp", mode, xdp, rb, 1e18 };
+	rows[n++] = (struct row){ "tc", mode, tc, rb, 1e18, NULL, 0 };
+	rows[n++] = (struct row){ "xdp", mode, xdp, rb, 1e18, NULL, 0 };
 	return n;
 }
 
@@ -194,17 +198,19 @@ int main(int argc, char **argv)
 		{ .name = "filter 64 port ranges", .expr = alternatives(64, true) },
 	};
 	const int n_modes = sizeof(modes) / sizeof(modes[0]);
-	struct row rows[2 * (3 + sizeof(modes) / sizeof(modes[0]))];
-	struct hdrlog_bpf *fl;
-	struct ring_buffer *fl_rb;
-	struct pkt pkts[MAX_PKTS];
+	struct row rows[2 * (5 + sizeof(modes) / sizeof(modes[0]))];
+	struct hdrlog_bpf *fl, *fh = NULL;
+	struct ring_buffer *fl_rb, *fh_rb = NULL;
+	struct pkt pkts[MAX_PKTS], http[MAX_PKTS];
+	int n_http = 0;
 	struct hdrlog_bpf *hl;
 	struct empty_bpf *em;
 	struct ring_buffer *rb;
 	int n, n_rows = 0, repeat = argc > 2 ? atoi(argv[2]) : 100000;
 
-	if (argc < 2 || (n = load_mix(argv[1], pkts)) <= 0) {
-		fprintf(stderr, "usage: kernel_cost MIX.pcap [REPEAT]\n");
+	if (argc < 2 || (n = load_mix(argv[1], pkts)) <= 0 ||
+	    (argc > 3 && (n_http = load_mix(argv[3], http)) <= 0)) {
+		fprintf(stderr, "usage: kernel_cost MIX.pcap [REPEAT [HTTP_MIX.pcap]]\n");
 		return 2;
 	}
 	hl = hdrlog_bpf__open();
@@ -224,7 +230,7 @@ int main(int argc, char **argv)
 			  em->progs.empty_tc, em->progs.empty_xdp, NULL);
 	n_rows = add_rows(rows, n_rows, "per-packet ringbuf event",
 			  hl->progs.hdrlog_tc_ingress, hl->progs.hdrlog_xdp, rb);
-	fl = load_flow_mode(&fl_rb);
+	fl = load_flow_mode(&fl_rb, 0);
 	n_rows = add_rows(rows, n_rows, "flows (default), no events",
 			  fl->progs.hdrlog_tc_ingress, fl->progs.hdrlog_xdp, fl_rb);
 	for (int m = 0; m < n_modes; m++) {
@@ -235,10 +241,34 @@ int main(int argc, char **argv)
 				  modes[m].skel->progs.hdrlog_xdp, modes[m].rb);
 	}
 
+	if (n_http) {
+		/* an HTTP exchange (request head, response head, a body
+		 * segment) in flow mode, without and with --http: the cost of
+		 * the capture, heads copied and read, the body passed over */
+		fh = load_flow_mode(&fh_rb, 1024);
+		n_rows = add_rows(rows, n_rows, "HTTP mix, flows",
+				  fl->progs.hdrlog_tc_ingress, fl->progs.hdrlog_xdp,
+				  fl_rb);
+		n_rows = add_rows(rows, n_rows, "HTTP mix, flows + --http (tc)",
+				  fh->progs.hdrlog_tc_ingress, fh->progs.hdrlog_xdp,
+				  fh_rb);
+		for (int i = n_rows - 4; i < n_rows; i++) {
+			rows[i].pkts = http;
+			rows[i].n = n_http;
+		}
+	}
+	for (int i = 0; i < n_rows; i++) {
+		if (!rows[i].pkts) {
+			rows[i].pkts = pkts;
+			rows[i].n = n;
+		}
+	}
+
 	/* rounds interleave the rows, so that a noisy moment hits them all */
 	for (int r = 0; r < ROUNDS; r++) {
 		for (int i = 0; i < n_rows; i++) {
-			double ns = one_round(rows[i].prog, pkts, n, repeat, rows[i].rb);
+			double ns = one_round(rows[i].prog, rows[i].pkts, rows[i].n,
+					      repeat, rows[i].rb);
 
 			if (ns < rows[i].best)
 				rows[i].best = ns;
@@ -272,6 +302,8 @@ int main(int argc, char **argv)
 	}
 	ring_buffer__free(fl_rb);
 	hdrlog_bpf__destroy(fl);
+	ring_buffer__free(fh_rb);
+	hdrlog_bpf__destroy(fh);
 	ring_buffer__free(rb);
 	empty_bpf__destroy(em);
 	hdrlog_bpf__destroy(hl);

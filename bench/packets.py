@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Writes the benchmark's packet mix: a pcap of N frames (argv[2]) at
 argv[1], cycling through TCP/UDP/ICMP over IPv4/IPv6, with and without a
-VLAN tag. Addresses from 198.18.0.0/15 and fd00::/8. No traffic is sent."""
+VLAN tag; with argv[3] "http", an HTTP exchange instead: a request head,
+a response head announcing a 100000-byte body, a segment of that body.
+Addresses from 198.18.0.0/15 and fd00::/8. No traffic is sent."""
 import os
 import struct
 import sys
@@ -59,9 +61,22 @@ def frame(i):
     return eth(0x0800, vlan=100) + ipv4_mix(6, tcp(i, False), i)
 
 
+def http_frame(i):
+    req = b"GET /index.html HTTP/1.1\r\nHost: 198.18.0.2\r\nUser-Agent: bench/1.0\r\nAccept: */*\r\n\r\n"
+    resp = b"HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Type: text/html\r\nContent-Length: 100000\r\n\r\n"
+    back = i % 3 != 0
+    payload = req if i % 3 == 0 else resp + b"b" * 1000 if i % 3 == 1 else b"b" * 1400
+    seq = 1 if i % 3 == 0 else 1 + (0 if i % 3 == 1 else len(resp) + 1000)
+    hdr = struct.pack("!HHIIBBHHH", 80 if back else 40000, 40000 if back else 80, seq, 1,
+                      5 << 4, 0x18, 64240, 0, 0)
+    src, dst = ("198.18.0.2", "198.18.0.1") if back else ("198.18.0.1", "198.18.0.2")
+    return eth(0x0800) + ipv4(src, dst, 6, hdr + payload, i)
+
+
 def main():
     path, count = sys.argv[1], int(sys.argv[2])
-    write_pcap(path, (frame(i) for i in range(count)),
+    frame_of = http_frame if sys.argv[3:] == ["http"] else frame
+    write_pcap(path, (frame_of(i) for i in range(count)),
                when=lambda i: (1700000000 + i // 100000, (i % 100000) * 10))
 
 
