@@ -38,21 +38,55 @@ static __always_inline __u64 http_snaplen(void)
 	return snap > HDRLOG_HTTP_SNAPLEN_MAX ? HDRLOG_HTTP_SNAPLEN_MAX : snap;
 }
 
+#define HTTP_SCAN_BLOCK 8 /* bytes of a head read per call (below) */
+
+/* An event's room for payload: the snap length, rounded up to whole scan
+ * blocks, so the last block of a head read lies inside the event. */
+static __always_inline __u64 http_event_room(void)
+{
+	return (http_snaplen() + HTTP_SCAN_BLOCK - 1) & ~(__u64)(HTTP_SCAN_BLOCK - 1);
+}
+
 /* A message head in a payload event's bytes, read by bpf_loop() (one
- * verified callback, however long the head). */
+ * verified callback, however long the head) a block at a time: a call
+ * costs more than the step of a byte. */
 struct http_scan_ctx {
 	const struct hdrlog_payload_event *ev;
 	__u32 len;
 	struct hdrlog_http_scan s;
 };
 
-static long http_scan_step(__u64 i, void *ctx)
+struct http_scan_block {
+	__u8 b[HTTP_SCAN_BLOCK];
+};
+
+/* HTTP_SCAN_BLOCK bytes (n of them valid) of a head: a global function,
+ * verified once on its own, so that the steps are not verified again for
+ * every state of the loop. Returns 1 once the head's end is found. */
+__attribute__((noinline)) int http_scan_bytes(struct hdrlog_http_scan *s,
+					      const struct http_scan_block *blk,
+					      __u32 n)
+{
+	if (!s || !blk)
+		return 1;
+	for (__u32 j = 0; j < HTTP_SCAN_BLOCK; j++) {
+		if (j >= n)
+			return 1;
+		if (hdrlog_http_scan_byte(s, blk->b[j]))
+			return 1;
+	}
+	return 0;
+}
+
+static long http_scan_step(__u64 block, void *ctx)
 {
 	struct http_scan_ctx *c = ctx;
+	__u64 i = block * HTTP_SCAN_BLOCK;
 
-	if (i >= c->len || i >= http_snaplen())
+	if (i >= c->len || i + HTTP_SCAN_BLOCK > http_event_room())
 		return 1;
-	return hdrlog_http_scan_byte(&c->s, c->ev->data[i]);
+	return http_scan_bytes(&c->s, (const void *)&c->ev->data[i],
+			       c->len - i) ? 1 : 0;
 }
 
 /* What the segment's first bytes start (hdrlog_http_classify()). */
@@ -89,7 +123,7 @@ static __always_inline void http_send(struct __sk_buff *skb,
 	if (len > h->payload_len)
 		len = h->payload_len; /* Ethernet padding */
 	(*tried)++;
-	ev = bpf_ringbuf_reserve(&events, sizeof(*ev) + snap, 0);
+	ev = bpf_ringbuf_reserve(&events, sizeof(*ev) + http_event_room(), 0);
 	if (!ev) {
 		stat_add(HDRLOG_STAT_RINGBUF_FULL, 1);
 		return;
@@ -114,7 +148,8 @@ static __always_inline void http_send(struct __sk_buff *skb,
 	if (what && len) {
 		scan.ev = ev;
 		scan.len = len;
-		bpf_loop(len, http_scan_step, &scan, 0);
+		bpf_loop((len + HTTP_SCAN_BLOCK - 1) / HTTP_SCAN_BLOCK,
+			 http_scan_step, &scan, 0);
 		hdrlog_http_head_read(fh, d, h->tcp_seq, &scan.s);
 	}
 	bpf_ringbuf_submit(ev, 0);

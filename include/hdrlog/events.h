@@ -225,7 +225,8 @@ struct hdrlog_packet_event {
 /* HDRLOG_EV_PAYLOAD: the start of a TCP segment's payload, for the
  * connections the kernel found carrying HTTP (tc only). Sent in addition
  * to the packet's own event; both take a sequence number. The event is
- * sizeof(struct hdrlog_payload_event) + the snap length long. */
+ * sizeof(struct hdrlog_payload_event) + the snap length (rounded up to
+ * a multiple of 8) long. */
 struct hdrlog_payload_event {
 	__u8 kind;	/* HDRLOG_EV_PAYLOAD */
 	__u8 hook;	/* enum hdrlog_hook */

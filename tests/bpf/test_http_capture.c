@@ -20,7 +20,8 @@
 #include "bpf_harness.h"
 #include "flow_update.h"
 
-#define SNAPLEN 128
+#define SNAPLEN 125 /* not a multiple of the head scan's 8-byte blocks */
+#define ROOM 128    /* the event's room for payload: rounded up */
 
 static int failures;
 
@@ -201,6 +202,27 @@ static void test_known_body(struct hdrlog_bpf *skel, struct ring_buffer *rb,
 	      v.http.requests[HDRLOG_HTTP_GET], v.http.responses[2], v.http.responses[3]);
 }
 
+/* A head that ends on the copy's last byte (in the head scan's last,
+ * partial block) still frames its body. */
+static void test_head_at_snap_end(struct hdrlog_bpf *skel,
+				  struct ring_buffer *rb, struct got *g)
+{
+	char head[SNAPLEN + 1], body[200];
+	const char *start = "HTTP/1.1 200 OK\r\nContent-Length: 200\r\nX-Pad: ";
+	size_t n = strlen(start);
+
+	memset(head, 'p', sizeof(head));
+	memcpy(head, start, n);
+	memcpy(head + SNAPLEN - 4, "\r\n\r\n", 4);
+	memset(body, 'b', sizeof(body));
+	segment(skel, rb, g, 40030, false, "GET / HTTP/1.1\r\n\r\n", 18, 1);
+	CHECK(segment(skel, rb, g, 40030, true, head, SNAPLEN, 5000) == 1 &&
+	      g->pev.caplen == SNAPLEN, "head of %d bytes: %d payloads, caplen %u",
+	      SNAPLEN, g->payloads, g->pev.caplen);
+	CHECK(segment(skel, rb, g, 40030, true, body, 100, 5000 + SNAPLEN) == 0,
+	      "body after a head ending at the snap length copied");
+}
+
 /* A HEAD response announces a length and sends no body: the next
  * response starts inside the announced window and is still copied. A
  * chunked body is copied whole. */
@@ -258,7 +280,7 @@ int main(void)
 	run(skel, rb, &g, buf, len);
 	CHECK(g.packets == 1 && g.payloads == 1, "request: %d packets, %d payloads",
 	      g.packets, g.payloads);
-	CHECK(g.size == sizeof(struct hdrlog_payload_event) + SNAPLEN,
+	CHECK(g.size == sizeof(struct hdrlog_payload_event) + ROOM,
 	      "event size %zu", g.size);
 	CHECK(g.pev.caplen == strlen(req), "caplen %u", g.pev.caplen);
 	CHECK(g.pev.h.payload_len == strlen(req), "payload_len %u", g.pev.h.payload_len);
@@ -289,6 +311,7 @@ int main(void)
 
 	test_known_body(skel, rb, &g);
 	test_head_and_chunked(skel, rb, &g);
+	test_head_at_snap_end(skel, rb, &g);
 
 	ring_buffer__free(rb);
 	hdrlog_bpf__destroy(skel);
