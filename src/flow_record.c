@@ -354,9 +354,6 @@ void flow_end_metrics(const struct flow_end *fe)
 			   v->srtt_ns, v->dir[0].retransmits + v->dir[1].retransmits,
 			   !!(v->reset_by & HDRLOG_BY_ORIG) +
 			   !!(v->reset_by & HDRLOG_BY_RESP));
-	if (v->http.seen)
-		metrics_flow_http(v->http.requests, v->http.responses,
-				  v->http.uncopied[0] + v->http.uncopied[1]);
 }
 
 void record_flow(struct strbuf *sb, enum record_format fmt,

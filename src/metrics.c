@@ -122,7 +122,8 @@ static struct {
 	atomic_ullong http_requests[ARRAY_SIZE(http_methods)]
 				   [ARRAY_SIZE(status_classes)];
 	struct histogram http_duration;
-	/* the flow table's counts of message starts, at each flow end */
+	/* the flow table's counts of message starts, summed over the flow
+	 * records written (struct counters, by metrics_agent_update()) */
 	atomic_ullong http_flow_requests[HDRLOG_HTTP_METHOD__MAX];
 	atomic_ullong http_flow_responses[6];
 	atomic_ullong http_uncopied_bytes;
@@ -224,6 +225,11 @@ void metrics_agent_update(const struct counters *c)
 	SET(M.events_received, c->received);
 	SET(M.seq_missing, c->seq_missing);
 	SET(M.skipped_link, c->skipped_link);
+	for (int i = 0; i < HDRLOG_HTTP_METHOD__MAX; i++)
+		SET(M.http_flow_requests[i], c->http_requests[i]);
+	for (int i = 0; i < 6; i++)
+		SET(M.http_flow_responses[i], c->http_responses[i]);
+	SET(M.http_uncopied_bytes, c->http_uncopied);
 	/* live, the kernel's own counters are exported (render_kernel()) */
 	if (c->live)
 		return;
@@ -468,16 +474,6 @@ static void render_flows(struct strbuf *sb)
 	family(sb, "hdrlog_tcp_syn_unanswered_total", "counter",
 	       "TCP SYNs that got no answer.");
 	sample(sb, "hdrlog_tcp_syn_unanswered_total", NULL, GET(M.syn_unanswered));
-}
-
-void metrics_flow_http(const __u32 *requests, const __u32 *responses,
-		       __u64 uncopied)
-{
-	for (int i = 0; i < HDRLOG_HTTP_METHOD__MAX; i++)
-		ADD(M.http_flow_requests[i], requests[i]);
-	for (int i = 0; i < 6; i++)
-		ADD(M.http_flow_responses[i], responses[i]);
-	ADD(M.http_uncopied_bytes, uncopied);
 }
 
 /* The flow table's counts: exact when payload events are lost. */

@@ -60,11 +60,7 @@ void metrics_syn_unanswered(void);
  * methods count as "other"); status 0: no response; duration_ns 0: not
  * measured. */
 void metrics_http(const char *method, unsigned int status, __u64 duration_ns);
-/* A flow that carried HTTP ended: the flow table's counts of its message
- * starts (by enum hdrlog_http_method; by status class, [0] other) and its
- * body bytes not copied. */
-void metrics_flow_http(const __u32 *requests, const __u32 *responses,
-		       __u64 uncopied);
+
 
 /* Appends every metric in the Prometheus text format (version 0.0.4). */
 void metrics_render(struct strbuf *sb);
