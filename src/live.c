@@ -182,6 +182,21 @@ static int write_interim(struct live *lv, const struct hdrlog_flow_key *k,
 	return write_flow(lv, k, v, HDRLOG_FLOW_END_ACTIVE);
 }
 
+/* The record of a flow the agent ends (idle, handshake timeout, exit),
+ * unless --only-failed leaves it out (counted). */
+static int write_ended(struct live *lv, const struct hdrlog_flow_key *k,
+		       const struct hdrlog_flow_value *v, __u8 reason)
+{
+	struct flow_end fe;
+
+	flow_end_init(&fe, k, v, reason, 0);
+	if (!flow_selected(&lv->opts->flow, &fe)) {
+		lv->c->flows_suppressed++;
+		return 0;
+	}
+	return write_flow(lv, k, v, reason);
+}
+
 /* Ends a TCP attempt whose SYN went unanswered for the handshake
  * timeout: marked ended in the kernel's table, where it stays, so the
  * SYN's retransmissions count as late packets, not as new attempts. The
@@ -192,17 +207,10 @@ static int write_interim(struct live *lv, const struct hdrlog_flow_key *k,
 static int end_attempt(struct live *lv, int fd, const struct hdrlog_flow_key *k,
 		       struct hdrlog_flow_value *v)
 {
-	struct flow_end fe;
-
 	v->end_reason = HDRLOG_FLOW_END_ATTEMPT;
 	if (bpf_map_update_elem(fd, k, v, BPF_EXIST))
 		return 0; /* gone meanwhile: evicted or swept */
-	flow_end_init(&fe, k, v, HDRLOG_FLOW_END_ATTEMPT, 0);
-	if (!flow_selected(&lv->opts->flow, &fe)) {
-		lv->c->flows_suppressed++;
-		return 0;
-	}
-	return write_flow(lv, k, v, HDRLOG_FLOW_END_ATTEMPT);
+	return write_ended(lv, k, v, HDRLOG_FLOW_END_ATTEMPT);
 }
 
 /* Removes the flows idle since before cutoff (every flow with ~0) from
@@ -246,19 +254,12 @@ static int sweep_flows(struct live *lv, __u64 cutoff, __u8 reason,
 		prev = &key;
 	}
 	for (size_t i = 0; i < n; i++) {
-		struct flow_end fe;
-
 		if (bpf_map_lookup_and_delete_elem(fd, &keys[i], &val))
 			continue; /* evicted meanwhile: counted as such */
 		lv->c->flows_deleted++;
 		if (val.end_reason || err)
 			continue;
-		flow_end_init(&fe, &keys[i], &val, reason, 0);
-		if (!flow_selected(&lv->opts->flow, &fe)) {
-			lv->c->flows_suppressed++;
-			continue;
-		}
-		err = write_flow(lv, &keys[i], &val, reason);
+		err = write_ended(lv, &keys[i], &val, reason);
 	}
 	free(keys);
 	if (now)
