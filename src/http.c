@@ -741,6 +741,7 @@ static void engine_segment(struct http_engine *e, const struct hdrlog_headers *h
 	struct http_conn *c;
 	struct http_side *s;
 	struct reasm_sink sink;
+	bool passed;
 	int src;
 
 	if (!(h->layers & HDRLOG_L_TCP) || (h->layers & HDRLOG_L_FRAG) ||
@@ -770,10 +771,11 @@ static void engine_segment(struct http_engine *e, const struct hdrlog_headers *h
 		reasm_syn(&s->reasm, h->tcp_seq);
 	if (caplen > h->payload_len)
 		caplen = h->payload_len; /* Ethernet padding */
-	if (uncopied && reasm_pass_over(&s->reasm, h->tcp_seq + h->payload_len,
-					uncopied, ts_ns, &sink, &e->rs))
-		; /* the body's end: complete */
-	else if (h->payload_len)
+	/* the end of a body the kernel passed over completes it at once */
+	passed = uncopied && reasm_pass_over(&s->reasm,
+					     h->tcp_seq + h->payload_len,
+					     uncopied, ts_ns, &sink, &e->rs);
+	if (!passed && h->payload_len)
 		reasm_push(&s->reasm, h->tcp_seq, (const char *)payload, caplen,
 			   h->payload_len, ts_ns, &sink, &e->rs);
 	if ((h->tcp_flags & HDRLOG_TCP_FIN) && !s->fin) {
