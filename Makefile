@@ -8,12 +8,17 @@ BPFTOOL ?= bpftool
 VERSION := 0.1.0
 
 CFLAGS ?= -O2 -g
-CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Ibpf \
-	-I$(OUTPUT) -DHDRLOG_VERSION=\"$(VERSION)\"
+# The agent sees the ABI (include/), the headers built for both sides
+# (kernel_user/), its own folders (src/) and the skeleton, never bpf/.
+CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Ikernel_user \
+	-Isrc -I$(OUTPUT) -DHDRLOG_VERSION=\"$(VERSION)\"
+# Each object records the headers it read (-MMD -MP): a changed header
+# rebuilds what includes it, and only that.
+DEPFLAGS = -MMD -MP
 LDLIBS := -lbpf -lelf -lz -lpcap -lmicrohttpd -lcurl -lcrypto -lpthread
 # -mcpu=v3: atomics that return the old value (bpf/flow_update.h)
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Wextra \
-	-Werror -Iinclude -Ibpf -I/usr/include/$(MULTIARCH)
+	-Werror -Iinclude -Ikernel_user -Ibpf -I/usr/include/$(MULTIARCH)
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 
@@ -25,12 +30,10 @@ Q = @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-AGENT_SRCS := $(wildcard src/*.c)
+AGENT_SRCS := $(wildcard src/*.c src/*/*.c)
 LIB_SRCS := $(filter-out src/main.c,$(AGENT_SRCS))
 LIB_OBJS := $(patsubst src/%.c,$(OUTPUT)/obj/%.o,$(LIB_SRCS))
 ASAN_OBJS := $(patsubst src/%.c,$(OUTPUT)/asan/%.o,$(AGENT_SRCS))
-HDRS := $(wildcard include/hdrlog/*.h src/*.h bpf/*.h)
-TEST_HDRS := $(wildcard tests/*/*.h)
 SKEL := $(OUTPUT)/hdrlog.skel.h
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/*.c))
@@ -43,20 +46,23 @@ FUZZERS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(wildcard tests/fuzz/*.c)
 
 all: $(OUTPUT)/hdrlog
 
-$(OUTPUT) $(OUTPUT)/obj $(OUTPUT)/asan $(OUTPUT)/tests $(OUTPUT)/fuzz $(OUTPUT)/tools:
+$(OUTPUT) $(OUTPUT)/tests $(OUTPUT)/fuzz $(OUTPUT)/tools:
 	$(Q)mkdir -p $@
 
-$(OUTPUT)/hdrlog.bpf.o: bpf/hdrlog.bpf.c $(wildcard bpf/*.h include/hdrlog/*.h) | $(OUTPUT)
+$(OUTPUT)/hdrlog.bpf.o: bpf/hdrlog.bpf.c | $(OUTPUT)
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(SKEL): $(OUTPUT)/hdrlog.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name hdrlog_bpf > $@
 
-$(OUTPUT)/obj/%.o: src/%.c $(HDRS) $(SKEL) | $(OUTPUT)/obj
+# Every object waits for the skeleton (order-only): loader.c includes it,
+# and its .d file then makes it a real prerequisite.
+$(OUTPUT)/obj/%.o: src/%.c | $(SKEL)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(OUTPUT)/libhdrlog.a: $(LIB_OBJS)
 	$(call msg,AR,$@)
@@ -68,34 +74,43 @@ $(OUTPUT)/hdrlog: $(OUTPUT)/obj/main.o $(OUTPUT)/libhdrlog.a
 
 # The same agent with AddressSanitizer and UndefinedBehaviorSanitizer.
 asan: $(OUTPUT)/hdrlog-asan
-$(OUTPUT)/asan/%.o: src/%.c $(HDRS) $(SKEL) | $(OUTPUT)/asan
+$(OUTPUT)/asan/%.o: src/%.c | $(SKEL)
 	$(call msg,CC-ASAN,$@)
-	$(Q)$(CC) $(CFLAGS) $(SAN) -c $< -o $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(SAN) $(DEPFLAGS) -c $< -o $@
 $(OUTPUT)/hdrlog-asan: $(ASAN_OBJS)
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $(SAN) $^ $(LDLIBS) -o $@
 
 tests: $(UNIT_TESTS) $(BPF_TESTS) $(TOOLS)
-$(OUTPUT)/tests/%: tests/unit/%.c $(ASAN_OBJS) $(HDRS) $(TEST_HDRS) | $(OUTPUT)/tests
+$(OUTPUT)/tests/%: tests/unit/%.c $(ASAN_OBJS) | $(OUTPUT)/tests
 	$(call msg,TEST,$@)
-	$(Q)$(CC) $(CFLAGS) $(SAN) -Itests -Isrc $< $(filter-out $(OUTPUT)/asan/main.o,$(ASAN_OBJS)) $(LDLIBS) -lcmocka -o $@
-$(OUTPUT)/tests/%: tests/bpf/%.c $(OUTPUT)/libhdrlog.a $(HDRS) $(TEST_HDRS) $(SKEL) | $(OUTPUT)/tests
+	$(Q)$(CC) $(CFLAGS) $(SAN) $(DEPFLAGS) -Itests $< $(filter-out $(OUTPUT)/asan/main.o,$(ASAN_OBJS)) $(LDLIBS) -lcmocka -o $@
+$(OUTPUT)/tests/%: tests/bpf/%.c $(OUTPUT)/libhdrlog.a | $(OUTPUT)/tests
 	$(call msg,TEST,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests -Isrc $< $(OUTPUT)/libhdrlog.a $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -Itests $< $(OUTPUT)/libhdrlog.a $(LDLIBS) -o $@
 
 # Helper programs the shell tests run (tests/tools/*.c).
-$(OUTPUT)/tools/%: tests/tools/%.c $(OUTPUT)/libhdrlog.a $(HDRS) | $(OUTPUT)/tools
+$(OUTPUT)/tools/%: tests/tools/%.c $(OUTPUT)/libhdrlog.a | $(OUTPUT)/tools
 	$(call msg,TOOL,$@)
-	$(Q)$(CC) $(CFLAGS) -Isrc $< $(OUTPUT)/libhdrlog.a $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $< $(OUTPUT)/libhdrlog.a $(LDLIBS) -o $@
 
-# libFuzzer targets, built with clang and both sanitizers.
-FUZZ_SRCS := $(filter-out src/main.c src/loader.c src/live.c,$(AGENT_SRCS))
+# libFuzzer targets, built with clang and both sanitizers: the agent's
+# sources compiled once with coverage hooks, each target linked to them.
+FUZZ_SRCS := $(filter-out src/main.c src/capture/loader.c src/capture/live.c,$(AGENT_SRCS))
+FUZZ_OBJS := $(patsubst src/%.c,$(OUTPUT)/fuzzobj/%.o,$(FUZZ_SRCS))
+.SECONDARY: $(FUZZ_OBJS) # kept: every fuzzer links them
+FUZZ_CFLAGS = $(filter-out -Werror,$(CFLAGS)) -Werror -fno-sanitize-recover=all
 fuzz: $(FUZZERS)
-$(OUTPUT)/fuzz/%: tests/fuzz/%.c $(FUZZ_SRCS) $(HDRS) $(TEST_HDRS) $(SKEL) | $(OUTPUT)/fuzz
+$(OUTPUT)/fuzzobj/%.o: src/%.c | $(SKEL)
+	$(call msg,CC-FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined \
+		$(DEPFLAGS) -c $< -o $@
+$(OUTPUT)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJS) | $(OUTPUT)/fuzz
 	$(call msg,FUZZ,$@)
-	$(Q)$(CLANG) $(filter-out -Werror,$(CFLAGS)) -Werror -Isrc \
-		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		$< $(FUZZ_SRCS) $(LDLIBS) -o $@
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined \
+		$(DEPFLAGS) $< $(FUZZ_OBJS) $(LDLIBS) -o $@
 
 # Each fuzzer for FUZZ_SECONDS (default 300) on top of the seed corpus.
 FUZZ_SECONDS ?= 300
@@ -116,11 +131,11 @@ $(OUTPUT)/bench/empty.skel.h: $(OUTPUT)/bench/empty.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name empty_bpf > $@
 $(OUTPUT)/bench/kernel_cost: bench/kernel_cost.c $(SKEL) $(OUTPUT)/bench/empty.skel.h $(OUTPUT)/libhdrlog.a
 	$(call msg,BINARY,$@)
-	$(Q)$(CC) $(CFLAGS) -I$(OUTPUT)/bench -Isrc $< $(OUTPUT)/libhdrlog.a $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -I$(OUTPUT)/bench $< $(OUTPUT)/libhdrlog.a $(LDLIBS) -o $@
 
 $(OUTPUT)/bench/flow_rate: bench/flow_rate.c $(SKEL) | $(OUTPUT)/bench
 	$(call msg,BINARY,$@)
-	$(Q)$(CC) $(CFLAGS) $< $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $< $(LDLIBS) -o $@
 
 bench: all $(OUTPUT)/bench/kernel_cost $(OUTPUT)/bench/flow_rate
 	$(Q)bench/run.sh
@@ -135,3 +150,5 @@ deps:
 clean:
 	$(call msg,CLEAN,$(OUTPUT))
 	$(Q)rm -rf $(OUTPUT)
+
+-include $(shell find $(OUTPUT) -name '*.d' 2>/dev/null)

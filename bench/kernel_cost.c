@@ -22,8 +22,8 @@
 
 #include "hdrlog.skel.h"
 #include "empty.skel.h"
-#include "filter.h"
-#include "filter_maps.h"
+#include "filter/filter.h"
+#include "filter/filter_maps.h"
 
 #define MAX_PKTS 8
 #define ROUNDS 5 /* best of: the fastest round has the least noise in it */

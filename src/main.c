@@ -11,16 +11,16 @@
 #include <string.h>
 #include <bpf/libbpf.h>
 
-#include "counters.h"
-#include "filter.h"
-#include "http.h"
-#include "live.h"
-#include "log.h"
-#include "metrics.h"
-#include "metrics_http.h"
-#include "offline.h"
-#include "output.h"
-#include "sink_loki.h"
+#include "metrics/counters.h"
+#include "filter/filter.h"
+#include "http/http.h"
+#include "capture/live.h"
+#include "util/log.h"
+#include "metrics/metrics.h"
+#include "metrics/metrics_http.h"
+#include "capture/offline.h"
+#include "output/output.h"
+#include "output/sink_loki.h"
 
 #define EXIT_USAGE 2
 #define ARGS_MAX_HTTP_HEADERS 64

@@ -29,7 +29,7 @@
 #undef bpf_program
 
 #include "bpf_harness.h"
-#include "decode.h"
+#include "capture/decode.h"
 
 #define CORPUS_REL "../shared/corpus/tcpdump-tests"
 #define MAX_DETAILED 20 /* mismatches printed in full */

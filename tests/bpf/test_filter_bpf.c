@@ -20,9 +20,9 @@
 #undef bpf_program
 
 #include "bpf_harness.h"
-#include "decode.h"
-#include "filter.h"
-#include "filter_maps.h"
+#include "capture/decode.h"
+#include "filter/filter.h"
+#include "filter/filter_maps.h"
 
 #define FILTERS_REL "tests/data/filters.txt"
 #define CORPUS_REL "../shared/corpus/tcpdump-tests"

@@ -30,8 +30,8 @@
 #include <bpf/libbpf.h>
 
 #include "hdrlog.skel.h"
-#include "decode.h"
-#include "flow.h"
+#include "capture/decode.h"
+#include "flow/flow.h"
 #include "flow_update.h"
 
 #define CORPUS_REL "../shared/corpus/tcpdump-tests"

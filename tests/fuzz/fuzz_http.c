@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http.h"
+#include "http/http.h"
 #include "json_check.h"
 
 static void check(void *ctx, struct strbuf *line)

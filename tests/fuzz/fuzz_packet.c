@@ -21,8 +21,8 @@
 #include <string.h>
 #include <pcap/dlt.h>
 
-#include "decode.h"
-#include "record.h"
+#include "capture/decode.h"
+#include "record/record.h"
 #include "json_check.h"
 
 static const int links[8] = {

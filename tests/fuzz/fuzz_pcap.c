@@ -20,9 +20,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "counters.h"
-#include "offline.h"
-#include "output.h"
+#include "metrics/counters.h"
+#include "capture/offline.h"
+#include "output/output.h"
 #include "json_check.h"
 
 #define MAX_PACKETS 2000 /* a bound per input; -max_len bounds it too */

@@ -24,8 +24,8 @@
 #include <string.h>
 #include <pcap/pcap.h>
 
-#include "decode.h"
-#include "filter.h"
+#include "capture/decode.h"
+#include "filter/filter.h"
 
 #define MAX_EXPRS 256
 #define MAX_EXAMPLES 5

@@ -17,8 +17,8 @@
 #include <pcap/dlt.h>
 
 #include "packets.h"
-#include "decode.h"
-#include "filter.h"
+#include "capture/decode.h"
+#include "filter/filter.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define TEST(name) static void test_##name(void **state __attribute__((unused)))

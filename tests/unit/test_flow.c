@@ -12,8 +12,8 @@
 #include <arpa/inet.h>
 #include <cmocka.h>
 
-#include "community_id.h"
-#include "flow.h"
+#include "flow/community_id.h"
+#include "flow/flow.h"
 #include "flow_update.h"
 
 #define C 0 /* client (198.18.0.1:40000) sends */

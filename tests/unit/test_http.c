@@ -14,7 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "http.h"
+#include "http/http.h"
 
 #define TEST(name) static void test_##name(void **state __attribute__((unused)))
 #define MAX_LINES 64

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "json.h"
+#include "record/json.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define TEST(name) static void test_##name(void **state __attribute__((unused)))

@@ -19,9 +19,9 @@
 #include <sys/socket.h>
 #include <cmocka.h>
 
-#include "counters.h"
-#include "metrics.h"
-#include "metrics_http.h"
+#include "metrics/counters.h"
+#include "metrics/metrics.h"
+#include "metrics/metrics_http.h"
 
 #define TEST(name) static void test_##name(void **state __attribute__((unused)))
 

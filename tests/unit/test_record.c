@@ -17,9 +17,9 @@
 #include <pcap/dlt.h>
 
 #include "packets.h"
-#include "decode.h"
-#include "json.h"
-#include "record.h"
+#include "capture/decode.h"
+#include "record/json.h"
+#include "record/record.h"
 
 #define TEST(name) static void test_##name(void **state __attribute__((unused)))
 

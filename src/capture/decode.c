@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <pcap/dlt.h>
+
+#include "parse.h"
+#include "capture/decode.h"
+
+/* Address families in DLT_NULL/DLT_LOOP headers: Linux, the BSDs, Darwin. */
+static __u16 af_to_ethertype(__u32 af)
+{
+	switch (af) {
+	case 2:
+		return ETH_P_IP;
+	case 10: case 24: case 28: case 30:
+		return ETH_P_IPV6;
+	default:
+		return 0;
+	}
+}
+
+static __u16 raw_ip_ethertype(const __u8 *pkt, __u32 caplen)
+{
+	if (caplen < 1)
+		return 0;
+	switch (pkt[0] >> 4) {
+	case 4:
+		return ETH_P_IP;
+	case 6:
+		return ETH_P_IPV6;
+	default:
+		return 0;
+	}
+}
+
+/* SLL packet types: 4 is "sent by us", the rest were received. */
+static __u8 sll_direction(__u16 pkttype)
+{
+	return pkttype == 4 ? HDRLOG_DIR_EGRESS : HDRLOG_DIR_INGRESS;
+}
+
+static __u16 be16(const __u8 *p)
+{
+	return p[0] << 8 | p[1];
+}
+
+static __u32 be32(const __u8 *p)
+{
+	return (__u32)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
+}
+
+static bool is_raw_ip(int linktype)
+{
+	return linktype == DLT_RAW || linktype == DLT_IPV4 || linktype == DLT_IPV6;
+}
+
+bool decode_supported(int linktype)
+{
+	switch (linktype) {
+	case DLT_EN10MB: case DLT_NULL: case DLT_LOOP: case DLT_RAW:
+	case DLT_IPV4: case DLT_IPV6: case DLT_LINUX_SLL: case DLT_LINUX_SLL2:
+		return true;
+	default:
+		return false;
+	}
+}
+
+int decode_link(int linktype, const __u8 *pkt, __u32 caplen,
+		struct link_l3 *out)
+{
+	__u32 af;
+
+	memset(out, 0, sizeof(*out));
+	switch (linktype) {
+	case DLT_NULL: /* AF in the capturing host's byte order */
+	case DLT_LOOP: /* AF in network byte order */
+		if (caplen < 4)
+			return -EINVAL;
+		out->offset = 4;
+		af = be32(pkt);
+		if (linktype == DLT_NULL && !af_to_ethertype(af))
+			af = __builtin_bswap32(af);
+		out->proto = af_to_ethertype(af);
+		return 0;
+	case DLT_RAW: case DLT_IPV4: case DLT_IPV6:
+		if (caplen < 1)
+			return -EINVAL;
+		out->proto = raw_ip_ethertype(pkt, caplen);
+		return 0;
+	case DLT_LINUX_SLL: /* type, ARPHRD, addr len, addr[8], protocol */
+		if (caplen < 16)
+			return -EINVAL;
+		out->offset = 16;
+		out->direction = sll_direction(be16(pkt));
+		out->proto = be16(pkt + 14);
+		return 0;
+	case DLT_LINUX_SLL2: /* protocol, res, ifindex, ARPHRD, type, ... */
+		if (caplen < 20)
+			return -EINVAL;
+		out->offset = 20;
+		out->proto = be16(pkt);
+		out->ifindex = be32(pkt + 4);
+		out->direction = sll_direction(pkt[10]);
+		return 0;
+	default:
+		return -EPROTONOSUPPORT;
+	}
+}
+
+int decode_packet(int linktype, const __u8 *pkt, __u32 caplen, __u32 wirelen,
+		  struct hdrlog_packet_event *ev)
+{
+	struct link_l3 link = { 0 };
+	__u32 l3 = linktype == DLT_EN10MB ? ETH_HLEN : 0;
+	__u8 *copy, *data;
+	size_t shift;
+
+	if (!decode_supported(linktype))
+		return -EPROTONOSUPPORT;
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = HDRLOG_EV_PACKET;
+	ev->hook = HDRLOG_HOOK_PCAP;
+	ev->len = wirelen;
+	ev->caplen = caplen;
+	ev->gso_segs = 1;
+	if (linktype != DLT_EN10MB) {
+		if (decode_link(linktype, pkt, caplen, &link)) {
+			ev->h.truncated = HDRLOG_HDR_LINK;
+			return 0;
+		}
+		l3 = link.offset;
+		ev->direction = link.direction;
+		ev->ifindex = link.ifindex;
+	}
+
+	/* parse.h reads headers in place: copy the frame so that its network
+	 * layer is 4-byte aligned, as the kernel does with NET_IP_ALIGN. The
+	 * copy is exactly caplen long, so a sanitizer catches any overread. */
+	shift = (4 - l3 % 4) % 4;
+	copy = malloc(shift + caplen + (caplen == 0));
+	if (!copy)
+		return -ENOMEM;
+	data = copy + shift;
+	memcpy(data, pkt, caplen);
+	if (linktype == DLT_EN10MB)
+		hdrlog_parse_eth(data, data + caplen, &ev->h);
+	else if (link.proto)
+		hdrlog_parse_l3(data + l3, data + caplen, link.proto, &ev->h);
+	else if (is_raw_ip(linktype))
+		ev->h.error = HDRLOG_ERR_IP_VERSION; /* neither 4 nor 6 */
+	free(copy);
+	return 0;
+}
+
+int decode_payload_offset(int linktype, const __u8 *pkt, __u32 caplen,
+			  const struct hdrlog_packet_event *ev, __u32 *offset)
+{
+	const struct hdrlog_headers *h = &ev->h;
+	struct link_l3 link;
+	__u32 off;
+
+	if (!(h->layers & (HDRLOG_L_TCP | HDRLOG_L_UDP)) || h->truncated ||
+	    h->error)
+		return -ENOENT;
+	if (linktype == DLT_EN10MB)
+		off = ETH_HLEN + 4 * h->vlan_depth;
+	else if (!decode_link(linktype, pkt, caplen, &link))
+		off = link.offset;
+	else
+		return -ENOENT;
+	off += h->ip_hdr_len;
+	off += h->layers & HDRLOG_L_TCP ? h->tcp_hdr_len : 8;
+	if (off > caplen)
+		return -ENOENT;
+	*offset = off;
+	return 0;
+}

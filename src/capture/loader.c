@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <net/if.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/if_link.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "hdrlog.skel.h"
+#include "hdrlog/events.h"
+#include "capture/loader.h"
+#include "util/log.h"
+
+/* Linux 6.6 attach types; libbpf 1.1's headers predate them. */
+#define HDRLOG_TCX_INGRESS 46
+#define HDRLOG_TCX_EGRESS 47
+
+#define MAX_ATTACHMENTS 64
+#define TC_PRIORITY 0xc0de /* our netlink filters, told apart from others' */
+
+enum attach_kind { ATTACH_TCX, ATTACH_TC_NETLINK, ATTACH_XDP };
+
+struct attachment {
+	enum attach_kind kind;
+	int ifindex;
+	int direction;
+	int link_fd;		/* ATTACH_TCX */
+	struct bpf_link *link;	/* ATTACH_XDP */
+	struct bpf_tc_hook hook; /* ATTACH_TC_NETLINK */
+	struct bpf_tc_opts tc;
+	bool hook_created;	/* we made the clsact qdisc: remove it too */
+};
+
+struct loader {
+	struct hdrlog_bpf *skel;
+	struct attachment att[MAX_ATTACHMENTS];
+	int n_att;
+};
+
+static const char *ifname(int ifindex, char *buf)
+{
+	return if_indextoname(ifindex, buf) ? buf : "?";
+}
+
+static int explain_load_error(int err)
+{
+	/* EACCES is also the verifier's "invalid access" */
+	if (err == -EPERM || (err == -EACCES && geteuid() != 0))
+		pr_warn("loading BPF programs needs CAP_BPF, CAP_NET_ADMIN and "
+			"CAP_PERFMON (run as root): %s\n", strerror(-err));
+	else
+		pr_warn("cannot load the BPF programs: %s (run with -vv for the "
+			"verifier's log)\n", strerror(-err));
+	/* The packet programs read no kernel structs, so they load without
+	 * kernel BTF; a kernel without it is likely too old or too bare. */
+	if (access("/sys/kernel/btf/vmlinux", R_OK))
+		pr_warn("note: this kernel has no BTF (/sys/kernel/btf/vmlinux); "
+			"hdrlog wants Linux 5.8+ with CONFIG_DEBUG_INFO_BTF\n");
+	return err;
+}
+
+int loader_open(struct loader **out, const struct loader_opts *opts)
+{
+	struct loader *l;
+	int err;
+
+	*out = NULL;
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	l->skel = hdrlog_bpf__open();
+	if (!l->skel) {
+		err = -errno;
+		pr_warn("cannot open the BPF object: %s\n", strerror(-err));
+		free(l);
+		return err;
+	}
+	l->skel->rodata->targ_pull_len = opts->pull_len;
+	l->skel->rodata->targ_wakeup_bytes = opts->wakeup_bytes;
+	l->skel->rodata->targ_filter = opts->filter;
+	l->skel->rodata->targ_sample = opts->sample;
+	l->skel->rodata->targ_sample_flow = opts->sample_flow;
+	l->skel->rodata->targ_sample_seed = opts->sample_seed;
+	l->skel->rodata->targ_packets = opts->packets;
+	l->skel->rodata->targ_flows = opts->flows;
+	l->skel->rodata->targ_only_failed = opts->only_failed;
+	l->skel->rodata->targ_timeline = opts->timeline;
+	if (opts->flow_entries)
+		bpf_map__set_max_entries(l->skel->maps.flows, opts->flow_entries);
+	l->skel->rodata->targ_http_snaplen = opts->http_snaplen;
+	if (opts->timeline)
+		bpf_map__set_max_entries(l->skel->maps.timelines,
+					 opts->flow_entries ? opts->flow_entries
+							    : bpf_map__max_entries(l->skel->maps.flows));
+	err = bpf_map__set_max_entries(l->skel->maps.events, opts->ringbuf_bytes);
+	if (!err)
+		err = hdrlog_bpf__load(l->skel);
+	if (err) {
+		explain_load_error(err);
+		loader_close(l);
+		return err;
+	}
+	*out = l;
+	return 0;
+}
+
+static struct attachment *new_attachment(struct loader *l, enum attach_kind kind,
+					 int ifindex, int direction)
+{
+	struct attachment *a;
+
+	if (l->n_att >= MAX_ATTACHMENTS)
+		return NULL;
+	a = &l->att[l->n_att];
+	memset(a, 0, sizeof(*a));
+	a->kind = kind;
+	a->ifindex = ifindex;
+	a->direction = direction;
+	a->link_fd = -1;
+	return a;
+}
+
+static int attach_tcx(struct loader *l, int prog_fd, int ifindex, int direction)
+{
+	int type = direction == HDRLOG_DIR_INGRESS ? HDRLOG_TCX_INGRESS
+						   : HDRLOG_TCX_EGRESS;
+	struct attachment *a = new_attachment(l, ATTACH_TCX, ifindex, direction);
+	int fd;
+
+	if (!a)
+		return -E2BIG;
+	fd = bpf_link_create(prog_fd, ifindex, type, NULL);
+	if (fd < 0)
+		return fd;
+	a->link_fd = fd;
+	l->n_att++;
+	return 0;
+}
+
+/* libbpf-bootstrap's tc.c: create clsact if missing (and remember that we
+ * did), then add our filter at our own priority. */
+static int attach_tc_netlink(struct loader *l, int prog_fd, int ifindex,
+			     int direction)
+{
+	struct attachment *a = new_attachment(l, ATTACH_TC_NETLINK, ifindex,
+					      direction);
+	int err;
+
+	if (!a)
+		return -E2BIG;
+	a->hook.sz = sizeof(a->hook);
+	a->hook.ifindex = ifindex;
+	a->hook.attach_point = direction == HDRLOG_DIR_INGRESS ? BPF_TC_INGRESS
+							       : BPF_TC_EGRESS;
+	a->tc.sz = sizeof(a->tc);
+	a->tc.prog_fd = prog_fd;
+	a->tc.priority = TC_PRIORITY;
+	a->tc.handle = 1;
+
+	/* The clsact qdisc holds both directions: create it once. */
+	struct bpf_tc_hook both = a->hook;
+	both.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
+	err = bpf_tc_hook_create(&both);
+	if (err && err != -EEXIST)
+		return err;
+	a->hook_created = !err;
+	err = bpf_tc_attach(&a->hook, &a->tc);
+	if (err) {
+		if (a->hook_created)
+			bpf_tc_hook_destroy(&both);
+		return err;
+	}
+	l->n_att++;
+	return 0;
+}
+
+int loader_attach_tc(struct loader *l, int ifindex, int direction,
+		     enum tc_mode mode)
+{
+	struct bpf_program *prog = direction == HDRLOG_DIR_INGRESS
+					   ? l->skel->progs.hdrlog_tc_ingress
+					   : l->skel->progs.hdrlog_tc_egress;
+	const char *dir = direction == HDRLOG_DIR_INGRESS ? "ingress" : "egress";
+	int prog_fd = bpf_program__fd(prog);
+	char name[IF_NAMESIZE];
+	int err = -EOPNOTSUPP;
+
+	if (mode != TC_MODE_NETLINK) {
+		err = attach_tcx(l, prog_fd, ifindex, direction);
+		if (!err) {
+			pr_info("attached to %s tc %s (tcx link)\n",
+				ifname(ifindex, name), dir);
+			return 0;
+		}
+		if (mode == TC_MODE_TCX || (err != -EINVAL && err != -EOPNOTSUPP))
+			goto fail;
+		pr_info("tcx not available (%s): falling back to clsact\n",
+			strerror(-err));
+	}
+	err = attach_tc_netlink(l, prog_fd, ifindex, direction);
+	if (!err) {
+		pr_info("attached to %s tc %s (clsact filter)\n",
+			ifname(ifindex, name), dir);
+		return 0;
+	}
+fail:
+	pr_warn("cannot attach to %s tc %s: %s\n", ifname(ifindex, name), dir,
+		strerror(-err));
+	return err;
+}
+
+int loader_attach_xdp(struct loader *l, int ifindex, bool *native)
+{
+	struct attachment *a = new_attachment(l, ATTACH_XDP, ifindex,
+					      HDRLOG_DIR_INGRESS);
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	char name[IF_NAMESIZE];
+	int err;
+
+	if (!a)
+		return -E2BIG;
+	/* A link with no mode flag: the kernel uses the driver's XDP when it
+	 * has one, generic (skb) XDP otherwise. */
+	a->link = bpf_program__attach_xdp(l->skel->progs.hdrlog_xdp, ifindex);
+	if (!a->link) {
+		err = -errno;
+		pr_warn("cannot attach XDP to %s: %s%s\n", ifname(ifindex, name),
+			strerror(-err),
+			err == -EBUSY || err == -EEXIST
+				? " (another XDP program is attached)" : "");
+		return err;
+	}
+	l->n_att++;
+	*native = !bpf_xdp_query(ifindex, 0, &q) &&
+		  q.attach_mode == XDP_ATTACHED_DRV;
+	pr_info("attached XDP to %s (%s mode)\n", ifname(ifindex, name),
+		*native ? "native" : "generic");
+	return 0;
+}
+
+int loader_filter_maps(struct loader *l, struct filter_maps *m)
+{
+	struct hdrlog_bpf *s = l->skel;
+
+	return filter_maps_open(m, bpf_map__fd(s->maps.filter_rules),
+				bpf_map__fd(s->maps.filter_cidrs),
+				bpf_map__fd(s->maps.filter_ports),
+				&s->bss->filter_gen);
+}
+
+int loader_events_fd(const struct loader *l)
+{
+	return bpf_map__fd(l->skel->maps.events);
+}
+
+int loader_timelines_fd(const struct loader *l)
+{
+	return bpf_map__fd(l->skel->maps.timelines);
+}
+
+int loader_flows_fd(const struct loader *l)
+{
+	return bpf_map__fd(l->skel->maps.flows);
+}
+
+int loader_stats_fd(const struct loader *l)
+{
+	return bpf_map__fd(l->skel->maps.stats);
+}
+
+static void detach(struct attachment *a)
+{
+	struct bpf_tc_hook both;
+
+	switch (a->kind) {
+	case ATTACH_TCX:
+		close(a->link_fd);
+		break;
+	case ATTACH_XDP:
+		bpf_link__destroy(a->link);
+		break;
+	case ATTACH_TC_NETLINK:
+		/* prog_fd/id must be zero to detach: match on handle/prio */
+		a->tc.prog_fd = a->tc.flags = a->tc.prog_id = 0;
+		bpf_tc_detach(&a->hook, &a->tc);
+		/* newest first: the attachment that made the qdisc goes last */
+		if (a->hook_created) {
+			both = a->hook;
+			both.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
+			bpf_tc_hook_destroy(&both);
+		}
+		break;
+	}
+}
+
+void loader_detach_all(struct loader *l)
+{
+	if (!l)
+		return;
+	while (l->n_att > 0)
+		detach(&l->att[--l->n_att]);
+}
+
+void loader_close(struct loader *l)
+{
+	if (!l)
+		return;
+	loader_detach_all(l);
+	hdrlog_bpf__destroy(l->skel);
+	free(l);
+}

@@ -1,0 +1,557 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <pthread.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+
+#include "metrics/counters.h"
+#include "http/http_parse.h"
+#include "metrics/metrics.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define MAX_IFACES 16
+#define MAX_SINKS 8
+#define MAX_CONN_STATES 16
+#define NAME_LEN 16
+
+/* Slots past the named interfaces. */
+enum { IFACE_OTHER = MAX_IFACES, IFACE_NONE, IFACE_SLOTS };
+
+static const char *const dir_names[] = { "unknown", "receive", "transmit" };
+
+enum transport { T_TCP, T_UDP, T_ICMP, T_ICMPV6, T_OTHER, T_NONE, T__MAX };
+static const char *const transport_names[T__MAX] = {
+	"tcp", "udp", "icmp", "ipv6-icmp", "other", "none",
+};
+
+static const char *const http_methods[] = {
+	"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE",
+	"PATCH", "other",
+};
+static const char *const status_classes[] = {
+	"1xx", "2xx", "3xx", "4xx", "5xx", "none",
+};
+
+/* Upper bounds in seconds, shared by every duration histogram: 100 us
+ * (loopback) to 10 s (a SYN retried). */
+static const double bucket_s[] = {
+	0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+	0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+};
+#define N_BUCKETS ARRAY_SIZE(bucket_s)
+
+struct histogram {
+	atomic_ullong bucket[N_BUCKETS + 1]; /* not cumulative; last: +Inf */
+	atomic_ullong sum_ns;
+	atomic_ullong count;
+};
+
+/* Kernel counters without a name here still appear, as
+ * hdrlog_kernel_stat_<index>_total: a new HDRLOG_STAT_* entry is exported
+ * before anyone edits this table. */
+static const struct {
+	const char *name;
+	const char *help;
+} stat_names[HDRLOG_STAT__MAX] = {
+	[HDRLOG_STAT_PACKETS] = { "hdrlog_kernel_packets_total",
+		"Packets the BPF programs saw, GSO segments counted one by one." },
+	[HDRLOG_STAT_BYTES] = { "hdrlog_kernel_bytes_total",
+		"Bytes the BPF programs saw." },
+	[HDRLOG_STAT_EVENTS_TRIED] = { "hdrlog_kernel_events_tried_total",
+		"Ring buffer writes tried." },
+	[HDRLOG_STAT_EVENTS] = { "hdrlog_kernel_events_written_total",
+		"Events written into the ring buffer." },
+	[HDRLOG_STAT_RINGBUF_FULL] = { "hdrlog_kernel_ringbuf_full_total",
+		"Events lost because the ring buffer was full." },
+	[HDRLOG_STAT_TRUNCATED] = { "hdrlog_kernel_truncated_packets_total",
+		"Packets whose headers ran past the captured bytes." },
+	[HDRLOG_STAT_PARSE_ERRORS] = { "hdrlog_kernel_parse_errors_total",
+		"Packets with a malformed header." },
+	[HDRLOG_STAT_PULL_FAILED] = { "hdrlog_kernel_pull_failed_total",
+		"bpf_skb_pull_data() failures at tc." },
+	[HDRLOG_STAT_FILTER_MATCHED] = { "hdrlog_kernel_filter_matched_packets_total",
+		"Packets the filter selected, GSO segments counted." },
+	[HDRLOG_STAT_FILTER_NOT_MATCHED] = { "hdrlog_kernel_filter_not_matched_packets_total",
+		"Packets the filter did not select (not logged)." },
+	[HDRLOG_STAT_SAMPLED_OUT] = { "hdrlog_kernel_sampled_out_packets_total",
+		"Selected packets --sample skipped (not logged)." },
+	[HDRLOG_STAT_FLOWS_CREATED] = { "hdrlog_kernel_flows_created_total",
+		"Flow table entries created (a reused 5-tuple counts again)." },
+	[HDRLOG_STAT_FLOWS_REUSED] = { "hdrlog_kernel_flows_reused_total",
+		"Ended flow entries a new SYN started afresh." },
+	[HDRLOG_STAT_FLOWS_ENDED] = { "hdrlog_kernel_flows_ended_total",
+		"TCP close/reset flow events tried." },
+	[HDRLOG_STAT_FLOW_EVENTS_LOST] = { "hdrlog_kernel_flow_events_lost_total",
+		"Flow events lost: ring buffer full." },
+	[HDRLOG_STAT_FLOWS_SUPPRESSED] = { "hdrlog_kernel_flows_suppressed_total",
+		"Flow events --only-failed left out." },
+	[HDRLOG_STAT_FLOW_CREATE_FAILED] = { "hdrlog_kernel_flow_create_failed_total",
+		"Flow table insertions that failed." },
+	[HDRLOG_STAT_FLOW_LATE_PACKETS] = { "hdrlog_kernel_flow_late_packets_total",
+		"Packets after their flow ended (in no record)." },
+	[HDRLOG_STAT_FLOW_UNTRACKED] = { "hdrlog_kernel_flow_untracked_packets_total",
+		"Packets without a flow (not IP, L4-less fragments)." },
+};
+
+static struct {
+	char ifaces[MAX_IFACES][NAME_LEN];
+	atomic_int n_ifaces;
+	atomic_ullong packets[IFACE_SLOTS][3][T__MAX];
+	atomic_ullong bytes[IFACE_SLOTS][3][T__MAX];
+
+	pthread_mutex_t kernel_lock; /* the map fd stays open while read */
+	int stats_fd;
+	int ncpu;
+
+	atomic_ullong events_received, seq_missing, skipped_link;
+	atomic_ullong filter_matched, filter_not_matched, sampled_out;
+
+	const char *sink_names[MAX_SINKS];
+	const struct sink_counters *sinks[MAX_SINKS];
+	atomic_int n_sinks;
+
+	atomic_ullong flows_started, syn_unanswered, retransmits, resets;
+	char conn_states[MAX_CONN_STATES][NAME_LEN];
+	atomic_int n_conn_states;
+	atomic_ullong flows_ended[MAX_CONN_STATES + 1]; /* last: "other" */
+	struct histogram handshake, rtt;
+
+	atomic_ullong http_requests[ARRAY_SIZE(http_methods)]
+				   [ARRAY_SIZE(status_classes)];
+	struct histogram http_duration;
+	/* the flow table's counts of message starts, summed over the flow
+	 * records written (struct counters, by metrics_agent_update()) */
+	atomic_ullong http_flow_requests[HDRLOG_HTTP_METHOD__MAX];
+	atomic_ullong http_flow_responses[6];
+	atomic_ullong http_uncopied_bytes;
+} M = { .kernel_lock = PTHREAD_MUTEX_INITIALIZER, .stats_fd = -1 };
+
+#define ADD(field, v) atomic_fetch_add_explicit(&(field), (v), memory_order_relaxed)
+#define SET(field, v) atomic_store_explicit(&(field), (v), memory_order_relaxed)
+#define GET(field) atomic_load_explicit(&(field), memory_order_relaxed)
+
+void metrics_reset(void)
+{
+	pthread_mutex_lock(&M.kernel_lock);
+	M.stats_fd = -1;
+	M.ncpu = 0;
+	pthread_mutex_unlock(&M.kernel_lock);
+	/* relaxed atomics are plain 64-bit words: zero them all at once */
+	memset(M.ifaces, 0, sizeof(M.ifaces));
+	SET(M.n_ifaces, 0);
+	memset((void *)M.packets, 0, sizeof(M.packets));
+	memset((void *)M.bytes, 0, sizeof(M.bytes));
+	SET(M.events_received, 0);
+	SET(M.seq_missing, 0);
+	SET(M.skipped_link, 0);
+	SET(M.filter_matched, 0);
+	SET(M.filter_not_matched, 0);
+	SET(M.sampled_out, 0);
+	SET(M.n_sinks, 0);
+	SET(M.flows_started, 0);
+	SET(M.syn_unanswered, 0);
+	SET(M.retransmits, 0);
+	SET(M.resets, 0);
+	SET(M.n_conn_states, 0);
+	memset((void *)M.flows_ended, 0, sizeof(M.flows_ended));
+	memset((void *)&M.handshake, 0, sizeof(M.handshake));
+	memset((void *)&M.rtt, 0, sizeof(M.rtt));
+	memset((void *)M.http_requests, 0, sizeof(M.http_requests));
+	memset((void *)&M.http_duration, 0, sizeof(M.http_duration));
+	memset((void *)M.http_flow_requests, 0, sizeof(M.http_flow_requests));
+	memset((void *)M.http_flow_responses, 0, sizeof(M.http_flow_responses));
+	SET(M.http_uncopied_bytes, 0);
+}
+
+void metrics_add_interface(const char *name)
+{
+	int n = GET(M.n_ifaces);
+
+	if (n >= MAX_IFACES)
+		return;
+	snprintf(M.ifaces[n], NAME_LEN, "%s", name);
+	/* the name is complete before a reader can see the slot */
+	atomic_store_explicit(&M.n_ifaces, n + 1, memory_order_release);
+}
+
+static int iface_slot(const char *ifname)
+{
+	int n = GET(M.n_ifaces);
+
+	if (!ifname)
+		return IFACE_NONE;
+	for (int i = 0; i < n; i++)
+		if (!strcmp(M.ifaces[i], ifname))
+			return i;
+	return IFACE_OTHER;
+}
+
+static enum transport transport_of(const struct hdrlog_headers *h)
+{
+	if (!(h->layers & (HDRLOG_L_IPV4 | HDRLOG_L_IPV6)))
+		return T_NONE;
+	switch (h->ip_proto) {
+	case 6: return T_TCP;
+	case 17: return T_UDP;
+	case 1: return T_ICMP;
+	case 58: return T_ICMPV6;
+	default: return T_OTHER;
+	}
+}
+
+void metrics_packet(const struct hdrlog_packet_event *ev, const char *ifname)
+{
+	int i = iface_slot(ifname);
+	int d = ev->direction <= HDRLOG_DIR_EGRESS ? ev->direction : 0;
+	enum transport t = transport_of(&ev->h);
+
+	ADD(M.packets[i][d][t], ev->gso_segs ? ev->gso_segs : 1);
+	ADD(M.bytes[i][d][t], ev->len);
+}
+
+void metrics_kernel_source(int stats_fd, int ncpu)
+{
+	pthread_mutex_lock(&M.kernel_lock);
+	M.stats_fd = stats_fd;
+	M.ncpu = stats_fd >= 0 ? ncpu : 0;
+	pthread_mutex_unlock(&M.kernel_lock);
+}
+
+void metrics_agent_update(const struct counters *c)
+{
+	SET(M.events_received, c->received);
+	SET(M.seq_missing, c->seq_missing);
+	SET(M.skipped_link, c->skipped_link);
+	for (int i = 0; i < HDRLOG_HTTP_METHOD__MAX; i++)
+		SET(M.http_flow_requests[i], c->http_requests[i]);
+	for (int i = 0; i < 6; i++)
+		SET(M.http_flow_responses[i], c->http_responses[i]);
+	SET(M.http_uncopied_bytes, c->http_uncopied);
+	/* live, the kernel's own counters are exported (render_kernel()) */
+	if (c->live)
+		return;
+	SET(M.filter_matched, c->kernel[HDRLOG_STAT_FILTER_MATCHED]);
+	SET(M.filter_not_matched, c->kernel[HDRLOG_STAT_FILTER_NOT_MATCHED]);
+	SET(M.sampled_out, c->kernel[HDRLOG_STAT_SAMPLED_OUT]);
+}
+
+void metrics_add_sink(const char *name, const struct sink_counters *n)
+{
+	int i = GET(M.n_sinks);
+
+	if (i >= MAX_SINKS)
+		return;
+	M.sink_names[i] = name;
+	M.sinks[i] = n;
+	atomic_store_explicit(&M.n_sinks, i + 1, memory_order_release);
+}
+
+static void observe(struct histogram *h, __u64 ns)
+{
+	size_t b = 0;
+
+	while (b < N_BUCKETS && (double)ns > bucket_s[b] * 1e9)
+		b++;
+	ADD(h->bucket[b], 1);
+	ADD(h->sum_ns, ns);
+	ADD(h->count, 1);
+}
+
+void metrics_flow_started(void)
+{
+	ADD(M.flows_started, 1);
+}
+
+/* Only the consumer thread adds states; the scrape reads the count with
+ * acquire, so it never sees a slot before its name. */
+static int conn_state_slot(const char *state)
+{
+	int n = GET(M.n_conn_states);
+
+	for (int i = 0; i < n; i++)
+		if (!strcmp(M.conn_states[i], state))
+			return i;
+	if (n >= MAX_CONN_STATES || strlen(state) >= NAME_LEN)
+		return MAX_CONN_STATES;
+	memcpy(M.conn_states[n], state, strlen(state) + 1);
+	atomic_store_explicit(&M.n_conn_states, n + 1, memory_order_release);
+	return n;
+}
+
+void metrics_flow_ended(const char *conn_state, __u64 handshake_ns,
+			__u64 rtt_ns, __u64 retransmits, __u64 resets)
+{
+	ADD(M.flows_ended[conn_state_slot(conn_state ? conn_state : "none")], 1);
+	if (handshake_ns)
+		observe(&M.handshake, handshake_ns);
+	if (rtt_ns)
+		observe(&M.rtt, rtt_ns);
+	ADD(M.retransmits, retransmits);
+	ADD(M.resets, resets);
+}
+
+void metrics_syn_unanswered(void)
+{
+	ADD(M.syn_unanswered, 1);
+}
+
+void metrics_http(const char *method, unsigned int status, __u64 duration_ns)
+{
+	size_t m = 0, s;
+
+	while (m < ARRAY_SIZE(http_methods) - 1 &&
+	       (!method || strcmp(method, http_methods[m])))
+		m++;
+	s = status >= 100 && status <= 599 ? status / 100 - 1
+					    : ARRAY_SIZE(status_classes) - 1;
+	ADD(M.http_requests[m][s], 1);
+	if (duration_ns)
+		observe(&M.http_duration, duration_ns);
+}
+
+/* ---- the text exposition format ---- */
+
+static void family(struct strbuf *sb, const char *name, const char *type,
+		   const char *help)
+{
+	sb_printf(sb, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void sample(struct strbuf *sb, const char *name, const char *labels,
+		   unsigned long long v)
+{
+	sb_puts(sb, name);
+	if (labels && *labels) {
+		sb_putc(sb, '{');
+		sb_puts(sb, labels);
+		sb_putc(sb, '}');
+	}
+	sb_putc(sb, ' ');
+	sb_put_u64(sb, v);
+	sb_putc(sb, '\n');
+}
+
+static const char *iface_label(int i)
+{
+	return i == IFACE_OTHER ? "other" : i == IFACE_NONE ? "none" : M.ifaces[i];
+}
+
+static void render_packets(struct strbuf *sb, const char *name,
+			   atomic_ullong (*v)[3][T__MAX], const char *help)
+{
+	int n = atomic_load_explicit(&M.n_ifaces, memory_order_acquire);
+	char labels[128];
+
+	family(sb, name, "counter", help);
+	for (int i = 0; i < IFACE_SLOTS; i++) {
+		if (i >= n && i < IFACE_OTHER)
+			continue;
+		for (int d = 0; d < 3; d++)
+			for (int t = 0; t < T__MAX; t++) {
+				unsigned long long x = GET(v[i][d][t]);
+
+				/* absent until seen: no wall of zero series */
+				if (!x)
+					continue;
+				snprintf(labels, sizeof(labels),
+					 "interface=\"%s\",direction=\"%s\",transport=\"%s\"",
+					 iface_label(i), dir_names[d],
+					 transport_names[t]);
+				sample(sb, name, labels, x);
+			}
+	}
+}
+
+static void render_kernel(struct strbuf *sb)
+{
+	__u64 *vals = NULL;
+	char name[64], help[96], labels[32];
+
+	pthread_mutex_lock(&M.kernel_lock);
+	if (M.stats_fd >= 0)
+		vals = calloc(M.ncpu, sizeof(*vals));
+	for (__u32 k = 0; vals && k < HDRLOG_STAT__MAX; k++) {
+		if (bpf_map_lookup_elem(M.stats_fd, &k, vals))
+			break;
+		if (stat_names[k].name) {
+			snprintf(name, sizeof(name), "%s", stat_names[k].name);
+			snprintf(help, sizeof(help), "%s", stat_names[k].help);
+		} else {
+			snprintf(name, sizeof(name), "hdrlog_kernel_stat_%u_total", k);
+			snprintf(help, sizeof(help),
+				 "Kernel counter %u (enum hdrlog_stat).", k);
+		}
+		family(sb, name, "counter", help);
+		for (int cpu = 0; cpu < M.ncpu; cpu++) {
+			snprintf(labels, sizeof(labels), "cpu=\"%d\"", cpu);
+			sample(sb, name, labels, vals[cpu]);
+		}
+	}
+	pthread_mutex_unlock(&M.kernel_lock);
+	free(vals);
+}
+
+static void render_sinks(struct strbuf *sb)
+{
+	int n = atomic_load_explicit(&M.n_sinks, memory_order_acquire);
+	unsigned long long v[MAX_SINKS][3];
+	static const struct {
+		const char *name, *type, *help;
+	} f[3] = {
+		{ "hdrlog_sink_queue_depth_records", "gauge",
+		  "Records waiting in the sink's queue (in flight included)." },
+		{ "hdrlog_sink_sent_records_total", "counter",
+		  "Records the sink's destination accepted." },
+		{ "hdrlog_sink_dropped_records_total", "counter",
+		  "Records the sink gave up (queue full, rejected, write failed)." },
+	};
+	char labels[64];
+
+	/* one consistent reading per sink for all three families */
+	for (int i = 0; i < n; i++)
+		sink_counters_read(M.sinks[i], &v[i][0], &v[i][1], &v[i][2]);
+	for (size_t k = 0; k < ARRAY_SIZE(f); k++) {
+		family(sb, f[k].name, f[k].type, f[k].help);
+		for (int i = 0; i < n; i++) {
+			snprintf(labels, sizeof(labels), "sink=\"%s\"",
+				 M.sink_names[i]);
+			sample(sb, f[k].name, labels, v[i][k]);
+		}
+	}
+}
+
+static void render_histogram(struct strbuf *sb, const char *name,
+			     const char *help, struct histogram *h)
+{
+	unsigned long long cum = 0, sum_ns = GET(h->sum_ns);
+
+	family(sb, name, "histogram", help);
+	for (size_t b = 0; b <= N_BUCKETS; b++) {
+		cum += GET(h->bucket[b]);
+		if (b < N_BUCKETS)
+			sb_printf(sb, "%s_bucket{le=\"%g\"} %llu\n", name,
+				  bucket_s[b], cum);
+		else
+			sb_printf(sb, "%s_bucket{le=\"+Inf\"} %llu\n", name, cum);
+	}
+	/* _count is the +Inf bucket, as the format requires, even when an
+	 * update lands between the two reads */
+	sb_printf(sb, "%s_sum %.9f\n%s_count %llu\n", name, sum_ns / 1e9, name,
+		  cum);
+}
+
+static void render_flows(struct strbuf *sb)
+{
+	int n = atomic_load_explicit(&M.n_conn_states, memory_order_acquire);
+	char labels[64];
+
+	family(sb, "hdrlog_flows_started_total", "counter", "Flows started.");
+	sample(sb, "hdrlog_flows_started_total", NULL, GET(M.flows_started));
+	family(sb, "hdrlog_flows_ended_total", "counter",
+	       "Flows ended, by connection state.");
+	for (int i = 0; i <= n; i++) {
+		unsigned long long x = GET(M.flows_ended[i == n ? MAX_CONN_STATES : i]);
+
+		if (i == n && !x)
+			continue;
+		snprintf(labels, sizeof(labels), "conn_state=\"%s\"",
+			 i == n ? "other" : M.conn_states[i]);
+		sample(sb, "hdrlog_flows_ended_total", labels, x);
+	}
+	render_histogram(sb, "hdrlog_tcp_handshake_duration_seconds",
+			 "TCP handshake time, SYN to the ACK of the SYN-ACK.",
+			 &M.handshake);
+	render_histogram(sb, "hdrlog_tcp_rtt_seconds",
+			 "TCP round-trip time per flow.", &M.rtt);
+	family(sb, "hdrlog_tcp_retransmits_total", "counter",
+	       "TCP segments retransmitted.");
+	sample(sb, "hdrlog_tcp_retransmits_total", NULL, GET(M.retransmits));
+	family(sb, "hdrlog_tcp_resets_total", "counter", "TCP resets seen.");
+	sample(sb, "hdrlog_tcp_resets_total", NULL, GET(M.resets));
+	family(sb, "hdrlog_tcp_syn_unanswered_total", "counter",
+	       "TCP SYNs that got no answer.");
+	sample(sb, "hdrlog_tcp_syn_unanswered_total", NULL, GET(M.syn_unanswered));
+}
+
+/* The flow table's counts: exact when payload events are lost. */
+static void render_http_flows(struct strbuf *sb)
+{
+	char labels[64];
+
+	family(sb, "hdrlog_http_message_starts_total", "counter",
+	       "TCP segments starting an HTTP message, counted on their flow "
+	       "in the kernel (summed at flow ends).");
+	for (int i = 0; i < HDRLOG_HTTP_METHOD__MAX; i++) {
+		snprintf(labels, sizeof(labels), "kind=\"request\",method=\"%s\"",
+			 http_method_name(i));
+		sample(sb, "hdrlog_http_message_starts_total", labels,
+		       GET(M.http_flow_requests[i]));
+	}
+	for (int i = 1; i <= 6; i++) {
+		snprintf(labels, sizeof(labels),
+			 "kind=\"response\",status_class=\"%s\"",
+			 http_status_class_name(i % 6));
+		sample(sb, "hdrlog_http_message_starts_total", labels,
+		       GET(M.http_flow_responses[i % 6]));
+	}
+	family(sb, "hdrlog_http_uncopied_bytes_total", "counter",
+	       "Body bytes of known length the kernel counted, not copied "
+	       "(summed at flow ends).");
+	sample(sb, "hdrlog_http_uncopied_bytes_total", NULL,
+	       GET(M.http_uncopied_bytes));
+}
+
+static void render_http(struct strbuf *sb)
+{
+	char labels[64];
+
+	family(sb, "hdrlog_http_requests_total", "counter",
+	       "HTTP requests by method and response status class.");
+	for (size_t m = 0; m < ARRAY_SIZE(http_methods); m++)
+		for (size_t s = 0; s < ARRAY_SIZE(status_classes); s++) {
+			unsigned long long x = GET(M.http_requests[m][s]);
+
+			if (!x)
+				continue;
+			snprintf(labels, sizeof(labels),
+				 "method=\"%s\",status_class=\"%s\"",
+				 http_methods[m], status_classes[s]);
+			sample(sb, "hdrlog_http_requests_total", labels, x);
+		}
+	render_histogram(sb, "hdrlog_http_request_duration_seconds",
+			 "HTTP request to response time.", &M.http_duration);
+	render_http_flows(sb);
+}
+
+void metrics_render(struct strbuf *sb)
+{
+	render_packets(sb, "hdrlog_packets_total", M.packets,
+		       "Packets logged, GSO segments counted one by one.");
+	render_packets(sb, "hdrlog_bytes_total", M.bytes,
+		       "Bytes of the packets logged.");
+	render_kernel(sb);
+	family(sb, "hdrlog_events_received_total", "counter",
+	       "Events the agent read from the ring buffer (offline: packets decoded).");
+	sample(sb, "hdrlog_events_received_total", NULL, GET(M.events_received));
+	family(sb, "hdrlog_events_missing_total", "counter",
+	       "Events the per-CPU sequence numbers say were lost.");
+	sample(sb, "hdrlog_events_missing_total", NULL, GET(M.seq_missing));
+	family(sb, "hdrlog_skipped_link_type_total", "counter",
+	       "Offline: frames of an unsupported link type.");
+	sample(sb, "hdrlog_skipped_link_type_total", NULL, GET(M.skipped_link));
+	family(sb, "hdrlog_filter_packets_total", "counter",
+	       "Offline with a filter or --sample: packets by outcome (live: "
+	       "the kernel's counters, per CPU).");
+	sample(sb, "hdrlog_filter_packets_total", "outcome=\"matched\"",
+	       GET(M.filter_matched));
+	sample(sb, "hdrlog_filter_packets_total", "outcome=\"not_matched\"",
+	       GET(M.filter_not_matched));
+	sample(sb, "hdrlog_filter_packets_total", "outcome=\"sampled_out\"",
+	       GET(M.sampled_out));
+	render_sinks(sb);
+	render_flows(sb);
+	render_http(sb);
+}

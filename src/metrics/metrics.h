@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Prometheus metrics (docs/metrics.md). The record producers update them
+ * from the consumer thread through the calls below; metrics_render()
+ * writes the text exposition format from the /metrics server's thread.
+ * Every value is a relaxed atomic, so the calls are cheap and never
+ * block; a scrape sees each value whole. Label values come from small
+ * fixed sets (interfaces given with -i, enum names), never from packet
+ * contents, so the number of series is bounded.
+ *
+ * One set of metrics per process: the state is global, and the update
+ * calls need no handle.
+ */
+#ifndef HDRLOG_METRICS_H
+#define HDRLOG_METRICS_H
+
+#include <linux/types.h>
+
+#include "hdrlog/events.h"
+#include "output/sink.h"
+#include "record/strbuf.h"
+
+struct counters;
+
+/* Zeroes every metric and forgets interfaces, sinks and the kernel
+ * source (tests call it between cases). */
+void metrics_reset(void);
+
+/* Names an interface so its packets get their own label value; others
+ * are counted under interface="other" (offline: "none"). At most 16. */
+void metrics_add_interface(const char *name);
+
+/* One packet record: packets (GSO segments) and bytes by interface,
+ * direction and transport. ifname NULL: no interface (offline). */
+void metrics_packet(const struct hdrlog_packet_event *ev, const char *ifname);
+
+/* Live: per-CPU kernel counters are read from the stats map at each
+ * scrape. fd < 0 stops that (call it before closing the map). */
+void metrics_kernel_source(int stats_fd, int ncpu);
+
+/* Copies the agent's own counters (events received, sequence gaps, ...)
+ * for the next scrape; called from the consumer loop. */
+void metrics_agent_update(const struct counters *c);
+
+/* Exports a sink's queue depth, sent and dropped counts under
+ * sink="name". The counters must outlive metrics_kernel_source(-1)/the
+ * server. At most 8. */
+void metrics_add_sink(const char *name, const struct sink_counters *n);
+
+/* --- for the flow table (issue 5). Durations in ns; 0: not measured. */
+void metrics_flow_started(void);
+/* conn_state: a short fixed vocabulary ("SF", "S0", "REJ", ...); the
+ * first 16 distinct values get their own label value, later ones are
+ * counted as "other". */
+void metrics_flow_ended(const char *conn_state, __u64 handshake_ns,
+			__u64 rtt_ns, __u64 retransmits, __u64 resets);
+void metrics_syn_unanswered(void);
+
+/* --- for HTTP pairing (issue 6): one request. method as sent (unknown
+ * methods count as "other"); status 0: no response; duration_ns 0: not
+ * measured. */
+void metrics_http(const char *method, unsigned int status, __u64 duration_ns);
+
+
+/* Appends every metric in the Prometheus text format (version 0.0.4). */
+void metrics_render(struct strbuf *sb);
+
+#endif

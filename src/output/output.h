@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Where log lines go: stdout or a file (-w), reopened on SIGHUP, and to
+ * every extra sink (Loki, ...) added with output_add_sink(). */
+#ifndef HDRLOG_OUTPUT_H
+#define HDRLOG_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "metrics/counters.h"
+#include "record/record.h"
+#include "output/rotate.h"
+#include "output/sink.h"
+#include "record/strbuf.h"
+
+#define OUTPUT_MAX_SINKS 4
+
+struct output {
+	FILE *fp;
+	const char *path; /* NULL: stdout; not owned */
+	enum record_format fmt;
+	struct strbuf line; /* reused for every record */
+	unsigned long long errors;
+	struct sink_counters n; /* stdout/file: sent lines, dropped = errors */
+	struct sink *sinks[OUTPUT_MAX_SINKS];
+	int n_sinks;
+	/* -w rotation */
+	struct rotate_opts rot;
+	unsigned long long file_bytes; /* in the current file */
+	unsigned long long opened_ns;  /* CLOCK_MONOTONIC */
+	unsigned long long rotate_errors;
+	bool regular; /* a regular file: the only kind rotated */
+	struct rotate_job compress;
+};
+
+/* Returns 0, or -errno with a message printed. */
+int output_open(struct output *o, const char *path, enum record_format fmt);
+/* Reopens the file (after logrotate moved it); stdout stays. */
+int output_reopen(struct output *o);
+/* Rotates the -w file now: renames it, opens a new one, compresses and
+ * prunes as o->rot says. Failures are counted (o->rotate_errors) and
+ * said; writing goes on into whichever file is open. */
+void output_rotate(struct output *o);
+/* Rotates when --rotate-interval has passed; call it now and then. */
+void output_tick(struct output *o);
+/* Takes ownership of s (closed by output_close()). Returns 0 or -ENOSPC. */
+int output_add_sink(struct output *o, struct sink *s);
+/* Writes o->line to stdout/the file and hands it to every sink, then
+ * empties it. kind is the record kind ("packet", "stats", "flow", ...),
+ * iface the interface name or NULL: labels for sinks that use them.
+ * Returns 0 or -errno of the stdout/file write (-EPIPE: reader gone);
+ * sinks count their own drops and never fail the caller. */
+int output_emit(struct output *o, const char *kind, const char *iface);
+/* Emits line (a record built elsewhere, kind "http") through o (a struct
+ * output *) as output_emit() does, and empties it; a failure is counted
+ * in o->errors. The shape of http_emit_fn. */
+void output_write_line(void *o, struct strbuf *line);
+/* Pushes buffered lines to the file or pipe. */
+int output_sync(struct output *o);
+/* Copies stdout's/the file's and every sink's counts into c->sinks. */
+void output_report(const struct output *o, struct counters *c);
+/* Closes the sinks (each drains within its bound), reports their final
+ * counts into c (may be NULL), frees them, then closes the file. */
+void output_close(struct output *o, struct counters *c);
+
+#endif
