@@ -66,6 +66,7 @@ $(OUTPUT)/obj/%.o: src/%.c | $(SKEL)
 
 $(OUTPUT)/libhdrlog.a: $(LIB_OBJS)
 	$(call msg,AR,$@)
+	$(Q)rm -f $@ # anew: objects of removed sources go with it
 	$(Q)$(AR) rcs $@ $^
 
 $(OUTPUT)/hdrlog: $(OUTPUT)/obj/main.o $(OUTPUT)/libhdrlog.a

@@ -10,6 +10,7 @@
 #include "parse.h"
 #include "maps.h"
 #include "flow_update.h"
+#include "packet_select.h"
 
 /* The filter's sets, for filter_eval.h: the generation names them. */
 #define FILTER_SETS __u32
@@ -112,6 +113,32 @@ static __always_inline int take_seq(__u64 *seq)
 	return 0;
 }
 
+/* Reserves an event of size bytes (a constant) in the ring buffer, its
+ * header that of the packet being handled (hook, direction, CPU) with
+ * the next sequence number. NULL when the ring buffer is full, which is
+ * counted: the number taken is the gap the agent sees. */
+static __always_inline void *reserve_event(__u64 size, __u8 kind,
+					   const struct hdrlog_event_hdr *from)
+{
+	struct hdrlog_event_hdr *hdr;
+	__u64 seq;
+
+	if (take_seq(&seq))
+		return NULL;
+	hdr = bpf_ringbuf_reserve(&events, size, 0);
+	if (!hdr) {
+		stat_add(HDRLOG_STAT_RINGBUF_FULL, 1);
+		return NULL;
+	}
+	hdr->kind = kind;
+	hdr->hook = from->hook;
+	hdr->direction = from->direction;
+	hdr->_pad = 0;
+	hdr->cpu = from->cpu;
+	hdr->seq = seq;
+	return hdr;
+}
+
 /* Starts this packet's event. When every packet gets one and nothing
  * selects, it is built in the ring buffer itself when there is room (no
  * copy: the copy was a quarter of the program's cost), else in the
@@ -141,11 +168,11 @@ begin_event(__u8 hook, __u8 dir, enum ev_place *place)
 	if (!ev)
 		return NULL;
 	__builtin_memset(ev, 0, sizeof(*ev));
-	ev->kind = HDRLOG_EV_PACKET;
-	ev->hook = hook;
-	ev->direction = dir;
-	ev->seq = seq; /* copies take theirs in send_copy() */
-	ev->cpu = bpf_get_smp_processor_id();
+	ev->hdr.kind = HDRLOG_EV_PACKET;
+	ev->hdr.hook = hook;
+	ev->hdr.direction = dir;
+	ev->hdr.seq = seq; /* copies take theirs in send_copy() */
+	ev->hdr.cpu = bpf_get_smp_processor_id();
 	ev->ts_ns = bpf_ktime_get_boot_ns();
 	return ev;
 }
@@ -189,7 +216,7 @@ static __always_inline __u64 wakeup_flag(void)
  * number. */
 static __always_inline void send_copy(struct hdrlog_packet_event *ev)
 {
-	if (take_seq(&ev->seq))
+	if (take_seq(&ev->hdr.seq))
 		return;
 	if (bpf_ringbuf_output(&events, ev, sizeof(*ev), wakeup_flag()))
 		stat_add(HDRLOG_STAT_RINGBUF_FULL, 1);
@@ -197,68 +224,47 @@ static __always_inline void send_copy(struct hdrlog_packet_event *ev)
 		stat_add(HDRLOG_STAT_EVENTS, 1);
 }
 
-/* Whether --packets wants this packet's event (scratch path). */
-static __always_inline bool packet_wanted(const struct hdrlog_packet_event *ev)
-{
-	if (targ_packets == HDRLOG_PACKETS_ALL)
-		return true;
-	return targ_packets == HDRLOG_PACKETS_TCP_CONTROL &&
-	       (ev->h.layers & HDRLOG_L_TCP) &&
-	       (ev->h.tcp_flags & (HDRLOG_TCP_SYN | HDRLOG_TCP_FIN | HDRLOG_TCP_RST));
-}
-
-/* Sends the record of a flow that ended, unless --only-failed leaves a
- * successful connection out: that one costs no event at all. */
-/* The flow's timeline goes just before its record and leaves the table. */
-static __always_inline void send_timeline(const struct hdrlog_flow_key *key,
-					  bool send)
-{
-	struct hdrlog_timeline_event *te;
-	struct hdrlog_timeline *tl;
-
-	if (!targ_timeline)
-		return;
-	tl = bpf_map_lookup_elem(&timelines, key);
-	if (!tl)
-		return;
-	if (send) {
-		te = bpf_ringbuf_reserve(&events, sizeof(*te), 0);
-		if (te) {
-			te->kind = HDRLOG_EV_TIMELINE;
-			__builtin_memset(te->_pad, 0, sizeof(te->_pad));
-			__builtin_memcpy(&te->key, key, sizeof(*key));
-			__builtin_memcpy(&te->tl, tl, sizeof(*tl));
-			bpf_ringbuf_submit(te, 0);
-		} else {
-			stat_add(HDRLOG_STAT_FLOW_EVENTS_LOST, 1);
-		}
-	}
-	bpf_map_delete_elem(&timelines, key);
-}
-
+/* The record of a flow that ended, with its timeline (which leaves the
+ * table), unless --only-failed leaves a successful connection out: that
+ * one costs no event at all. from: the packet that ended it. */
 static __always_inline void send_flow(const struct hdrlog_flow_key *key,
-				      const struct hdrlog_flow_value *v)
+				      const struct hdrlog_flow_value *v,
+				      const struct hdrlog_event_hdr *from)
 {
+	__u64 size = targ_timeline ? sizeof(struct hdrlog_flow_event)
+				   : HDRLOG_FLOW_EVENT_BARE;
+	struct hdrlog_timeline *tl = NULL;
 	struct hdrlog_flow_event *fe;
 
+	if (targ_timeline)
+		tl = bpf_map_lookup_elem(&timelines, key);
 	if (targ_only_failed && !hdrlog_flow_failed(v, key->proto)) {
 		stat_add(HDRLOG_STAT_FLOWS_SUPPRESSED, 1);
-		send_timeline(key, false);
-		return;
+		goto out;
 	}
-	send_timeline(key, true);
 	stat_add(HDRLOG_STAT_FLOWS_ENDED, 1);
-	fe = bpf_ringbuf_reserve(&events, sizeof(*fe), 0);
+	fe = reserve_event(size, HDRLOG_EV_FLOW, from);
 	if (!fe) {
 		stat_add(HDRLOG_STAT_FLOW_EVENTS_LOST, 1);
-		return;
+		goto out;
 	}
-	fe->kind = HDRLOG_EV_FLOW;
 	fe->reason = v->end_reason;
+	fe->has_timeline = 0;
 	__builtin_memset(fe->_pad, 0, sizeof(fe->_pad));
 	__builtin_memcpy(&fe->key, key, sizeof(*key));
 	__builtin_memcpy(&fe->val, v, sizeof(*v));
+	if (targ_timeline) {
+		if (tl)
+			__builtin_memcpy(&fe->tl, tl, sizeof(*tl));
+		else
+			__builtin_memset(&fe->tl, 0, sizeof(fe->tl));
+		fe->has_timeline = tl != NULL;
+	}
 	bpf_ringbuf_submit(fe, wakeup_flag());
+	stat_add(HDRLOG_STAT_EVENTS, 1);
+out:
+	if (tl)
+		bpf_map_delete_elem(&timelines, key);
 }
 
 /* --timeline: the packet's entry in its flow's timeline. */
@@ -292,7 +298,7 @@ static __attribute__((noinline)) void flow_icmp_answer(const struct hdrlog_packe
 		return;
 	v = bpf_map_lookup_elem(&flows, &key);
 	if (v && hdrlog_flow_icmp_error(v, &ev->h) == HDRLOG_FLOW_ENDED)
-		send_flow(&key, v);
+		send_flow(&key, v, &ev->hdr);
 }
 
 /* The packet's share of its flow: bpf/flow_update.h, the code the offline
@@ -327,7 +333,7 @@ static __attribute__((noinline)) void flow_account(const struct hdrlog_packet_ev
 	} else {
 		was_ended = v->end_reason != 0;
 	}
-	rc = hdrlog_flow_packet(v, is_new, &ev->h, from_a, ev->direction,
+	rc = hdrlog_flow_packet(v, is_new, &ev->h, from_a, ev->hdr.direction,
 				ev->ifindex, ev->gso_segs, ev->ts_ns);
 	if (is_new) {
 		if (bpf_map_update_elem(&flows, &key, v, BPF_NOEXIST)) {
@@ -347,7 +353,7 @@ static __attribute__((noinline)) void flow_account(const struct hdrlog_packet_ev
 		timeline_account(&key, is_new || (was_ended && !v->end_reason),
 				 from_a == v->orig_is_a ? 0 : 1, ev);
 	if (rc == HDRLOG_FLOW_ENDED)
-		send_flow(&key, v);
+		send_flow(&key, v, &ev->hdr);
 }
 
 /* Counts the packet, then takes it through the filter and sampling;
@@ -378,12 +384,13 @@ static __always_inline void send_event(struct hdrlog_packet_event *ev,
 	if (place == EV_RING) {
 		bpf_ringbuf_submit(ev, wakeup_flag());
 		stat_add(HDRLOG_STAT_EVENTS, 1);
-	} else if (place == EV_SCRATCH && selected && packet_wanted(ev)) {
+	} else if (place == EV_SCRATCH && selected &&
+		   hdrlog_packet_wanted(targ_packets, &ev->h)) {
 		send_copy(ev);
 	}
 }
 
-#include "http_capture.h" /* needs stat_slot(), stat_add() */
+#include "http_capture.h" /* needs stat_add(), reserve_event() */
 
 static __always_inline int handle_skb(struct __sk_buff *skb, __u8 dir)
 {

@@ -6,8 +6,9 @@
  * table as HTTP and is counted there by method or status class; the
  * segments of HTTP flows go to the agent as payload events with their
  * first targ_http_snaplen bytes, except those inside a body of known
- * length, which are counted, not copied (bpf/http_flow.h decides, as it
- * does offline).
+ * length, which are counted, not copied, and so do the FIN and RST that
+ * end them, without bytes (kernel_user/http_flow.h decides, as it does
+ * for a capture).
  */
 #ifndef HDRLOG_BPF_HTTP_H
 #define HDRLOG_BPF_HTTP_H
@@ -23,12 +24,6 @@
 
 /* Payload bytes per event; 0: no payload capture (the default). */
 const volatile __u32 targ_http_snaplen = 0;
-
-/* Where the TCP payload starts in the skb's frame. */
-static __always_inline __u32 http_payload_off(const struct hdrlog_headers *h)
-{
-	return ETH_HLEN + 4 * (__u32)h->vlan_depth + h->ip_hdr_len + h->tcp_hdr_len;
-}
 
 /* The snap length as the verifier sees it: a constant, capped. */
 static __always_inline __u64 http_snaplen(void)
@@ -108,35 +103,25 @@ static __always_inline int http_sniff(struct __sk_buff *skb,
  * the body that follows (fh, d). */
 static __always_inline void http_send(struct __sk_buff *skb,
 				      const struct hdrlog_packet_event *pev,
-				      __u32 off, int what, bool no_bytes,
+				      __u32 off, int what, int act,
 				      struct hdrlog_flow_http *fh, int d)
 {
+	bool no_bytes = act != HDRLOG_HTTP_COPY;
 	const struct hdrlog_headers *h = &pev->h;
-	__u64 *tried = stat_slot(HDRLOG_STAT_EVENTS_TRIED);
 	__u64 snap = http_snaplen(), len; /* 64-bit: bounds the verifier sees */
 	struct http_scan_ctx scan = {};
 	struct hdrlog_payload_event *ev;
 
-	if (!tried)
-		return;
 	len = skb->len - off;
 	if (len > h->payload_len)
 		len = h->payload_len; /* Ethernet padding */
-	(*tried)++;
-	ev = bpf_ringbuf_reserve(&events, sizeof(*ev) + http_event_room(), 0);
-	if (!ev) {
-		stat_add(HDRLOG_STAT_RINGBUF_FULL, 1);
+	ev = reserve_event(sizeof(*ev) + http_event_room(), HDRLOG_EV_PAYLOAD,
+			   &pev->hdr);
+	if (!ev)
 		return;
-	}
-	ev->kind = HDRLOG_EV_PAYLOAD;
-	ev->hook = pev->hook;
-	ev->direction = pev->direction;
-	ev->_pad = 0;
-	ev->cpu = pev->cpu;
-	ev->seq = *tried - 1;
 	ev->ts_ns = pev->ts_ns;
 	ev->ifindex = pev->ifindex;
-	ev->uncopied = no_bytes ? fh->body_uncopied[d & 1] : 0;
+	ev->uncopied = act == HDRLOG_HTTP_BODY_END ? fh->body_uncopied[d & 1] : 0;
 	ev->_pad2 = 0;
 	ev->h = *h;
 	barrier_var(len);
@@ -157,9 +142,10 @@ static __always_inline void http_send(struct __sk_buff *skb,
 	stat_add(HDRLOG_STAT_HTTP_PAYLOADS, 1);
 }
 
-/* For a TCP segment with payload (tc only): marks and counts HTTP on its
- * flow, then sends what bpf/http_flow.h says to copy. pev is the
- * packet's parsed event; its flow was accounted just before. */
+/* For a TCP segment (tc only): marks and counts HTTP on its flow, then
+ * sends what bpf/http_flow.h says to copy, and the FIN or RST that ends
+ * an HTTP connection. pev is the packet's parsed event; its flow was
+ * accounted just before. */
 /* A function of its own, not inlined: its stack and the flow table's are
  * then never on the main program's at once (BPF's 512-byte limit). */
 static __attribute__((noinline)) void http_capture(struct __sk_buff *skb,
@@ -168,17 +154,21 @@ static __attribute__((noinline)) void http_capture(struct __sk_buff *skb,
 	const struct hdrlog_headers *h = &pev->h;
 	struct hdrlog_flow_value *v;
 	struct hdrlog_flow_key key;
-	int what, from_a, d, act;
-	__u32 off;
+	int what = 0, from_a, d, act;
+	__u32 off = h->payload_off;
 
 	if (!http_snaplen() || !(h->layers & HDRLOG_L_TCP) ||
-	    (h->layers & HDRLOG_L_FRAG) || h->truncated || h->error ||
-	    !h->payload_len)
+	    (h->layers & HDRLOG_L_FRAG) || h->truncated || h->error)
 		return;
-	off = http_payload_off(h);
-	if (off >= skb->len || hdrlog_flow_key_make(h, &key, &from_a))
+	/* without payload, only the end of a connection matters */
+	if (!h->payload_len &&
+	    !(h->tcp_flags & (HDRLOG_TCP_FIN | HDRLOG_TCP_RST)))
 		return;
-	what = http_sniff(skb, h, off);
+	if ((h->payload_len && off >= skb->len) ||
+	    hdrlog_flow_key_make(h, &key, &from_a))
+		return;
+	if (h->payload_len)
+		what = http_sniff(skb, h, off);
 	v = bpf_map_lookup_elem(&flows, &key);
 	if (!v) {
 		if (what)
@@ -186,14 +176,15 @@ static __attribute__((noinline)) void http_capture(struct __sk_buff *skb,
 		return;
 	}
 	d = from_a == v->orig_is_a ? 0 : 1;
-	act = hdrlog_http_segment(&v->http, d, h, what);
+	act = h->payload_len ? hdrlog_http_segment(&v->http, d, h, what)
+			     : hdrlog_http_control(&v->http, h);
 	if (act == HDRLOG_HTTP_SKIP || act == HDRLOG_HTTP_BODY_END) {
 		stat_add(HDRLOG_STAT_HTTP_UNCOPIED, 1);
 		stat_add(HDRLOG_STAT_HTTP_UNCOPIED_BYTES, h->payload_len);
 	}
-	if (act == HDRLOG_HTTP_COPY || act == HDRLOG_HTTP_BODY_END)
-		http_send(skb, pev, off, what, act == HDRLOG_HTTP_BODY_END,
-			  &v->http, d);
+	if (act == HDRLOG_HTTP_COPY || act == HDRLOG_HTTP_BODY_END ||
+	    act == HDRLOG_HTTP_CLOSE)
+		http_send(skb, pev, off, what, act, &v->http, d);
 }
 
 #endif /* HDRLOG_BPF_HTTP_H */

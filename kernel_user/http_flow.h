@@ -115,6 +115,17 @@ static __always_inline int hdrlog_http_segment(struct hdrlog_flow_http *fh,
 	return HDRLOG_HTTP_COPY;
 }
 
+/* Decides for one TCP segment without payload: a FIN or RST of a flow
+ * that carries HTTP goes to the agent (without bytes), which ends the
+ * connection's messages there rather than at its idle timeout. */
+static __always_inline int hdrlog_http_control(const struct hdrlog_flow_http *fh,
+					       const struct hdrlog_headers *h)
+{
+	if (fh->seen && (h->tcp_flags & (HDRLOG_TCP_FIN | HDRLOG_TCP_RST)))
+		return HDRLOG_HTTP_CLOSE;
+	return HDRLOG_HTTP_IGNORE;
+}
+
 /* Reading a message head byte by byte for its end and its framing. */
 struct hdrlog_http_scan {
 	__u64 content_length;

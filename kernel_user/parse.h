@@ -69,8 +69,12 @@
 #define TCP_OPTS_MAX 40 /* 60-byte header limit less the fixed 20 */
 #define TCP_OPT_BUF 64	/* power of two so indexes can be masked */
 
+/* Where parsing is: pos in the packet, off bytes from the frame's start
+ * (what the headers before pos took), so that the L4 header can record
+ * where its payload starts. */
 struct hdr_cursor {
 	void *pos;
+	__u32 off;
 };
 
 /* RFC 826 for Ethernet/IPv4; the UAPI arphdr stops before the addresses. */
@@ -113,6 +117,7 @@ static __always_inline int parse_ethhdr(struct hdr_cursor *c, void *end,
 	h->layers |= HDRLOG_L_ETH;
 	h->eth_proto = bpf_ntohs(eth->h_proto);
 	c->pos = eth + 1;
+	c->off += sizeof(*eth);
 	return h->eth_proto;
 }
 
@@ -141,6 +146,7 @@ static __always_inline int parse_vlans(struct hdr_cursor *c, void *end,
 		proto = bpf_ntohs(vh->proto);
 		h->eth_proto = proto;
 		c->pos = vh + 1;
+		c->off += sizeof(*vh);
 	}
 	if (proto_is_vlan(proto)) {
 		h->error = HDRLOG_ERR_VLAN_DEPTH;
@@ -217,6 +223,7 @@ static __always_inline int parse_ipv4(struct hdr_cursor *c, void *end,
 		return PARSE_STOP;
 	}
 	c->pos += hdrlen;
+	c->off += hdrlen;
 	if (frag & 0x3fff)
 		h->layers |= HDRLOG_L_FRAG;
 	/* Only the first fragment carries the L4 header. */
@@ -323,6 +330,7 @@ static __always_inline int parse_ipv6(struct hdr_cursor *c, void *end,
 	h->ip_hdr_len = off;
 	h->ip_proto = nexthdr;
 	c->pos = (void *)ip6h + (off & IPV6_EXT_OFF_MASK);
+	c->off += off & IPV6_EXT_OFF_MASK;
 	/* Only the first fragment carries the L4 header. */
 	if (h->frag_off)
 		return PARSE_STOP;
@@ -333,11 +341,14 @@ static __always_inline int parse_ipv6(struct hdr_cursor *c, void *end,
 	return nexthdr;
 }
 
-/* Bytes of L4 payload by the IP length fields, given the L4 header size. */
-static __always_inline void set_payload_len(struct hdrlog_headers *h,
-					    int l4_hdrlen)
+/* Where the L4 payload starts (the cursor is at the L4 header) and how
+ * long it is by the IP length fields, given the L4 header's size. */
+static __always_inline void set_payload(const struct hdr_cursor *c,
+					struct hdrlog_headers *h, int l4_hdrlen)
 {
 	int len = h->ip_len - l4_hdrlen;
+
+	h->payload_off = c->off + l4_hdrlen;
 
 	if (h->layers & HDRLOG_L_IPV4)
 		len -= h->ip_hdr_len;
@@ -475,7 +486,7 @@ static __always_inline int parse_tcp(struct hdr_cursor *c, void *end,
 		h->error = HDRLOG_ERR_TCP_DOFF;
 		return PARSE_STOP;
 	}
-	set_payload_len(h, hdrlen);
+	set_payload(c, h, hdrlen);
 	parse_tcp_options((__u8 *)(th + 1), end, hdrlen - (int)sizeof(*th), h);
 	return PARSE_STOP;
 }
@@ -493,7 +504,7 @@ static __always_inline int parse_udp(struct hdr_cursor *c, void *end,
 	h->sport = bpf_ntohs(uh->source);
 	h->dport = bpf_ntohs(uh->dest);
 	h->udp_len = bpf_ntohs(uh->len);
-	set_payload_len(h, sizeof(*uh));
+	set_payload(c, h, sizeof(*uh));
 	return PARSE_STOP;
 }
 
@@ -583,7 +594,7 @@ static __always_inline int parse_icmp_common(struct hdr_cursor *c, void *end,
 	h->layers |= v6 ? HDRLOG_L_ICMPV6 : HDRLOG_L_ICMP;
 	h->icmp_type = ih->type;
 	h->icmp_code = ih->code;
-	set_payload_len(h, sizeof(*ih));
+	set_payload(c, h, sizeof(*ih));
 	if (v6 ? (ih->type == ICMPV6_ECHO_REQUEST || ih->type == ICMPV6_ECHO_REPLY)
 	       : (ih->type == ICMP_ECHO || ih->type == ICMP_ECHOREPLY)) {
 		h->layers |= HDRLOG_L_ECHO;
@@ -608,11 +619,13 @@ static __always_inline void parse_l4(struct hdr_cursor *c, void *end,
 		parse_icmp_common(c, end, 1, h);
 }
 
-/* Parses from the network layer on; proto is an EtherType (host order). */
+/* Parses from the network layer on, at data, l3_off bytes into the frame
+ * (for payload_off); proto is an EtherType (host order). */
 static __always_inline void hdrlog_parse_l3(void *data, void *end, int proto,
+					    __u32 l3_off,
 					    struct hdrlog_headers *h)
 {
-	struct hdr_cursor c = { .pos = data };
+	struct hdr_cursor c = { .pos = data, .off = l3_off };
 
 	h->eth_proto = proto;
 	if (proto == ETH_P_IP)
@@ -640,7 +653,7 @@ static __always_inline void hdrlog_parse_eth(void *data, void *end,
 	proto = parse_vlans(&c, end, proto, h);
 	if (proto < 0)
 		return;
-	hdrlog_parse_l3(c.pos, end, proto, h);
+	hdrlog_parse_l3(c.pos, end, proto, c.off, h);
 }
 
 #endif /* HDRLOG_PARSE_H */

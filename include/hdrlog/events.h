@@ -17,10 +17,22 @@
 #define HDRLOG_IPV6_EXT_MAX_CHAIN 8 /* IPv6 extension headers walked */
 
 enum hdrlog_event_kind {
-	HDRLOG_EV_PACKET = 1,
-	HDRLOG_EV_FLOW = 2, /* struct hdrlog_flow_event (hdrlog/flow.h) */
-	HDRLOG_EV_TIMELINE = 3, /* struct hdrlog_timeline_event (hdrlog/flow.h) */
-	HDRLOG_EV_PAYLOAD = 4, /* struct hdrlog_payload_event */
+	HDRLOG_EV_PACKET = 1,  /* struct hdrlog_packet_event */
+	HDRLOG_EV_FLOW = 2,    /* struct hdrlog_flow_event (hdrlog/flow.h) */
+	HDRLOG_EV_PAYLOAD = 3, /* struct hdrlog_payload_event */
+};
+
+/* Every event starts with this header. Every try to write an event takes
+ * the next sequence number of its CPU, whatever its kind, so one scheme
+ * counts every kind's loss: a number the agent never sees is an event
+ * the ring buffer had no room for. */
+struct hdrlog_event_hdr {
+	__u8 kind;	/* enum hdrlog_event_kind */
+	__u8 hook;	/* enum hdrlog_hook of the program that sent it */
+	__u8 direction; /* enum hdrlog_direction it ran for */
+	__u8 _pad;
+	__u32 cpu;	/* whose sequence seq is */
+	__u64 seq;	/* per CPU: HDRLOG_STAT_EVENTS_TRIED before this event */
 };
 
 /* Which packets get a packet event (load-time knob targ_packets). */
@@ -140,6 +152,7 @@ struct hdrlog_icmp_quote {
 
 /* Everything the parser read from one packet. Fields of a layer are valid
  * only when its bit is set in layers. */
+#define HDRLOG_HEADERS_SIZE 172
 struct hdrlog_headers {
 	__u32 layers;	 /* HDRLOG_L_* */
 	__u8 truncated;	 /* enum hdrlog_hdr that did not fit, or 0 */
@@ -200,17 +213,13 @@ struct hdrlog_headers {
 	__u16 icmp_id;	/* HDRLOG_L_ECHO */
 	__u16 icmp_seq; /* HDRLOG_L_ECHO */
 	__u16 payload_len; /* L4 payload bytes by the IP length fields */
-	__u16 _pad;
+	__u16 payload_off; /* TCP, UDP, ICMP: where the L4 payload starts,
+			    * in bytes from the start of the frame */
 };
 
 /* HDRLOG_EV_PACKET: one packet's headers. */
 struct hdrlog_packet_event {
-	__u8 kind;	/* HDRLOG_EV_PACKET */
-	__u8 hook;	/* enum hdrlog_hook */
-	__u8 direction; /* enum hdrlog_direction */
-	__u8 _pad;
-	__u32 cpu;
-	__u64 seq;   /* per-CPU: HDRLOG_STAT_EVENTS_TRIED before this event */
+	struct hdrlog_event_hdr hdr; /* HDRLOG_EV_PACKET */
 	__u64 ts_ns; /* live: CLOCK_BOOTTIME; pcap: since the Unix epoch */
 	__u32 ifindex;
 	__u32 len;	/* bytes on the wire (one skb: all its GSO segments) */
@@ -226,15 +235,11 @@ struct hdrlog_packet_event {
  * connections the kernel found carrying HTTP (tc only). Sent in addition
  * to the packet's own event; both take a sequence number. The event is
  * sizeof(struct hdrlog_payload_event) + the snap length (rounded up to
- * a multiple of 8) long. */
+ * a multiple of 8) long; read from a capture, it carries every captured
+ * payload byte. */
 struct hdrlog_payload_event {
-	__u8 kind;	/* HDRLOG_EV_PAYLOAD */
-	__u8 hook;	/* enum hdrlog_hook */
-	__u8 direction; /* enum hdrlog_direction */
-	__u8 _pad;
-	__u32 cpu;
-	__u64 seq;	/* as in hdrlog_packet_event */
-	__u64 ts_ns;	/* CLOCK_BOOTTIME */
+	struct hdrlog_event_hdr hdr; /* HDRLOG_EV_PAYLOAD */
+	__u64 ts_ns;	/* as in hdrlog_packet_event */
 	__u32 ifindex;
 	__u32 caplen;	/* payload bytes in data (h.payload_len is all of it) */
 	__u32 uncopied; /* caplen 0, the last segment of a body the kernel
@@ -262,34 +267,91 @@ enum hdrlog_http_method {
 	HDRLOG_HTTP_METHOD__MAX,
 };
 
-/* Per-CPU counters (the "stats" map, one __u64 per index per CPU). */
+/*
+ * The kernel's per-CPU counters (the "stats" map, one __u64 per index per
+ * CPU), as one table: the enum below, the stats record's keys (after
+ * "hdrlog.stats.") and the Prometheus families come from it.
+ *   X(NAME, stats record key, metric name, help)
+ * Counts of packets count GSO segments one by one.
+ */
+#define HDRLOG_STATS(X)							\
+	X(PACKETS, "packets", "hdrlog_kernel_packets_total",		\
+	  "Packets the BPF programs saw, GSO segments counted one by one.") \
+	X(BYTES, "bytes", "hdrlog_kernel_bytes_total",			\
+	  "Bytes the BPF programs saw.")				\
+	X(EVENTS_TRIED, "events_tried", "hdrlog_kernel_events_tried_total", \
+	  "Ring buffer writes tried: the per-CPU sequence.")		\
+	X(EVENTS, "events_written", "hdrlog_kernel_events_written_total", \
+	  "Events written into the ring buffer.")			\
+	X(RINGBUF_FULL, "lost.ringbuf_full", "hdrlog_kernel_ringbuf_full_total", \
+	  "Events lost because the ring buffer was full.")		\
+	X(TRUNCATED, "truncated", "hdrlog_kernel_truncated_packets_total", \
+	  "Packets whose headers ran past the captured bytes.")		\
+	X(PARSE_ERRORS, "parse_errors", "hdrlog_kernel_parse_errors_total", \
+	  "Packets with a malformed header.")				\
+	X(PULL_FAILED, "pull_failed", "hdrlog_kernel_pull_failed_total", \
+	  "bpf_skb_pull_data() failures at tc.")			\
+	X(FILTER_MATCHED, "filter.matched",				\
+	  "hdrlog_kernel_filter_matched_packets_total",			\
+	  "Packets the filter selected.")				\
+	X(FILTER_NOT_MATCHED, "filter.not_matched",			\
+	  "hdrlog_kernel_filter_not_matched_packets_total",		\
+	  "Packets the filter did not select (not logged).")		\
+	X(SAMPLED_OUT, "sampled_out", "hdrlog_kernel_sampled_out_packets_total", \
+	  "Selected packets --sample skipped (not logged).")		\
+	X(FLOWS_CREATED, "flows.created", "hdrlog_kernel_flows_created_total", \
+	  "Flow table entries created (a reused 5-tuple counts again).") \
+	X(FLOWS_REUSED, "flows.reused", "hdrlog_kernel_flows_reused_total", \
+	  "Ended flow entries a new SYN started afresh.")		\
+	X(FLOWS_ENDED, "flows.ended", "hdrlog_kernel_flows_ended_total", \
+	  "Flows the programs ended (close, reset, ICMP unreachable), their records tried.") \
+	X(FLOW_EVENTS_LOST, "flows.lost", "hdrlog_kernel_flow_events_lost_total", \
+	  "Flow records lost: ring buffer full (also in ringbuf_full).") \
+	X(FLOWS_SUPPRESSED, "flows.suppressed",				\
+	  "hdrlog_kernel_flows_suppressed_total",			\
+	  "Flows the programs ended that --only-failed left out.")	\
+	X(FLOW_CREATE_FAILED, "flows.create_failed",			\
+	  "hdrlog_kernel_flow_create_failed_total",			\
+	  "Flow table insertions that failed.")				\
+	X(FLOW_LATE_PACKETS, "flows.late_packets",			\
+	  "hdrlog_kernel_flow_late_packets_total",			\
+	  "Packets after their flow ended (in no record).")		\
+	X(FLOW_UNTRACKED, "flows.untracked_packets",			\
+	  "hdrlog_kernel_flow_untracked_packets_total",			\
+	  "Packets without a flow (not IP, L4-less fragments).")	\
+	X(HTTP_PAYLOADS, "http.payload_events",				\
+	  "hdrlog_kernel_http_payload_events_total",			\
+	  "Payload events written (--http).")				\
+	X(HTTP_UNTRACKED, "http.flows_untracked",			\
+	  "hdrlog_kernel_http_untracked_segments_total",		\
+	  "HTTP segments whose flow is not in the flow table (it could not be added).") \
+	X(HTTP_UNCOPIED, "http.uncopied_segments",			\
+	  "hdrlog_kernel_http_uncopied_segments_total",			\
+	  "Segments of Content-Length bodies counted, not copied (--http).") \
+	X(HTTP_UNCOPIED_BYTES, "http.uncopied_bytes",			\
+	  "hdrlog_kernel_http_uncopied_bytes_total",			\
+	  "Payload bytes of those segments.")
+
+#define HDRLOG_STAT_ENUM(name, key, metric, help) HDRLOG_STAT_##name,
 enum hdrlog_stat {
-	HDRLOG_STAT_PACKETS,	   /* packets seen, GSO segments counted */
-	HDRLOG_STAT_BYTES,	   /* bytes seen */
-	HDRLOG_STAT_EVENTS_TRIED,  /* ring buffer writes tried: the sequence */
-	HDRLOG_STAT_EVENTS,	   /* events written */
-	HDRLOG_STAT_RINGBUF_FULL,  /* events lost: ring buffer full */
-	HDRLOG_STAT_TRUNCATED,	   /* packets whose headers ran out */
-	HDRLOG_STAT_PARSE_ERRORS,  /* packets with a malformed header */
-	HDRLOG_STAT_PULL_FAILED,   /* bpf_skb_pull_data() failures (tc) */
-	HDRLOG_STAT_FILTER_MATCHED,	/* packets the filter selected */
-	HDRLOG_STAT_FILTER_NOT_MATCHED, /* packets it did not */
-	HDRLOG_STAT_SAMPLED_OUT,	/* selected packets --sample skipped */
-	HDRLOG_STAT_FLOWS_CREATED, /* flow table entries created */
-	HDRLOG_STAT_FLOWS_REUSED,  /* ended entries a new SYN started afresh */
-	HDRLOG_STAT_FLOWS_ENDED,   /* TCP close/reset flow events tried */
-	HDRLOG_STAT_FLOW_EVENTS_LOST, /* ... lost: ring buffer full */
-	HDRLOG_STAT_FLOWS_SUPPRESSED, /* ... not sent (--only-failed) */
-	HDRLOG_STAT_FLOW_CREATE_FAILED, /* flow table update failures */
-	HDRLOG_STAT_FLOW_LATE_PACKETS, /* packets after their flow ended */
-	HDRLOG_STAT_FLOW_UNTRACKED, /* packets with no flow (not IP...) */
-	HDRLOG_STAT_HTTP_PAYLOADS, /* payload events written (HTTP) */
-	HDRLOG_STAT_HTTP_UNTRACKED, /* HTTP segments whose flow is not in the
-				     * flow table (it could not be added) */
-	HDRLOG_STAT_HTTP_UNCOPIED, /* segments of Content-Length bodies not
-				    * copied (HTTP) */
-	HDRLOG_STAT_HTTP_UNCOPIED_BYTES, /* ... their payload bytes */
+	HDRLOG_STATS(HDRLOG_STAT_ENUM)
 	HDRLOG_STAT__MAX,
 };
+#undef HDRLOG_STAT_ENUM
+
+/* The layout both sides compile against: a change here must be made on
+ * purpose, in both, at once. */
+_Static_assert(sizeof(struct hdrlog_event_hdr) == 16, "event header");
+_Static_assert(sizeof(struct hdrlog_icmp_quote) == 38, "ICMP quote");
+_Static_assert(sizeof(struct hdrlog_headers) == HDRLOG_HEADERS_SIZE,
+	       "struct hdrlog_headers");
+_Static_assert(__builtin_offsetof(struct hdrlog_packet_event, h) == 40,
+	       "packet event: headers");
+_Static_assert(sizeof(struct hdrlog_packet_event) == 216, "packet event");
+_Static_assert(__builtin_offsetof(struct hdrlog_payload_event, h) == 40,
+	       "payload event: headers");
+_Static_assert(__builtin_offsetof(struct hdrlog_payload_event, data) ==
+		       40 + HDRLOG_HEADERS_SIZE,
+	       "payload event: data follows the headers");
 
 #endif /* HDRLOG_EVENTS_H */

@@ -98,6 +98,8 @@ enum hdrlog_http_act {
 	HDRLOG_HTTP_BODY_END,	/* ... and its last segment: sent without
 				 * bytes, so the agent knows the body is
 				 * complete without waiting for more */
+	HDRLOG_HTTP_CLOSE,	/* a FIN or RST without payload: sent without
+				 * bytes, so the agent sees the end */
 };
 
 /* What the HTTP capture (--http) keeps on a TCP flow: the message
@@ -176,21 +178,28 @@ struct hdrlog_timeline {
 	struct hdrlog_timeline_entry e[HDRLOG_TIMELINE_MAX];
 };
 
-/* HDRLOG_EV_TIMELINE: sent just before the HDRLOG_EV_FLOW of its flow. */
-struct hdrlog_timeline_event {
-	__u8 kind; /* HDRLOG_EV_TIMELINE */
-	__u8 _pad[7];
-	struct hdrlog_flow_key key;
-	struct hdrlog_timeline tl;
-};
-
-/* HDRLOG_EV_FLOW: a flow ended in the kernel (TCP close or reset). */
+/* HDRLOG_EV_FLOW: a flow the programs ended (TCP close or reset, an ICMP
+ * unreachable answer), with its timeline when --timeline keeps one: the
+ * event is then sizeof(struct hdrlog_flow_event) long, else it ends
+ * where tl starts (HDRLOG_FLOW_EVENT_BARE). */
 struct hdrlog_flow_event {
-	__u8 kind;   /* HDRLOG_EV_FLOW */
-	__u8 reason; /* enum hdrlog_flow_end */
+	struct hdrlog_event_hdr hdr; /* HDRLOG_EV_FLOW; hook and direction
+				      * of the packet that ended it */
+	__u8 reason;	   /* enum hdrlog_flow_end */
+	__u8 has_timeline; /* tl follows */
 	__u8 _pad[6];
 	struct hdrlog_flow_key key;
 	struct hdrlog_flow_value val;
+	struct hdrlog_timeline tl;
 };
+#define HDRLOG_FLOW_EVENT_BARE __builtin_offsetof(struct hdrlog_flow_event, tl)
+
+_Static_assert(sizeof(struct hdrlog_flow_key) == 40, "flow key");
+_Static_assert(sizeof(struct hdrlog_flow_dir) == 80, "flow direction");
+_Static_assert(sizeof(struct hdrlog_flow_http) == 112, "flow HTTP state");
+_Static_assert(sizeof(struct hdrlog_flow_value) == 392, "flow value");
+_Static_assert(sizeof(struct hdrlog_timeline) == 280, "timeline");
+_Static_assert(HDRLOG_FLOW_EVENT_BARE == 456, "flow event without timeline");
+_Static_assert(sizeof(struct hdrlog_flow_event) == 736, "flow event");
 
 #endif /* HDRLOG_FLOW_H */

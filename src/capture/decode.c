@@ -119,8 +119,8 @@ int decode_packet(int linktype, const __u8 *pkt, __u32 caplen, __u32 wirelen,
 	if (!decode_supported(linktype))
 		return -EPROTONOSUPPORT;
 	memset(ev, 0, sizeof(*ev));
-	ev->kind = HDRLOG_EV_PACKET;
-	ev->hook = HDRLOG_HOOK_PCAP;
+	ev->hdr.kind = HDRLOG_EV_PACKET;
+	ev->hdr.hook = HDRLOG_HOOK_PCAP;
 	ev->len = wirelen;
 	ev->caplen = caplen;
 	ev->gso_segs = 1;
@@ -130,7 +130,7 @@ int decode_packet(int linktype, const __u8 *pkt, __u32 caplen, __u32 wirelen,
 			return 0;
 		}
 		l3 = link.offset;
-		ev->direction = link.direction;
+		ev->hdr.direction = link.direction;
 		ev->ifindex = link.ifindex;
 	}
 
@@ -146,33 +146,9 @@ int decode_packet(int linktype, const __u8 *pkt, __u32 caplen, __u32 wirelen,
 	if (linktype == DLT_EN10MB)
 		hdrlog_parse_eth(data, data + caplen, &ev->h);
 	else if (link.proto)
-		hdrlog_parse_l3(data + l3, data + caplen, link.proto, &ev->h);
+		hdrlog_parse_l3(data + l3, data + caplen, link.proto, l3, &ev->h);
 	else if (is_raw_ip(linktype))
 		ev->h.error = HDRLOG_ERR_IP_VERSION; /* neither 4 nor 6 */
 	free(copy);
-	return 0;
-}
-
-int decode_payload_offset(int linktype, const __u8 *pkt, __u32 caplen,
-			  const struct hdrlog_packet_event *ev, __u32 *offset)
-{
-	const struct hdrlog_headers *h = &ev->h;
-	struct link_l3 link;
-	__u32 off;
-
-	if (!(h->layers & (HDRLOG_L_TCP | HDRLOG_L_UDP)) || h->truncated ||
-	    h->error)
-		return -ENOENT;
-	if (linktype == DLT_EN10MB)
-		off = ETH_HLEN + 4 * h->vlan_depth;
-	else if (!decode_link(linktype, pkt, caplen, &link))
-		off = link.offset;
-	else
-		return -ENOENT;
-	off += h->ip_hdr_len;
-	off += h->layers & HDRLOG_L_TCP ? h->tcp_hdr_len : 8;
-	if (off > caplen)
-		return -ENOENT;
-	*offset = off;
 	return 0;
 }

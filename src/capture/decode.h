@@ -31,11 +31,4 @@ int decode_link(int linktype, const __u8 *pkt, __u32 caplen,
 int decode_packet(int linktype, const __u8 *pkt, __u32 caplen, __u32 wirelen,
 		  struct hdrlog_packet_event *ev);
 
-/* Where the TCP/UDP payload of a decoded frame starts: the offset in pkt
- * of the first payload byte, from the header lengths decode_packet() put
- * in ev. Returns 0, or -ENOENT when ev has no TCP/UDP header or the
- * payload starts past caplen. */
-int decode_payload_offset(int linktype, const __u8 *pkt, __u32 caplen,
-			  const struct hdrlog_packet_event *ev, __u32 *offset);
-
 #endif

@@ -61,7 +61,36 @@ static int explain_load_error(int err)
 	return err;
 }
 
-int loader_open(struct loader **out, const struct loader_opts *opts)
+#define WAKEUP_FRACTION 16 /* wake the agent when 1/16 of the ring is used */
+
+/* The programs' load-time knobs (rodata) and map sizes from cfg. */
+static int set_knobs(struct hdrlog_bpf *skel, const struct config *cfg,
+		     __u32 sample_seed)
+{
+	__u32 flows = cfg->flow_entries ? cfg->flow_entries
+					: bpf_map__max_entries(skel->maps.flows);
+
+	skel->rodata->targ_pull_len = cfg->pull_len;
+	skel->rodata->targ_wakeup_bytes = cfg->ringbuf_bytes / WAKEUP_FRACTION;
+	/* the filter path only when there is something to select */
+	skel->rodata->targ_filter = cfg->sel.filter != NULL;
+	skel->rodata->targ_sample = cfg->sel.sample;
+	skel->rodata->targ_sample_flow = cfg->sel.sample_flow;
+	skel->rodata->targ_sample_seed = sample_seed;
+	skel->rodata->targ_packets = cfg->packets;
+	skel->rodata->targ_flows = cfg->flows;
+	skel->rodata->targ_only_failed = cfg->flow.only_failed;
+	skel->rodata->targ_timeline = cfg->flow.timeline;
+	skel->rodata->targ_http_snaplen = cfg->http_snaplen;
+	if (cfg->flow_entries)
+		bpf_map__set_max_entries(skel->maps.flows, flows);
+	if (cfg->flow.timeline)
+		bpf_map__set_max_entries(skel->maps.timelines, flows);
+	return bpf_map__set_max_entries(skel->maps.events, cfg->ringbuf_bytes);
+}
+
+int loader_open(struct loader **out, const struct config *cfg,
+		__u32 sample_seed)
 {
 	struct loader *l;
 	int err;
@@ -77,24 +106,7 @@ int loader_open(struct loader **out, const struct loader_opts *opts)
 		free(l);
 		return err;
 	}
-	l->skel->rodata->targ_pull_len = opts->pull_len;
-	l->skel->rodata->targ_wakeup_bytes = opts->wakeup_bytes;
-	l->skel->rodata->targ_filter = opts->filter;
-	l->skel->rodata->targ_sample = opts->sample;
-	l->skel->rodata->targ_sample_flow = opts->sample_flow;
-	l->skel->rodata->targ_sample_seed = opts->sample_seed;
-	l->skel->rodata->targ_packets = opts->packets;
-	l->skel->rodata->targ_flows = opts->flows;
-	l->skel->rodata->targ_only_failed = opts->only_failed;
-	l->skel->rodata->targ_timeline = opts->timeline;
-	if (opts->flow_entries)
-		bpf_map__set_max_entries(l->skel->maps.flows, opts->flow_entries);
-	l->skel->rodata->targ_http_snaplen = opts->http_snaplen;
-	if (opts->timeline)
-		bpf_map__set_max_entries(l->skel->maps.timelines,
-					 opts->flow_entries ? opts->flow_entries
-							    : bpf_map__max_entries(l->skel->maps.flows));
-	err = bpf_map__set_max_entries(l->skel->maps.events, opts->ringbuf_bytes);
+	err = set_knobs(l->skel, cfg, sample_seed);
 	if (!err)
 		err = hdrlog_bpf__load(l->skel);
 	if (err) {

@@ -7,35 +7,17 @@
 #include <stddef.h>
 #include <linux/types.h>
 
+#include "config/config.h"
 #include "filter/filter_maps.h"
-
-enum tc_mode {
-	TC_MODE_AUTO,	 /* tcx links where the kernel has them, else netlink */
-	TC_MODE_TCX,	 /* bpf_link on tcx (Linux 6.6+) */
-	TC_MODE_NETLINK, /* cls_bpf filter on a clsact qdisc */
-};
-
-struct loader_opts {
-	__u32 ringbuf_bytes; /* power of two, at least a page */
-	__u32 pull_len;	     /* targ_pull_len */
-	__u32 wakeup_bytes;  /* targ_wakeup_bytes */
-	bool filter;	     /* targ_filter: a filter will be installed */
-	__u32 sample;	     /* targ_sample: keep 1 in N (0, 1: all) */
-	bool sample_flow;    /* targ_sample_flow: 1 in N flows */
-	__u32 sample_seed;   /* targ_sample_seed */
-	__u32 packets;	     /* targ_packets: enum hdrlog_packets */
-	bool flows;	     /* targ_flows */
-	bool only_failed;    /* targ_only_failed */
-	bool timeline;	     /* targ_timeline */
-	__u32 flow_entries;  /* flow table size; 0: the default */
-	__u32 http_snaplen;  /* targ_http_snaplen: 0 no payload events */
-};
 
 struct loader;
 
-/* Opens and loads the skeleton. Returns 0 and *out (free with
- * loader_close()), or -errno with the reason printed. */
-int loader_open(struct loader **out, const struct loader_opts *opts);
+/* Opens the skeleton, sets its load-time knobs from cfg (the filter path
+ * only when cfg selects; sample_seed for --sample-mode flow), and loads
+ * it. Returns 0 and *out (free with loader_close()), or -errno with the
+ * reason printed. */
+int loader_open(struct loader **out, const struct config *cfg,
+		__u32 sample_seed);
 
 /* Attaches tc on ifindex for one direction (HDRLOG_DIR_INGRESS/EGRESS). */
 int loader_attach_tc(struct loader *l, int ifindex, int direction,

@@ -9,9 +9,8 @@
 
 #include "flow/community_id.h"
 #include "flow/flow.h"
-#include "http/http.h"
-#include "metrics/metrics.h"
 #include "flow_update.h"
+#include "http/http_parse.h"
 #include "record/json.h"
 
 static const char *const conn_state_names[HDRLOG_CS__MAX] = {
@@ -44,6 +43,11 @@ const char *flow_conn_state_name(int cs)
 const char *flow_end_name(__u8 reason)
 {
 	return reason < HDRLOG_FLOW_END__MAX ? end_names[reason] : "none";
+}
+
+bool flow_selected(const struct flow_opts *opts, const struct flow_end *fe)
+{
+	return !opts->only_failed || hdrlog_flow_failed(fe->val, fe->key->proto);
 }
 
 void flow_end_init(struct flow_end *fe, const struct hdrlog_flow_key *k,
@@ -331,29 +335,6 @@ static void text_flow(struct strbuf *sb, const struct flow_end *fe)
 		 (unsigned long long)v->dir[1].ip_bytes,
 		 flow_end_name(fe->reason));
 	sb_puts(sb, line);
-}
-
-void flow_end_http(struct flow_end *fe, struct http_engine *http)
-{
-	const struct hdrlog_flow_key *k = fe->key;
-
-	if (http && k->proto == 6 /* TCP */)
-		fe->http_txns = http_engine_conn_txns(http, k->family == 6,
-						      k->addr_a, k->port_a,
-						      k->addr_b, k->port_b);
-}
-
-void flow_end_metrics(const struct flow_end *fe)
-{
-	const struct hdrlog_flow_value *v = fe->val;
-	__u64 handshake = 0;
-
-	if (v->syn_ns && v->synack_ns >= v->syn_ns)
-		handshake = v->synack_ns - v->syn_ns;
-	metrics_flow_ended(flow_conn_state_name(fe->conn_state), handshake,
-			   v->srtt_ns, v->dir[0].retransmits + v->dir[1].retransmits,
-			   !!(v->reset_by & HDRLOG_BY_ORIG) +
-			   !!(v->reset_by & HDRLOG_BY_RESP));
 }
 
 void record_flow(struct strbuf *sb, enum record_format fmt,

@@ -3,7 +3,6 @@
 #include <string.h>
 
 #include "http/http.h"
-#include "metrics/metrics.h"
 #include "http/tcp_reasm.h"
 
 #define CHUNK_LINE_MAX 64 /* a chunk-size line, extensions included */
@@ -58,10 +57,8 @@ struct http_conn {
 
 struct http_engine {
 	struct http_config cfg;
-	enum record_format fmt;
 	http_emit_fn emit;
 	void *ctx;
-	struct strbuf line;
 	struct http_conn **buckets;
 	unsigned n_buckets, n_conns;
 	struct http_conn *lru_head, *lru_tail;
@@ -109,13 +106,7 @@ static void emit_txn(struct http_conn *c, struct http_txn *t,
 		e->stats.no_response++;
 	if (!t->req.seen)
 		e->stats.no_request++;
-	if (t->req.seen)
-		metrics_http(t->req.msg.method ? t->req.msg.method : "",
-			     t->resp.seen ? t->resp.msg.status : 0,
-			     t->resp.seen && t->resp.end_ns > t->req.start_ns ?
-				     t->resp.end_ns - t->req.start_ns : 0);
-	http_record(&e->line, e->fmt, t);
-	e->emit(e->ctx, &e->line);
+	e->emit(e->ctx, t);
 	http_msg_free(&t->req.msg);
 	http_msg_free(&t->resp.msg);
 	memset(t, 0, sizeof(*t));
@@ -813,8 +804,7 @@ void http_engine_finish(struct http_engine *e)
 }
 
 struct http_engine *http_engine_new(const struct http_config *cfg,
-				    enum record_format fmt, http_emit_fn emit,
-				    void *ctx)
+				    http_emit_fn emit, void *ctx)
 {
 	struct http_engine *e = calloc(1, sizeof(*e));
 
@@ -822,7 +812,6 @@ struct http_engine *http_engine_new(const struct http_config *cfg,
 		return NULL;
 	e->cfg = *cfg;
 	http_config_defaults(&e->cfg);
-	e->fmt = fmt;
 	e->emit = emit;
 	e->ctx = ctx;
 	e->n_buckets = e->cfg.max_conns < 4096 ? 4096 : e->cfg.max_conns;
@@ -854,32 +843,5 @@ void http_engine_free(struct http_engine *e)
 		return;
 	http_engine_finish(e);
 	free(e->buckets);
-	sb_free(&e->line);
 	free(e);
-}
-
-void http_stats_summary(FILE *fp, const struct http_stats *s)
-{
-	fprintf(fp, "hdrlog: http: %llu transactions logged (%llu without "
-		"response, %llu without request), %llu requests, %llu responses, "
-		"%llu interim, %llu parse errors, %llu truncated heads, %llu "
-		"non-HTTP segments, %llu gaps (%llu bytes), %llu body holes "
-		"(%llu bytes, not copied), %llu connections (%llu evicted), "
-		"%llu requests evicted\n",
-		(unsigned long long)s->transactions,
-		(unsigned long long)s->no_response,
-		(unsigned long long)s->no_request,
-		(unsigned long long)s->requests,
-		(unsigned long long)s->responses,
-		(unsigned long long)s->interim,
-		(unsigned long long)s->parse_errors,
-		(unsigned long long)s->truncated,
-		(unsigned long long)s->not_http,
-		(unsigned long long)s->gaps,
-		(unsigned long long)s->gap_bytes,
-		(unsigned long long)s->body_holes,
-		(unsigned long long)s->body_hole_bytes,
-		(unsigned long long)s->connections,
-		(unsigned long long)s->evicted_conns,
-		(unsigned long long)s->evicted_txns);
 }

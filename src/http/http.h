@@ -11,7 +11,6 @@
 #define HDRLOG_HTTP_H
 
 #include <stdbool.h>
-#include <stdio.h>
 #include <linux/types.h>
 
 #include "hdrlog/events.h"
@@ -81,15 +80,14 @@ struct http_txn {
 
 struct http_engine;
 
-/* Called with each record, a line in line (newline included); the callee
- * writes it and empties line (sb_reset). */
-typedef void (*http_emit_fn)(void *ctx, struct strbuf *line);
+/* Gets each transaction as it completes (or is given up); t and what it
+ * points to are the engine's again when the call returns. */
+typedef void (*http_emit_fn)(void *ctx, const struct http_txn *t);
 
 /* cfg is copied (its header list is not: it must outlive the engine).
  * Returns NULL when out of memory. */
 struct http_engine *http_engine_new(const struct http_config *cfg,
-				    enum record_format fmt, http_emit_fn emit,
-				    void *ctx);
+				    http_emit_fn emit, void *ctx);
 
 /* One TCP packet: its parsed headers, the captured part of its payload
  * (caplen bytes at payload; h->payload_len is the whole), its time. Non-TCP
@@ -128,8 +126,5 @@ __u64 http_flow_id(const struct http_endpoints *ep);
 /* Appends txn's record to sb (http_record.c). */
 void http_record(struct strbuf *sb, enum record_format fmt,
 		 const struct http_txn *t);
-
-/* One line for the run's summary on stderr. */
-void http_stats_summary(FILE *fp, const struct http_stats *s);
 
 #endif

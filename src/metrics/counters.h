@@ -21,14 +21,15 @@ struct counters {
 	__u64 kernel[HDRLOG_STAT__MAX]; /* live: summed over CPUs */
 	__u64 received;	      /* events the agent read */
 	__u64 seq_missing;    /* events the sequence numbers say were lost */
-	__u64 skipped_link;   /* offline: frames of an unsupported link type */
+	__u64 skipped_link;   /* from a capture: frames of an unsupported link type */
 	__u64 output_errors;  /* lines that could not be written */
 	__u64 rotate_errors;  /* -w rotations or prunings that failed */
 	struct sink_report sinks[COUNTERS_MAX_SINKS]; /* by output_report() */
 	int n_sinks;
 	__u64 flow_records;   /* flow records written */
-	__u64 flows_deleted;  /* live: entries the agent removed from the table */
-	__u64 flows_suppressed; /* live: idle flows --only-failed left out */
+	__u64 flows_deleted;  /* entries the agent removed from the table */
+	__u64 flows_suppressed; /* flows the agent ended that --only-failed
+				 * left out */
 	__u64 syn_unanswered; /* unanswered SYNs at the last sweep */
 	__u64 syn_anomalies;  /* syn_flood anomaly records */
 	__u64 syn_overflow;   /* SYNs of destinations the watch had no room for */
@@ -43,21 +44,17 @@ struct counters {
 	int sampled;	      /* --sample was given */
 	int live;
 	int started; /* the capture was opened: a summary is due */
+	const char *stopped_by; /* "SIGINT"...: the run was stopped early */
 };
 
-/* Offline: count one decoded packet the way the kernel counts live ones. */
-void counters_add_packet(struct counters *c,
-			 const struct hdrlog_packet_event *ev);
-
-/* Offline: count a packet seen but not logged, and why:
- * HDRLOG_STAT_FILTER_NOT_MATCHED or HDRLOG_STAT_SAMPLED_OUT. */
-void counters_add_unselected(struct counters *c,
-			     const struct hdrlog_packet_event *ev,
-			     enum hdrlog_stat why);
-
 /* Live: flow table entries the LRU pushed out (created, not removed by
- * the agent, not restarted); 0 offline. */
+ * the agent, not restarted); 0 from a capture. */
 __u64 counters_flows_evicted(const struct counters *c);
+
+/* A kernel counter as the stats record and the summary say it: the
+ * kernel's, with the agent's own share where it has one (flows that
+ * --only-failed left out). */
+__u64 counters_stat(const struct counters *c, enum hdrlog_stat k);
 
 struct hdrlog_flow_http;
 /* Adds a written flow's HTTP counts (the flow table's) to c. */
@@ -68,7 +65,10 @@ void counters_add_flow_http(struct counters *c,
 void counters_record(struct strbuf *sb, enum record_format fmt,
 		     const struct counters *c, __u64 epoch_ns);
 
-/* Prints the human summary that ends every run. */
-void counters_summary(FILE *fp, const struct counters *c);
+struct http_stats;
+/* Prints the human summary that ends every run; http: the HTTP engine's
+ * counts (NULL without --http). */
+void counters_summary(FILE *fp, const struct counters *c,
+		      const struct http_stats *http);
 
 #endif

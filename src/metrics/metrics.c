@@ -49,52 +49,16 @@ struct histogram {
 	atomic_ullong count;
 };
 
-/* Kernel counters without a name here still appear, as
- * hdrlog_kernel_stat_<index>_total: a new HDRLOG_STAT_* entry is exported
- * before anyone edits this table. */
+/* The kernel's counters, named by their table (hdrlog/events.h). */
+#define STAT_METRIC(name, key, metric, help_) \
+	[HDRLOG_STAT_##name] = { metric, help_ },
 static const struct {
 	const char *name;
 	const char *help;
 } stat_names[HDRLOG_STAT__MAX] = {
-	[HDRLOG_STAT_PACKETS] = { "hdrlog_kernel_packets_total",
-		"Packets the BPF programs saw, GSO segments counted one by one." },
-	[HDRLOG_STAT_BYTES] = { "hdrlog_kernel_bytes_total",
-		"Bytes the BPF programs saw." },
-	[HDRLOG_STAT_EVENTS_TRIED] = { "hdrlog_kernel_events_tried_total",
-		"Ring buffer writes tried." },
-	[HDRLOG_STAT_EVENTS] = { "hdrlog_kernel_events_written_total",
-		"Events written into the ring buffer." },
-	[HDRLOG_STAT_RINGBUF_FULL] = { "hdrlog_kernel_ringbuf_full_total",
-		"Events lost because the ring buffer was full." },
-	[HDRLOG_STAT_TRUNCATED] = { "hdrlog_kernel_truncated_packets_total",
-		"Packets whose headers ran past the captured bytes." },
-	[HDRLOG_STAT_PARSE_ERRORS] = { "hdrlog_kernel_parse_errors_total",
-		"Packets with a malformed header." },
-	[HDRLOG_STAT_PULL_FAILED] = { "hdrlog_kernel_pull_failed_total",
-		"bpf_skb_pull_data() failures at tc." },
-	[HDRLOG_STAT_FILTER_MATCHED] = { "hdrlog_kernel_filter_matched_packets_total",
-		"Packets the filter selected, GSO segments counted." },
-	[HDRLOG_STAT_FILTER_NOT_MATCHED] = { "hdrlog_kernel_filter_not_matched_packets_total",
-		"Packets the filter did not select (not logged)." },
-	[HDRLOG_STAT_SAMPLED_OUT] = { "hdrlog_kernel_sampled_out_packets_total",
-		"Selected packets --sample skipped (not logged)." },
-	[HDRLOG_STAT_FLOWS_CREATED] = { "hdrlog_kernel_flows_created_total",
-		"Flow table entries created (a reused 5-tuple counts again)." },
-	[HDRLOG_STAT_FLOWS_REUSED] = { "hdrlog_kernel_flows_reused_total",
-		"Ended flow entries a new SYN started afresh." },
-	[HDRLOG_STAT_FLOWS_ENDED] = { "hdrlog_kernel_flows_ended_total",
-		"TCP close/reset flow events tried." },
-	[HDRLOG_STAT_FLOW_EVENTS_LOST] = { "hdrlog_kernel_flow_events_lost_total",
-		"Flow events lost: ring buffer full." },
-	[HDRLOG_STAT_FLOWS_SUPPRESSED] = { "hdrlog_kernel_flows_suppressed_total",
-		"Flow events --only-failed left out." },
-	[HDRLOG_STAT_FLOW_CREATE_FAILED] = { "hdrlog_kernel_flow_create_failed_total",
-		"Flow table insertions that failed." },
-	[HDRLOG_STAT_FLOW_LATE_PACKETS] = { "hdrlog_kernel_flow_late_packets_total",
-		"Packets after their flow ended (in no record)." },
-	[HDRLOG_STAT_FLOW_UNTRACKED] = { "hdrlog_kernel_flow_untracked_packets_total",
-		"Packets without a flow (not IP, L4-less fragments)." },
+	HDRLOG_STATS(STAT_METRIC)
 };
+#undef STAT_METRIC
 
 static struct {
 	char ifaces[MAX_IFACES][NAME_LEN];
@@ -205,7 +169,7 @@ static enum transport transport_of(const struct hdrlog_headers *h)
 void metrics_packet(const struct hdrlog_packet_event *ev, const char *ifname)
 {
 	int i = iface_slot(ifname);
-	int d = ev->direction <= HDRLOG_DIR_EGRESS ? ev->direction : 0;
+	int d = ev->hdr.direction <= HDRLOG_DIR_EGRESS ? ev->hdr.direction : 0;
 	enum transport t = transport_of(&ev->h);
 
 	ADD(M.packets[i][d][t], ev->gso_segs ? ev->gso_segs : 1);
@@ -222,6 +186,7 @@ void metrics_kernel_source(int stats_fd, int ncpu)
 
 void metrics_agent_update(const struct counters *c)
 {
+	SET(M.flows_started, c->kernel[HDRLOG_STAT_FLOWS_CREATED]);
 	SET(M.events_received, c->received);
 	SET(M.seq_missing, c->seq_missing);
 	SET(M.skipped_link, c->skipped_link);
@@ -258,11 +223,6 @@ static void observe(struct histogram *h, __u64 ns)
 	ADD(h->bucket[b], 1);
 	ADD(h->sum_ns, ns);
 	ADD(h->count, 1);
-}
-
-void metrics_flow_started(void)
-{
-	ADD(M.flows_started, 1);
 }
 
 /* Only the consumer thread adds states; the scrape reads the count with
@@ -368,7 +328,7 @@ static void render_packets(struct strbuf *sb, const char *name,
 static void render_kernel(struct strbuf *sb)
 {
 	__u64 *vals = NULL;
-	char name[64], help[96], labels[32];
+	char labels[32];
 
 	pthread_mutex_lock(&M.kernel_lock);
 	if (M.stats_fd >= 0)
@@ -376,18 +336,10 @@ static void render_kernel(struct strbuf *sb)
 	for (__u32 k = 0; vals && k < HDRLOG_STAT__MAX; k++) {
 		if (bpf_map_lookup_elem(M.stats_fd, &k, vals))
 			break;
-		if (stat_names[k].name) {
-			snprintf(name, sizeof(name), "%s", stat_names[k].name);
-			snprintf(help, sizeof(help), "%s", stat_names[k].help);
-		} else {
-			snprintf(name, sizeof(name), "hdrlog_kernel_stat_%u_total", k);
-			snprintf(help, sizeof(help),
-				 "Kernel counter %u (enum hdrlog_stat).", k);
-		}
-		family(sb, name, "counter", help);
+		family(sb, stat_names[k].name, "counter", stat_names[k].help);
 		for (int cpu = 0; cpu < M.ncpu; cpu++) {
 			snprintf(labels, sizeof(labels), "cpu=\"%d\"", cpu);
-			sample(sb, name, labels, vals[cpu]);
+			sample(sb, stat_names[k].name, labels, vals[cpu]);
 		}
 	}
 	pthread_mutex_unlock(&M.kernel_lock);

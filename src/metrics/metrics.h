@@ -39,7 +39,8 @@ void metrics_packet(const struct hdrlog_packet_event *ev, const char *ifname);
 void metrics_kernel_source(int stats_fd, int ncpu);
 
 /* Copies the agent's own counters (events received, sequence gaps, ...)
- * for the next scrape; called from the consumer loop. */
+ * and the flows started (c->kernel, read just before) for the next
+ * scrape; called from the consumer loop. */
 void metrics_agent_update(const struct counters *c);
 
 /* Exports a sink's queue depth, sent and dropped counts under
@@ -47,16 +48,17 @@ void metrics_agent_update(const struct counters *c);
  * server. At most 8. */
 void metrics_add_sink(const char *name, const struct sink_counters *n);
 
-/* --- for the flow table (issue 5). Durations in ns; 0: not measured. */
-void metrics_flow_started(void);
+/* --- flows. Flows started come from the kernel's counter (by
+ * metrics_agent_update()). Durations in ns; 0: not measured. */
 /* conn_state: a short fixed vocabulary ("SF", "S0", "REJ", ...); the
  * first 16 distinct values get their own label value, later ones are
  * counted as "other". */
 void metrics_flow_ended(const char *conn_state, __u64 handshake_ns,
 			__u64 rtt_ns, __u64 retransmits, __u64 resets);
+/* A TCP connection attempt that ended without any answer (S0). */
 void metrics_syn_unanswered(void);
 
-/* --- for HTTP pairing (issue 6): one request. method as sent (unknown
+/* --- HTTP: one request. method as sent (unknown
  * methods count as "other"); status 0: no response; duration_ns 0: not
  * measured. */
 void metrics_http(const char *method, unsigned int status, __u64 duration_ns);

@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
-#include "util/log.h"
 #include "output/output.h"
+#include "util/log.h"
+
+#define FLUSH_BYTES (64 << 10) /* written once this much is queued */
 
 static unsigned long long monotonic_ns(void)
 {
@@ -20,14 +25,20 @@ static void started(struct output *o)
 {
 	struct stat st;
 
-	if (fstat(fileno(o->fp), &st)) {
+	if (fstat(o->fd, &st)) {
 		o->regular = false;
 		o->file_bytes = 0;
 	} else {
 		o->regular = S_ISREG(st.st_mode);
-		o->file_bytes = st.st_size;
+		o->file_bytes = o->regular ? st.st_size : 0;
 	}
+	o->written = o->file_bytes;
 	o->opened_ns = monotonic_ns();
+}
+
+static int open_file(const char *path)
+{
+	return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
 }
 
 int output_open(struct output *o, const char *path, enum record_format fmt)
@@ -35,12 +46,8 @@ int output_open(struct output *o, const char *path, enum record_format fmt)
 	memset(o, 0, sizeof(*o));
 	o->path = path;
 	o->fmt = fmt;
-	if (!path) {
-		o->fp = stdout;
-		return 0;
-	}
-	o->fp = fopen(path, "a");
-	if (!o->fp) {
+	o->fd = path ? open_file(path) : STDOUT_FILENO;
+	if (o->fd < 0) {
 		int err = -errno;
 
 		pr_warn("cannot open %s for writing: %s\n", path, strerror(-err));
@@ -50,22 +57,91 @@ int output_open(struct output *o, const char *path, enum record_format fmt)
 	return 0;
 }
 
+/* Says why writing failed, once: a closed pipe is the reader leaving,
+ * not a failure worth a message. */
+static void say_failed(struct output *o, int err)
+{
+	if (!o->errors && err != -EPIPE)
+		pr_warn("cannot write to %s: %s\n", o->path ? o->path : "stdout",
+			strerror(-err));
+}
+
+/* After a write that failed past byte done of the queue: only whole
+ * lines stay in the file; the rest of the queue is dropped, counted. */
+static void keep_whole_lines(struct output *o, size_t done, int err)
+{
+	const char *d = o->pending.data;
+	size_t whole = done;
+	unsigned long long lines = 0;
+
+	while (whole && d[whole - 1] != '\n')
+		whole--;
+	if (whole < done && o->regular &&
+	    ftruncate(o->fd, o->written + whole) == 0)
+		done = whole;
+	for (size_t i = 0; i < whole; i++)
+		lines += d[i] == '\n';
+	o->written += done;
+	say_failed(o, err);
+	atomic_fetch_add(&o->n.sent, lines);
+	atomic_fetch_add(&o->n.dropped, o->pending_lines - lines);
+	o->errors += o->pending_lines - lines;
+	o->last_err = err;
+}
+
+int output_sync(struct output *o)
+{
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < o->pending.len) {
+		n = write(o->fd, o->pending.data + done, o->pending.len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			keep_whole_lines(o, done, n < 0 ? -errno : -EIO);
+			break;
+		}
+		done += n;
+	}
+	if (done == o->pending.len) {
+		o->written += done;
+		atomic_fetch_add(&o->n.sent, o->pending_lines);
+		o->last_err = 0;
+	}
+	sb_reset(&o->pending);
+	o->pending_lines = 0;
+	return o->last_err;
+}
+
+int output_reader_gone(const struct output *o)
+{
+	struct pollfd pfd = { .fd = o->fd, .events = 0 };
+
+	if (o->regular)
+		return 0;
+	/* the write end of a pipe whose reader closed reports POLLERR */
+	if (poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLERR))
+		return -EPIPE;
+	return 0;
+}
+
 int output_reopen(struct output *o)
 {
-	FILE *fp;
+	int fd, err;
 
 	if (!o->path)
 		return 0;
-	fp = fopen(o->path, "a");
-	if (!fp) {
-		int err = -errno;
-
+	output_sync(o);
+	fd = open_file(o->path);
+	if (fd < 0) {
+		err = -errno;
 		pr_warn("cannot reopen %s: %s; still writing to the old file\n",
 			o->path, strerror(-err));
 		return err;
 	}
-	fclose(o->fp);
-	o->fp = fp;
+	close(o->fd);
+	o->fd = fd;
 	started(o);
 	return 0;
 }
@@ -81,13 +157,12 @@ static void retry_later(struct output *o)
 void output_rotate(struct output *o)
 {
 	char rotated[PATH_MAX];
-	FILE *fp;
-	int err;
+	int fd, err;
 
 	/* never rename /dev/stdout, a FIFO or a device */
 	if (!o->path || !o->regular)
 		return;
-	fflush(o->fp);
+	output_sync(o);
 	err = rotate_rename(o->path, rotated, sizeof(rotated));
 	if (err) {
 		if (!o->rotate_errors++)
@@ -96,8 +171,8 @@ void output_rotate(struct output *o)
 		retry_later(o);
 		return;
 	}
-	fp = fopen(o->path, "a");
-	if (!fp) {
+	fd = open_file(o->path);
+	if (fd < 0) {
 		err = -errno;
 		if (!o->rotate_errors++)
 			pr_warn("cannot open %s after rotating it: %s; still writing to %s\n",
@@ -105,8 +180,8 @@ void output_rotate(struct output *o)
 		retry_later(o);
 		return;
 	}
-	fclose(o->fp);
-	o->fp = fp;
+	close(o->fd);
+	o->fd = fd;
 	started(o);
 	if (o->rot.compress && (err = rotate_compress_start(&o->compress, rotated)))
 		pr_warn("cannot compress %s: %s\n", rotated, strerror(-err));
@@ -119,18 +194,6 @@ void output_tick(struct output *o)
 	if (o->path && o->rot.interval_s && o->file_bytes &&
 	    monotonic_ns() - o->opened_ns >= o->rot.interval_s * 1000000000ULL)
 		output_rotate(o);
-}
-
-/* Counts a failed write and says why, once: a closed pipe is the reader
- * leaving, not a failure worth a message. */
-static int write_failed(struct output *o)
-{
-	int err = errno ? -errno : -EIO;
-
-	if (!o->errors++ && err != -EPIPE)
-		pr_warn("cannot write to %s: %s\n", o->path ? o->path : "stdout",
-			strerror(-err));
-	return err;
 }
 
 int output_add_sink(struct output *o, struct sink *s)
@@ -148,39 +211,19 @@ int output_emit(struct output *o, const char *kind, const char *iface)
 
 	if (!o->line.len)
 		return 0;
-	errno = 0;
 	atomic_fetch_add(&o->n.handed, 1);
-	if (fwrite(o->line.data, 1, o->line.len, o->fp) != o->line.len) {
-		err = write_failed(o);
-		atomic_fetch_add(&o->n.dropped, 1);
-	} else {
-		atomic_fetch_add(&o->n.sent, 1);
-		o->file_bytes += o->line.len;
-	}
+	sb_append(&o->pending, o->line.data, o->line.len);
+	o->pending_lines++;
+	o->file_bytes += o->line.len;
 	for (int i = 0; i < o->n_sinks; i++)
 		o->sinks[i]->ops->write(o->sinks[i], o->line.data, o->line.len,
 					&tags);
 	sb_reset(&o->line);
+	if (o->pending.len >= FLUSH_BYTES)
+		err = output_sync(o);
 	if (o->rot.size && o->file_bytes >= o->rot.size)
 		output_rotate(o);
 	return err;
-}
-
-void output_write_line(void *ctx, struct strbuf *line)
-{
-	struct output *o = ctx;
-
-	sb_append(&o->line, line->data, line->len);
-	sb_reset(line);
-	output_emit(o, "http", NULL);
-}
-
-int output_sync(struct output *o)
-{
-	errno = 0;
-	if (fflush(o->fp))
-		return write_failed(o);
-	return 0;
 }
 
 static void report(struct sink_report *r, const char *name,
@@ -206,6 +249,7 @@ void output_report(const struct output *o, struct counters *c)
 
 void output_close(struct output *o, struct counters *c)
 {
+	output_sync(o);
 	for (int i = 0; i < o->n_sinks; i++)
 		o->sinks[i]->ops->close(o->sinks[i]);
 	if (c)
@@ -214,10 +258,9 @@ void output_close(struct output *o, struct counters *c)
 		o->sinks[i]->ops->free(o->sinks[i]);
 	o->n_sinks = 0;
 	rotate_compress_wait(&o->compress);
-	if (o->fp && o->fp != stdout)
-		fclose(o->fp);
-	else if (o->fp)
-		fflush(o->fp);
-	o->fp = NULL;
+	if (o->path && o->fd >= 0)
+		close(o->fd);
+	o->fd = -1;
 	sb_free(&o->line);
+	sb_free(&o->pending);
 }

@@ -341,19 +341,19 @@ static void json_packet(struct strbuf *sb, const struct hdrlog_packet_event *ev,
 	json_begin(&j, sb);
 	json_timestamp(&j, "timestamp", meta->epoch_ns);
 	json_str(&j, "hdrlog.record", "packet");
-	json_str(&j, "hdrlog.hook", record_hook_name(ev->hook));
-	if (ev->direction != HDRLOG_DIR_UNKNOWN)
+	json_str(&j, "hdrlog.hook", record_hook_name(ev->hdr.hook));
+	if (ev->hdr.direction != HDRLOG_DIR_UNKNOWN)
 		json_str(&j, "network.io.direction",
-			 ev->direction == HDRLOG_DIR_EGRESS ? "transmit" : "receive");
+			 ev->hdr.direction == HDRLOG_DIR_EGRESS ? "transmit" : "receive");
 	if (meta->ifname)
 		json_str(&j, "network.interface.name", meta->ifname);
 	if (ev->ifindex)
 		json_u64(&j, "hdrlog.ifindex", ev->ifindex);
-	if (ev->hook == HDRLOG_HOOK_PCAP) {
+	if (ev->hdr.hook == HDRLOG_HOOK_PCAP) {
 		json_u64(&j, "hdrlog.frame", meta->frame);
 	} else {
-		json_u64(&j, "hdrlog.cpu", ev->cpu);
-		json_u64(&j, "hdrlog.seq", ev->seq);
+		json_u64(&j, "hdrlog.cpu", ev->hdr.cpu);
+		json_u64(&j, "hdrlog.seq", ev->hdr.seq);
 	}
 	json_u64(&j, "hdrlog.packet.length", ev->len);
 	json_u64(&j, "hdrlog.packet.captured", ev->caplen);
@@ -494,9 +494,9 @@ static void text_packet(struct strbuf *sb, const struct hdrlog_packet_event *ev,
 
 	record_format_time(ts, meta->epoch_ns);
 	sb_puts(sb, ts);
-	sb_printf(sb, " %s", meta->ifname ? meta->ifname : record_hook_name(ev->hook));
-	if (ev->direction != HDRLOG_DIR_UNKNOWN)
-		sb_puts(sb, ev->direction == HDRLOG_DIR_EGRESS ? " out" : " in");
+	sb_printf(sb, " %s", meta->ifname ? meta->ifname : record_hook_name(ev->hdr.hook));
+	if (ev->hdr.direction != HDRLOG_DIR_UNKNOWN)
+		sb_puts(sb, ev->hdr.direction == HDRLOG_DIR_EGRESS ? " out" : " in");
 	if (h->layers & HDRLOG_L_ETH) {
 		format_mac(src, h->src_mac);
 		format_mac(dst, h->dst_mac);

@@ -257,7 +257,7 @@ static const struct harness_field harness_fields[] = {
 	HARNESS_NUM(tcp_opts), HARNESS_NUM(tcp_tsval), HARNESS_NUM(tcp_tsecr),
 	HARNESS_NUM(udp_len), HARNESS_NUM(icmp_type), HARNESS_NUM(icmp_code),
 	HARNESS_NUM(icmp_id), HARNESS_NUM(icmp_seq), HARNESS_NUM(payload_len),
-	HARNESS_NUM(_pad),
+	HARNESS_NUM(payload_off),
 };
 
 /* Whether harness_fields still covers the struct byte for byte: a field

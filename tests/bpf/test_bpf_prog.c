@@ -204,15 +204,15 @@ static void run_one(struct harness *h, const struct shape *s, int hi)
 	if (!CHECK(n == 1, "%d events, want exactly 1", n))
 		goto out;
 
-	CHECK_EQ(ev->kind, HDRLOG_EV_PACKET);
-	CHECK_EQ(ev->hook, hooks[hi].hook);
-	CHECK_EQ(ev->direction, hooks[hi].direction);
+	CHECK_EQ(ev->hdr.kind, HDRLOG_EV_PACKET);
+	CHECK_EQ(ev->hdr.hook, hooks[hi].hook);
+	CHECK_EQ(ev->hdr.direction, hooks[hi].direction);
 	CHECK_EQ(ev->len, s->len);
 	CHECK_EQ(ev->caplen, s->len);
 	CHECK_EQ(ev->gso_segs, segs);
 	CHECK_EQ(ev->gso_size, tc ? s->gso_size : 0);
-	CHECK_EQ(ev->cpu, h->cpu);
-	CHECK_EQ(ev->seq, before[HDRLOG_STAT_EVENTS_TRIED]);
+	CHECK_EQ(ev->hdr.cpu, h->cpu);
+	CHECK_EQ(ev->hdr.seq, before[HDRLOG_STAT_EVENTS_TRIED]);
 	CHECK_EQ(ev->ifindex, T.lo_ifindex); /* test_run's device: lo */
 	CHECK(ev->ts_ns != 0, "no timestamp");
 	if (!CHECK(!memcmp(&ev->h, s->want, sizeof(ev->h)),
@@ -278,6 +278,7 @@ static void test_vlan(struct harness *h)
 		.ip_flags = HDRLOG_IP_DF, .ip_hdr_len = 20, .ip_len = 36,
 		.ip_id = 0x1234,
 		.sport = 40000, .dport = 53, .udp_len = 16, .payload_len = 8,
+		.payload_off = offsetof(__typeof__(pkt), payload),
 	};
 
 	SHAPE(.name = "vlan", .pkt = &pkt, .len = sizeof(pkt), .want = &want);
@@ -314,6 +315,7 @@ static void test_qinq(struct harness *h)
 		.sport = 443, .dport = 50000, .tcp_seq = 1000, .tcp_ack = 2000,
 		.tcp_window = 512, .tcp_flags = HDRLOG_TCP_PSH | HDRLOG_TCP_ACK,
 		.tcp_hdr_len = 20, .payload_len = 5,
+		.payload_off = offsetof(__typeof__(pkt), payload),
 	};
 
 	SHAPE(.name = "qinq", .pkt = &pkt, .len = sizeof(pkt), .want = &want);
@@ -369,6 +371,7 @@ static void test_ipv4_options(struct harness *h)
 		.ip_flags = HDRLOG_IP_OPTIONS, .ip_hdr_len = 32, .ip_len = 44,
 		.ip_id = 7,
 		.sport = 1000, .dport = 2000, .udp_len = 12, .payload_len = 4,
+		.payload_off = offsetof(__typeof__(pkt), payload),
 	};
 
 	SHAPE(.name = "ipv4_options", .pkt = &pkt, .len = sizeof(pkt),
@@ -423,6 +426,7 @@ static void test_ipv4_fragments(struct harness *h)
 		.ip_flags = HDRLOG_IP_MF, .ip_hdr_len = 20, .ip_len = 44,
 		.ip_id = 0xbeef,
 		.sport = 4000, .dport = 4001, .udp_len = 1508, .payload_len = 16,
+		.payload_off = offsetof(__typeof__(first), payload),
 	};
 	/* The last fragment, at 1480 bytes: what follows the IP header is
 	 * data, though it looks like a UDP header; it must not be read. */
@@ -488,6 +492,7 @@ static void test_ipv6_ext_chain(struct harness *h)
 		.ext_chain = { IPPROTO_HOPOPTS, IPPROTO_ROUTING,
 			       IPPROTO_FRAGMENT, IPPROTO_DSTOPTS },
 		.sport = 546, .dport = 547, .udp_len = 16, .payload_len = 8,
+		.payload_off = offsetof(__typeof__(pkt), payload),
 	};
 
 	SHAPE(.name = "ipv6_ext_chain", .pkt = &pkt, .len = sizeof(pkt),
@@ -555,6 +560,7 @@ static void test_tcp_options(struct harness *h)
 		.tcp_opts = HDRLOG_TCPOPT_MSS | HDRLOG_TCPOPT_WSCALE |
 			    HDRLOG_TCPOPT_SACK_PERM | HDRLOG_TCPOPT_TIMESTAMP,
 		.tcp_tsval = 0x11223344,
+		.payload_off = sizeof(pkt), /* none: it would start at the end */
 	};
 
 	SHAPE(.name = "tcp_options", .pkt = &pkt, .len = sizeof(pkt),
@@ -591,6 +597,7 @@ static void test_tcp_gso(struct harness *h)
 		.tcp_window = 1000, .tcp_flags = HDRLOG_TCP_ACK,
 		.tcp_hdr_len = 32, .tcp_opts = HDRLOG_TCPOPT_TIMESTAMP,
 		.tcp_tsval = 9, .tcp_tsecr = 0x11223344, .payload_len = 64,
+		.payload_off = offsetof(__typeof__(pkt), payload),
 	};
 
 	SHAPE(.name = "tcp_gso", .pkt = &pkt, .len = sizeof(pkt), .want = &want,
@@ -620,6 +627,7 @@ static void test_udp6(struct harness *h)
 		IP6_ADDRS, .ip_proto = IPPROTO_UDP, .ttl = 3,
 		.ip_hdr_len = 40, .ip_len = 20,
 		.sport = 5000, .dport = 6000, .udp_len = 20, .payload_len = 12,
+		.payload_off = offsetof(__typeof__(pkt), payload),
 	};
 
 	SHAPE(.name = "udp6", .pkt = &pkt, .len = sizeof(pkt), .want = &want);
@@ -647,6 +655,7 @@ static void test_icmp(struct harness *h)
 		.ip_hdr_len = 20, .ip_len = 44, .ip_id = 3,
 		.icmp_type = 8, .icmp_id = 0x4242, .icmp_seq = 7,
 		.payload_len = 16,
+		.payload_off = offsetof(__typeof__(echo), payload),
 	};
 	/* Port unreachable: bytes 4..7 are not an id and sequence. */
 	struct {
@@ -668,6 +677,7 @@ static void test_icmp(struct harness *h)
 		.ip_proto = IPPROTO_ICMP, .ttl = 64,
 		.ip_hdr_len = 20, .ip_len = 28, .ip_id = 4,
 		.icmp_type = 3, .icmp_code = 3,
+		.payload_off = sizeof(unreach), /* none: it would start at the end */
 	};
 
 	SHAPE(.name = "icmp_echo", .pkt = &echo, .len = sizeof(echo),
@@ -698,6 +708,7 @@ static void test_icmpv6_echo(struct harness *h)
 		.ip_hdr_len = 40, .ip_len = 16,
 		.icmp_type = 128, .icmp_id = 0x4243, .icmp_seq = 9,
 		.payload_len = 8,
+		.payload_off = offsetof(__typeof__(pkt), payload),
 	};
 
 	SHAPE(.name = "icmpv6_echo", .pkt = &pkt, .len = sizeof(pkt),
@@ -781,6 +792,8 @@ static void test_truncated(struct harness *h)
 		.sport = 50002, .dport = 443, .tcp_seq = 77, .tcp_window = 100,
 		.tcp_flags = HDRLOG_TCP_SYN, .tcp_hdr_len = 40, .tcp_mss = 1460,
 		.tcp_opts = HDRLOG_TCPOPT_MSS | HDRLOG_TCPOPT_SACK_PERM,
+		/* past the whole header the data offset announces */
+		.payload_off = offsetof(__typeof__(cut_opts), tcp) + 40,
 	};
 
 	SHAPE(.name = "truncated_ipv4", .pkt = &cut_ip, .len = sizeof(cut_ip),
@@ -846,7 +859,7 @@ static int burst(struct harness *h, struct bpf_program *prog, const void *pkt,
 	n = harness_consume(h);
 	CHECK(n >= 0 && n <= HARNESS_MAX_EVENTS, "consume: %d", n);
 	for (i = 0; i < n && i < HARNESS_MAX_EVENTS; i++)
-		seqs[(*nseqs)++] = h->ev[i].seq;
+		seqs[(*nseqs)++] = h->ev[i].hdr.seq;
 	return n;
 }
 

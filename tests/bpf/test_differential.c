@@ -243,15 +243,15 @@ static void compare_hook(struct differ *d, int v, int hook, const char *file,
 			       err ? strerror(-err) : "ok", n);
 		return;
 	}
-	if (kev->seq != d->next_seq || kev->cpu != (__u32)d->h.cpu) {
+	if (kev->hdr.seq != d->next_seq || kev->hdr.cpu != (__u32)d->h.cpu) {
 		if (d->st.errors++ < MAX_DETAILED)
 			printf("ERROR %s frame %lu (%s): seq %llu on CPU %u, "
 			       "want %llu on CPU %d\n", file, frame_no,
-			       hook_names[hook], (unsigned long long)kev->seq,
-			       kev->cpu, (unsigned long long)d->next_seq,
+			       hook_names[hook], (unsigned long long)kev->hdr.seq,
+			       kev->hdr.cpu, (unsigned long long)d->next_seq,
 			       d->h.cpu);
 	}
-	d->next_seq = kev->seq + 1;
+	d->next_seq = kev->hdr.seq + 1;
 	d->st.compared[v][hook]++;
 	if (hook == HOOK_TC && v == V_WHOLE)
 		tally(&d->st, &kev->h);

@@ -9,8 +9,8 @@
  * capture time), as do the hook direction and interface, so those fields
  * are zeroed on both sides before the comparison; every counter, state,
  * history letter and flag is compared, and with --http's capture on, the
- * flows' HTTP counts and the number of payload events (the kernel's
- * against the segments flow_table_http() says to copy).
+ * flows' HTTP counts and the number of payload events. The user side is
+ * the programs' twin (src/capture/kernel_twin.c), what hdrlog -r runs.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -31,13 +31,16 @@
 
 #include "hdrlog.skel.h"
 #include "capture/decode.h"
-#include "flow/flow.h"
+#include "capture/kernel_twin.h"
 #include "flow_update.h"
 
 #define CORPUS_REL "../shared/corpus/tcpdump-tests"
 #define SKIP 77
 #define MAX_FLOWS 65536
 #define HTTP_SNAPLEN 1024 /* --http-snaplen's default */
+
+/* --http's payload events: the kernel's and the twin's */
+static unsigned long kernel_payloads, user_payloads;
 
 struct flow_set {
 	struct hdrlog_flow_event *f;
@@ -60,7 +63,7 @@ static int add(struct flow_set *s, const struct hdrlog_flow_key *k,
 	}
 	e = &s->f[s->n++];
 	memset(e, 0, sizeof(*e));
-	e->kind = HDRLOG_EV_FLOW;
+	e->hdr.kind = HDRLOG_EV_FLOW;
 	e->reason = reason;
 	e->key = *k;
 	e->val = *v;
@@ -85,16 +88,28 @@ static int cmp_flow(const void *a, const void *b)
 	return memcmp(a, b, sizeof(struct hdrlog_flow_event));
 }
 
-static int on_user_flow(void *ctx, const struct flow_end *fe)
+/* The twin's events: flow records and payload events. */
+static int on_user_event(void *ctx, const void *event, size_t size)
 {
-	return add(ctx, fe->key, fe->val, fe->reason);
+	const struct hdrlog_flow_event *fe = event;
+
+	(void)size;
+	if (fe->hdr.kind == HDRLOG_EV_PAYLOAD) {
+		user_payloads++;
+		return 0;
+	}
+	return add(ctx, &fe->key, &fe->val, fe->reason);
+}
+
+/* What is left in the twin's table, as drain_table() takes the kernel's. */
+static int add_open(void *ctx, const struct hdrlog_flow_key *k,
+		    struct hdrlog_flow_value *v)
+{
+	return v->end_reason ? 0 : add(ctx, k, v, HDRLOG_FLOW_END_SWEEP);
 }
 
 static struct flow_set kernel_flows; /* the ring buffer callback's */
 static unsigned long bad_events;
-/* --http's payload events: the kernel's, and the segments the user side
- * (flow_table_http()) would have copied */
-static unsigned long kernel_payloads, user_payloads;
 
 static int on_kernel_event(void *ctx, void *data, size_t size)
 {
@@ -102,11 +117,11 @@ static int on_kernel_event(void *ctx, void *data, size_t size)
 
 	(void)ctx;
 	if (size >= sizeof(struct hdrlog_payload_event) &&
-	    fe->kind == HDRLOG_EV_PAYLOAD) {
+	    fe->hdr.kind == HDRLOG_EV_PAYLOAD) {
 		kernel_payloads++;
 		return 0;
 	}
-	if (size != sizeof(*fe) || fe->kind != HDRLOG_EV_FLOW) {
+	if (size != HDRLOG_FLOW_EVENT_BARE || fe->hdr.kind != HDRLOG_EV_FLOW) {
 		bad_events++; /* no packet events were asked for */
 		return 0;
 	}
@@ -178,14 +193,52 @@ static void compare(const char *name, struct flow_set *ks,
 	}
 }
 
+/* The settings of the programs' run: flows and --http, no packet
+ * records, no filter. */
+static void twin_config(struct config *cfg)
+{
+	config_init(cfg);
+	cfg->flows = true;
+	cfg->http = true;
+	cfg->http_snaplen = HTTP_SNAPLEN;
+	cfg->packets = HDRLOG_PACKETS_NONE;
+}
+
+/* One frame through the kernel's program and its twin. */
+static int run_frame(int prog, struct kernel_twin *twin,
+		     const struct pcap_pkthdr *ph, const __u8 *pkt,
+		     struct totals *t)
+{
+	struct hdrlog_packet_event ev;
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt,
+		    .data_size_in = ph->caplen, .repeat = 1);
+	int err;
+
+	/* test_run refuses frames shorter than an Ethernet header */
+	if (ph->caplen < 14 || bpf_prog_test_run_opts(prog, &opts)) {
+		t->run_errors += ph->caplen >= 14;
+		return 0;
+	}
+	t->frames++;
+	/* the kernel saw caplen bytes: so does the user side */
+	err = decode_packet(DLT_EN10MB, pkt, ph->caplen, ph->caplen, &ev);
+	if (err)
+		return err;
+	ev.hdr.direction = HDRLOG_DIR_INGRESS; /* as the tc program saw it */
+	ev.ts_ns = (__u64)ph->ts.tv_sec * 1000000000ULL +
+		   (__u64)ph->ts.tv_usec * 1000ULL;
+	err = kernel_twin_packet(twin, &ev, pkt, ph->caplen);
+	return err < 0 ? err : 0;
+}
+
 static int run_file(struct hdrlog_bpf *skel, struct ring_buffer *rb,
 		    const char *path, const char *name, struct totals *t)
 {
-	struct flow_opts o = { .idle_ns = ~0ULL >> 1 };
 	struct flow_set us = { 0 };
 	char errbuf[PCAP_ERRBUF_SIZE];
-	struct flow_table *ft;
+	struct kernel_twin *twin;
 	struct pcap_pkthdr *ph;
+	struct config cfg;
 	const __u8 *pkt;
 	pcap_t *p = pcap_open_offline(path, errbuf);
 	int prog = bpf_program__fd(skel->progs.hdrlog_tc_ingress);
@@ -197,50 +250,23 @@ static int run_file(struct hdrlog_bpf *skel, struct ring_buffer *rb,
 		pcap_close(p);
 		return 0;
 	}
-	ft = flow_table_new(&o, on_user_flow, &us);
-	if (!ft)
+	twin_config(&cfg);
+	twin = kernel_twin_new(&cfg, &cfg.sel, on_user_event, &us);
+	if (!twin)
 		return -ENOMEM;
 	t->files++;
 	kernel_flows.n = 0;
 	while (!err && pcap_next_ex(p, &ph, &pkt) == 1) {
-		struct hdrlog_packet_event ev;
-		__u32 off;
-		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt,
-			    .data_size_in = ph->caplen, .repeat = 1);
-
-		/* test_run refuses frames shorter than an Ethernet header */
-		if (ph->caplen < 14 || bpf_prog_test_run_opts(prog, &opts)) {
-			t->run_errors += ph->caplen >= 14;
-			continue;
-		}
-		t->frames++;
-		/* the kernel saw caplen bytes: so does the user side */
-		err = decode_packet(DLT_EN10MB, pkt, ph->caplen, ph->caplen, &ev);
-		if (err)
-			break;
-		ev.direction = HDRLOG_DIR_INGRESS; /* as the tc program saw it */
-		ev.ts_ns = (__u64)ph->ts.tv_sec * 1000000000ULL +
-			   (__u64)ph->ts.tv_usec * 1000ULL;
-		err = flow_table_packet(ft, &ev);
-		if (!err && !decode_payload_offset(DLT_EN10MB, pkt, ph->caplen,
-						   &ev, &off)) {
-			__u32 uncopied;
-			int act = flow_table_http(ft, &ev.h, pkt + off,
-						  ph->caplen - off, HTTP_SNAPLEN,
-						  &uncopied);
-
-			/* both send an event */
-			user_payloads += act == HDRLOG_HTTP_COPY ||
-					 act == HDRLOG_HTTP_BODY_END;
-		}
+		err = run_frame(prog, twin, ph, pkt, t);
 		/* flow events every packet: a small ring buffer never fills */
 		if (!err && ring_buffer__consume(rb) < 0)
 			err = -EIO;
 	}
 	pcap_close(p);
 	if (!err)
-		err = flow_table_flush(ft);
-	flow_table_free(ft);
+		err = kernel_twin_flows(twin)->ops->each(kernel_twin_flows(twin),
+							 add_open, &us);
+	kernel_twin_free(twin);
 	if (!err)
 		err = drain_table(bpf_map__fd(skel->maps.flows), &kernel_flows);
 	if (!err)

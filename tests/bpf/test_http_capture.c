@@ -46,9 +46,9 @@ static int on_event(void *ctx, void *data, size_t size)
 	struct got *g = ctx;
 	const struct hdrlog_payload_event *ev = data;
 
-	if (ev->kind == HDRLOG_EV_PACKET) {
+	if (ev->hdr.kind == HDRLOG_EV_PACKET) {
 		g->packets++;
-	} else if (ev->kind == HDRLOG_EV_PAYLOAD && size >= sizeof(*ev)) {
+	} else if (ev->hdr.kind == HDRLOG_EV_PAYLOAD && size >= sizeof(*ev)) {
 		g->payloads++;
 		g->size = size;
 		g->pev = *ev;

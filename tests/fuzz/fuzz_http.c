@@ -17,14 +17,19 @@
 #include "http/http.h"
 #include "json_check.h"
 
-static void check(void *ctx, struct strbuf *line)
+/* Each transaction's record, formatted as the pipeline does (ctx: text
+ * records), must be one line: valid JSON, or one text line. */
+static void check(void *ctx, const struct http_txn *t)
 {
+	struct strbuf line = { 0 };
+
+	http_record(&line, ctx ? RECORD_TEXT : RECORD_JSON, t);
 	if (!ctx)
-		json_check_line(line->data, line->len);
-	else if (!line->len || line->data[line->len - 1] != '\n' ||
-		 memchr(line->data, '\n', line->len - 1))
+		json_check_line(line.data, line.len);
+	else if (!line.len || line.data[line.len - 1] != '\n' ||
+		 memchr(line.data, '\n', line.len - 1))
 		abort();
-	sb_reset(line);
+	sb_free(&line);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -47,8 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg.no_redact = data[0] & 2;
 	cfg.redact_query = data[0] & 4;
 	text = data[0] & 8;
-	e = http_engine_new(&cfg, text ? RECORD_TEXT : RECORD_JSON, check,
-			    text ? (void *)1 : NULL);
+	e = http_engine_new(&cfg, check, text ? (void *)1 : NULL);
 	if (!e)
 		return 0;
 	h.layers = HDRLOG_L_IPV4 | HDRLOG_L_TCP;

@@ -76,22 +76,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 0: /* pcap, as decoded */
 		break;
 	case 1:
-		ev.hook = HDRLOG_HOOK_TC;
-		ev.direction = caplen & 1 ? HDRLOG_DIR_EGRESS : HDRLOG_DIR_INGRESS;
-		ev.cpu = caplen;
-		ev.seq = meta.epoch_ns;
+		ev.hdr.hook = HDRLOG_HOOK_TC;
+		ev.hdr.direction = caplen & 1 ? HDRLOG_DIR_EGRESS : HDRLOG_DIR_INGRESS;
+		ev.hdr.cpu = caplen;
+		ev.hdr.seq = meta.epoch_ns;
 		ev.ifindex = 2;
 		meta.ifname = "veth0";
 		meta.frame = 0;
 		break;
 	case 2:
-		ev.hook = HDRLOG_HOOK_XDP;
-		ev.direction = HDRLOG_DIR_INGRESS;
+		ev.hdr.hook = HDRLOG_HOOK_XDP;
+		ev.hdr.direction = HDRLOG_DIR_INGRESS;
 		meta.frame = 0;
 		break;
 	case 3:
-		ev.hook = 200;
-		ev.direction = 77;
+		ev.hdr.hook = 200;
+		ev.hdr.direction = 77;
 		break;
 	}
 	if (sel & 0x20) {

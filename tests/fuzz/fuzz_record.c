@@ -25,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	memcpy(&ev, data, n);
 	meta.epoch_ns = ev.ts_ns;
-	meta.frame = ev.seq;
+	meta.frame = ev.hdr.seq;
 	if (size > sizeof(ev)) {
 		size_t len = size - sizeof(ev);
 

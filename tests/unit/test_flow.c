@@ -8,12 +8,15 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
 #include <cmocka.h>
 
 #include "flow/community_id.h"
 #include "flow/flow.h"
+#include "flow/flow_age.h"
+#include "flow/flow_table.h"
 #include "flow_update.h"
 
 #define C 0 /* client (198.18.0.1:40000) sends */
@@ -45,6 +48,96 @@ static int on_flow(void *ctx, const struct flow_end *fe)
 	return 0;
 }
 
+/* The capture reader's flow path, as hdrlog -r runs it: the table (what
+ * the kernel does), the ageing policy (what the agent does) with time
+ * passing to each packet's before it is accounted, and --only-failed
+ * applied to what both end. */
+struct rig {
+	struct flow_opts o;
+	__u64 stats[HDRLOG_STAT__MAX];
+	struct flow_table *t;
+	struct flow_ager *ager;
+	flow_end_fn cb;
+	void *ctx;
+	syn_anomaly_fn anomaly;
+	void *anomaly_ctx;
+};
+
+static int rig_deliver(void *ctx, const struct flow_end *fe)
+{
+	struct rig *r = ctx;
+
+	return flow_selected(&r->o, fe) ? r->cb(r->ctx, fe) : 0;
+}
+
+static int rig_table_end(void *ctx, const struct hdrlog_flow_key *k,
+			 const struct hdrlog_flow_value *v,
+			 const struct hdrlog_timeline *tl)
+{
+	struct flow_end fe;
+
+	flow_end_init(&fe, k, v, v->end_reason, 0);
+	fe.timeline = tl;
+	return rig_deliver(ctx, &fe);
+}
+
+static int rig_anomaly(void *ctx, const struct syn_anomaly *a)
+{
+	struct rig *r = ctx;
+
+	return r->anomaly ? r->anomaly(r->anomaly_ctx, a) : 0;
+}
+
+static struct rig *rig_new(const struct flow_opts *o, flow_end_fn cb, void *ctx)
+{
+	struct rig *r = calloc(1, sizeof(*r));
+
+	assert_non_null(r);
+	r->o = *o;
+	r->cb = cb;
+	r->ctx = ctx;
+	r->t = flow_table_new(o->timeline, r->stats, rig_table_end, r);
+	assert_non_null(r->t);
+	r->ager = flow_ager_new(&r->o, flow_table_store(r->t), 0, rig_deliver,
+				rig_anomaly, r);
+	assert_non_null(r->ager);
+	return r;
+}
+
+static int rig_watch_syns(struct rig *r, syn_anomaly_fn fn, void *ctx)
+{
+	r->anomaly = fn;
+	r->anomaly_ctx = ctx;
+	return 0;
+}
+
+static struct flow_ager_stats rig_syn(const struct rig *r)
+{
+	struct flow_ager_stats st;
+
+	flow_ager_stats(r->ager, &st);
+	return st;
+}
+
+static int rig_packet(struct rig *r, const struct hdrlog_packet_event *ev)
+{
+	int err = flow_ager_tick(r->ager, ev->ts_ns);
+
+	return err ? err : flow_table_packet(r->t, ev);
+}
+
+static int rig_flush(struct rig *r)
+{
+	return flow_ager_flush(r->ager);
+}
+
+static void rig_free(struct rig *r)
+{
+	flow_ager_free(r->ager);
+	flow_table_free(r->t);
+	free(r);
+}
+
 /* The packet tables below leave ack and at_ms out where they are 0. */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
@@ -57,10 +150,10 @@ struct pkt {
 	__u32 at_ms; /* capture time; 0: the packet's index in ms */
 };
 
-static void feed(struct flow_table *t, const struct pkt *p, int n)
+static void feed(struct rig *t, const struct pkt *p, int n)
 {
 	for (int i = 0; i < n; i++) {
-		struct hdrlog_packet_event ev = { .kind = HDRLOG_EV_PACKET };
+		struct hdrlog_packet_event ev = { .hdr.kind = HDRLOG_EV_PACKET };
 		struct hdrlog_headers *h = &ev.h;
 		__u8 c[4] = { 198, 18, 0, 1 }, s[4] = { 198, 18, 0, 2 };
 
@@ -82,7 +175,7 @@ static void feed(struct flow_table *t, const struct pkt *p, int n)
 		h->tcp_hdr_len = 20;
 		h->ip_len = 40 + p[i].len;
 		h->payload_len = p[i].len;
-		assert_int_equal(flow_table_packet(t, &ev), 0);
+		assert_int_equal(rig_packet(t, &ev), 0);
 	}
 }
 
@@ -91,12 +184,12 @@ static struct seen run(const struct pkt *p, int n, bool only_failed)
 	struct flow_opts o = { .idle_ns = 60000000000ULL,
 			       .only_failed = only_failed };
 	struct seen s = { 0 };
-	struct flow_table *t = flow_table_new(&o, on_flow, &s);
+	struct rig *t = rig_new(&o, on_flow, &s);
 
 	assert_non_null(t);
 	feed(t, p, n);
-	assert_int_equal(flow_table_flush(t), 0);
-	flow_table_free(t);
+	assert_int_equal(rig_flush(t), 0);
+	rig_free(t);
 	return s;
 }
 
@@ -217,7 +310,7 @@ static void test_handshake_timeout(void **state)
 	struct flow_opts o = { .idle_ns = 60000000000ULL,
 			       .attempt_ns = 5000000000ULL, .only_failed = true };
 	struct seen s = { 0 };
-	struct flow_table *t = flow_table_new(&o, on_flow, &s);
+	struct rig *t = rig_new(&o, on_flow, &s);
 
 	(void)state;
 	assert_non_null(t);
@@ -226,13 +319,13 @@ static void test_handshake_timeout(void **state)
 	assert_string_equal(s.state, "S0");
 	assert_int_equal(s.reason, HDRLOG_FLOW_END_ATTEMPT);
 	assert_int_equal(s.val.dir[0].packets, 3);
-	assert_int_equal(flow_table_counts(t)->late_packets, 1);
+	assert_int_equal(t->stats[HDRLOG_STAT_FLOW_LATE_PACKETS], 1);
 	feed(t, p + 4, 2);
-	assert_int_equal(flow_table_counts(t)->late_packets, 2);
-	assert_int_equal(flow_table_counts(t)->created, 2);
-	assert_int_equal(flow_table_flush(t), 0);
+	assert_int_equal(t->stats[HDRLOG_STAT_FLOW_LATE_PACKETS], 2);
+	assert_int_equal(t->stats[HDRLOG_STAT_FLOWS_CREATED], 2);
+	assert_int_equal(rig_flush(t), 0);
 	assert_int_equal(s.n, 1); /* the late SYN-ACK's flow did not fail */
-	flow_table_free(t);
+	rig_free(t);
 }
 
 static int on_anomaly(void *ctx, const struct syn_anomaly *a)
@@ -245,10 +338,10 @@ static int on_anomaly(void *ctx, const struct syn_anomaly *a)
 	return 0;
 }
 
-static void syn_event(struct flow_table *t, __u16 sport, __u16 dport,
+static void syn_event(struct rig *t, __u16 sport, __u16 dport,
 		      bool synack, __u64 ts)
 {
-	struct hdrlog_packet_event ev = { .kind = HDRLOG_EV_PACKET, .ts_ns = ts,
+	struct hdrlog_packet_event ev = { .hdr.kind = HDRLOG_EV_PACKET, .ts_ns = ts,
 					  .gso_segs = 1 };
 	__u8 c[4] = { 198, 18, 0, 1 }, s[4] = { 198, 18, 0, 2 };
 
@@ -261,17 +354,17 @@ static void syn_event(struct flow_table *t, __u16 sport, __u16 dport,
 	ev.h.dport = synack ? sport : dport;
 	ev.h.tcp_flags = synack ? SYN | ACK : SYN;
 	ev.h.tcp_window = 512;
-	assert_int_equal(flow_table_packet(t, &ev), 0);
+	assert_int_equal(rig_packet(t, &ev), 0);
 }
 
 /* An ICMP error from `from` (type, code) quoting a packet from src:sport
  * to dst:dport of protocol proto, at ts. */
-static void icmp_error_event(struct flow_table *t, const __u8 *from,
+static void icmp_error_event(struct rig *t, const __u8 *from,
 			     const __u8 *src, const __u8 *dst, __u8 proto,
 			     __u16 sport, __u16 dport, __u8 type, __u8 code,
 			     __u64 ts)
 {
-	struct hdrlog_packet_event ev = { .kind = HDRLOG_EV_PACKET, .ts_ns = ts,
+	struct hdrlog_packet_event ev = { .hdr.kind = HDRLOG_EV_PACKET, .ts_ns = ts,
 					  .gso_segs = 1 };
 	struct hdrlog_headers *h = &ev.h;
 
@@ -288,13 +381,13 @@ static void icmp_error_event(struct flow_table *t, const __u8 *from,
 	h->quote.proto = proto;
 	h->quote.sport = sport;
 	h->quote.dport = dport;
-	assert_int_equal(flow_table_packet(t, &ev), 0);
+	assert_int_equal(rig_packet(t, &ev), 0);
 }
 
-static void udp_event(struct flow_table *t, const __u8 *src, const __u8 *dst,
+static void udp_event(struct rig *t, const __u8 *src, const __u8 *dst,
 		      __u16 sport, __u16 dport, __u64 ts)
 {
-	struct hdrlog_packet_event ev = { .kind = HDRLOG_EV_PACKET, .ts_ns = ts,
+	struct hdrlog_packet_event ev = { .hdr.kind = HDRLOG_EV_PACKET, .ts_ns = ts,
 					  .gso_segs = 1 };
 
 	ev.h.layers = HDRLOG_L_IPV4 | HDRLOG_L_UDP;
@@ -305,7 +398,7 @@ static void udp_event(struct flow_table *t, const __u8 *src, const __u8 *dst,
 	memcpy(ev.h.daddr, dst, 4);
 	ev.h.sport = sport;
 	ev.h.dport = dport;
-	assert_int_equal(flow_table_packet(t, &ev), 0);
+	assert_int_equal(rig_packet(t, &ev), 0);
 }
 
 /* ICMP unreachable answers end the attempt they quote at once, failed:
@@ -319,7 +412,7 @@ static void test_icmp_unreachable(void **state)
 	__u8 c[4] = { 198, 18, 0, 1 }, srv[4] = { 198, 18, 0, 2 };
 	__u8 router[4] = { 198, 18, 0, 9 };
 	struct seen s = { 0 };
-	struct flow_table *t = flow_table_new(&o, on_flow, &s);
+	struct rig *t = rig_new(&o, on_flow, &s);
 	__u64 ts = 1000000000ULL;
 
 	(void)state;
@@ -334,7 +427,7 @@ static void test_icmp_unreachable(void **state)
 	assert_int_equal(s.val.icmp_err_code, 3);
 	assert_memory_equal(s.val.icmp_err_from, srv, 4);
 	udp_event(t, c, srv, 5353, 9, ts + 2000); /* tries again */
-	assert_int_equal(flow_table_counts(t)->created, 3); /* udp, icmp, udp */
+	assert_int_equal(t->stats[HDRLOG_STAT_FLOWS_CREATED], 3); /* udp, icmp, udp */
 
 	syn_event(t, 40000, 80, false, ts + 3000);
 	icmp_error_event(t, router, c, srv, 6, 40000, 80, 3, 1, ts + 4000);
@@ -348,11 +441,11 @@ static void test_icmp_unreachable(void **state)
 	/* no such flow */
 	icmp_error_event(t, router, c, srv, 6, 40002, 80, 3, 1, ts + 7000);
 	assert_int_equal(s.n, 2);
-	assert_int_equal(flow_table_flush(t), 0);
+	assert_int_equal(rig_flush(t), 0);
 	/* the second datagram (S0) and the SYN to 40001 (S0) at the end */
 	assert_int_equal(s.n, 4);
 	assert_int_equal(s.reason, HDRLOG_FLOW_END_SWEEP);
-	flow_table_free(t);
+	rig_free(t);
 }
 
 /* 5 SYNs to port 80, one answered: 4 unanswered > threshold 3, reported
@@ -366,12 +459,12 @@ static void test_syn_watch(void **state)
 	};
 	struct syn_anomaly last = { 0 };
 	struct seen s = { 0 };
-	struct flow_table *t = flow_table_new(&o, on_flow, &s);
+	struct rig *t = rig_new(&o, on_flow, &s);
 	__u64 base = 1000000000000ULL; /* capture time 1000 s */
 
 	(void)state;
 	assert_non_null(t);
-	assert_int_equal(flow_table_watch_syns(t, on_anomaly, &last), 0);
+	assert_int_equal(rig_watch_syns(t, on_anomaly, &last), 0);
 	for (int i = 0; i < 5; i++)
 		syn_event(t, 40000 + i, 80, false, base + i);
 	syn_event(t, 40000, 80, true, base + 10); /* the answered one */
@@ -379,16 +472,16 @@ static void test_syn_watch(void **state)
 	syn_event(t, 41001, 81, false, base + 21);
 	/* within the grace time: nothing yet */
 	syn_event(t, 42000, 82, false, base + 500000000ULL);
-	assert_int_equal(syn_watch_anomalies(flow_table_syn_watch(t)), 0);
+	assert_int_equal(rig_syn(t).syn_anomalies, 0);
 	syn_event(t, 42001, 82, false, base + 1600000000ULL); /* sweeps */
-	assert_int_equal(syn_watch_anomalies(flow_table_syn_watch(t)), 1);
+	assert_int_equal(rig_syn(t).syn_anomalies, 1);
 	assert_int_equal(last.port, 80);
 	assert_int_equal(last.unanswered, 4);
-	assert_int_equal(syn_watch_unanswered(flow_table_syn_watch(t)), 7);
+	assert_int_equal(rig_syn(t).syn_unanswered, 7);
 	syn_event(t, 42002, 82, false, base + 2700000000ULL); /* sweeps again */
-	assert_int_equal(syn_watch_anomalies(flow_table_syn_watch(t)), 1);
-	assert_int_equal(flow_table_flush(t), 0);
-	flow_table_free(t);
+	assert_int_equal(rig_syn(t).syn_anomalies, 1);
+	assert_int_equal(rig_flush(t), 0);
+	rig_free(t);
 }
 
 /* --active-timeout 1: a flow seen over 3.6 s gets 3 interim records, then
@@ -399,7 +492,7 @@ static void test_active_timeout(void **state)
 			       .active_ns = 1000000000ULL };
 	static const __u64 at_ms[] = { 0, 500, 1200, 2400, 3600 };
 	struct seen s = { 0 };
-	struct flow_table *t = flow_table_new(&o, on_flow, &s);
+	struct rig *t = rig_new(&o, on_flow, &s);
 	__u64 base = 1000000000000ULL;
 
 	(void)state;
@@ -409,11 +502,11 @@ static void test_active_timeout(void **state)
 	assert_int_equal(s.n, 3);
 	assert_int_equal(s.reason, HDRLOG_FLOW_END_ACTIVE);
 	assert_int_equal(s.val.dir[0].packets, 4); /* before the 5th */
-	assert_int_equal(flow_table_flush(t), 0);
+	assert_int_equal(rig_flush(t), 0);
 	assert_int_equal(s.n, 4);
 	assert_int_equal(s.reason, HDRLOG_FLOW_END_SWEEP);
 	assert_int_equal(s.val.dir[0].packets, 5);
-	flow_table_free(t);
+	rig_free(t);
 }
 
 static int keep_timeline(void *ctx, const struct flow_end *fe)
@@ -432,15 +525,15 @@ static void test_timeline(void **state)
 	struct flow_opts o = { .idle_ns = 60000000000ULL, .timeline = true };
 	struct pkt p[20] = { HANDSHAKE };
 	struct hdrlog_timeline tl = { 0 };
-	struct flow_table *t = flow_table_new(&o, keep_timeline, &tl);
+	struct rig *t = rig_new(&o, keep_timeline, &tl);
 
 	(void)state;
 	assert_non_null(t);
 	for (int i = 3; i < 20; i++)
 		p[i] = (struct pkt){ C, ACK, 1 + (i - 3) * 10, 10 };
 	feed(t, p, 20);
-	assert_int_equal(flow_table_flush(t), 0);
-	flow_table_free(t);
+	assert_int_equal(rig_flush(t), 0);
+	rig_free(t);
 	assert_int_equal(tl.n, HDRLOG_TIMELINE_MAX);
 	assert_int_equal(tl.cut, 4);
 	assert_int_equal(tl.e[0].dir, 0);

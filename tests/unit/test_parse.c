@@ -96,7 +96,7 @@ static void assert_headers(const struct hdrlog_headers *got,
 	NUM(tcp_flags), NUM(tcp_hdr_len), NUM(tcp_mss), NUM(tcp_wscale);
 	NUM(tcp_opts), NUM(tcp_tsval), NUM(tcp_tsecr), NUM(udp_len);
 	NUM(icmp_type), NUM(icmp_code), NUM(icmp_id), NUM(icmp_seq);
-	NUM(payload_len), NUM(_pad);
+	NUM(payload_len), NUM(payload_off);
 	if (bad)
 		fail_msg("%d header fields differ", bad);
 	/* a field added to the struct but not to the list above */
@@ -140,6 +140,7 @@ TEST(tcp4_options)
 		WANT_TCP(40),
 		WANT_TCP_OPTS,
 		.payload_len = 8,
+		.payload_off = ETH_HLEN + 20 + 40,
 	};
 
 	assert_headers(&h, &want);
@@ -156,6 +157,7 @@ TEST(ipv4_options)
 		WANT_TCP(40),
 		WANT_TCP_OPTS,
 		.payload_len = 4,
+		.payload_off = ETH_HLEN + 28 + 40,
 	};
 
 	assert_headers(&h, &want);
@@ -185,6 +187,7 @@ TEST(ipv4_first_fragment)
 		WANT_IP4(IPPROTO_UDP, HDRLOG_IP_MF, 20, 40),
 		WANT_UDP(1000),
 		.payload_len = 12, /* in this fragment, by the IP length */
+		.payload_off = ETH_HLEN + 20 + 8,
 	};
 
 	p.ip.frag_off = bpf_htons(0x2000);
@@ -218,6 +221,7 @@ TEST(udp4)
 		WANT_IP4(IPPROTO_UDP, HDRLOG_IP_DF, 20, 40),
 		WANT_UDP(20),
 		.payload_len = 12,
+		.payload_off = ETH_HLEN + 20 + 8,
 	};
 
 	assert_headers(&h, &want);
@@ -236,6 +240,7 @@ TEST(icmp_echo)
 		.icmp_id = 0x4242,
 		.icmp_seq = 7,
 		.payload_len = 8,
+		.payload_off = ETH_HLEN + 20 + 8,
 	};
 
 	assert_headers(&h, &want);
@@ -257,6 +262,7 @@ TEST(icmp_unreachable)
 		.icmp_type = 3,
 		.icmp_code = 3,
 		.payload_len = 8,
+		.payload_off = ETH_HLEN + 20 + 8,
 	};
 
 	p.icmp.type = 3;
@@ -279,6 +285,7 @@ TEST(vlan_8021q)
 		WANT_IP4(IPPROTO_UDP, HDRLOG_IP_DF, 20, 32),
 		WANT_UDP(12),
 		.payload_len = 4,
+		.payload_off = ETH_HLEN + 4 + 20 + 8,
 	};
 
 	assert_headers(&h, &want);
@@ -298,6 +305,7 @@ TEST(vlan_qinq)
 		WANT_IP4(IPPROTO_UDP, HDRLOG_IP_DF, 20, 32),
 		WANT_UDP(12),
 		.payload_len = 4,
+		.payload_off = ETH_HLEN + 8 + 20 + 8,
 	};
 
 	assert_headers(&h, &want);
@@ -402,6 +410,7 @@ TEST(tcp6)
 		WANT_TCP(40),
 		WANT_TCP_OPTS,
 		.payload_len = 8,
+		.payload_off = ETH_HLEN + 40 + 40,
 	};
 
 	assert_headers(&h, &want);
@@ -428,6 +437,7 @@ TEST(ipv6_ext_chain_first_fragment)
 		WANT_TCP(40),
 		WANT_TCP_OPTS,
 		.payload_len = 8,
+		.payload_off = ETH_HLEN + 4 + 40 + 8 + 24 + 8 + 8 + 40,
 	};
 
 	assert_headers(&h, &want);
@@ -475,6 +485,7 @@ TEST(ipv6_ah)
 		.ext_chain = { IPPROTO_AH },
 		WANT_TCP(20),
 		.payload_len = 8,
+		.payload_off = ETH_HLEN + 40 + 24 + 20,
 	};
 
 	assert_headers(&h, &want);
@@ -560,6 +571,7 @@ TEST(icmpv6_echo)
 		.icmp_id = 0x4242,
 		.icmp_seq = 9,
 		.payload_len = 8,
+		.payload_off = ETH_HLEN + 40 + 8,
 	};
 
 	assert_headers(&h, &want);
@@ -769,11 +781,15 @@ static struct hdrlog_packet_event check_link(int linktype, const void *link,
 	struct hdrlog_headers want =
 		without_eth(decode(DLT_EN10MB, eth_frame, eth_len));
 
+	/* the payload is link_len, not an Ethernet header's, into the frame */
+	if (want.payload_off)
+		want.payload_off += link_len - ETH_HLEN;
+
 	assert_headers(&ev.h, &want);
 	assert_int_equal(ev.caplen, len);
 	assert_int_equal(ev.len, len);
-	assert_int_equal(ev.hook, HDRLOG_HOOK_PCAP);
-	assert_int_equal(ev.kind, HDRLOG_EV_PACKET);
+	assert_int_equal(ev.hdr.hook, HDRLOG_HOOK_PCAP);
+	assert_int_equal(ev.hdr.kind, HDRLOG_EV_PACKET);
 	assert_int_equal(ev.gso_segs, 1);
 	return ev;
 }
@@ -791,7 +807,7 @@ TEST(link_null)
 	size_t i;
 
 	ev = check_link(DLT_NULL, af_inet_le, 4, &udp4, sizeof(udp4));
-	assert_int_equal(ev.direction, HDRLOG_DIR_UNKNOWN);
+	assert_int_equal(ev.hdr.direction, HDRLOG_DIR_UNKNOWN);
 	check_link(DLT_NULL, af_inet_be, 4, &udp4, sizeof(udp4));
 	for (i = 0; i < ARRAY_SIZE(af_inet6); i++)
 		check_link(DLT_NULL, af_inet6[i], 4, &tcp6, sizeof(tcp6));
@@ -843,9 +859,9 @@ TEST(link_sll)
 	struct hdrlog_packet_event ev;
 
 	ev = check_link(DLT_LINUX_SLL, out, 16, &udp4, sizeof(udp4));
-	assert_int_equal(ev.direction, HDRLOG_DIR_EGRESS);
+	assert_int_equal(ev.hdr.direction, HDRLOG_DIR_EGRESS);
 	ev = check_link(DLT_LINUX_SLL, in, 16, &tcp6, sizeof(tcp6));
-	assert_int_equal(ev.direction, HDRLOG_DIR_INGRESS);
+	assert_int_equal(ev.hdr.direction, HDRLOG_DIR_INGRESS);
 	ev = check_link(DLT_LINUX_SLL, arp, 16, &arp_request,
 			sizeof(arp_request));
 	assert_int_equal(ev.h.layers, HDRLOG_L_ARP | HDRLOG_L_ARP_ADDRS);
@@ -863,10 +879,10 @@ TEST(link_sll2)
 	struct hdrlog_packet_event ev;
 
 	ev = check_link(DLT_LINUX_SLL2, out, 20, &udp4, sizeof(udp4));
-	assert_int_equal(ev.direction, HDRLOG_DIR_EGRESS);
+	assert_int_equal(ev.hdr.direction, HDRLOG_DIR_EGRESS);
 	assert_int_equal(ev.ifindex, 0x0102);
 	ev = check_link(DLT_LINUX_SLL2, in, 20, &tcp6, sizeof(tcp6));
-	assert_int_equal(ev.direction, HDRLOG_DIR_INGRESS);
+	assert_int_equal(ev.hdr.direction, HDRLOG_DIR_INGRESS);
 	assert_int_equal(ev.ifindex, 7);
 }
 
@@ -1017,8 +1033,10 @@ static struct hdrlog_headers fitting_part(const struct hdrlog_headers *got,
 			w.ip_flags = full->ip_flags;
 		}
 	}
-	if (l & (HDRLOG_L_TCP | HDRLOG_L_UDP | HDRLOG_L_ICMP | HDRLOG_L_ICMPV6))
+	if (l & (HDRLOG_L_TCP | HDRLOG_L_UDP | HDRLOG_L_ICMP | HDRLOG_L_ICMPV6)) {
 		w.payload_len = full->payload_len;
+		w.payload_off = full->payload_off;
+	}
 	if (l & (HDRLOG_L_TCP | HDRLOG_L_UDP)) {
 		w.sport = full->sport;
 		w.dport = full->dport;

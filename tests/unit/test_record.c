@@ -255,8 +255,8 @@ TEST(json_ipv6_rfc5952)
 		{ { 0xfd, 0, 0, 1, 0, 2, 0, 3, 0, 4, 0, 5, 0, 6, 0, 0 },
 		  "fd00:1:2:3:4:5:6:0" }, /* no "::" for one zero group */
 	};
-	struct hdrlog_packet_event ev = { .kind = HDRLOG_EV_PACKET,
-					  .hook = HDRLOG_HOOK_PCAP };
+	struct hdrlog_packet_event ev = { .hdr = { .kind = HDRLOG_EV_PACKET,
+						   .hook = HDRLOG_HOOK_PCAP } };
 	char want[80], *line;
 	size_t i;
 
@@ -277,10 +277,10 @@ TEST(json_live_event)
 	struct hdrlog_packet_event ev = DECODE(tcp4);
 	char *line;
 
-	ev.hook = HDRLOG_HOOK_TC;
-	ev.direction = HDRLOG_DIR_EGRESS;
-	ev.cpu = 3;
-	ev.seq = 42;
+	ev.hdr.hook = HDRLOG_HOOK_TC;
+	ev.hdr.direction = HDRLOG_DIR_EGRESS;
+	ev.hdr.cpu = 3;
+	ev.hdr.seq = 42;
 	ev.ifindex = 7;
 	ev.gso_segs = 4;
 	ev.gso_size = 1448;
@@ -296,8 +296,8 @@ TEST(json_live_event)
 	LACKS(line, "hdrlog.frame");
 	free(line);
 
-	ev.hook = HDRLOG_HOOK_XDP;
-	ev.direction = HDRLOG_DIR_INGRESS;
+	ev.hdr.hook = HDRLOG_HOOK_XDP;
+	ev.hdr.direction = HDRLOG_DIR_INGRESS;
 	line = format(RECORD_JSON, &ev, 0, NULL);
 	HAS(line, "\"hdrlog.hook\":\"xdp\"",
 	    "\"network.io.direction\":\"receive\"");
@@ -430,7 +430,7 @@ TEST(text_truncated_and_error)
 	HAS(line, " [bad tcp_option]\n");
 	free(line);
 
-	ev.direction = HDRLOG_DIR_INGRESS;
+	ev.hdr.direction = HDRLOG_DIR_INGRESS;
 	ev.gso_segs = 3;
 	line = format(RECORD_TEXT, &ev, 0, NULL);
 	HAS(line, " pcap in ", " segs 3 ");

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Every setting of a run, in one struct: filled from the command line by
+ * the option table (options.c), completed by config_finish(), then read
+ * (never copied) by every part of the agent, each its own section.
+ */
+#ifndef HDRLOG_CONFIG_H
+#define HDRLOG_CONFIG_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+
+#include "filter/select.h"
+#include "flow/flow.h"
+#include "http/http_parse.h"
+#include "output/rotate.h"
+#include "output/sink_loki.h"
+#include "record/record.h"
+
+#define CONFIG_MAX_IFACES 16
+#define CONFIG_MAX_HTTP_HEADERS 64
+
+enum tc_mode {
+	TC_MODE_AUTO,	 /* tcx links where the kernel has them, else netlink */
+	TC_MODE_TCX,	 /* bpf_link on tcx (Linux 6.6+) */
+	TC_MODE_NETLINK, /* cls_bpf filter on a clsact qdisc */
+};
+
+struct config {
+	/* capture: where packets come from */
+	const char *ifaces[CONFIG_MAX_IFACES]; /* -i; none: the default route's */
+	int n_ifaces;
+	const char *read_path;	       /* -r: a capture file instead */
+	bool xdp;		       /* XDP for ingress instead of tc */
+	bool ingress, egress;	       /* --direction */
+	enum tc_mode tc_mode;
+	unsigned long long max_count;  /* -c; 0: no limit */
+
+	/* selection: which packets */
+	char *filter_expr;	       /* the words after the options, joined */
+	struct selection sel;	       /* the compiled filter, --sample */
+
+	/* records: which kinds */
+	__u32 packets;		       /* enum hdrlog_packets */
+	bool flows;		       /* flow records */
+	struct flow_opts flow;
+	bool http;		       /* HTTP transaction records */
+	__u32 http_snaplen;	       /* payload bytes the kernel copies */
+	struct http_config http_cfg;
+	const char *http_headers[CONFIG_MAX_HTTP_HEADERS];
+
+	/* output */
+	enum record_format fmt;
+	const char *write_path;	       /* -w; NULL: stdout */
+	struct rotate_opts rot;
+	unsigned int stats_interval;   /* seconds of the source's clock; 0: none */
+
+	/* export */
+	const char *metrics_addr;
+	struct loki_opts loki;
+
+	/* tuning */
+	__u32 ringbuf_bytes;	       /* a power of two */
+	__u32 flow_entries;	       /* the kernel's flow table */
+	__u32 pull_len;		       /* bytes tc makes linear before parsing */
+
+	int verbosity;
+};
+
+/* The defaults of every setting. */
+void config_init(struct config *c);
+
+/* Fills c from the command line (options.c). Returns 0, 1 when the run is
+ * done already (--help, --version: printed), or -EINVAL with the reason
+ * printed. */
+int config_parse(struct config *c, int argc, char **argv);
+
+/* Frees what c owns. */
+void config_free(struct config *c);
+
+#endif

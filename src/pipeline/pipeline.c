@@ -1,0 +1,365 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flow/flow_age.h"
+#include "flow_update.h"
+#include "http/http.h"
+#include "metrics/metrics.h"
+#include "pipeline/pipeline.h"
+#include "util/log.h"
+
+#define NS_PER_S 1000000000ULL
+
+struct pipeline {
+	const struct config *cfg;
+	struct source *src;
+	struct output *out;
+	struct counters *c;
+	struct http_engine *http; /* NULL without --http */
+	struct flow_ager *ager;	  /* NULL without flows */
+	__u64 *next_seq;	  /* per CPU: the sequence number expected next */
+	__u64 packet_records;
+	__u64 now;		  /* the source's clock at the last tick */
+	__u64 next_stats;	  /* ... when the next interval record is due */
+	int err;		  /* the first output error */
+	bool closing;		  /* freeing: nothing is written any more */
+};
+
+/* ---- writing --------------------------------------------------------- */
+
+/* Writes the line the record was formatted into; a failure is counted
+ * by the output and ends the run. */
+static int emit(struct pipeline *p, const char *kind, const char *iface)
+{
+	int err = output_emit(p->out, kind, iface);
+
+	if (err && !p->err)
+		p->err = err;
+	return err;
+}
+
+static const char *ifname(struct pipeline *p, __u32 ifindex)
+{
+	return p->src->ops->ifname(p->src, ifindex);
+}
+
+static void count_flow_end(const struct flow_end *fe)
+{
+	const struct hdrlog_flow_value *v = fe->val;
+	__u64 handshake = 0;
+
+	if (fe->reason == HDRLOG_FLOW_END_ACTIVE)
+		return; /* an interim record: the flow goes on */
+	if (v->syn_ns && v->synack_ns >= v->syn_ns)
+		handshake = v->synack_ns - v->syn_ns;
+	metrics_flow_ended(flow_conn_state_name(fe->conn_state), handshake,
+			   v->srtt_ns, v->dir[0].retransmits + v->dir[1].retransmits,
+			   !!(v->reset_by & HDRLOG_BY_ORIG) +
+			   !!(v->reset_by & HDRLOG_BY_RESP));
+	if (fe->key->proto == 6 && fe->conn_state == HDRLOG_CS_S0)
+		metrics_syn_unanswered();
+}
+
+/* Every flow record, whoever ended the flow (the kernel, the capture
+ * reader's table, the ageing policy). --only-failed is applied here for
+ * what the agent ended; the programs applied it to theirs already. */
+static int write_flow(struct pipeline *p, struct flow_end *fe)
+{
+	const struct hdrlog_flow_key *k = fe->key;
+
+	if (!flow_selected(&p->cfg->flow, fe)) {
+		if (fe->reason != HDRLOG_FLOW_END_ACTIVE)
+			p->c->flows_suppressed++;
+		return 0;
+	}
+	if (p->http && k->proto == 6 /* TCP */)
+		fe->http_txns = http_engine_conn_txns(p->http, k->family == 6,
+						      k->addr_a, k->port_a,
+						      k->addr_b, k->port_b);
+	counters_add_flow_http(p->c, &fe->val->http);
+	p->c->flow_records++;
+	count_flow_end(fe);
+	record_flow(&p->out->line, p->out->fmt, fe);
+	return emit(p, "flow", ifname(p, fe->val->ifindex));
+}
+
+static int on_aged_flow(void *ctx, const struct flow_end *end)
+{
+	struct flow_end fe = *end;
+
+	return write_flow(ctx, &fe);
+}
+
+static int on_anomaly(void *ctx, const struct syn_anomaly *a)
+{
+	struct pipeline *p = ctx;
+
+	record_syn_anomaly(&p->out->line, p->out->fmt, a);
+	return emit(p, "anomaly", NULL);
+}
+
+static void on_http(void *ctx, const struct http_txn *t)
+{
+	struct pipeline *p = ctx;
+
+	if (p->closing)
+		return; /* a run that failed: what waited is dropped */
+	if (t->req.seen)
+		metrics_http(t->req.msg.method ? t->req.msg.method : "",
+			     t->resp.seen ? t->resp.msg.status : 0,
+			     t->resp.seen && t->resp.end_ns > t->req.start_ns ?
+				     t->resp.end_ns - t->req.start_ns : 0);
+	http_record(&p->out->line, p->out->fmt, t);
+	emit(p, "http", NULL);
+}
+
+/* ---- events ---------------------------------------------------------- */
+
+/* One loss scheme for every kind: a sequence number skipped is an event
+ * the ring buffer had no room for. */
+static void track_sequence(struct pipeline *p, const struct hdrlog_event_hdr *h)
+{
+	__u64 *next;
+
+	p->c->received++;
+	if (h->cpu >= (__u32)p->src->ncpu)
+		return;
+	next = &p->next_seq[h->cpu];
+	if (h->seq > *next)
+		p->c->seq_missing += h->seq - *next;
+	*next = h->seq + 1;
+}
+
+static int on_packet(struct pipeline *p, const struct hdrlog_packet_event *ev,
+		     const struct event_meta *meta)
+{
+	struct record_meta rm = {
+		.epoch_ns = ev->ts_ns + p->src->epoch_off,
+		.ifname = ifname(p, ev->ifindex),
+		.frame = meta ? meta->frame : 0,
+	};
+
+	metrics_packet(ev, rm.ifname);
+	record_packet(&p->out->line, p->out->fmt, ev, &rm);
+	p->packet_records++;
+	return emit(p, "packet", rm.ifname);
+}
+
+static int on_flow_event(struct pipeline *p, const struct hdrlog_flow_event *ev,
+			 size_t size)
+{
+	struct flow_end fe;
+
+	flow_end_init(&fe, &ev->key, &ev->val, ev->reason, p->src->epoch_off);
+	if (ev->has_timeline && size >= sizeof(*ev))
+		fe.timeline = &ev->tl;
+	return write_flow(p, &fe);
+}
+
+/* A TCP segment's payload for the HTTP engine (the events come only with
+ * --http). */
+static int on_payload(struct pipeline *p, const struct hdrlog_payload_event *ev,
+		      size_t size)
+{
+	__u64 ts = ev->ts_ns + p->src->epoch_off;
+	__u32 caplen = ev->caplen;
+
+	if (!p->http)
+		return 0;
+	if (caplen > size - sizeof(*ev))
+		caplen = size - sizeof(*ev);
+	http_engine_expire(p->http, ts);
+	if (!caplen && ev->uncopied)
+		http_engine_body_end(p->http, &ev->h, ev->uncopied, ts);
+	else
+		http_engine_packet(p->http, &ev->h, ev->data, caplen, ts);
+	return p->err;
+}
+
+int pipeline_event(struct pipeline *p, const void *data, size_t size,
+		   const struct event_meta *meta)
+{
+	const struct hdrlog_event_hdr *h = data;
+
+	if (size < sizeof(*h))
+		return 0;
+	switch (h->kind) {
+	case HDRLOG_EV_PACKET:
+		if (size < sizeof(struct hdrlog_packet_event))
+			return 0;
+		track_sequence(p, h);
+		return on_packet(p, data, meta);
+	case HDRLOG_EV_FLOW:
+		if (size < HDRLOG_FLOW_EVENT_BARE)
+			return 0;
+		track_sequence(p, h);
+		return on_flow_event(p, data, size);
+	case HDRLOG_EV_PAYLOAD:
+		if (size < sizeof(struct hdrlog_payload_event))
+			return 0;
+		track_sequence(p, h);
+		return on_payload(p, data, size);
+	default:
+		return 0;
+	}
+}
+
+/* ---- time, stats, the end -------------------------------------------- */
+
+int pipeline_tick(struct pipeline *p, __u64 now)
+{
+	__u64 interval = p->cfg->stats_interval * NS_PER_S;
+	int err;
+
+	p->now = now;
+	if (p->http)
+		http_engine_expire(p->http, now + p->src->epoch_off);
+	if (p->ager && (err = flow_ager_tick(p->ager, now)))
+		return err;
+	if (!interval)
+		return p->err;
+	if (!p->next_stats) {
+		p->next_stats = now + interval;
+	} else if (now >= p->next_stats) {
+		p->next_stats = now + interval;
+		return pipeline_stats(p);
+	}
+	return p->err;
+}
+
+void pipeline_refresh(struct pipeline *p)
+{
+	struct counters *c = p->c;
+	struct flow_ager_stats as;
+
+	p->src->ops->read_stats(p->src, c->kernel, NULL);
+	if (p->ager) {
+		flow_ager_stats(p->ager, &as);
+		c->flows_deleted = as.removed;
+		c->syn_unanswered = as.syn_unanswered;
+		c->syn_anomalies = as.syn_anomalies;
+		c->syn_overflow = as.syn_overflow;
+	}
+	c->skipped_link = p->src->skipped;
+	c->output_errors = p->out->errors;
+	c->rotate_errors = p->out->rotate_errors;
+	output_report(p->out, c);
+	metrics_agent_update(c);
+}
+
+int pipeline_stats(struct pipeline *p)
+{
+	pipeline_refresh(p);
+	counters_record(&p->out->line, p->out->fmt, p->c,
+			p->now + p->src->epoch_off);
+	emit(p, "stats", NULL);
+	output_sync(p->out);
+	return p->err;
+}
+
+/* Events lost after a CPU's last event left no gap: count them too, and
+ * say so when the two ways of counting loss disagree. */
+static void settle_losses(struct pipeline *p)
+{
+	__u64 *tried = calloc(p->src->ncpu, sizeof(*tried));
+	struct counters *c = p->c;
+
+	if (!tried || p->src->ops->read_stats(p->src, c->kernel, tried)) {
+		pr_warn("cannot read the kernel counters\n");
+		free(tried);
+		return;
+	}
+	for (int cpu = 0; cpu < p->src->ncpu; cpu++)
+		if (tried[cpu] > p->next_seq[cpu])
+			c->seq_missing += tried[cpu] - p->next_seq[cpu];
+	if (c->seq_missing != c->kernel[HDRLOG_STAT_RINGBUF_FULL])
+		pr_warn("loss counters disagree: %llu sequence gaps, %llu ring "
+			"buffer drops\n", (unsigned long long)c->seq_missing,
+			(unsigned long long)c->kernel[HDRLOG_STAT_RINGBUF_FULL]);
+	free(tried);
+}
+
+int pipeline_finish(struct pipeline *p, bool drained)
+{
+	int err;
+
+	if (drained)
+		settle_losses(p);
+	/* what is still in the table ends with the run; the HTTP engine
+	 * after it, so that flow records count the transactions */
+	if (p->ager && !p->err && (err = flow_ager_flush(p->ager)) && !p->err)
+		p->err = err;
+	if (p->http && !p->err)
+		http_engine_finish(p->http);
+	/* a few records can sit in the buffer: a full disk shows here */
+	pipeline_flush(p);
+	pipeline_refresh(p);
+	return p->err;
+}
+
+int pipeline_flush(struct pipeline *p)
+{
+	int err = output_sync(p->out);
+
+	if (!err)
+		err = output_reader_gone(p->out);
+	if (err && !p->err)
+		p->err = err;
+	return p->err;
+}
+
+void pipeline_summary(struct pipeline *p, FILE *fp)
+{
+	counters_summary(fp, p->c, p->http ? http_engine_stats(p->http) : NULL);
+}
+
+__u64 pipeline_packet_records(const struct pipeline *p)
+{
+	return p->packet_records;
+}
+
+int pipeline_error(const struct pipeline *p)
+{
+	return p->err;
+}
+
+struct pipeline *pipeline_new(const struct config *cfg, struct source *src,
+			      struct output *out, struct counters *c)
+{
+	struct pipeline *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	*p = (struct pipeline){ .cfg = cfg, .src = src, .out = out, .c = c };
+	p->next_seq = calloc(src->ncpu, sizeof(*p->next_seq));
+	if (cfg->http)
+		p->http = http_engine_new(&cfg->http_cfg, on_http, p);
+	if (cfg->flows && src->flows)
+		p->ager = flow_ager_new(&cfg->flow, src->flows, src->epoch_off,
+					on_aged_flow, on_anomaly, p);
+	if (!p->next_seq || (cfg->http && !p->http) ||
+	    (cfg->flows && src->flows && !p->ager)) {
+		pipeline_free(p);
+		return NULL;
+	}
+	c->live = src->live;
+	c->flows = cfg->flows;
+	c->http = cfg->http;
+	c->filtered = cfg->sel.filter != NULL;
+	c->sampled = cfg->sel.sample > 1;
+	c->started = 1;
+	return p;
+}
+
+void pipeline_free(struct pipeline *p)
+{
+	if (!p)
+		return;
+	p->closing = true;
+	flow_ager_free(p->ager);
+	http_engine_free(p->http);
+	free(p->next_seq);
+	free(p);
+}
