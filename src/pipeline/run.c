@@ -133,7 +133,9 @@ static int exit_code(int rc, int out_err)
 int run(struct source *src, struct pipeline *p, const struct config *cfg,
 	struct output *out, struct counters *c)
 {
-	struct progress pg = { .on = isatty(STDERR_FILENO), .start_ns = wall_ns() };
+	/* a read over in a second needs no progress line */
+	struct progress pg = { .on = isatty(STDERR_FILENO), .start_ns = wall_ns(),
+			       .next_ns = wall_ns() + PROGRESS_NS };
 	__u64 refresh = 0;
 	bool drain;
 	int rc = 0;
