@@ -75,6 +75,12 @@ void config_init(struct config *c);
  * printed. */
 int config_parse(struct config *c, int argc, char **argv);
 
+/* What the options imply (flows by default, --http and --only-failed
+ * mean flows, ...) and the combinations that make no sense; packets_given
+ * and flows_given: --packets and --flows were on the command line.
+ * Returns 0 or -EINVAL with the reason printed. */
+int config_finish(struct config *c, bool packets_given, bool flows_given);
+
 /* Frees what c owns. */
 void config_free(struct config *c);
 

@@ -2,7 +2,7 @@
 /*
  * The command line: every option once, in a table (the xdp-tools
  * DEFINE_OPTION idea), that gives getopt its list, parses and checks each
- * value into struct config, and prints --help by section.
+ * value into struct config, and gives --help (help.c) its sections.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -15,53 +15,10 @@
 #include <string.h>
 #include <bpf/libbpf.h>
 
-#include "config/config.h"
+#include "config/options.h"
 #include "filter/filter.h"
 
 #define NS_PER_S 1000000000ULL
-#define HELP_COLUMN 26 /* where the explanations start in --help */
-#define HELP_WIDTH 78
-
-enum section {
-	SEC_CAPTURE, SEC_SELECTION, SEC_FLOWS, SEC_HTTP, SEC_OUTPUT,
-	SEC_EXPORT, SEC_TUNING, SEC_GENERAL, SEC__MAX,
-};
-
-static const char *const section_names[SEC__MAX] = {
-	[SEC_CAPTURE] = "Capture",
-	[SEC_SELECTION] = "Selection (what the kernel lets through)",
-	[SEC_FLOWS] = "Flows",
-	[SEC_HTTP] = "HTTP",
-	[SEC_OUTPUT] = "Output",
-	[SEC_EXPORT] = "Export",
-	[SEC_TUNING] = "Tuning",
-	[SEC_GENERAL] = "General",
-};
-
-enum kind {
-	K_FLAG,	   /* a bool set to true */
-	K_UINT,	   /* an unsigned integer of the field's size, in [min, max] */
-	K_SECONDS, /* seconds in [min, max], stored as nanoseconds (__u64) */
-	K_SIZE,	   /* bytes with an optional k, M or G, in [min, max] */
-	K_CHOICE,  /* one of choices, stored as its index (int-sized enum) */
-	K_STRING,  /* a const char * to the argument */
-	K_CUSTOM,  /* set() does it */
-};
-
-struct opt {
-	const char *name; /* the long option */
-	int short_name;	  /* 0: none */
-	const char *arg;  /* the value's name in --help; NULL: no value */
-	enum section sec;
-	enum kind kind;
-	size_t off, size; /* the field of struct config */
-	unsigned long long min, max;
-	const char *what;  /* for errors: "invalid WHAT 'value' (RANGE)" */
-	const char *range; /* RANGE */
-	const char *const *choices; /* K_CHOICE, NULL-terminated */
-	int (*set)(struct config *c, const char *arg); /* K_CUSTOM */
-	const char *help;
-};
 
 #define FIELD(f) .off = offsetof(struct config, f), \
 		 .size = sizeof(((struct config *)0)->f)
@@ -75,7 +32,6 @@ static int set_http_max_buffer(struct config *c, const char *arg);
 static int set_ringbuf_size(struct config *c, const char *arg);
 static int set_verbose(struct config *c, const char *arg);
 static int print_version(struct config *c, const char *arg);
-static int print_help(struct config *c, const char *arg);
 
 static const char *const hooks[] = { "tc", "xdp", NULL };
 static const char *const directions[] = { "in", "out", "both", NULL };
@@ -86,7 +42,7 @@ static const char *const sample_modes[] = { "packet", "flow", NULL };
 static const char *const packet_modes[] = { "none", "tcp-control", "all", NULL };
 
 /* The options, in --help order within each section. */
-static const struct opt options[] = {
+const struct opt options[] = {
 	{ "interface", 'i', "IFACE", SEC_CAPTURE, K_CUSTOM, .set = set_interface,
 	  .help = "attach to IFACE (repeatable, at most 16; default: the "
 		  "interface of the default route)" },
@@ -227,41 +183,7 @@ static const struct opt options[] = {
 	  .help = "this help" },
 };
 
-#define N_OPTIONS (sizeof(options) / sizeof(options[0]))
-
-static const char usage_head[] =
-	"Usage: hdrlog [OPTION...] [FILTER EXPRESSION]\n"
-	"Log one record per connection (flow), or the header elements of every\n"
-	"packet (Ethernet, VLAN, ARP, IPv4, IPv6, TCP, UDP, ICMP), as JSON lines,\n"
-	"live with eBPF or from a capture.\n";
-
-static const char usage_tail[] =
-	"The expression is a tcpdump-compatible subset of pcap-filter(7): host,\n"
-	"net CIDR, src/dst, port, portrange, ip, ip6, arp, tcp, udp, icmp, icmp6,\n"
-	"proto N, vlan [ID], tcp[tcpflags] & FLAGS != 0, tcpflags syn,rst, and,\n"
-	"or, not, parentheses (docs/filter.md). Live, the kernel evaluates it\n"
-	"before any event is written.\n"
-	"\n"
-	"Signals: SIGINT/SIGTERM stop (live: detach), end the open flows and\n"
-	"print a summary; SIGUSR1 writes a stats record now; SIGHUP reopens the\n"
-	"-w file and re-reads --filter-file. Reading a file, a progress line\n"
-	"goes to stderr when it is a terminal.\n"
-	"\n"
-	"Examples:\n"
-	"  hdrlog                          flows of the default-route interface\n"
-	"  hdrlog --packets all -c 10      the first 10 packets, one record each\n"
-	"  hdrlog -i veth0 -o text         one line per connection\n"
-	"  hdrlog -i veth0 --only-failed   only connections that failed\n"
-	"  hdrlog -i eth0 --hook xdp --packets all -c 100 -w /var/log/hdrlog.json\n"
-	"  hdrlog -r capture.pcap          the same flows, from a file\n"
-	"  hdrlog -i eth0 --metrics-addr 9464 --loki-url http://127.0.0.1:3100\n"
-	"  hdrlog -i eth0 -w /var/log/hdrlog.json --rotate-size 100M --retain 10 --compress\n"
-	"  hdrlog -r f.pcap 'not port 22 and (icmp or udp)'\n"
-	"  hdrlog -i eth0 'tcp and net 198.18.0.0/15 and port 80'\n"
-	"  hdrlog -i eth0 --filter-file rules.txt --sample 100 --sample-mode flow\n"
-	"\n"
-	"Exit status: 0 ok, 1 runtime failure, 2 bad input (option, interface,\n"
-	"unreadable or truncated capture).\n";
+const size_t n_options = sizeof(options) / sizeof(options[0]);
 
 /* ---- values ---------------------------------------------------------- */
 
@@ -480,67 +402,6 @@ static int print_version(struct config *c, const char *arg)
 	return 1;
 }
 
-/* ---- --help ---------------------------------------------------------- */
-
-/* Prints text from column HELP_COLUMN, wrapped at HELP_WIDTH; the first
- * line goes on at column col, or below when col is past the column. */
-static void print_wrapped(const char *text, int col)
-{
-	const char *p = text;
-
-	if (col >= HELP_COLUMN - 1) {
-		putchar('\n');
-		col = 0;
-	}
-	printf("%*s", HELP_COLUMN - col, "");
-	col = HELP_COLUMN;
-	while (*p) {
-		size_t w = strcspn(p, " ");
-
-		if (col > HELP_COLUMN && col + 1 + (int)w > HELP_WIDTH) {
-			printf("\n%*s", HELP_COLUMN, "");
-			col = HELP_COLUMN;
-		} else if (col > HELP_COLUMN) {
-			putchar(' ');
-			col++;
-		}
-		printf("%.*s", (int)w, p);
-		col += w;
-		p += w;
-		p += strspn(p, " ");
-	}
-	putchar('\n');
-}
-
-static void print_option(const struct opt *o)
-{
-	int col;
-
-	if (o->short_name)
-		col = printf("  -%c, --%s", o->short_name, o->name);
-	else
-		col = printf("      --%s", o->name);
-	if (o->arg)
-		col += printf(" %s", o->arg);
-	print_wrapped(o->help, col);
-}
-
-static int print_help(struct config *c, const char *arg)
-{
-	(void)c;
-	(void)arg;
-	fputs(usage_head, stdout);
-	for (unsigned s = 0; s < SEC__MAX; s++) {
-		printf("\n%s:\n", section_names[s]);
-		for (size_t i = 0; i < N_OPTIONS; i++)
-			if (options[i].sec == s)
-				print_option(&options[i]);
-	}
-	putchar('\n');
-	fputs(usage_tail, stdout);
-	return 1;
-}
-
 /* ---- parsing --------------------------------------------------------- */
 
 /* getopt_long's tables from the option table: long options return their
@@ -550,7 +411,7 @@ static void getopt_tables(struct option *longs, char *shorts)
 	size_t n = 0;
 
 	*shorts++ = ':'; /* a missing value returns ':' */
-	for (size_t i = 0; i < N_OPTIONS; i++) {
+	for (size_t i = 0; i < n_options; i++) {
 		const struct opt *o = &options[i];
 
 		longs[n++] = (struct option){
@@ -569,45 +430,18 @@ static void getopt_tables(struct option *longs, char *shorts)
 
 static const struct opt *by_code(int code)
 {
-	if (code >= 256 && code < 256 + (int)N_OPTIONS)
+	if (code >= 256 && code < 256 + (int)n_options)
 		return &options[code - 256];
-	for (size_t i = 0; i < N_OPTIONS; i++)
+	for (size_t i = 0; i < n_options; i++)
 		if (options[i].short_name == code)
 			return &options[i];
 	return NULL;
 }
 
-/* What the options imply, and the combinations that make no sense. */
-static int finish(struct config *c, bool packets_given, bool flows_given)
-{
-	if (!packets_given)
-		c->packets = HDRLOG_PACKETS_NONE;
-	/* flows by default; --packets all alone is the packet log it was */
-	if (!flows_given)
-		c->flows = c->packets != HDRLOG_PACKETS_ALL;
-	if (c->flow.only_failed || c->flow.timeline || c->http)
-		c->flows = true; /* the flow table marks and counts HTTP */
-	if (!c->read_path && c->max_count && c->packets == HDRLOG_PACKETS_NONE)
-		return usage_error("-c counts packet records: add --packets all or tcp-control%s", "");
-	if (!c->write_path && (c->rot.size || c->rot.interval_s ||
-			       c->rot.retain || c->rot.compress))
-		return usage_error("--rotate-*, --retain and --compress need -w FILE%s", "");
-	c->http_cfg.headers = c->http_headers;
-	if (c->http && c->xdp)
-		return usage_error("--http needs tc on ingress, not --hook xdp%s", "");
-	if (c->http && !c->http_snaplen)
-		c->http_snaplen = 1024;
-	if (!c->http)
-		c->http_snaplen = 0;
-	if (c->read_path && c->n_ifaces)
-		return usage_error("-r and -i exclude each other%s", "");
-	return 0;
-}
-
 int config_parse(struct config *c, int argc, char **argv)
 {
-	struct option longs[N_OPTIONS + 1];
-	char shorts[2 * N_OPTIONS + 2];
+	struct option longs[sizeof(options) / sizeof(options[0]) + 1];
+	char shorts[2 * sizeof(options) / sizeof(options[0]) + 2];
 	bool packets_given = false, flows_given = false;
 	const struct opt *o;
 	int code, err;
@@ -633,34 +467,5 @@ int config_parse(struct config *c, int argc, char **argv)
 		if (!c->filter_expr)
 			return usage_error("out of memory%s", "");
 	}
-	return finish(c, packets_given, flows_given);
-}
-
-void config_init(struct config *c)
-{
-	*c = (struct config){
-		.ingress = true,
-		.egress = true,
-		.ringbuf_bytes = 32 << 20,
-		.pull_len = 256,
-		.loki = {
-			.queue_records = LOKI_DEFAULT_QUEUE,
-			.batch_bytes = LOKI_DEFAULT_BATCH_BYTES,
-			.batch_wait_ms = LOKI_DEFAULT_BATCH_WAIT_MS,
-			.drain_ms = LOKI_DEFAULT_DRAIN_MS,
-		},
-		.flow = {
-			.idle_ns = 60 * NS_PER_S,
-			.attempt_ns = 5 * NS_PER_S,
-			.syn = { .window_ns = 10 * NS_PER_S, .grace_ns = NS_PER_S,
-				 .threshold = 100 },
-		},
-	};
-}
-
-void config_free(struct config *c)
-{
-	free(c->filter_expr);
-	c->filter_expr = NULL;
-	select_free(&c->sel);
+	return config_finish(c, packets_given, flows_given);
 }

@@ -221,47 +221,74 @@ static void json_icmp_error(struct json *j, const struct hdrlog_flow_value *v,
 	json_str(j, "hdrlog.flow.icmp_error.reporter", from);
 }
 
+/* Who talked to whom: addresses, ports, protocol, the Community ID. */
+static void json_endpoints(struct json *j, const struct flow_end *fe)
+{
+	const struct hdrlog_flow_key *k = fe->key;
+	char oaddr[INET6_ADDRSTRLEN], raddr[INET6_ADDRSTRLEN];
+	int af = k->family == 6 ? AF_INET6 : AF_INET;
+	char cid[COMMUNITY_ID_LEN];
+	struct endpoints ep;
+	const char *t;
+
+	endpoints_of(fe, &ep);
+	inet_ntop(af, ep.oaddr, oaddr, sizeof(oaddr));
+	inet_ntop(af, ep.raddr, raddr, sizeof(raddr));
+	community_id(fe, &ep, cid);
+	json_str(j, "network.type", k->family == 6 ? "ipv6" : "ipv4");
+	json_str(j, "source.address", oaddr);
+	if (has_ports(k->proto))
+		json_u64(j, "source.port", ep.oport);
+	json_str(j, "destination.address", raddr);
+	if (has_ports(k->proto))
+		json_u64(j, "destination.port", ep.rport);
+	t = transport(k->proto, k->family);
+	if (t)
+		json_str(j, "network.transport", t);
+	json_u64(j, "hdrlog.ip.proto", k->proto);
+	if (k->vlan_id)
+		json_u64(j, "hdrlog.flow.vlan_id", k->vlan_id);
+	if (fe->val->ifindex)
+		json_u64(j, "hdrlog.ifindex", fe->val->ifindex);
+	json_str(j, "network.community_id", cid);
+}
+
+/* The TCP handshake, RTT, and who reset or closed. */
+static void json_tcp(struct json *j, const struct hdrlog_flow_value *v)
+{
+	if (v->syn_ns && v->synack_ns >= v->syn_ns)
+		json_u64(j, "hdrlog.flow.tcp.syn_to_synack_ns",
+			 v->synack_ns - v->syn_ns);
+	if (v->ack_ns && v->synack_ns)
+		json_u64(j, "hdrlog.flow.tcp.synack_to_ack_ns",
+			 v->ack_ns - v->synack_ns);
+	if (v->rtt_samples) {
+		json_u64(j, "hdrlog.flow.tcp.srtt_ns", v->srtt_ns);
+		json_u64(j, "hdrlog.flow.tcp.rtt_min_ns", v->rtt_min_ns);
+		json_u64(j, "hdrlog.flow.tcp.rtt_samples", v->rtt_samples);
+	}
+	if (v->reset_by)
+		json_str(j, "hdrlog.flow.tcp.reset_by", by_name(v->reset_by));
+	if (v->closed_by)
+		json_str(j, "hdrlog.flow.tcp.fin_by", by_name(v->closed_by));
+}
+
 static void json_flow(struct strbuf *sb, const struct flow_end *fe)
 {
 	const struct hdrlog_flow_value *v = fe->val;
 	const struct hdrlog_flow_key *k = fe->key;
-	char oaddr[INET6_ADDRSTRLEN], raddr[INET6_ADDRSTRLEN];
-	char cid[COMMUNITY_ID_LEN];
-	int af = k->family == 6 ? AF_INET6 : AF_INET;
 	bool tcp = k->proto == 6;
 	__u64 first = v->dir[0].first_ns, last = v->dir[0].last_ns;
-	struct endpoints ep;
-	const char *t;
 	struct json j;
 
 	if (v->dir[1].packets && (!first || v->dir[1].first_ns < first))
 		first = v->dir[1].first_ns;
 	if (v->dir[1].last_ns > last)
 		last = v->dir[1].last_ns;
-	endpoints_of(fe, &ep);
-	inet_ntop(af, ep.oaddr, oaddr, sizeof(oaddr));
-	inet_ntop(af, ep.raddr, raddr, sizeof(raddr));
-	community_id(fe, &ep, cid);
-
 	json_begin(&j, sb);
 	json_timestamp(&j, "timestamp", first + fe->epoch_off);
 	json_str(&j, "hdrlog.record", "flow");
-	json_str(&j, "network.type", k->family == 6 ? "ipv6" : "ipv4");
-	json_str(&j, "source.address", oaddr);
-	if (has_ports(k->proto))
-		json_u64(&j, "source.port", ep.oport);
-	json_str(&j, "destination.address", raddr);
-	if (has_ports(k->proto))
-		json_u64(&j, "destination.port", ep.rport);
-	t = transport(k->proto, k->family);
-	if (t)
-		json_str(&j, "network.transport", t);
-	json_u64(&j, "hdrlog.ip.proto", k->proto);
-	if (k->vlan_id)
-		json_u64(&j, "hdrlog.flow.vlan_id", k->vlan_id);
-	if (v->ifindex)
-		json_u64(&j, "hdrlog.ifindex", v->ifindex);
-	json_str(&j, "network.community_id", cid);
+	json_endpoints(&j, fe);
 	json_str(&j, "hdrlog.flow.conn_state",
 		 flow_conn_state_name(fe->conn_state));
 	if (v->history_len)
@@ -274,29 +301,14 @@ static void json_flow(struct strbuf *sb, const struct flow_end *fe)
 	json_timestamp(&j, "hdrlog.flow.end", last + fe->epoch_off);
 	json_dir(&j, "hdrlog.flow.orig", &v->dir[0], tcp);
 	json_dir(&j, "hdrlog.flow.resp", &v->dir[1], tcp);
-	if ((k->proto == 1 || k->proto == 58)) {
+	if (k->proto == 1 || k->proto == 58) {
 		json_u64(&j, "hdrlog.icmp.type", v->icmp_type);
 		json_u64(&j, "hdrlog.icmp.code", v->icmp_code);
 	}
-	if (tcp) {
-		if (v->syn_ns && v->synack_ns >= v->syn_ns)
-			json_u64(&j, "hdrlog.flow.tcp.syn_to_synack_ns",
-				 v->synack_ns - v->syn_ns);
-		if (v->ack_ns && v->synack_ns)
-			json_u64(&j, "hdrlog.flow.tcp.synack_to_ack_ns",
-				 v->ack_ns - v->synack_ns);
-		if (v->rtt_samples) {
-			json_u64(&j, "hdrlog.flow.tcp.srtt_ns", v->srtt_ns);
-			json_u64(&j, "hdrlog.flow.tcp.rtt_min_ns", v->rtt_min_ns);
-			json_u64(&j, "hdrlog.flow.tcp.rtt_samples", v->rtt_samples);
-		}
-		if (v->reset_by)
-			json_str(&j, "hdrlog.flow.tcp.reset_by", by_name(v->reset_by));
-		if (v->closed_by)
-			json_str(&j, "hdrlog.flow.tcp.fin_by", by_name(v->closed_by));
-	}
+	if (tcp)
+		json_tcp(&j, v);
 	if (v->icmp_errors)
-		json_icmp_error(&j, v, af);
+		json_icmp_error(&j, v, k->family == 6 ? AF_INET6 : AF_INET);
 	if (tcp && fe->http_txns)
 		json_u64(&j, "hdrlog.flow.http_transactions", fe->http_txns);
 	if (tcp && v->http.seen)

@@ -424,7 +424,7 @@ static void render_flows(struct strbuf *sb)
 	family(sb, "hdrlog_tcp_resets_total", "counter", "TCP resets seen.");
 	sample(sb, "hdrlog_tcp_resets_total", NULL, GET(M.resets));
 	family(sb, "hdrlog_tcp_syn_unanswered_total", "counter",
-	       "TCP SYNs that got no answer.");
+	       "TCP connection attempts whose SYN got no answer (flows ended S0).");
 	sample(sb, "hdrlog_tcp_syn_unanswered_total", NULL, GET(M.syn_unanswered));
 }
 

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* The settings' defaults, what options imply, and the combinations that
+ * make no sense. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "config/config.h"
+
+#define NS_PER_S 1000000000ULL
+
+static int usage_error(const char *what)
+{
+	fprintf(stderr, "hdrlog: %s\nTry 'hdrlog --help'.\n", what);
+	return -EINVAL;
+}
+
+int config_finish(struct config *c, bool packets_given, bool flows_given)
+{
+	if (!packets_given)
+		c->packets = HDRLOG_PACKETS_NONE;
+	/* flows by default; --packets all alone is the packet log it was */
+	if (!flows_given)
+		c->flows = c->packets != HDRLOG_PACKETS_ALL;
+	if (c->flow.only_failed || c->flow.timeline || c->http)
+		c->flows = true; /* the flow table marks and counts HTTP */
+	if (!c->read_path && c->max_count && c->packets == HDRLOG_PACKETS_NONE)
+		return usage_error("-c counts packet records: add --packets all or tcp-control");
+	if (!c->write_path && (c->rot.size || c->rot.interval_s ||
+			       c->rot.retain || c->rot.compress))
+		return usage_error("--rotate-*, --retain and --compress need -w FILE");
+	c->http_cfg.headers = c->http_headers;
+	if (c->http && c->xdp)
+		return usage_error("--http needs tc on ingress, not --hook xdp");
+	if (c->http && !c->http_snaplen)
+		c->http_snaplen = 1024;
+	if (!c->http)
+		c->http_snaplen = 0;
+	if (c->read_path && c->n_ifaces)
+		return usage_error("-r and -i exclude each other");
+	return 0;
+}
+
+void config_init(struct config *c)
+{
+	*c = (struct config){
+		.ingress = true,
+		.egress = true,
+		.ringbuf_bytes = 32 << 20,
+		.pull_len = 256,
+		.loki = {
+			.queue_records = LOKI_DEFAULT_QUEUE,
+			.batch_bytes = LOKI_DEFAULT_BATCH_BYTES,
+			.batch_wait_ms = LOKI_DEFAULT_BATCH_WAIT_MS,
+			.drain_ms = LOKI_DEFAULT_DRAIN_MS,
+		},
+		.flow = {
+			.idle_ns = 60 * NS_PER_S,
+			.attempt_ns = 5 * NS_PER_S,
+			.syn = { .window_ns = 10 * NS_PER_S, .grace_ns = NS_PER_S,
+				 .threshold = 100 },
+		},
+	};
+}
+
+void config_free(struct config *c)
+{
+	free(c->filter_expr);
+	c->filter_expr = NULL;
+	select_free(&c->sel);
+}
