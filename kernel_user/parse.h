@@ -69,12 +69,8 @@
 #define TCP_OPTS_MAX 40 /* 60-byte header limit less the fixed 20 */
 #define TCP_OPT_BUF 64	/* power of two so indexes can be masked */
 
-/* Where parsing is: pos in the packet, off bytes from the frame's start
- * (what the headers before pos took), so that the L4 header can record
- * where its payload starts. */
 struct hdr_cursor {
 	void *pos;
-	__u32 off;
 };
 
 /* RFC 826 for Ethernet/IPv4; the UAPI arphdr stops before the addresses. */
@@ -117,7 +113,6 @@ static __always_inline int parse_ethhdr(struct hdr_cursor *c, void *end,
 	h->layers |= HDRLOG_L_ETH;
 	h->eth_proto = bpf_ntohs(eth->h_proto);
 	c->pos = eth + 1;
-	c->off += sizeof(*eth);
 	return h->eth_proto;
 }
 
@@ -146,7 +141,6 @@ static __always_inline int parse_vlans(struct hdr_cursor *c, void *end,
 		proto = bpf_ntohs(vh->proto);
 		h->eth_proto = proto;
 		c->pos = vh + 1;
-		c->off += sizeof(*vh);
 	}
 	if (proto_is_vlan(proto)) {
 		h->error = HDRLOG_ERR_VLAN_DEPTH;
@@ -223,7 +217,6 @@ static __always_inline int parse_ipv4(struct hdr_cursor *c, void *end,
 		return PARSE_STOP;
 	}
 	c->pos += hdrlen;
-	c->off += hdrlen;
 	if (frag & 0x3fff)
 		h->layers |= HDRLOG_L_FRAG;
 	/* Only the first fragment carries the L4 header. */
@@ -330,7 +323,6 @@ static __always_inline int parse_ipv6(struct hdr_cursor *c, void *end,
 	h->ip_hdr_len = off;
 	h->ip_proto = nexthdr;
 	c->pos = (void *)ip6h + (off & IPV6_EXT_OFF_MASK);
-	c->off += off & IPV6_EXT_OFF_MASK;
 	/* Only the first fragment carries the L4 header. */
 	if (h->frag_off)
 		return PARSE_STOP;
@@ -341,14 +333,11 @@ static __always_inline int parse_ipv6(struct hdr_cursor *c, void *end,
 	return nexthdr;
 }
 
-/* Where the L4 payload starts (the cursor is at the L4 header) and how
- * long it is by the IP length fields, given the L4 header's size. */
-static __always_inline void set_payload(const struct hdr_cursor *c,
-					struct hdrlog_headers *h, int l4_hdrlen)
+/* Bytes of L4 payload by the IP length fields, given the L4 header size. */
+static __always_inline void set_payload_len(struct hdrlog_headers *h,
+					    int l4_hdrlen)
 {
 	int len = h->ip_len - l4_hdrlen;
-
-	h->payload_off = c->off + l4_hdrlen;
 
 	if (h->layers & HDRLOG_L_IPV4)
 		len -= h->ip_hdr_len;
@@ -486,7 +475,7 @@ static __always_inline int parse_tcp(struct hdr_cursor *c, void *end,
 		h->error = HDRLOG_ERR_TCP_DOFF;
 		return PARSE_STOP;
 	}
-	set_payload(c, h, hdrlen);
+	set_payload_len(h, hdrlen);
 	parse_tcp_options((__u8 *)(th + 1), end, hdrlen - (int)sizeof(*th), h);
 	return PARSE_STOP;
 }
@@ -504,7 +493,7 @@ static __always_inline int parse_udp(struct hdr_cursor *c, void *end,
 	h->sport = bpf_ntohs(uh->source);
 	h->dport = bpf_ntohs(uh->dest);
 	h->udp_len = bpf_ntohs(uh->len);
-	set_payload(c, h, sizeof(*uh));
+	set_payload_len(h, sizeof(*uh));
 	return PARSE_STOP;
 }
 
@@ -594,7 +583,7 @@ static __always_inline int parse_icmp_common(struct hdr_cursor *c, void *end,
 	h->layers |= v6 ? HDRLOG_L_ICMPV6 : HDRLOG_L_ICMP;
 	h->icmp_type = ih->type;
 	h->icmp_code = ih->code;
-	set_payload(c, h, sizeof(*ih));
+	set_payload_len(h, sizeof(*ih));
 	if (v6 ? (ih->type == ICMPV6_ECHO_REQUEST || ih->type == ICMPV6_ECHO_REPLY)
 	       : (ih->type == ICMP_ECHO || ih->type == ICMP_ECHOREPLY)) {
 		h->layers |= HDRLOG_L_ECHO;
@@ -619,13 +608,25 @@ static __always_inline void parse_l4(struct hdr_cursor *c, void *end,
 		parse_icmp_common(c, end, 1, h);
 }
 
+/* Where the L4 payload starts, l3_off being where the network layer did:
+ * from the header lengths the parsers recorded, once, after them (a
+ * running offset through every parser would cost each packet more). */
+static __always_inline void set_payload_off(struct hdrlog_headers *h,
+					    __u32 l3_off)
+{
+	if ((h->layers & HDRLOG_L_TCP) && h->tcp_hdr_len >= sizeof(struct tcphdr))
+		h->payload_off = l3_off + h->ip_hdr_len + h->tcp_hdr_len;
+	else if (h->layers & (HDRLOG_L_UDP | HDRLOG_L_ICMP | HDRLOG_L_ICMPV6))
+		h->payload_off = l3_off + h->ip_hdr_len + 8;
+}
+
 /* Parses from the network layer on, at data, l3_off bytes into the frame
  * (for payload_off); proto is an EtherType (host order). */
 static __always_inline void hdrlog_parse_l3(void *data, void *end, int proto,
 					    __u32 l3_off,
 					    struct hdrlog_headers *h)
 {
-	struct hdr_cursor c = { .pos = data, .off = l3_off };
+	struct hdr_cursor c = { .pos = data };
 
 	h->eth_proto = proto;
 	if (proto == ETH_P_IP)
@@ -636,8 +637,10 @@ static __always_inline void hdrlog_parse_l3(void *data, void *end, int proto,
 		proto = parse_arp(&c, end, h);
 	else
 		proto = PARSE_STOP;
-	if (proto >= 0)
-		parse_l4(&c, end, proto, h);
+	if (proto < 0)
+		return;
+	parse_l4(&c, end, proto, h);
+	set_payload_off(h, l3_off);
 }
 
 /* Parses an Ethernet frame in [data, end); never reads outside it. */
@@ -653,7 +656,7 @@ static __always_inline void hdrlog_parse_eth(void *data, void *end,
 	proto = parse_vlans(&c, end, proto, h);
 	if (proto < 0)
 		return;
-	hdrlog_parse_l3(c.pos, end, proto, c.off, h);
+	hdrlog_parse_l3(c.pos, end, proto, ETH_HLEN + 4 * (__u32)h->vlan_depth, h);
 }
 
 #endif /* HDRLOG_PARSE_H */
