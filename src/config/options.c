@@ -25,14 +25,13 @@
 
 static int set_interface(struct config *c, const char *arg);
 static int set_direction(struct config *c, const char *arg);
-static int set_hook(struct config *c, const char *arg);
-static int set_sample_mode(struct config *c, const char *arg);
 static int set_http_header(struct config *c, const char *arg);
 static int set_http_max_buffer(struct config *c, const char *arg);
 static int set_ringbuf_size(struct config *c, const char *arg);
 static int set_verbose(struct config *c, const char *arg);
 static int print_version(struct config *c, const char *arg);
 
+/* K_CHOICE lists: the index stored is the value (bool: the second) */
 static const char *const hooks[] = { "tc", "xdp", NULL };
 static const char *const directions[] = { "in", "out", "both", NULL };
 static const char *const tc_modes[] = { "auto", "tcx", "netlink", NULL };
@@ -46,8 +45,8 @@ const struct opt options[] = {
 	{ "interface", 'i', "IFACE", SEC_CAPTURE, K_CUSTOM, .set = set_interface,
 	  .help = "attach to IFACE (repeatable, at most 16; default: the "
 		  "interface of the default route)" },
-	{ "hook", 0, "tc|xdp", SEC_CAPTURE, K_CUSTOM, .set = set_hook,
-	  .help = "ingress hook (default tc; egress is always tc)" },
+	{ "hook", 0, "tc|xdp", SEC_CAPTURE, K_CHOICE, FIELD(xdp),
+	  .choices = hooks, .what = "--hook", .help = "ingress hook (default tc; egress is always tc)" },
 	{ "direction", 0, "in|out|both", SEC_CAPTURE, K_CUSTOM,
 	  .set = set_direction, .help = "which directions to log (default both)" },
 	{ "tc-mode", 0, "auto|tcx|netlink", SEC_CAPTURE, K_CHOICE,
@@ -68,9 +67,9 @@ const struct opt options[] = {
 	  UINT32_MAX, .what = "sample rate",
 	  .range = "1 in N, N from 1 to 4294967295",
 	  .help = "log 1 in N of the packets the filter selects" },
-	{ "sample-mode", 0, "packet|flow", SEC_SELECTION, K_CUSTOM,
-	  .set = set_sample_mode,
-	  .help = "sample packets at random, or whole flows (all packets of 1 in "
+	{ "sample-mode", 0, "packet|flow", SEC_SELECTION, K_CHOICE,
+	  FIELD(sel.sample_flow), .choices = sample_modes,
+	  .what = "--sample-mode", .help = "sample packets at random, or whole flows (all packets of 1 in "
 		  "N flows, both directions)" },
 
 	{ "flows", 0, NULL, SEC_FLOWS, K_FLAG, FIELD(flows),
@@ -247,12 +246,15 @@ static int parse_size(const char *s, unsigned long long min,
 	return *out >= min ? 0 : -EINVAL;
 }
 
-static int choice_index(const char *const *choices, const char *arg)
+/* The index of arg in choices, or -EINVAL after saying what was wrong. */
+static int choice_index(const char *const *choices, const char *arg,
+			const char *what)
 {
 	for (int i = 0; choices[i]; i++)
 		if (!strcmp(arg, choices[i]))
 			return i;
-	return -1;
+	fprintf(stderr, "hdrlog: invalid %s '%s'\n", what, arg);
+	return -EINVAL;
 }
 
 /* Stores v in the field of o, whatever its integer size. */
@@ -281,10 +283,8 @@ static int apply(struct config *c, const struct opt *o, const char *arg)
 		*(const char **)((char *)c + o->off) = arg;
 		return 0;
 	case K_CHOICE:
-		if ((i = choice_index(o->choices, arg)) < 0) {
-			fprintf(stderr, "hdrlog: invalid %s '%s'\n", o->what, arg);
-			return -EINVAL;
-		}
+		if ((i = choice_index(o->choices, arg, o->what)) < 0)
+			return i;
 		store(c, o, i);
 		return 0;
 	case K_UINT:
@@ -316,40 +316,14 @@ static int set_interface(struct config *c, const char *arg)
 	return 0;
 }
 
-static int set_hook(struct config *c, const char *arg)
-{
-	int i = choice_index(hooks, arg);
-
-	if (i < 0) {
-		fprintf(stderr, "hdrlog: invalid --hook '%s'\n", arg);
-		return -EINVAL;
-	}
-	c->xdp = i == 1;
-	return 0;
-}
-
 static int set_direction(struct config *c, const char *arg)
 {
-	int i = choice_index(directions, arg);
+	int i = choice_index(directions, arg, "--direction");
 
-	if (i < 0) {
-		fprintf(stderr, "hdrlog: invalid --direction '%s'\n", arg);
-		return -EINVAL;
-	}
+	if (i < 0)
+		return i;
 	c->ingress = i != 1;
 	c->egress = i != 0;
-	return 0;
-}
-
-static int set_sample_mode(struct config *c, const char *arg)
-{
-	int i = choice_index(sample_modes, arg);
-
-	if (i < 0) {
-		fprintf(stderr, "hdrlog: invalid --sample-mode '%s'\n", arg);
-		return -EINVAL;
-	}
-	c->sel.sample_flow = i == 1;
 	return 0;
 }
 
