@@ -8,7 +8,8 @@
 #   answers with ICMP host unreachable: the attempt ends at once;
 # - a SYN $NS_B routes into a blackhole: S0 after --handshake-timeout 1,
 #   one record although the client retransmits the SYN;
-# - a normal exchange (SF), which --only-failed must leave out.
+# - a normal exchange (SF), which --only-failed must leave out;
+# - /metrics counts the flows started and the 2 unanswered TCP attempts.
 set -u
 . "$(dirname "$0")/../lib/netns.sh"
 require_root
@@ -34,7 +35,7 @@ ip netns exec "$NS_A" tcpdump -Z root --immediate-mode -U -n -i "$VETH_A" -w "$t
 tdpid=$!
 track_pid $tdpid
 wait_for "$tmp/tcpdump.err" 10 "listening on" || fail "tcpdump did not start"
-ip netns exec "$NS_A" "$bin" -i "$VETH_A" --handshake-timeout 1 >"$tmp/out" 2>"$tmp/err" &
+ip netns exec "$NS_A" "$bin" -i "$VETH_A" --handshake-timeout 1 --metrics-addr 9464 >"$tmp/out" 2>"$tmp/err" &
 pid=$!
 track_pid $pid
 ip netns exec "$NS_A" "$bin" -i "$VETH_A" --only-failed --handshake-timeout 1 >"$tmp/failed" 2>"$tmp/failed.err" &
@@ -63,6 +64,21 @@ timeout 6 ip netns exec "$NS_A" ncat -w 4 $BLACKHOLE_IP 80 </dev/null >/dev/null
 track_pid $!
 wait_for "$tmp/failed" 5 '"handshake_timeout"' || fail "no S0 record after the handshake timeout: $(cat "$tmp/failed.err")"
 sleep 3.5 # the SYN retransmissions after the record
+
+# /metrics: the flows started (the kernel's count), and the two TCP
+# attempts that got no answer (the host unreachable, the blackhole)
+in_a curl -fs http://127.0.0.1:9464/metrics >"$tmp/metrics" || fail "GET /metrics"
+python3 - "$tmp/metrics" <<'PY' || fail "flow metrics"
+import re, sys
+text = open(sys.argv[1]).read()
+def total(name):
+    return sum(float(v) for v in re.findall(r"^%s(?:\{[^}]*\})? (\S+)$" % re.escape(name), text, re.M))
+started, created = total("hdrlog_flows_started_total"), total("hdrlog_kernel_flows_created_total")
+unanswered = total("hdrlog_tcp_syn_unanswered_total")
+if not started >= 5 or started != created or unanswered != 2:
+    sys.exit(f"flows started {started} (kernel: {created}, want 5+ and equal), TCP SYNs unanswered {unanswered} (want 2)")
+print(f"ok   /metrics: {started:.0f} flows started, as the kernel counted; 2 TCP attempts unanswered")
+PY
 
 stop_pid $pid INT 10 || fail "hdrlog exit after SIGINT: $(cat "$tmp/err")"
 stop_pid $fpid INT 10 || fail "hdrlog --only-failed exit after SIGINT: $(cat "$tmp/failed.err")"
