@@ -1,7 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-#include <errno.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "flow/flow_age.h"
 #include "flow_update.h"
