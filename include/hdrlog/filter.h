@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * A compiled packet filter: the kernel <-> user-space ABI of hdrlog's
- * selection. The agent compiles a pcap-filter expression (src/filter.c)
+ * selection. The agent compiles a pcap-filter expression (src/filter/)
  * into this plain data, in disjunctive normal form: the packet is selected
  * when every term of at least one rule holds. No pointers, fixed sizes, so
  * that the struct can be one value of a BPF array map and evaluated there

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * src/filter.c without root: expressions -> DNF shape (filter_format()),
+ * src/filter/ without root: expressions -> DNF shape (filter_format()),
  * refused expressions -> message and caret position, and evaluation on the
  * packets.h fixtures decoded by the real parser.
  */
