@@ -10,7 +10,7 @@
  * ends within them and announces a body of known length (no
  * Transfer-Encoding), the segments that lie wholly inside that body are
  * counted, not copied: the agent's reassembly steps over them as body
- * bytes (src/http.c); the segment that ends the body is sent without its
+ * bytes (src/http/); the segment that ends the body is sent without its
  * bytes, so the agent knows the body is complete. Anything else (a head longer than the copy, a
  * chunked body, a body until close) is copied whole, and so is every
  * segment that starts like a message even inside a body, which keeps
