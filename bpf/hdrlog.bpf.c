@@ -301,7 +301,7 @@ static __attribute__((noinline)) void flow_icmp_answer(const struct hdrlog_packe
 		send_flow(&key, v, &ev->hdr);
 }
 
-/* The packet's share of its flow: bpf/flow_update.h, the code the offline
+/* The packet's share of its flow: kernel_user/flow_update.h, the code the offline
  * reader runs too. The two directions of a flow may run on two CPUs at
  * once: what both write (who closed or reset, the end, the history) is
  * changed atomically. A direction's own counters are not: one direction

@@ -143,7 +143,7 @@ static __always_inline void http_send(struct __sk_buff *skb,
 }
 
 /* For a TCP segment (tc only): marks and counts HTTP on its flow, then
- * sends what bpf/http_flow.h says to copy, and the FIN or RST that ends
+ * sends what kernel_user/http_flow.h says to copy, and the FIN or RST that ends
  * an HTTP connection. pev is the packet's parsed event; its flow was
  * accounted just before. */
 /* A function of its own, not inlined: its stack and the flow table's are

@@ -52,10 +52,10 @@ int filter_compile(const char *expr, struct filter_prog *out,
 char *filter_read_file(const char *path);
 
 /* Whether the filter selects a packet with these headers: the evaluator
- * the kernel runs (bpf/filter_eval.h), on the sets in f. */
+ * the kernel runs (kernel_user/filter_eval.h), on the sets in f. */
 bool filter_match(const struct filter_prog *f, const struct hdrlog_headers *h);
 
-/* The kernel's --sample-mode flow hash (bpf/filter_eval.h): the same in
+/* The kernel's --sample-mode flow hash (kernel_user/filter_eval.h): the same in
  * both directions of a flow. */
 __u32 filter_sample_hash(const struct hdrlog_headers *h, __u32 seed);
 

@@ -95,7 +95,7 @@ struct http_engine *http_engine_new(const struct http_config *cfg,
 void http_engine_packet(struct http_engine *e, const struct hdrlog_headers *h,
 			const __u8 *payload, size_t caplen, __u64 ts_ns);
 
-/* The last segment of a body the kernel passed over (bpf/http_flow.h),
+/* The last segment of a body the kernel passed over (kernel_user/http_flow.h),
  * sent without its bytes: uncopied bytes of that body, this segment's
  * included, were counted, not copied. Up to that many bytes missing
  * before the segment's end are body bytes, not a gap. */

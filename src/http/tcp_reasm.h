@@ -59,7 +59,7 @@ void reasm_push(struct tcp_reasm *r, __u32 seq, const char *data,
 		const struct reasm_sink *sink, struct reasm_stats *st);
 
 /* The sender's bytes up to end (sequence number) that were not copied,
- * at most max of them (the kernel says so: bpf/http_flow.h), delivered
+ * at most max of them (the kernel says so: kernel_user/http_flow.h), delivered
  * as missing bytes at once, not waited for as a hole. Returns false (and
  * does nothing) when segments are held or more than max bytes lie
  * between: then the bytes are a hole like any other. */

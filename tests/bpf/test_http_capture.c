@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * BPF_PROG_TEST_RUN: the kernel's HTTP capture (bpf/http_capture.h,
- * bpf/http_flow.h). With a snap length set, a TCP segment that starts like
+ * kernel_user/http_flow.h). With a snap length set, a TCP segment that starts like
  * HTTP marks its flow in the flow table as HTTP: that segment and the
  * later ones of the flow come with a payload event holding the payload's
  * first bytes, except the segments wholly inside a body of known length

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* Flow accounting (bpf/flow_update.h through the offline table): every
+/* Flow accounting (kernel_user/flow_update.h through the offline table): every
  * Zeek conn_state and its history from crafted TCP exchanges, the
  * retransmission and out-of-order counts, --only-failed, and the Community
  * ID against the spec's test vectors. */

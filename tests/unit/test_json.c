@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * src/json.c: escaping (the log must stay valid JSON and valid UTF-8
+ * src/record/json.c: escaping (the log must stay valid JSON and valid UTF-8
  * whatever bytes an interface name or a future string field holds) and
  * the commas and brackets of nested objects and arrays.
  */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * src/metrics.c and the address parser of src/metrics_http.c: packets and
+ * src/metrics/metrics.c and the address parser of src/metrics/metrics_http.c: packets and
  * bytes land under the right labels (GSO segments counted), histograms are
  * cumulative with _count equal to the +Inf bucket, label values stay in
  * their fixed sets whatever the callers pass, and every sample line has

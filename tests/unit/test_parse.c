@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * bpf/parse.h through decode_packet(), no root needed: every header shape
+ * kernel_user/parse.h through decode_packet(), no root needed: every header shape
  * from crafted bytes, each expected struct hdrlog_headers written out in
  * full (a field the expectation leaves out must be zero), then every
  * truncation point of several packets.

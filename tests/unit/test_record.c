@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * src/record.c: the log lines. Packets from tests/unit/packets.h go
+ * src/record/record.c: the log lines. Packets from tests/unit/packets.h go
  * through decode_packet() and record_packet(); each JSON line must be one
  * well-formed object holding the expected "key":value pairs, each text
  * line the tcpdump-like fields. Plus the timestamp form and the names of
