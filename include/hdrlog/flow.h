@@ -2,7 +2,7 @@
 /*
  * Flow records: the key and value of the kernel's flow table (an LRU hash)
  * and of the agent's offline table, and the flow event the kernel sends
- * when a connection ends. bpf/flow.h updates a value from one packet; both
+ * when a connection ends. kernel_user/flow_update.h updates a value from one packet; both
  * sides run that same code, so live and offline give the same records.
  *
  * Byte order: HOST order unless a comment says "network order".
