@@ -160,13 +160,6 @@ static __u64 live_now(struct source *s)
 	return clock_ns(CLOCK_BOOTTIME); /* the programs' clock */
 }
 
-static bool live_progress(struct source *s, struct source_progress *pr)
-{
-	(void)s;
-	(void)pr;
-	return false;
-}
-
 /* SIGHUP: a new filter from the file, swapped in whole; the ring buffer
  * is not touched, so no event is lost. */
 static void live_reload(struct source *s)
@@ -200,7 +193,6 @@ static const struct source_ops live_ops = {
 	.read_stats = live_read_stats,
 	.ifname = live_ifname,
 	.now = live_now,
-	.progress = live_progress,
 	.close = live_close,
 };
 

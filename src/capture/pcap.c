@@ -103,19 +103,6 @@ static int pcap_poll(struct source *s, struct pipeline *p, int timeout_ms)
 	return 0;
 }
 
-static void pcap_reload(struct source *s)
-{
-	(void)s; /* the filter was applied to every frame already read */
-}
-
-static int pcap_stop(struct source *s, struct pipeline *p, bool drain)
-{
-	(void)s;
-	(void)p;
-	(void)drain; /* nothing is on its way */
-	return 0;
-}
-
 static int pcap_read_stats(struct source *s, __u64 *kernel, __u64 *tried)
 {
 	const __u64 *st = kernel_twin_stats(of(s)->twin);
@@ -126,19 +113,12 @@ static int pcap_read_stats(struct source *s, __u64 *kernel, __u64 *tried)
 	return 0;
 }
 
-static const char *pcap_ifname(struct source *s, __u32 ifindex)
-{
-	(void)s;
-	(void)ifindex;
-	return NULL; /* a capture names no interface */
-}
-
 static __u64 pcap_now(struct source *s)
 {
 	return of(s)->now;
 }
 
-static bool pcap_progress(struct source *s, struct source_progress *pr)
+static void pcap_progress(struct source *s, struct source_progress *pr)
 {
 	struct pcap_source *ps = of(s);
 	FILE *fp = pcap_file(ps->pcap);
@@ -148,7 +128,6 @@ static bool pcap_progress(struct source *s, struct source_progress *pr)
 		.name = ps->path, .packets = ps->frame,
 		.bytes = pos > 0 ? (__u64)pos : 0, .size = ps->size,
 	};
-	return true;
 }
 
 static void pcap_close_source(struct source *s)
@@ -165,10 +144,7 @@ static void pcap_close_source(struct source *s)
 
 static const struct source_ops pcap_ops = {
 	.poll = pcap_poll,
-	.reload = pcap_reload,
-	.stop = pcap_stop,
 	.read_stats = pcap_read_stats,
-	.ifname = pcap_ifname,
 	.now = pcap_now,
 	.progress = pcap_progress,
 	.close = pcap_close_source,

@@ -33,21 +33,24 @@ struct source_ops {
 	 * Returns 0, SOURCE_END, SOURCE_ENOUGH, a pipeline error, or another
 	 * -errno (said) when the source failed: -EINVAL for bad input. */
 	int (*poll)(struct source *s, struct pipeline *p, int timeout_ms);
-	/* SIGHUP: re-reads what the source re-reads (--filter-file). */
+	/* SIGHUP: re-reads what the source re-reads (--filter-file); NULL:
+	 * nothing to re-read. */
 	void (*reload)(struct source *s);
 	/* Stops producing (live: detaches everything) and, with drain, hands
-	 * p what is still on its way. Returns 0 or a pipeline error. */
+	 * p what is still on its way. Returns 0 or a pipeline error. NULL:
+	 * nothing is ever on its way. */
 	int (*stop)(struct source *s, struct pipeline *p, bool drain);
 	/* The kernel's counters summed over CPUs into kernel[HDRLOG_STAT__MAX],
 	 * and the per-CPU sequence high-water marks into tried[ncpu] unless
 	 * NULL. Returns 0 or -errno. */
 	int (*read_stats)(struct source *s, __u64 *kernel, __u64 *tried);
-	/* The name of an interface of its events, or NULL. */
+	/* The name of an interface of its events, or NULL; the op NULL: its
+	 * events name none. */
 	const char *(*ifname)(struct source *s, __u32 ifindex);
 	/* Now on the clock of its events' times. */
 	__u64 (*now)(struct source *s);
-	/* A file's progress; false for a source without one. */
-	bool (*progress)(struct source *s, struct source_progress *pr);
+	/* A file's progress; NULL for a source without one. */
+	void (*progress)(struct source *s, struct source_progress *pr);
 	void (*close)(struct source *s);
 };
 

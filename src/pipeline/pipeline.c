@@ -40,7 +40,7 @@ static int emit(struct pipeline *p, const char *kind, const char *iface)
 
 static const char *ifname(struct pipeline *p, __u32 ifindex)
 {
-	return p->src->ops->ifname(p->src, ifindex);
+	return p->src->ops->ifname ? p->src->ops->ifname(p->src, ifindex) : NULL;
 }
 
 static void count_flow_end(const struct flow_end *fe)

@@ -70,8 +70,9 @@ static void progress_show(struct progress *pg, struct source *src)
 	__u64 now = wall_ns();
 	double secs;
 
-	if (!pg->on || now < pg->next_ns || !src->ops->progress(src, &pr))
+	if (!pg->on || now < pg->next_ns || !src->ops->progress)
 		return;
+	src->ops->progress(src, &pr);
 	pg->next_ns = now + PROGRESS_NS;
 	secs = (now - pg->start_ns) / 1e9;
 	fprintf(stderr, "\rhdrlog: %s: %llu packets, %.1f MB", pr.name,
@@ -102,7 +103,8 @@ static int upkeep(struct source *src, struct pipeline *p,
 	if (reopen_output) {
 		reopen_output = 0;
 		output_reopen(out);
-		src->ops->reload(src);
+		if (src->ops->reload)
+			src->ops->reload(src);
 	}
 	if (!err)
 		err = pipeline_flush(p);
@@ -154,7 +156,8 @@ int run(struct source *src, struct pipeline *p, const struct config *cfg,
 	/* after -c, what is still queued stays unread; after an output
 	 * error, nothing more can be written */
 	drain = rc != SOURCE_ENOUGH && !pipeline_error(p);
-	src->ops->stop(src, p, drain);
+	if (src->ops->stop)
+		src->ops->stop(src, p, drain);
 	pipeline_finish(p, drain && !pipeline_error(p));
 	return exit_code(rc > 0 ? 0 : rc, pipeline_error(p));
 }
