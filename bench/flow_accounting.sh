@@ -13,7 +13,7 @@ secs=${SECONDS_RUN:-3}
 tmp=$(mktemp -d)
 trap 'netns_cleanup; rm -rf "$tmp"' EXIT
 netns_setup || exit 1
-in_b timeout $((secs + 10)) iperf3 -s -1 -B "$IP_B" >/dev/null 2>&1 &
+ip netns exec "$NS_B" timeout $((secs + 10)) iperf3 -s -1 -B "$IP_B" >/dev/null 2>&1 &
 track_pid $!
 sleep 0.5
 ip netns exec "$NS_A" ./build/hdrlog -i "$VETH_A" --flows >"$tmp/out" 2>"$tmp/err" &

@@ -33,7 +33,9 @@ http_server_start() {
 		}
 	}
 	EOF
-	in_b nginx -c "$tmp/nginx.conf" -p "$tmp" -e "$tmp/logs/error.log" \
+	# not in_b: a function in the background is a subshell, and its pid
+	# (which netns_cleanup stops) would not be nginx's
+	ip netns exec "$NS_B" nginx -c "$tmp/nginx.conf" -p "$tmp" -e "$tmp/logs/error.log" \
 		>"$tmp/logs/nginx.out" 2>&1 &
 	track_pid $!
 	for ((i = 0; i < 50; i++)); do
