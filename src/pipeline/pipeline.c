@@ -168,7 +168,7 @@ static int on_payload(struct pipeline *p, const struct hdrlog_payload_event *ev,
 		return 0;
 	if (caplen > size - sizeof(*ev))
 		caplen = size - sizeof(*ev);
-	http_engine_expire(p->http, ts);
+	/* idle connections ended at the tick before (pipeline_tick()) */
 	if (!caplen && ev->uncopied)
 		http_engine_body_end(p->http, &ev->h, ev->uncopied, ts);
 	else
