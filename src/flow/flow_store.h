@@ -14,7 +14,7 @@
 
 struct flow_store;
 
-/* Gets a copy of one flow; may change it (flow_store_update() writes it
+/* Gets a copy of one flow; may change it (the update op writes it
  * back). Returns 0 to go on, or an error that stops the walk. */
 typedef int (*flow_visit_fn)(void *ctx, const struct hdrlog_flow_key *k,
 			     struct hdrlog_flow_value *v);
