@@ -96,7 +96,7 @@ static struct rig *rig_new(const struct flow_opts *o, flow_end_fn cb, void *ctx)
 	r->o = *o;
 	r->cb = cb;
 	r->ctx = ctx;
-	r->t = flow_table_new(o->timeline, r->stats, rig_table_end, r);
+	r->t = flow_table_new(&r->o, r->stats, rig_table_end, r);
 	assert_non_null(r->t);
 	r->ager = flow_ager_new(&r->o, flow_table_store(r->t), 0, rig_deliver,
 				rig_anomaly, r);
