@@ -4,7 +4,10 @@
 # (hdrlog on $VETH_A, --close-delay 1 --handshake-timeout 2):
 # - a request and a response, the server closing first: the packets after
 #   the FIN exchange (the final ACK) are in the record, which leaves after
-#   the close delay (Zeek's tcp_close_delay), while hdrlog still runs;
+#   the close delay (Zeek's tcp_close_delay), while hdrlog still runs; the
+#   same again with a RST after the exchange (a raw socket's, from the
+#   client's port): in the record, and the state stays SF (Zeek's
+#   UpdateClosedState);
 # - a client retrying a closed port with the same SYN (same port, same
 #   ISN: a raw socket in $NS_B, as a TCP whose RST-ACKs are dropped on
 #   the way back retransmits it) every 0.5 s, $NS_A's kernel answering
@@ -27,7 +30,7 @@ trap 'netns_cleanup; rm -rf "$tmp"' EXIT
 netns_setup || { echo "FAIL: netns setup"; exit 1; }
 fail() { echo "FAIL: $*"; exit 1; }
 
-SF_PORT=8081 REJ_PORT=9 SPLIT_PORT=8082 REJ_CPORT=40123
+SF_PORT=8081 RST_PORT=8083 REJ_PORT=9 SPLIT_PORT=8082 REJ_CPORT=40123
 VETH_C=hlC$$ VETH_D=hlD$$ # the return path of the split routing
 ip link add "$VETH_C" netns "$NS_A" type veth peer name "$VETH_D" netns "$NS_B" &&
 	ip -n "$NS_A" addr add 198.18.1.1/24 dev "$VETH_C" &&
@@ -48,7 +51,7 @@ track_pid $pid
 wait_for "$tmp/err" 10 "listening on" || fail "hdrlog did not attach: $(cat "$tmp/err")"
 
 # servers in $NS_A: one answers and closes first, one reads what comes
-timeout 20 ip netns exec "$NS_A" python3 - "$IP_A" $SF_PORT $SPLIT_PORT <<'PY' &
+timeout 20 ip netns exec "$NS_A" python3 - "$IP_A" $SF_PORT $SPLIT_PORT $RST_PORT <<'PY' &
 import socket, sys, threading
 def serve(port, answer):
     s = socket.socket()
@@ -64,12 +67,14 @@ def serve(port, answer):
             pass
     c.close()
 ts = [threading.Thread(target=serve, args=(int(sys.argv[2]), True)),
-      threading.Thread(target=serve, args=(int(sys.argv[3]), False))]
+      threading.Thread(target=serve, args=(int(sys.argv[3]), False)),
+      threading.Thread(target=serve, args=(int(sys.argv[4]), True))]
 for t in ts: t.start()
 for t in ts: t.join()
 PY
 track_pid $!
-wait_listen tcp $SF_PORT && wait_listen tcp $SPLIT_PORT || fail "servers did not start"
+wait_listen tcp $SF_PORT && wait_listen tcp $SPLIT_PORT && wait_listen tcp $RST_PORT ||
+	fail "servers did not start"
 
 # 1. the close: the server's FIN first, the client's, the final ACK
 timeout 5 ip netns exec "$NS_B" python3 - "$IP_A" $SF_PORT <<'PY' || fail "SF client"
@@ -82,6 +87,27 @@ c.close()
 PY
 # the record leaves after the close delay (1 s) at a sweep, hdrlog running
 wait_for "$tmp/live" 5 "\"destination.port\":$SF_PORT" || fail "no record after the close delay"
+# ... and once more, a RST from the client's port 0.2 s after the close
+timeout 5 ip netns exec "$NS_B" python3 - "$IP_A" $RST_PORT "$IP_B" <<'PY' || fail "SF+RST client"
+import socket, struct, sys, time
+dst, dport, src = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+c = socket.create_connection((dst, dport))
+sport = c.getsockname()[1]
+c.sendall(b'hello\n')
+while c.recv(4096):
+    pass
+c.close()
+time.sleep(0.2)
+def csum(b):
+    s = sum(struct.unpack('!%dH' % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+hdr = struct.pack('!HHIIBBHHH', sport, dport, 1, 0, 5 << 4, 0x04, 0, 0, 0)
+pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack('!BBH', 0, 6, len(hdr))
+socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP).sendto(
+    hdr[:16] + struct.pack('!H', csum(pseudo + hdr)) + hdr[18:], (dst, 0))
+PY
 
 # 2. the same SYN three times, 0.5 s apart (no socket in $NS_B owns the
 # port: its kernel ignores the RST-ACKs)
@@ -122,9 +148,9 @@ cat "$tmp/err"
 	fail "offline packets: $(cat "$tmp/offline.err")"
 python3 tests/lib/check_schema.py "$tmp/live" "$tmp/offline" "$tmp/packets" | tail -1 || fail "schema"
 
-python3 - "$tmp" $SF_PORT $REJ_PORT $SPLIT_PORT <<'PY' || fail "flow records"
+python3 - "$tmp" $SF_PORT $REJ_PORT $SPLIT_PORT $RST_PORT <<'PY' || fail "flow records"
 import json, sys
-tmp, sf, rej, split = sys.argv[1], *map(int, sys.argv[2:])
+tmp, sf, rej, split, rstp = sys.argv[1], *map(int, sys.argv[2:])
 def load(name, kind):
     return [json.loads(l) for l in open(f'{tmp}/{name}') if f'"hdrlog.record":"{kind}"' in l]
 pkts = [p for p in load('packets', 'packet') if p.get('network.transport') == 'tcp']
@@ -155,6 +181,13 @@ for side in ('live', 'offline'):
     last = frames(sf)[-1]['hdrlog.tcp.flags'] if frames(sf) else []
     if [g[:1] + g[2:] for g in got] != want or last != ['ACK']:
         errors.append(f'{side} close: {got}, want {want}, the last frame a pure ACK ({last})')
+    # ... and the RST after it
+    got = [summary(r) for r in by_port.get(rstp, [])]
+    want = [('SF', 'fin', len(frames(rstp, to_server=True)), len(frames(rstp, to_server=False)))]
+    last = frames(rstp)[-1]['hdrlog.tcp.flags'] if frames(rstp) else []
+    if [g[:1] + g[2:] for g in got] != want or last != ['RST'] or not got[0][1].endswith('R') \
+            or by_port[rstp][0].get('hdrlog.flow.tcp.reset_by') != 'originator':
+        errors.append(f'{side} close, RST: {got}, want {want} ending in R, the last frame the RST')
     # 2. one REJ per SYN the client sent
     syns = len(frames(rej, 'SYN', to_server=True))
     got = [summary(r) for r in by_port.get(rej, [])]
@@ -171,7 +204,8 @@ for side in ('live', 'offline'):
             frames(split, to_server=False):
         errors.append(f'{side} split routing: {[summary(r) for r in recs3]}, {len(client)} '
                       f'client frames, {len(frames(split, to_server=False))} server frames seen')
-    print(f'{side}: close {[summary(r) for r in by_port.get(sf, [])]}; '
+    print(f'{side}: close {[summary(r) for r in by_port.get(sf, [])]}, '
+          f'{[summary(r) for r in by_port.get(rstp, [])]}; '
           f'{len(by_port.get(rej, []))} REJ for {syns} SYNs; split {[summary(r) for r in recs3]}')
 def tcp(name):  # the other flows (IPv6 neighbour discovery...) may differ
     return sorted(summary(r) for r in load(name, 'flow') if r.get('network.transport') == 'tcp')
