@@ -369,6 +369,7 @@ int live_open(const struct config *cfg, struct selection *sel,
 		live_close(&lv->src);
 		return err;
 	}
+	lv->src.needs_net_admin = loader_needs_net_admin(lv->loader);
 	*out = &lv->src;
 	return 0;
 }

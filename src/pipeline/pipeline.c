@@ -109,7 +109,7 @@ static void on_http(void *ctx, const struct http_txn *t)
 			     t->resp.seen ? t->resp.msg.status : 0,
 			     t->resp.seen && t->resp.end_ns > t->req.start_ns ?
 				     t->resp.end_ns - t->req.start_ns : 0);
-	http_record(&p->out->line, p->out->fmt, t);
+	http_record(&p->out->line, p->out->fmt, &p->cfg->redact, t);
 	emit(p, "http", NULL);
 }
 
