@@ -127,7 +127,7 @@ const struct opt options[] = {
 		  "all fields)" },
 	{ "redact-header", 0, "NAME", SEC_HTTP, K_CUSTOM,
 	  .set = set_redact_header,
-	  .help = "log header field NAME's value as REDACTED (repeatable; "
+	  .help = "also redact header field NAME's value (repeatable; "
 		  "'*' globs, any case). Redacted by default: "
 		  "Authorization, Proxy-Authorization, Cookie, Set-Cookie, "
 		  "X-Api-Key, X-Auth-Token, X-Amz-Security-Token, *-Token, "
