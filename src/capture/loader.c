@@ -236,8 +236,10 @@ static void release_claim(struct loader *l, int ifindex)
 	}
 }
 
-/* Why our filter could not go in: EEXIST at our priority. */
-static int explain_exists(struct loader *l, int ifindex, int direction)
+/* Why our filter could not go in: EEXIST at our priority, or EINVAL (a
+ * filter of another kind holds it). Returns -EBUSY when said, else err. */
+static int explain_exists(struct loader *l, int ifindex, int direction,
+			  int err)
 {
 	struct tc_claim *c = claim_of(l, ifindex);
 	char name[IF_NAMESIZE];
@@ -254,11 +256,12 @@ static int explain_exists(struct loader *l, int ifindex, int direction)
 		return -EBUSY;
 	}
 	if (tc_filter_find(ifindex, direction == HDRLOG_DIR_INGRESS, TC_PRIORITY,
-			   1, &f) == 1 && !tc_found_is_hdrlog(&f))
-		pr_warn("a %s filter that is not hdrlog's holds priority 0x%x "
-			"handle 1 on %s %s; hdrlog leaves it alone\n", f.kind,
-			TC_PRIORITY, ifname(ifindex, name), dir_name(direction));
-	return -EEXIST;
+			   0, &f) != 1 || tc_found_is_hdrlog(&f))
+		return err;
+	pr_warn("a %s filter that is not hdrlog's holds priority 0x%x on %s %s; "
+		"hdrlog leaves it alone\n", f.kind, TC_PRIORITY,
+		ifname(ifindex, name), dir_name(direction));
+	return -EBUSY;
 }
 
 /* libbpf-bootstrap's tc.c: create clsact if missing (and remember that we
@@ -289,8 +292,8 @@ static int attach_tc_netlink(struct loader *l, int prog_fd, int ifindex,
 		return err;
 	a->hook_created = !err;
 	err = bpf_tc_attach(&a->hook, &a->tc);
-	if (err == -EEXIST)
-		err = explain_exists(l, ifindex, direction);
+	if (err == -EEXIST || err == -EINVAL)
+		err = explain_exists(l, ifindex, direction, err);
 	if (err) {
 		if (a->hook_created)
 			bpf_tc_hook_destroy(&both);

@@ -63,8 +63,8 @@ static int on_filter(const struct nlmsghdr *nlh, void *data)
 	struct want *w = data;
 	const struct tcmsg *t = mnl_nlmsg_get_payload(nlh);
 
-	if (w->found || TC_H_MAJ(t->tcm_info) >> 16 != w->prio ||
-	    t->tcm_handle != w->handle)
+	if (w->found || TC_H_MAJ(t->tcm_info) >> 16 != w->prio || !t->tcm_handle ||
+	    (w->handle && t->tcm_handle != w->handle))
 		return MNL_CB_OK; /* another filter, or a chain's head */
 	memset(w->f, 0, sizeof(*w->f));
 	/* TCA_KIND comes before TCA_OPTIONS */

@@ -24,8 +24,8 @@ struct tc_found {
 	char tag[17];	/* the program's tag in hex, "" if none */
 };
 
-/* Looks for the filter at prio/handle on ifindex's clsact ingress or
- * egress (a netlink dump: no privilege needed). Returns 1 and *f, 0: no
+/* Looks for the filter at prio/handle (0: any handle) on ifindex's
+ * clsact ingress or egress (a netlink dump: no privilege needed). Returns 1 and *f, 0: no
  * such filter (or no clsact qdisc), or -errno. */
 int tc_filter_find(int ifindex, bool ingress, __u32 prio, __u32 handle,
 		   struct tc_found *f);
