@@ -158,7 +158,8 @@ const struct opt options[] = {
 	  .help = "line format (default json)" },
 	{ "write", 'w', "FILE", SEC_OUTPUT, K_STRING, FIELD(write_path),
 	  .help = "append lines to FILE, created 0640; never through a "
-		  "symbolic link ('-': stdout; SIGHUP reopens it)" },
+		  "symbolic link but /dev/stdout and /dev/fd/N ('-': stdout; "
+		  "SIGHUP reopens it)" },
 	{ NULL, 'l', NULL, SEC_OUTPUT, K_FLAG, FIELD(line_buffered),
 	  .help = "write each line as soon as it is made, as tcpdump -l does "
 		  "(otherwise lines wait at most 0.1 s)" },

@@ -147,6 +147,10 @@ int privilege_drop(const char *user, const struct privilege_needs *need)
 		pr_warn("--user: no user named '%s'\n", user);
 		return -EINVAL;
 	}
+	/* --user naming who we are already, with nothing to drop */
+	if (pw && pw->pw_uid == uid && uid != 0 &&
+	    capng_have_capabilities(CAPNG_SELECT_CAPS) == CAPNG_NONE)
+		return 0;
 	if ((threads = count_threads()) != 1) {
 		pr_warn("cannot drop privileges: %d threads run already\n", threads);
 		return -EBUSY;

@@ -140,6 +140,8 @@ expect "-w to a symbolic link" 2 "planted.json is a symbolic link" $bin -r "$src
 [ "$(cat "$tmp/target")" = precious ] || { echo "FAIL: written through the link"; fail=1; }
 (umask 022 && expect "-w makes 0640" 0 "" $bin -r "$src" -w "$tmp/new.json"
  [ "$(stat -c %a "$tmp/new.json")" = 640 ] || { echo "FAIL: -w made mode $(stat -c %a "$tmp/new.json")"; exit 1; }) || fail=1
+expect "-w /dev/stdout (a link of the kernel's, followed)" 0 "" $bin -r "$src" -w /dev/stdout
+[ -s "$tmp/out" ] || { echo "FAIL: -w /dev/stdout wrote nothing"; fail=1; }
 expect "-w -" 0 "" $bin -r "$src" -w -
 [ -s "$tmp/out" ] && [ ! -e ./- ] || { echo "FAIL: -w - did not write to stdout"; fail=1; }
 exit $fail

@@ -10,7 +10,10 @@ cd "$(dirname "$0")/../.."
 . tests/lib/netns.sh
 . tests/lib/http.sh
 http_test_setup
-stop_pid $tcpdump_pid TERM 5 # the capture is not needed here
+# the capture is not needed here; stopped once it runs (before its exec,
+# the child is a copy of this shell, with its traps)
+wait_for "$tmp/tcpdump.out" 5 "listening on" || fail "tcpdump did not start"
+stop_pid $tcpdump_pid TERM 5
 
 # run NAME OPTIONS...: one live run of hdrlog with OPTIONS around one request
 run() {

@@ -53,8 +53,9 @@ run_case() {
 	local want_eff=$2 want_uid=$3 pid line
 	case=$1; shift 4
 	rm -f "$tmp/logs/out.json" "$tmp/err"
+	echo "icmp or udp" >"$tmp/filter" && chmod 644 "$tmp/filter"
 	ip netns exec "$NS_A" "$@" -i "$VETH_A" --packets all -w "$tmp/logs/out.json" \
-		--metrics-addr 127.0.0.1:19464 2>"$tmp/err" &
+		--metrics-addr 127.0.0.1:19464 --filter-file "$tmp/filter" 2>"$tmp/err" &
 	pid=$!
 	track_pid $pid
 	if ! wait_for "$tmp/err" 10 "privileges dropped"; then
@@ -76,11 +77,16 @@ run_case() {
 		bad "/metrics does not answer"
 	[ "$(stat -c '%u %a' "$tmp/logs/out.json")" = "$want_uid 640" ] ||
 		bad "-w file: owner and mode $(stat -c '%u %a' "$tmp/logs/out.json"), want $want_uid 640"
-	# SIGHUP after logrotate moved the file: the user makes the new one
+	# SIGHUP after logrotate moved the file: the user makes the new one,
+	# and the new filter goes into the running programs
 	mv "$tmp/logs/out.json" "$tmp/logs/out.json.1"
+	echo "icmp" >"$tmp/filter"
 	kill -HUP $pid
 	for ((i = 0; i < 30; i++)); do [ -e "$tmp/logs/out.json" ] && break; sleep 0.1; done
 	[ -e "$tmp/logs/out.json" ] || bad "no new file after SIGHUP: $(cat "$tmp/err")"
+	wait_for "$tmp/err" 3 "filter reloaded from" || bad "the filter swap failed after the drop: $(cat "$tmp/err")"
+	timeout 5 ip netns exec "$NS_B" ping -n -q -c 1 -W 2 "$IP_A" >/dev/null
+	wait_for "$tmp/logs/out.json" 5 '"hdrlog.icmp.type":8' || bad "nothing logged after the swap"
 	stop_pid $pid INT 10 || bad "exit $?: $(cat "$tmp/err")"
 	grep -q ' 0 lost ' "$tmp/err" || bad "no summary: $(cat "$tmp/err")"
 	[ -z "$(attachments_a | grep -E 'bpf|hdrlog')" ] || bad "left attached: $(attachments_a)"
