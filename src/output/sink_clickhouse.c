@@ -80,7 +80,7 @@ static char *make_insert_url(struct clickhouse *c, const char *kind)
 static unsigned long timestamp_ns(const char *line, size_t len)
 {
 	static const char key[] = "{\"timestamp\":\"";
-	const size_t frac = sizeof(key) - 1 + 20; /* the '.' */
+	const size_t frac = sizeof(key) - 1 + 19; /* the '.' */
 	unsigned long ns = 0;
 
 	if (len < frac + 10 || memcmp(line, key, sizeof(key) - 1) || line[frac] != '.')
