@@ -267,14 +267,14 @@ static void send_batch(struct sink_queue *q, struct sink_batch b)
 			done = b.n;
 		ADD(q->s.n.sent, done);
 		advance(&b, done);
-		if (r == SINK_SENT || (done && r == SINK_RETRY)) {
+		if (r == SINK_SENT) {
 			if (q->failing)
 				pr_warn("%s: sending again\n", name);
 			q->failing = false;
-			backoff_ms = BACKOFF_MIN_MS;
-			if (r == SINK_SENT)
-				break;
+			break;
 		}
+		if (done) /* progress: the rest goes again soon */
+			backoff_ms = BACKOFF_MIN_MS;
 		if (r == SINK_REJECTED) {
 			pr_warn("%s: %zu lines rejected: %s\n", name, b.n, why);
 			sink_count_drop(&q->s.n, SINK_DROP_REJECTED, b.n);
