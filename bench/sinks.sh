@@ -12,7 +12,9 @@
 #  - the same rate and CPU for syslog over TCP and UDP into rsyslogd.
 #  - OUTAGE_S=30 bench/sinks.sh outage: the issue's 30 s ClickHouse outage
 #    under load (tests/e2e/test_clickhouse.sh with OUTAGE_S=30).
-#   bench/sinks.sh [SCALE]   (default 4000: 60000 flow records)
+#  - bytes on disk per flow record of the shared corpus's captures too
+#    (../shared/corpus: varied, real traffic), when it is there.
+#   bench/sinks.sh [SCALE]   (default 4000: 40036 flow records)
 set -u
 cd "$(dirname "$0")/.."
 if [ "${1:-}" = outage ]; then
@@ -63,9 +65,13 @@ big=$((scale * 20 + 1000))
 	run syslog-tcp --syslog tcp://127.0.0.1:5514 --syslog-queue $big
 	run syslog-udp --syslog udp://127.0.0.1:5514 --syslog-queue $big
 } >"$tmp/runs"
-ip netns exec "$ns" curl -fsS "$CH_URL/" --data-binary "OPTIMIZE TABLE hdrlog.flows FINAL" || exit 1
-disk=$(ip netns exec "$ns" curl -fsS "$CH_URL/" --data-binary \
-	"SELECT sum(rows), sum(bytes_on_disk), sum(data_compressed_bytes), sum(data_uncompressed_bytes) FROM system.parts WHERE active AND database = 'hdrlog' AND table = 'flows'")
+# bytes on disk per row of the flows table: "rows bytes_on_disk ..."
+flow_parts() {
+	ip netns exec "$ns" curl -fsS "$CH_URL/" --data-binary "OPTIMIZE TABLE hdrlog.flows FINAL" &&
+	ip netns exec "$ns" curl -fsS "$CH_URL/" --data-binary \
+		"SELECT sum(rows), sum(bytes_on_disk), sum(data_compressed_bytes), sum(data_uncompressed_bytes), uniqExact(partition) FROM system.parts WHERE active AND database = 'hdrlog' AND table = 'flows'"
+}
+disk=$(flow_parts) || exit 1
 json_bytes=$(ip netns exec "$ns" ./build/hdrlog -r "$tmp/in.pcap" 2>/dev/null | awk '/"hdrlog.record":"flow"/ { b += length($0) + 1; n++ } END { printf "%.0f", b / n }')
 awk -v disk="$disk" -v jb="$json_bytes" '
 	{ name[NR] = $1; rec[NR] = $2; t[NR] = $3; cpu[NR] = $4; sent[NR] = $5; drop[NR] = $6 }
@@ -79,3 +85,16 @@ awk -v disk="$disk" -v jb="$json_bytes" '
 		printf "clickhouse flows: %d rows, %d bytes on disk: %.1f bytes/flow record (JSON line: %d bytes, %.1fx smaller; compressed %d, uncompressed %d)\n",
 			d[1], d[2], d[2] / d[1], jb, jb / (d[2] / d[1]), d[3], d[4]
 	}' "$tmp/runs"
+
+# The shared corpus: every capture once, into an emptied flows table.
+corpus=../shared/corpus
+[ -d "$corpus" ] || exit 0
+ip netns exec "$ns" curl -fsS "$CH_URL/" --data-binary "TRUNCATE TABLE hdrlog.flows" || exit 1
+find "$corpus" -name '*.pcap*' | sort | while read -r f; do
+	ip netns exec "$ns" ./build/hdrlog -r "$f" --clickhouse-url "$CH_URL" 2>/dev/null
+done >"$tmp/corpus.json"
+disk=$(flow_parts) || exit 1
+awk -v disk="$disk" '/"hdrlog.record":"flow"/ { b += length($0) + 1; n++ } END {
+	split(disk, d, "\t")
+	printf "clickhouse flows of the shared corpus: %d rows (%d written) in %d days (a part each, each column a file: the fixed cost dominates), %d bytes on disk, %.0f a row; compressed column data %.1f bytes a row (JSON line: %.0f bytes)\n",
+		d[1], n, d[5], d[2], d[2] / d[1], d[3] / d[1], b / n }' "$tmp/corpus.json"
