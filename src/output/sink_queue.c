@@ -151,30 +151,34 @@ static void queue_write(struct sink *s, const char *line, size_t len,
 	}
 }
 
-/* The lane to send from now (lock held): a full one, else the one whose
- * head waited longest if it waited batch_wait (or the queue stops). -1:
- * none yet; *wait_until: when the oldest head's wait ends. */
+/* The lane to send from now (lock held): of those with a full batch or
+ * whose head waited batch_wait (all, when the queue stops), the one
+ * whose head waited longest, so a busy kind does not starve the others.
+ * -1: none yet; then *wait_until is when the first head's wait ends. */
 static int ready_lane(struct sink_queue *q, unsigned long long *wait_until)
 {
-	unsigned long long now = sink_now_ns(), oldest = ~0ULL;
+	unsigned long long now = sink_now_ns(), wait = q->o.batch_wait_ms * 1000000ULL;
+	unsigned long long oldest_ready = ~0ULL, oldest = ~0ULL;
 	int pick = -1;
 
 	for (int i = 0; i < SINK_MAX_TAGS; i++) {
 		struct sink_lane *l = &q->lanes[i];
+		unsigned long long head;
 
 		if (!l->count)
 			continue;
-		if (lane_full(q, l))
-			return i;
-		if (l->head->ts_ns < oldest) {
-			oldest = l->head->ts_ns;
+		head = l->head->ts_ns;
+		if (head < oldest)
+			oldest = head;
+		if (!(q->stopping || lane_full(q, l) || now >= head + wait))
+			continue;
+		if (head < oldest_ready) {
+			oldest_ready = head;
 			pick = i;
 		}
 	}
-	if (pick < 0)
-		return -1;
-	*wait_until = oldest + q->o.batch_wait_ms * 1000000ULL;
-	return q->stopping || now >= *wait_until ? pick : -1;
+	*wait_until = oldest + wait;
+	return pick;
 }
 
 /* Takes the next batch off lane l (lock held): up to the batch limits,
