@@ -147,10 +147,14 @@ static struct doc_node *parse_yaml(struct build *b, const char *text, size_t len
 	}
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	if (!yaml_parser_load(&parser, &doc)) {
-		snprintf(b->err, b->errlen, "%s:%zu:%zu: %s%s%s", b->name,
-			 parser.problem_mark.line + 1, parser.problem_mark.column + 1,
-			 parser.problem ? parser.problem : "invalid YAML",
-			 parser.context ? " " : "", parser.context ? parser.context : "");
+		int n = snprintf(b->err, b->errlen, "%s:%zu:%zu: %s", b->name,
+				 parser.problem_mark.line + 1,
+				 parser.problem_mark.column + 1,
+				 parser.problem ? parser.problem : "invalid YAML");
+
+		if (parser.context && n > 0 && (size_t)n < b->errlen)
+			snprintf(b->err + n, b->errlen - n, " %s started at line %zu",
+				 parser.context, parser.context_mark.line + 1);
 		b->failed = true;
 		yaml_parser_delete(&parser);
 		return NULL;
@@ -231,6 +235,8 @@ static struct doc_node *parse_json(struct build *b, const char *text, size_t len
 		fail(b, 0, "out of memory");
 		return NULL;
 	}
+	/* strict: no trailing commas, no single quotes, what RFC 8259 says */
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 	o = json_tokener_parse_ex(tok, text, (int)len);
 	end = json_tokener_get_parse_end(tok);
 	if (!o) {
