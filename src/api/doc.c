@@ -224,6 +224,15 @@ static void json_where(struct build *b, const char *text, size_t off,
 	b->failed = true;
 }
 
+/* Whether text[from..len) is JSON whitespace only (text has no NUL). */
+static bool blank_after(const char *text, size_t from, size_t len)
+{
+	for (size_t i = from; i < len; i++)
+		if (text[i] != ' ' && text[i] != '\t' && text[i] != '\r' && text[i] != '\n')
+			return false;
+	return true;
+}
+
 static struct doc_node *parse_json(struct build *b, const char *text, size_t len)
 {
 	struct json_tokener *tok = json_tokener_new_ex(DOC_MAX_DEPTH);
@@ -244,7 +253,7 @@ static struct doc_node *parse_json(struct build *b, const char *text, size_t len
 
 		json_where(b, text, end, e == json_tokener_continue
 			   ? "unexpected end of JSON" : json_tokener_error_desc(e));
-	} else if (end + strspn(text + end, " \t\r\n") < len) {
+	} else if (!blank_after(text, end, len)) {
 		json_where(b, text, end, "text after the JSON value");
 	} else {
 		d = from_json(b, o);

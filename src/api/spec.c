@@ -343,10 +343,10 @@ static int spec_read(struct reader *r)
 	return 0;
 }
 
-int spec_load(struct route_table *t, const char *path, char *err, size_t errlen)
+static int spec_of(struct route_table *t, const char *path,
+		   struct doc_node *root, char *err, size_t errlen)
 {
 	struct reader r = { .file = path, .t = t, .err = err, .errlen = errlen };
-	struct doc_node *root = doc_load(path, err, errlen);
 	int rc;
 
 	if (!root)
@@ -357,4 +357,15 @@ int spec_load(struct route_table *t, const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: out of memory", path);
 	doc_free(root);
 	return rc ? rc : r.added;
+}
+
+int spec_load(struct route_table *t, const char *path, char *err, size_t errlen)
+{
+	return spec_of(t, path, doc_load(path, err, errlen), err, errlen);
+}
+
+int spec_parse(struct route_table *t, const char *name, const char *text,
+	       size_t len, char *err, size_t errlen)
+{
+	return spec_of(t, name, doc_parse(name, text, len, err, errlen), err, errlen);
 }

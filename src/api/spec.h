@@ -21,4 +21,9 @@
  * what is skipped are warned about on stderr. */
 int spec_load(struct route_table *t, const char *path, char *err, size_t errlen);
 
+/* The same from len bytes of text (YAML, or JSON when name ends in
+ * ".json" or text starts with '{'); name is how errors call it. */
+int spec_parse(struct route_table *t, const char *name, const char *text,
+	       size_t len, char *err, size_t errlen);
+
 #endif
