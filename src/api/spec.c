@@ -23,7 +23,7 @@ struct reader {
 	int added;
 };
 
-/* Base paths of a servers list. */
+/* Base paths of a servers list (server variables expanded). */
 struct bases {
 	int n;
 	char path[MAX_BASES][256];
@@ -103,48 +103,66 @@ static const struct doc_node *resolve(const struct doc_node *root, const char *r
 
 /* ---- servers --------------------------------------------------------- */
 
-/* The path of a server URL, its variables replaced by their defaults,
- * without the trailing '/': "" for the root. */
-static int base_of(struct reader *r, const struct doc_node *server,
-		   const char *loc, char *out, size_t outlen)
+#define MAX_EXPANSIONS 256 /* URLs one server's variables make */
+
+/* A server URL with its variables in: its path, without the trailing
+ * '/' ("" for the root), added to b unless there already. */
+static void base_add(struct bases *b, const char *full)
 {
-	const char *url = doc_str(doc_get(server, "url")), *p;
-	const struct doc_node *vars = doc_get(server, "variables");
-	char full[1024];
-	size_t k = 0;
+	const char *p = strstr(full, "://");
+	char out[sizeof(b->path[0])];
+	size_t k;
 
-	if (!url)
-		return bad(r, server, loc, "a server without a url");
-	for (p = url; *p && k + 1 < sizeof(full); p++) {
-		const char *close = *p == '{' ? strchr(p, '}') : NULL;
-		char name[128];
-		const char *def;
-
-		if (!close) {
-			full[k++] = *p;
-			continue;
-		}
-		snprintf(name, sizeof(name), "%.*s", (int)(close - p - 1), p + 1);
-		def = doc_str(doc_get(doc_get(vars, name), "default"));
-		if (!def)
-			return bad(r, server, loc, "server variable '%s' has no default", name);
-		k += snprintf(full + k, sizeof(full) - k, "%s", def);
-		if (k >= sizeof(full))
-			k = sizeof(full) - 1;
-		p = close;
-	}
-	full[k] = '\0';
-	p = strstr(full, "://");
 	if (p)
 		p = strchr(p + 3, '/');
 	else
 		p = full + strspn(full, "."); /* relative: "/v1", "./v1", "v1" */
-	snprintf(out, outlen, "%s%.*s", p && *p && *p != '/' ? "/" : "",
+	snprintf(out, sizeof(out), "%s%.*s", p && *p && *p != '/' ? "/" : "",
 		 p ? (int)strcspn(p, "?#") : 0, p ? p : "");
 	k = strlen(out);
 	while (k && out[k - 1] == '/')
 		out[--k] = '\0';
-	return 0;
+	for (int i = 0; i < b->n; i++)
+		if (!strcmp(b->path[i], out))
+			return; /* the same base twice (two hosts) is one */
+	if (b->n < MAX_BASES)
+		memcpy(b->path[b->n++], out, sizeof(out));
+}
+
+/* Expands url from p on, full[0..k) made so far: each variable takes
+ * each value of its enum, or its default. */
+static int expand(struct reader *r, const struct doc_node *server, const char *loc,
+		  const char *p, char *full, size_t k, struct bases *b, int *budget)
+{
+	const struct doc_node *vars = doc_get(server, "variables"), *var, *en;
+	const char *close;
+	char name[128];
+	int err;
+
+	for (; *p && *p != '{' && k + 1 < 1024; p++)
+		full[k++] = *p;
+	full[k] = '\0';
+	if (*p != '{' || !(close = strchr(p, '}'))) {
+		if (--*budget >= 0)
+			base_add(b, full);
+		return 0;
+	}
+	snprintf(name, sizeof(name), "%.*s", (int)(close - p - 1), p + 1);
+	var = doc_get(vars, name);
+	if (!doc_str(doc_get(var, "default")))
+		return bad(r, server, loc, "server variable '%s' has no default", name);
+	en = doc_get(var, "enum");
+	for (size_t i = 0; en && en->kind == DOC_SEQ && i < en->n && *budget > 0; i++) {
+		if (!doc_str(en->items[i]))
+			continue;
+		snprintf(full + k, 1024 - k, "%s", doc_str(en->items[i]));
+		if ((err = expand(r, server, loc, close + 1, full, strlen(full), b, budget)))
+			return err;
+	}
+	if (en && en->kind == DOC_SEQ && en->n)
+		return 0;
+	snprintf(full + k, 1024 - k, "%s", doc_str(doc_get(var, "default")));
+	return expand(r, server, loc, close + 1, full, strlen(full), b, budget);
 }
 
 /* The base paths of servers (a sequence), or leaves b as it is when
@@ -152,7 +170,8 @@ static int base_of(struct reader *r, const struct doc_node *server,
 static int bases_read(struct reader *r, const struct doc_node *servers,
 		      const char *loc, struct bases *b)
 {
-	int err;
+	char full[1024];
+	int err, budget = MAX_EXPANSIONS;
 
 	if (!servers)
 		return 0;
@@ -161,16 +180,17 @@ static int bases_read(struct reader *r, const struct doc_node *servers,
 	if (!servers->n)
 		return 0;
 	b->n = 0;
-	for (size_t i = 0; i < servers->n && b->n < MAX_BASES; i++) {
-		if ((err = base_of(r, servers->items[i], loc, b->path[b->n],
-				   sizeof(b->path[0]))))
+	for (size_t i = 0; i < servers->n; i++) {
+		const char *url = doc_str(doc_get(servers->items[i], "url"));
+
+		if (!url)
+			return bad(r, servers->items[i], loc, "a server without a url");
+		if ((err = expand(r, servers->items[i], loc, url, full, 0, b, &budget)))
 			return err;
-		/* the same base twice (two hosts) is one */
-		bool dup = false;
-		for (int j = 0; j < b->n; j++)
-			dup |= !strcmp(b->path[j], b->path[b->n]);
-		b->n += !dup;
 	}
+	if (b->n == MAX_BASES || budget < 0)
+		warn_at(r, servers, loc, "more base paths than hdrlog keeps (16): "
+			"the first are used");
 	return 0;
 }
 

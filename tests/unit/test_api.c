@@ -161,9 +161,10 @@ TEST(base_paths)
 
 	/* two hosts, one base; a trailing slash of a URL dropped */
 	assert_string_equal(match(t, "/api/v2/ping"), "/api/v2/ping");
-	/* a server variable: its default */
+	/* a server variable: each value of its enum */
 	assert_string_equal(match(t, "/beta/api/ping"), "/beta/api/ping");
-	assert_null(match(t, "/prod/api/ping"));
+	assert_string_equal(match(t, "/prod/api/ping"), "/prod/api/ping");
+	assert_null(match(t, "/alpha/api/ping"));
 	assert_null(match(t, "/ping"));
 	/* the path item's servers replace the document's */
 	assert_string_equal(match(t, "/legacy"), "/legacy");
