@@ -396,6 +396,15 @@ TEST(view)
 	api_classify(v, &t, &r);
 	assert_string_equal(r.rec.drift, "undeclared_status");
 	api_count(v, &t, &r);
+	http_record_routed(&sb, RECORD_TEXT, &t, &r.rec);
+	assert_non_null(strstr(sb.data, "\"GET\" \"/v1/users/2\" as \"/v1/users/{id}\" -> 500"));
+	assert_non_null(strstr(sb.data, "[complete] drift undeclared_status\n"));
+	sb_reset(&sb);
+	http_record_routed(&sb, RECORD_JSON, &t, &r.rec);
+	assert_non_null(strstr(sb.data, "\"url.path\":\"/v1/users/2\",\"http.route\":\"/v1/users/{id}\","
+				       "\"hdrlog.api.route_source\":\"spec\",\"hdrlog.api.operation_id\":\"getUser\","
+				       "\"hdrlog.api.drift\":\"undeclared_status\""));
+	sb_reset(&sb);
 	txn(&t, put, paths[1], 200);
 	api_classify(v, &t, &r);
 	assert_string_equal(r.rec.drift, "method_not_allowed");
