@@ -106,74 +106,80 @@ static void node_free(struct rnode *n)
 	free(n->text);
 }
 
-/* Parses one template segment (n bytes at s) into a fresh node. Returns
- * 0, -EINVAL or -ENOMEM. */
-static int segment_parse(const char *s, size_t n, struct rnode *out)
-{
-	struct part parts[32];
-	size_t np = 0, key = 0;
-	int err = 0;
+#define MAX_PARTS 32
 
-	memset(out, 0, sizeof(*out));
-	for (size_t i = 0; i < n && !err;) {
+static void parts_free(struct part *parts, size_t np)
+{
+	for (size_t i = 0; i < np; i++)
+		free(parts[i].text);
+}
+
+/* Cuts a template segment (n bytes at s) into literal pieces
+ * (percent-decoded) and "{name}"s. Returns 0, -EINVAL or -ENOMEM; *np
+ * pieces are made either way. */
+static int parts_parse(const char *s, size_t n, struct part *parts, size_t *np)
+{
+	for (size_t i = 0; i < n;) {
 		const char *open = memchr(s + i, '{', n - i);
 		const char *close = memchr(s + i, '}', n - i);
 		size_t lit = (open ? (size_t)(open - s) : n) - i;
 
-		if (np + 2 > 32 || (close && (!open || close < open))) {
-			err = -EINVAL;
-			break;
-		}
+		if (*np + 2 > MAX_PARTS || (close && (!open || close < open)))
+			return -EINVAL;
 		if (lit) {
-			parts[np].var = false;
-			parts[np].text = malloc(lit);
-			if (!parts[np].text) {
-				err = -ENOMEM;
-				break;
-			}
-			parts[np].len = api_pct_decode(parts[np].text, s + i, lit);
-			out->lit_chars += parts[np++].len;
+			parts[*np] = (struct part){ .text = malloc(lit) };
+			if (!parts[*np].text)
+				return -ENOMEM;
+			parts[*np].len = api_pct_decode(parts[*np].text, s + i, lit);
+			++*np;
 			i += lit;
 		}
 		if (!open)
 			break;
 		close = memchr(open, '}', s + n - open);
 		if (!close || close == open + 1 || memchr(open + 1, '{', close - open - 1))
-			err = -EINVAL;
-		else
-			parts[np++] = (struct part){ .var = true };
-		i = close ? (size_t)(close - s) + 1 : n;
+			return -EINVAL;
+		parts[(*np)++] = (struct part){ .var = true };
+		i = (size_t)(close - s) + 1;
 	}
+	return 0;
+}
+
+/* Parses one template segment (n bytes at s) into a fresh node: its key
+ * (the decoded text, each "{name}" as one \x01: names do not count), its
+ * kind, and for a mixed one its pieces. Returns 0, -EINVAL or -ENOMEM. */
+static int segment_parse(const char *s, size_t n, struct rnode *out)
+{
+	struct part parts[MAX_PARTS];
+	size_t np = 0, key = 0, k = 0;
+	int err = parts_parse(s, n, parts, &np);
+
+	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < np; i++)
 		key += parts[i].var ? 1 : parts[i].len;
 	if (!err && !(out->text = malloc(key + 1)))
 		err = -ENOMEM;
 	if (err) {
-		for (size_t i = 0; i < np; i++)
-			free(parts[i].text);
+		parts_free(parts, np);
 		return err;
 	}
-	for (size_t i = 0, k = 0; i < np; i++) {
+	for (size_t i = 0; i < np; k += parts[i].var ? 1 : parts[i].len, i++) {
 		if (parts[i].var)
-			out->text[k++] = '\x01'; /* the shape: names do not count */
+			out->text[k] = '\x01';
 		else
-			memcpy(out->text + k, parts[i].text, parts[i].len), k += parts[i].len;
+			memcpy(out->text + k, parts[i].text, parts[i].len);
+		out->lit_chars += parts[i].var ? 0 : parts[i].len;
 	}
 	out->len = key;
 	out->text[key] = '\0';
-	if (np == 1 && parts[0].var) {
-		out->kind = SEG_PARAM;
-	} else if (np == 1 || np == 0) {
-		out->kind = SEG_LITERAL; /* the decoded text is the key */
-		free(np ? parts[0].text : NULL);
+	out->kind = np == 1 && parts[0].var ? SEG_PARAM : np <= 1 ? SEG_LITERAL : SEG_MIXED;
+	if (out->kind == SEG_LITERAL) {
+		parts_free(parts, np); /* the key is the text */
 		return 0;
-	} else {
-		out->kind = SEG_MIXED;
 	}
-	out->parts = malloc(np * sizeof(*parts));
-	if (!out->parts) {
-		for (size_t i = 0; i < np; i++)
-			free(parts[i].text);
+	if (!(out->parts = malloc(np * sizeof(*parts)))) {
+		parts_free(parts, np);
+		free(out->text);
 		return -ENOMEM;
 	}
 	memcpy(out->parts, parts, np * sizeof(*parts));
@@ -210,49 +216,59 @@ static size_t lit_find(const struct rnode *n, const char *s, size_t len, bool *f
 	return lo;
 }
 
-/* Inserts *seg (moved) under parent, or merges it with its twin. */
+/* Where seg goes among parent's literal or mixed children: *found when
+ * a twin (the same key) is there. */
+static size_t child_place(const struct rnode *parent, const struct rnode *seg,
+			  bool *found)
+{
+	size_t at = parent->n_mixed;
+
+	if (seg->kind == SEG_LITERAL)
+		return lit_find(parent, seg->text, seg->len, found);
+	*found = false;
+	for (size_t i = 0; i < parent->n_mixed; i++) {
+		const struct rnode *m = parent->mixed[i];
+
+		if (!cmp_bytes(m->text, m->len, seg->text, seg->len)) {
+			*found = true;
+			return i;
+		}
+		if (m->lit_chars < seg->lit_chars && at == parent->n_mixed)
+			at = i; /* the more literal bytes, the earlier */
+	}
+	return at;
+}
+
+/* Inserts *seg (moved) under parent, or merges it with its twin; NULL
+ * when out of memory (seg freed). */
 static struct rnode *child_add(struct rnode *parent, struct rnode *seg)
 {
-	struct rnode *c, ***arr = seg->kind == SEG_LITERAL ? &parent->lits : &parent->mixed;
-	size_t *cnt = seg->kind == SEG_LITERAL ? &parent->n_lits : &parent->n_mixed;
-	size_t at = *cnt;
-	bool found = false;
+	bool lit = seg->kind == SEG_LITERAL, param = seg->kind == SEG_PARAM;
+	struct rnode *c, ***arr = lit ? &parent->lits : &parent->mixed, **grown;
+	size_t *cnt = lit ? &parent->n_lits : &parent->n_mixed, at = 0;
+	bool found = param ? parent->param != NULL : false;
 
-	if (seg->kind == SEG_PARAM && parent->param)
-		goto twin;
-	if (seg->kind == SEG_LITERAL)
-		at = lit_find(parent, seg->text, seg->len, &found);
-	for (size_t i = 0; seg->kind == SEG_MIXED && i < *cnt; i++) {
-		if (!cmp_bytes((*arr)[i]->text, (*arr)[i]->len, seg->text, seg->len)) {
-			at = i, found = true;
-			break;
-		}
-		if ((*arr)[i]->lit_chars < seg->lit_chars && at == *cnt)
-			at = i;
-	}
+	if (!param)
+		at = child_place(parent, seg, &found);
 	if (found) {
-		c = (*arr)[at];
 		node_free(seg);
-		return c;
+		return param ? parent->param : (*arr)[at];
 	}
-	if (!(c = malloc(sizeof(*c))))
-		return NULL;
-	*c = *seg;
-	if (seg->kind == SEG_PARAM)
-		return parent->param = c;
-	void *grown = realloc(*arr, (*cnt + 1) * sizeof(**arr));
-	if (!grown) {
+	c = malloc(sizeof(*c));
+	grown = c && !param ? realloc(*arr, (*cnt + 1) * sizeof(**arr)) : NULL;
+	if (!c || (!param && !grown)) {
 		free(c);
+		node_free(seg);
 		return NULL;
 	}
+	*c = *seg;
+	if (param)
+		return parent->param = c;
 	*arr = grown;
 	memmove(*arr + at + 1, *arr + at, (*cnt - at) * sizeof(**arr));
 	(*arr)[at] = c;
 	(*cnt)++;
 	return c;
-twin:
-	node_free(seg);
-	return parent->param;
 }
 
 static struct api_route *route_at(struct route_table *t, struct rnode *n,
