@@ -233,6 +233,18 @@ static bool blank_after(const char *text, size_t from, size_t len)
 	return true;
 }
 
+/* json-c keeps no positions, so valid JSON (json-c's verdict, RFC 8259
+ * strict) is read once more by libyaml, as the YAML flow style it is, for
+ * a tree whose nodes have lines; NULL when libyaml refuses it (a key over
+ * 1024 bytes), and json-c's own tree is taken. */
+static struct doc_node *with_lines(struct build *b, const char *text, size_t len)
+{
+	char scratch[256];
+	struct build y = { .name = b->name, .err = scratch, .errlen = sizeof(scratch) };
+
+	return parse_yaml(&y, text, len);
+}
+
 static struct doc_node *parse_json(struct build *b, const char *text, size_t len)
 {
 	struct json_tokener *tok = json_tokener_new_ex(DOC_MAX_DEPTH);
@@ -256,7 +268,9 @@ static struct doc_node *parse_json(struct build *b, const char *text, size_t len
 	} else if (!blank_after(text, end, len)) {
 		json_where(b, text, end, "text after the JSON value");
 	} else {
-		d = from_json(b, o);
+		d = with_lines(b, text, len);
+		if (!d)
+			d = from_json(b, o);
 	}
 	json_object_put(o);
 	json_tokener_free(tok);

@@ -3,8 +3,10 @@
  * A YAML or JSON file as a small tree of maps, sequences and scalars,
  * with the line each node starts on: what the OpenAPI reader (spec.c)
  * walks, whichever format the file was in. YAML is read by libyaml,
- * JSON by json-c; neither library's tree is kept, so the reader has one
- * shape to walk and one way to say where in the file a problem is.
+ * JSON is judged by json-c (strict RFC 8259) and then read by libyaml
+ * too, for lines (json-c keeps none); neither library's tree is kept, so
+ * the reader has one shape to walk and one way to say where in the file
+ * a problem is.
  */
 #ifndef HDRLOG_API_DOC_H
 #define HDRLOG_API_DOC_H
@@ -19,7 +21,7 @@ enum doc_kind { DOC_SCALAR, DOC_MAP, DOC_SEQ };
 
 struct doc_node {
 	enum doc_kind kind;
-	int line;		/* 1-based; 0: not known (JSON values) */
+	int line;		/* 1-based; 0: not known (JSON libyaml refused) */
 	char *str;		/* DOC_SCALAR: the text (numbers as written) */
 	size_t n;		/* DOC_MAP: pairs; DOC_SEQ: items */
 	char **keys;		/* DOC_MAP: the keys (scalars) */

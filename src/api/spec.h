@@ -16,9 +16,9 @@
 #include "api/route_table.h"
 
 /* Loads path into t. Returns the operations added (>= 0), or -EINVAL
- * (-ENOMEM) with the reason in err: "FILE:LINE: what" (JSON, whose
- * values have no line: "FILE: at /json/pointer: what"). Duplicates and
- * what is skipped are warned about on stderr. */
+ * (-ENOMEM) with the reason in err: "FILE:LINE: at /json/pointer: what"
+ * (syntax errors "FILE:LINE:COL: what"). Duplicates and what is skipped
+ * are warned about on stderr. */
 int spec_load(struct route_table *t, const char *path, char *err, size_t errlen);
 
 /* The same from len bytes of text (YAML, or JSON when name ends in

@@ -226,6 +226,7 @@ TEST(bad_descriptions)
 	expect_error("bad_syntax.yaml", "bad_syntax.yaml:7:3: did not find expected ',' or '}'");
 	expect_error("bad_syntax.json", "bad_syntax.json:5:3: ");
 	expect_error("bad_path.yaml", "bad_path.yaml:9: at /paths/users~1{id}: a path must start with '/'");
+	expect_error("bad_path.json", "bad_path.json:6: at /paths/nope: a path must start with '/'");
 	expect_error("bad_status.yaml", "bad_status.yaml:8: at /paths/~1x/get/responses: response key '2X0'");
 	expect_error("swagger2.json", "Swagger 2.0 is not supported");
 	expect_error("missing.yaml", "missing.yaml: No such file or directory");
@@ -260,6 +261,23 @@ TEST(bad_documents_in_memory)
 	d = doc_parse("ok.json", ok, sizeof(ok) - 1, err, sizeof(err));
 	assert_non_null(d);
 	assert_string_equal(doc_str(doc_get(d, "a")->items[1]), "b");
+	doc_free(d);
+	/* JSON's escapes, and lines for JSON values (libyaml reads it again) */
+	static const char esc[] = "{\n\"k\":\n  \"x\\/y\\u00e9\"}";
+	d = doc_parse("esc.json", esc, sizeof(esc) - 1, err, sizeof(err));
+	assert_non_null(d);
+	assert_string_equal(doc_str(doc_get(d, "k")), "x/y\xc3\xa9");
+	assert_int_equal(doc_get(d, "k")->line, 3);
+	doc_free(d);
+	/* a key libyaml refuses (over 1024 bytes): json-c's tree, no lines */
+	char big[1200];
+	memset(big, 'k', sizeof(big));
+	memcpy(big, "{\"", 2);
+	memcpy(big + sizeof(big) - 5, "\": 1}", 5);
+	d = doc_parse("big.json", big, sizeof(big), err, sizeof(err));
+	assert_non_null(d);
+	assert_int_equal(d->n, 1);
+	assert_int_equal(d->items[0]->line, 0);
 	doc_free(d);
 }
 
