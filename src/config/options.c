@@ -143,11 +143,11 @@ const struct opt options[] = {
 		  "latency, bytes, drift; as api_route records and a table on "
 		  "stderr, at the end and on SIGUSR1; implies --http" },
 	{ "api-max-routes", 0, "N", SEC_HTTP, K_UINT, FIELD(api.max_routes), 1,
-	  1u << 20, .what = "--api-max-routes",
+	  100000, .what = "--api-max-routes",
 	  .help = "routes (and methods) the report and the route metrics keep "
 		  "apart, then _OTHER (default 1000)" },
 	{ "api-fold", 0, "N", SEC_HTTP, K_UINT, FIELD(api.fold_after), 1,
-	  1u << 16, .what = "--api-fold",
+	  1000, .what = "--api-fold",
 	  .help = "guessed routes: a path segment with more than N distinct "
 		  "values after the same prefix becomes {id} (default 20)" },
 
