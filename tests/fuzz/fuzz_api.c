@@ -6,7 +6,8 @@
  *         routed by a small description and the heuristic of one view
  *         kept across inputs (its memory must stay bounded), its record
  *         valid JSON; every 256th input the report too;
- *   odd:  the rest is a description, YAML (bit 1 clear) or JSON.
+ *   odd:  the rest is a description, YAML (bit 1 clear) or JSON, and
+ *         a few paths are matched against what it declares.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -15,6 +16,8 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "api/path.h"
+#include "api/route_table.h"
 #include "api/spec.h"
 #include "json_check.h"
 
@@ -96,8 +99,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	t = route_table_new();
 	if (!t)
 		abort();
-	spec_parse(t, data[0] & 2 ? "in.json" : "in.yaml", (const char *)data + 1,
-		   size - 1, err, sizeof(err));
+	if (spec_parse(t, data[0] & 2 ? "in.json" : "in.yaml", (const char *)data + 1,
+		       size - 1, err, sizeof(err)) > 0) {
+		/* whatever tree it made, matching stays in bounds */
+		static const char *const probes[] = { "/", "/a", "/a/b/", "/v1/x.json",
+			"/%7Bid%7D", "//", "/a/b/c/d/e/f" };
+		static struct api_path p;
+
+		for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++)
+			if (api_path_split(&p, probes[i], strlen(probes[i])))
+				route_table_match(t, &p);
+	}
 	route_table_free(t);
 	return 0;
 }
