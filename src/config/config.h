@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <linux/types.h>
 
+#include "api/api.h"
 #include "filter/select.h"
 #include "flow/flow.h"
 #include "http/http_parse.h"
@@ -52,6 +53,7 @@ struct config {
 	struct http_config http_cfg;
 	const char *http_headers[CONFIG_MAX_HTTP_HEADERS];
 	struct http_redact redact;     /* what HTTP records hide */
+	struct api_config api;	       /* --openapi, --api-report */
 
 	/* output */
 	enum record_format fmt;
