@@ -86,6 +86,8 @@ static __always_inline bool filter_port_in_set(__u32 gen, __u8 set,
 	return p && (p->bits[(port / 8) & 8191] >> (port % 8)) & 1;
 }
 
+#include "attr_flow.h" /* needs stat_add() */
+
 /* Where a packet's event is built. */
 enum ev_place {
 	EV_RING,	   /* in the ring buffer: submit it */
@@ -309,8 +311,10 @@ static __attribute__((noinline)) void flow_icmp_answer(const struct hdrlog_packe
  * RSS queue on the way in), so atomics there would cost every packet for
  * nothing; two threads sending UDP on one 5-tuple at once may lose a
  * count. */
-static __attribute__((noinline)) void flow_account(const struct hdrlog_packet_event *ev)
+static __attribute__((noinline)) void flow_account(const struct hdrlog_packet_event *ev,
+						   struct __sk_buff *skb)
 {
+	struct hdrlog_flow_dir *d;
 	struct hdrlog_flow_key key;
 	struct hdrlog_flow_value *v;
 	int from_a, rc, is_new = 0, was_ended = 0;
@@ -345,6 +349,11 @@ static __attribute__((noinline)) void flow_account(const struct hdrlog_packet_ev
 		stat_add(HDRLOG_STAT_FLOWS_CREATED, 1);
 		stat_add(HDRLOG_STAT_FLOWS_REUSED, 1);
 	}
+	/* skb: tc, where an egress packet may carry its socket */
+	d = &v->dir[from_a == v->orig_is_a ? 0 : 1];
+	if (targ_attr && skb && ev->hdr.direction == HDRLOG_DIR_EGRESS &&
+	    attr_wanted(d, ev->gso_segs))
+		attr_note(skb, &key, from_a ? 0 : 1, d->first_ns, ev->ts_ns);
 	if (rc == HDRLOG_FLOW_LATE) {
 		stat_add(HDRLOG_STAT_FLOW_LATE_PACKETS, ev->gso_segs);
 		return;
@@ -360,7 +369,8 @@ static __attribute__((noinline)) void flow_account(const struct hdrlog_packet_ev
  * only a packet they select reaches the flow table. Returns whether it
  * was selected. */
 static __always_inline bool account_packet(struct hdrlog_packet_event *ev,
-					   enum ev_place place)
+					   enum ev_place place,
+					   struct __sk_buff *skb)
 {
 	stat_add(HDRLOG_STAT_PACKETS, ev->gso_segs);
 	stat_add(HDRLOG_STAT_BYTES, ev->len);
@@ -371,7 +381,7 @@ static __always_inline bool account_packet(struct hdrlog_packet_event *ev,
 	if (place == EV_SCRATCH && !select_packet(ev))
 		return false;
 	if (targ_flows) /* here, not only inside: a call not made is free */
-		flow_account(ev);
+		flow_account(ev, skb);
 	return true;
 }
 
@@ -420,7 +430,7 @@ static __always_inline int handle_skb(struct __sk_buff *skb, __u8 dir)
 		ev->h.hw_vlan.tci = skb->vlan_tci;
 	}
 	hdrlog_parse_eth(data, data_end, &ev->h);
-	selected = account_packet(ev, place);
+	selected = account_packet(ev, place, skb);
 	if (selected && targ_http_snaplen)
 		http_capture(skb, ev);
 	send_event(ev, place, selected);
@@ -455,7 +465,7 @@ int hdrlog_xdp(struct xdp_md *ctx)
 	ev->caplen = ev->len;
 	ev->gso_segs = 1;
 	hdrlog_parse_eth(data, data_end, &ev->h);
-	send_event(ev, place, account_packet(ev, place));
+	send_event(ev, place, account_packet(ev, place, NULL));
 	return XDP_PASS;
 }
 

@@ -330,7 +330,11 @@ enum hdrlog_http_method {
 	  "Segments of Content-Length bodies counted, not copied (--http).") \
 	X(HTTP_UNCOPIED_BYTES, "http.uncopied_bytes",			\
 	  "hdrlog_kernel_http_uncopied_bytes_total",			\
-	  "Payload bytes of those segments.")
+	  "Payload bytes of those segments.")				\
+	X(ATTR_NOTED, "attr.noted", "hdrlog_kernel_attr_noted_total",	\
+	  "Flow endpoints whose socket the programs noted (flow_socks).") \
+	X(ATTR_FAILED, "attr.failed", "hdrlog_kernel_attr_failed_total", \
+	  "Flow endpoints whose socket could not be noted (flow_socks full).")
 
 #define HDRLOG_STAT_ENUM(name, key, metric, help) HDRLOG_STAT_##name,
 enum hdrlog_stat {

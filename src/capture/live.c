@@ -9,6 +9,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "attr/attr.h"
 #include "capture/live.h"
 #include "capture/loader.h"
 #include "flow/flow_store_kernel.h"
@@ -182,6 +183,7 @@ static void live_close(struct source *s)
 	ring_buffer__free(lv->rb);
 	filter_maps_close(&lv->filter_maps);
 	flow_store_kernel_free(s->flows);
+	attr_close(s->attr);
 	loader_close(lv->loader);
 	free(lv);
 }
@@ -337,6 +339,10 @@ static int load(struct live *lv)
 	    !(lv->src.flows = flow_store_kernel_new(loader_flows_fd(lv->loader),
 						    loader_timelines_fd(lv->loader))))
 		return -ENOMEM;
+	if (lv->cfg->attribute)
+		return attr_open(&lv->src.attr, &lv->cfg->attr,
+				 loader_flow_socks_fd(lv->loader),
+				 loader_flow_entries(lv->loader));
 	return 0;
 }
 

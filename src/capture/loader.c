@@ -82,6 +82,9 @@ static int set_knobs(struct hdrlog_bpf *skel, const struct config *cfg,
 	skel->rodata->targ_only_failed = cfg->flow.only_failed;
 	skel->rodata->targ_timeline = cfg->flow.timeline;
 	skel->rodata->targ_http_snaplen = cfg->http_snaplen;
+	skel->rodata->targ_attr = cfg->attribute;
+	if (cfg->attribute)
+		bpf_map__set_max_entries(skel->maps.flow_socks, flows);
 	if (cfg->flow_entries)
 		bpf_map__set_max_entries(skel->maps.flows, flows);
 	if (cfg->flow.timeline)
@@ -275,6 +278,16 @@ int loader_timelines_fd(const struct loader *l)
 int loader_flows_fd(const struct loader *l)
 {
 	return bpf_map__fd(l->skel->maps.flows);
+}
+
+int loader_flow_socks_fd(const struct loader *l)
+{
+	return bpf_map__fd(l->skel->maps.flow_socks);
+}
+
+__u32 loader_flow_entries(const struct loader *l)
+{
+	return bpf_map__max_entries(l->skel->maps.flows);
 }
 
 int loader_stats_fd(const struct loader *l)

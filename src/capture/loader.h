@@ -32,6 +32,8 @@ int loader_events_fd(const struct loader *l);
 int loader_stats_fd(const struct loader *l);
 int loader_flows_fd(const struct loader *l);
 int loader_timelines_fd(const struct loader *l);
+int loader_flow_socks_fd(const struct loader *l);
+__u32 loader_flow_entries(const struct loader *l);
 
 /* Detaches every attachment, newest first; the programs stay loaded so
  * the ring buffer can be drained. Safe to call twice. */

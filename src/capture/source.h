@@ -17,6 +17,7 @@
 #define SOURCE_END 1	/* the input ended */
 #define SOURCE_ENOUGH 2 /* -c was reached: what is still queued stays unread */
 
+struct attr;
 struct pipeline;
 struct source;
 
@@ -57,6 +58,7 @@ struct source_ops {
 struct source {
 	const struct source_ops *ops;
 	struct flow_store *flows; /* the flow table to age; NULL without one */
+	struct attr *attr;	  /* who is talking; NULL: not known (files) */
 	int ncpu;		  /* CPUs whose sequence numbers events carry */
 	__u64 epoch_off;	  /* event time + epoch_off: ns since the epoch */
 	__u64 skipped;		  /* frames it could not read (a link type

@@ -36,6 +36,8 @@ int config_finish(struct config *c, bool packets_given, bool flows_given)
 		c->http_snaplen = 1024;
 	if (!c->http)
 		c->http_snaplen = 0;
+	/* the sockets are known only live; HTTP records ride on flows */
+	c->attribute = !c->attr.off && !c->read_path && c->flows;
 	if (c->read_path && c->n_ifaces)
 		return usage_error("-r and -i exclude each other");
 	return 0;

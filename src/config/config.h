@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <linux/types.h>
 
+#include "attr/attr.h"
 #include "filter/select.h"
 #include "flow/flow.h"
 #include "http/http_parse.h"
@@ -44,6 +45,8 @@ struct config {
 	__u32 packets;		       /* enum hdrlog_packets */
 	bool flows;		       /* flow records */
 	struct flow_opts flow;
+	struct attr_opts attr;	       /* who is talking (live) */
+	bool attribute;		       /* ... on: live, with flow records */
 	bool http;		       /* HTTP transaction records */
 	__u32 http_snaplen;	       /* payload bytes the kernel copies */
 	struct http_config http_cfg;

@@ -110,6 +110,16 @@ const struct opt options[] = {
 	  .help = "also log HTTP/1.x transactions, one \"http\" record per "
 		  "request and response (live: tc); implies --flows: HTTP is "
 		  "counted on the flow" },
+	{ "no-attribution", 0, NULL, SEC_FLOWS, K_FLAG, FIELD(attr.off),
+	  .help = "leave out who is talking: the process, cgroup, container "
+		  "and pod of each local endpoint of flow and HTTP records" },
+	{ "process-command-line", 0, NULL, SEC_FLOWS, K_FLAG,
+	  FIELD(attr.command_line),
+	  .help = "also log each local process's command line "
+		  "(process.command_line; it may hold secrets)" },
+	{ "k8s-pod-logs", 0, "DIR", SEC_FLOWS, K_STRING, FIELD(attr.pod_logs),
+	  .help = "the kubelet's pod log directory, for pod and container names "
+		  "(default /var/log/pods)" },
 	{ "http-snaplen", 0, "BYTES", SEC_HTTP, K_UINT, FIELD(http_snaplen), 64,
 	  HDRLOG_HTTP_SNAPLEN_MAX, .what = "--http-snaplen",
 	  .help = "payload bytes the kernel copies of a segment of an HTTP flow "

@@ -61,6 +61,8 @@ void flow_end_init(struct flow_end *fe, const struct hdrlog_flow_key *k,
 	fe->epoch_off = epoch_off;
 	fe->timeline = NULL;
 	fe->http_txns = 0;
+	fe->attr = NULL;
+	fe->host = NULL;
 }
 
 static const char *transport(__u8 proto, int family)
@@ -273,16 +275,23 @@ static void json_tcp(struct json *j, const struct hdrlog_flow_value *v)
 		json_str(j, "hdrlog.flow.tcp.fin_by", by_name(v->closed_by));
 }
 
+__u64 flow_first_ns(const struct hdrlog_flow_value *v)
+{
+	__u64 first = v->dir[0].first_ns;
+
+	if (v->dir[1].packets && (!first || v->dir[1].first_ns < first))
+		first = v->dir[1].first_ns;
+	return first;
+}
+
 static void json_flow(struct strbuf *sb, const struct flow_end *fe)
 {
 	const struct hdrlog_flow_value *v = fe->val;
 	const struct hdrlog_flow_key *k = fe->key;
 	bool tcp = k->proto == 6;
-	__u64 first = v->dir[0].first_ns, last = v->dir[0].last_ns;
+	__u64 first = flow_first_ns(v), last = v->dir[0].last_ns;
 	struct json j;
 
-	if (v->dir[1].packets && (!first || v->dir[1].first_ns < first))
-		first = v->dir[1].first_ns;
 	if (v->dir[1].last_ns > last)
 		last = v->dir[1].last_ns;
 	json_begin(&j, sb);
@@ -315,6 +324,11 @@ static void json_flow(struct strbuf *sb, const struct flow_end *fe)
 		json_flow_http(&j, &v->http);
 	if (fe->timeline)
 		json_timeline(&j, fe->timeline, tcp);
+	if (fe->attr) {
+		json_str(&j, "host.name", fe->host);
+		attr_json(&j, "source", &fe->attr[!v->orig_is_a]);
+		attr_json(&j, "destination", &fe->attr[!!v->orig_is_a]);
+	}
 	json_end(&j);
 	sb_putc(sb, '\n');
 }

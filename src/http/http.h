@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <linux/types.h>
 
+#include "attr/attr.h"
 #include "hdrlog/events.h"
 #include "http/http_parse.h"
 #include "record/record.h"
@@ -123,8 +124,15 @@ void http_engine_free(struct http_engine *e);
  * that it can become the flow table's id (or Community ID). */
 __u64 http_flow_id(const struct http_endpoints *ep);
 
-/* Appends txn's record to sb (http_record.c). */
+/* Who is talking at each end of a transaction (live). */
+struct http_attr {
+	const char *host; /* host.name */
+	struct attr_side client, server;
+};
+
+/* Appends txn's record to sb (http_record.c), with ha's keys unless
+ * NULL. */
 void http_record(struct strbuf *sb, enum record_format fmt,
-		 const struct http_txn *t);
+		 const struct http_txn *t, const struct http_attr *ha);
 
 #endif

@@ -103,7 +103,8 @@ static void json_response(struct json *j, const struct http_part *p)
 	json_u64(j, "http.response.body.size", p->body);
 }
 
-static void json_txn(struct strbuf *sb, const struct http_txn *t)
+static void json_txn(struct strbuf *sb, const struct http_txn *t,
+		     const struct http_attr *ha)
 {
 	const struct http_part *req = &t->req, *resp = &t->resp;
 	const struct http_endpoints *ep = t->ep;
@@ -158,6 +159,11 @@ static void json_txn(struct strbuf *sb, const struct http_txn *t)
 		json_bool(&j, "hdrlog.http.request.gap", true);
 	if (resp->gap)
 		json_bool(&j, "hdrlog.http.response.gap", true);
+	if (ha) {
+		json_str(&j, "host.name", ha->host);
+		attr_json(&j, "source", &ha->client);
+		attr_json(&j, "destination", &ha->server);
+	}
 	json_end(&j);
 	sb_putc(sb, '\n');
 }
@@ -190,10 +196,10 @@ static void text_txn(struct strbuf *sb, const struct http_txn *t)
 }
 
 void http_record(struct strbuf *sb, enum record_format fmt,
-		 const struct http_txn *t)
+		 const struct http_txn *t, const struct http_attr *ha)
 {
 	if (fmt == RECORD_TEXT)
 		text_txn(sb, t);
 	else
-		json_txn(sb, t);
+		json_txn(sb, t, ha);
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <stdlib.h>
 
+#include "attr/attr.h"
 #include "flow/flow_age.h"
 #include "flow_update.h"
 #include "http/http.h"
@@ -66,6 +67,7 @@ static void count_flow_end(const struct flow_end *fe)
 static int write_flow(struct pipeline *p, struct flow_end *fe)
 {
 	const struct hdrlog_flow_key *k = fe->key;
+	struct attr_side side[2];
 
 	if (!flow_selected(&p->cfg->flow, fe)) {
 		if (fe->reason != HDRLOG_FLOW_END_ACTIVE)
@@ -76,6 +78,11 @@ static int write_flow(struct pipeline *p, struct flow_end *fe)
 		fe->http_txns = http_engine_conn_txns(p->http, k->family == 6,
 						      k->addr_a, k->port_a,
 						      k->addr_b, k->port_b);
+	if (p->src->attr) {
+		attr_flow(p->src->attr, k, flow_first_ns(fe->val), side);
+		fe->attr = side;
+		fe->host = attr_host_name(p->src->attr);
+	}
 	counters_add_flow_http(p->c, &fe->val->http);
 	p->c->flow_records++;
 	count_flow_end(fe);
@@ -98,6 +105,21 @@ static int on_anomaly(void *ctx, const struct syn_anomaly *a)
 	return emit(p, "anomaly", NULL);
 }
 
+/* An HTTP record with who is talking at each end. */
+static void http_attr(struct pipeline *p, const struct http_txn *t)
+{
+	const struct http_endpoints *ep = t->ep;
+	struct http_attr ha = { .host = attr_host_name(p->src->attr) };
+
+	/* since 0: the connection's sockets were noted when it began, before
+	 * any of its messages; a new connection on the same 5-tuple notes
+	 * its own on its first packets */
+	attr_endpoints(p->src->attr, ep->v6, ep->addr[t->client],
+		       ep->port[t->client], ep->addr[!t->client],
+		       ep->port[!t->client], 0, &ha.client, &ha.server);
+	http_record(&p->out->line, p->out->fmt, t, &ha);
+}
+
 static void on_http(void *ctx, const struct http_txn *t)
 {
 	struct pipeline *p = ctx;
@@ -109,7 +131,10 @@ static void on_http(void *ctx, const struct http_txn *t)
 			     t->resp.seen ? t->resp.msg.status : 0,
 			     t->resp.seen && t->resp.end_ns > t->req.start_ns ?
 				     t->resp.end_ns - t->req.start_ns : 0);
-	http_record(&p->out->line, p->out->fmt, t);
+	if (p->src->attr)
+		http_attr(p, t);
+	else
+		http_record(&p->out->line, p->out->fmt, t, NULL);
 	emit(p, "http", NULL);
 }
 

@@ -23,7 +23,7 @@ static void check(void *ctx, const struct http_txn *t)
 {
 	struct strbuf line = { 0 };
 
-	http_record(&line, ctx ? RECORD_TEXT : RECORD_JSON, t);
+	http_record(&line, ctx ? RECORD_TEXT : RECORD_JSON, t, NULL);
 	if (!ctx)
 		json_check_line(line.data, line.len);
 	else if (!line.len || line.data[line.len - 1] != '\n' ||
