@@ -44,6 +44,7 @@ struct attr {
 	int owners_fd;	       /* -1: no owners */
 	struct cgroup_fs cg;
 	char host[256];
+	__u32 netns; /* ours (inode): where the programs are attached */
 	struct wl_slot wl[WL_SLOTS];
 	struct user_slot users[USER_SLOTS];
 };
@@ -114,6 +115,7 @@ int attr_open(struct attr **out, const struct attr_opts *o, int flow_socks_fd,
 	      __u32 entries)
 {
 	struct attr *a = calloc(1, sizeof(*a));
+	struct stat st;
 	int err;
 
 	*out = NULL;
@@ -126,6 +128,8 @@ int attr_open(struct attr **out, const struct attr_opts *o, int flow_socks_fd,
 	a->owners_fd = -1;
 	if (gethostname(a->host, sizeof(a->host) - 1))
 		a->host[0] = '\0';
+	if (!stat("/proc/self/ns/net", &st))
+		a->netns = (__u32)st.st_ino;
 	if (cgroup_fs_open(&a->cg))
 		pr_warn("no cgroup2 mount in /proc/mounts or /proc/1/mounts: no "
 			"process, cgroup, container or pod attribution\n");
@@ -217,16 +221,6 @@ static void command_line(__u32 pid, char *buf, size_t len)
 	buf[n] = '\0';
 }
 
-/* The network namespace (inode) of a process; 0 when it is gone. */
-static __u32 netns_of(__u32 pid)
-{
-	char path[64];
-	struct stat st;
-
-	snprintf(path, sizeof(path), "/proc/%u/ns/net", pid);
-	return stat(path, &st) ? 0 : (__u32)st.st_ino;
-}
-
 static void resolve_side(struct attr *a, const struct hdrlog_flow_sock *fs,
 			 __u64 first_ns, struct attr_side *s)
 {
@@ -236,12 +230,13 @@ static void resolve_side(struct attr *a, const struct hdrlog_flow_sock *fs,
 	s->local = (fs->cookie || fs->cgroup_id) && fs->since_ns >= first_ns;
 	if (!s->local)
 		return;
+	/* a socket sends through the devices of its own namespace: the
+	 * one hdrlog attached in */
+	s->netns = a->netns;
 	s->cookie = fs->cookie;
 	s->cgroup_id = fs->cgroup_id;
 	s->has_owner = fs->cookie && a->owners_fd >= 0 &&
 		       !bpf_map_lookup_elem(a->owners_fd, &fs->cookie, &s->owner);
-	if (s->has_owner && !s->owner.netns)
-		s->owner.netns = netns_of(s->owner.tgid);
 	if (s->has_owner) {
 		user_name(a, s->owner.uid, s->user, sizeof(s->user));
 		if (a->o.command_line)

@@ -28,6 +28,7 @@ struct attr_side {
 	bool local;	  /* its socket was noted: it is on this host */
 	__u64 cookie;	  /* 0: only its cgroup is known */
 	__u64 cgroup_id;
+	__u32 netns;	  /* its network namespace (inode) */
 	bool has_owner;	  /* owner holds the process */
 	struct hdrlog_sock_owner owner;
 	char user[64];	  /* the owner's user name (or uid) */

@@ -57,8 +57,8 @@ void attr_json(struct json *j, const char *prefix, const struct attr_side *s)
 		json_owner(&p, s);
 	if (s->cookie)
 		json_u64(j, K(&p, "hdrlog.socket.cookie"), s->cookie);
-	if (s->has_owner && s->owner.netns)
-		json_u64(j, K(&p, "hdrlog.netns"), s->owner.netns);
+	if (s->netns)
+		json_u64(j, K(&p, "hdrlog.netns"), s->netns);
 	if (s->cgroup_id)
 		json_u64(j, K(&p, "hdrlog.cgroup.id"), s->cgroup_id);
 	if (!s->has_workload)
