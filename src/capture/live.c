@@ -6,10 +6,12 @@
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "attr/attr.h"
+#include "capture/link_watch.h"
 #include "capture/live.h"
 #include "capture/loader.h"
 #include "flow/flow_store_kernel.h"
@@ -20,9 +22,12 @@
 #define IFACE_CHECK_NS 1000000000ULL /* look for vanished interfaces */
 #define ENOUGH (-ECANCELED) /* from the event callback: -c reached, stop */
 
+#define LIVE_MAX_IFACES 128 /* watched at once (-i any) */
+
 struct iface {
 	int ifindex;
 	char name[IF_NAMESIZE];
+	bool gone; /* vanished: detached, its name kept for late events */
 };
 
 struct live {
@@ -32,8 +37,9 @@ struct live {
 	struct loader *loader;
 	struct filter_maps filter_maps;
 	struct ring_buffer *rb;
-	struct iface ifaces[CONFIG_MAX_IFACES];
+	struct iface ifaces[LIVE_MAX_IFACES];
 	int n_ifaces;
+	int link_fd;	    /* -i any: rtnetlink link messages; -1 without */
 	struct pipeline *p; /* the events' destination, during poll() */
 	int event_err;	    /* the pipeline's error, from the callback */
 	__u64 next_check;   /* CLOCK_MONOTONIC: the next interface check */
@@ -69,21 +75,92 @@ static int on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-/* An interface deleted under us takes our attachment with it. */
-static const char *vanished_iface(const struct live *lv)
+static int attach_iface(struct live *lv, const char *name, bool quiet);
+
+static int ifaces_left(const struct live *lv)
+{
+	int n = 0;
+
+	for (int i = 0; i < lv->n_ifaces; i++)
+		n += !lv->ifaces[i].gone;
+	return n;
+}
+
+/* An interface deleted under us takes our attachments with it: ours are
+ * released, the run goes on with the others. */
+static void iface_gone(struct live *lv, struct iface *f)
+{
+	f->gone = true;
+	loader_detach_iface(lv->loader, f->ifindex);
+	pr_warn("interface %s disappeared; %d interface%s still logged\n",
+		f->name, ifaces_left(lv), ifaces_left(lv) == 1 ? "" : "s");
+}
+
+static struct iface *iface_of(struct live *lv, int ifindex)
+{
+	for (int i = 0; i < lv->n_ifaces; i++)
+		if (!lv->ifaces[i].gone && lv->ifaces[i].ifindex == ifindex)
+			return &lv->ifaces[i];
+	return NULL;
+}
+
+/* Which interfaces vanished since the last look. */
+static void check_vanished(struct live *lv)
 {
 	char name[IF_NAMESIZE];
 
-	for (int i = 0; i < lv->n_ifaces; i++)
-		if (!if_indextoname(lv->ifaces[i].ifindex, name))
-			return lv->ifaces[i].name;
-	return NULL;
+	for (int i = 0; i < lv->n_ifaces; i++) {
+		struct iface *f = &lv->ifaces[i];
+
+		if (!f->gone && (!if_indextoname(f->ifindex, name) ||
+				 strcmp(name, f->name)))
+			iface_gone(lv, f);
+	}
+}
+
+/* -i any: a link message. */
+static void on_link(void *ctx, int ifindex, bool added)
+{
+	struct live *lv = ctx;
+	struct iface *f = iface_of(lv, ifindex);
+	char name[IF_NAMESIZE];
+
+	if (!added || !if_indextoname(ifindex, name)) {
+		if (f)
+			iface_gone(lv, f);
+	} else if (!f) {
+		attach_iface(lv, name, true);
+	}
+}
+
+/* Interfaces that came and went: a stop only when -i named them all and
+ * none is left. */
+static int watch_ifaces(struct live *lv)
+{
+	if (lv->link_fd >= 0 && link_watch_read(lv->link_fd, on_link, lv) == -ENOBUFS) {
+		struct if_nameindex *all = if_nameindex(), *i;
+
+		/* messages lost: look at every interface */
+		for (i = all; i && i->if_index; i++)
+			if (!iface_of(lv, i->if_index))
+				attach_iface(lv, i->if_name, true);
+		if_freenameindex(all);
+	}
+	if (clock_ns(CLOCK_MONOTONIC) < lv->next_check)
+		return 0;
+	lv->next_check = clock_ns(CLOCK_MONOTONIC) + IFACE_CHECK_NS;
+	check_vanished(lv);
+	if (!lv->cfg->all_ifaces && !ifaces_left(lv)) {
+		pr_warn("no interface left to log (%s was the last); stopping\n",
+			lv->ifaces[lv->n_ifaces - 1].name);
+		return -ENODEV;
+	}
+	return 0;
 }
 
 static int live_poll(struct source *s, struct pipeline *p, int timeout_ms)
 {
 	struct live *lv = of(s);
-	const char *gone;
 	int err;
 
 	lv->p = p;
@@ -99,14 +176,7 @@ static int live_poll(struct source *s, struct pipeline *p, int timeout_ms)
 		pr_warn("reading the ring buffer failed: %s\n", strerror(-err));
 		return err;
 	}
-	if (clock_ns(CLOCK_MONOTONIC) >= lv->next_check) {
-		lv->next_check = clock_ns(CLOCK_MONOTONIC) + IFACE_CHECK_NS;
-		if ((gone = vanished_iface(lv))) {
-			pr_warn("interface %s disappeared; stopping\n", gone);
-			return -ENODEV;
-		}
-	}
-	return 0;
+	return watch_ifaces(lv);
 }
 
 static int live_stop(struct source *s, struct pipeline *p, bool drain)
@@ -148,11 +218,16 @@ static int live_read_stats(struct source *s, __u64 *kernel, __u64 *tried)
 static const char *live_ifname(struct source *s, __u32 ifindex)
 {
 	struct live *lv = of(s);
+	const char *gone = NULL;
 
+	/* a vanished one's name still names its late events */
 	for (int i = 0; i < lv->n_ifaces; i++)
-		if (lv->ifaces[i].ifindex == (int)ifindex)
-			return lv->ifaces[i].name;
-	return NULL;
+		if (lv->ifaces[i].ifindex == (int)ifindex) {
+			if (!lv->ifaces[i].gone)
+				return lv->ifaces[i].name;
+			gone = lv->ifaces[i].name;
+		}
+	return gone;
 }
 
 static __u64 live_now(struct source *s)
@@ -180,6 +255,8 @@ static void live_close(struct source *s)
 	if (!s)
 		return;
 	metrics_kernel_source(-1, 0);
+	if (lv->link_fd >= 0)
+		close(lv->link_fd);
 	ring_buffer__free(lv->rb);
 	filter_maps_close(&lv->filter_maps);
 	flow_store_kernel_free(s->flows);
@@ -226,6 +303,33 @@ static int default_route_iface(char *name, size_t len)
 }
 
 /* The programs parse from an Ethernet header; loopback has one. */
+static bool is_ethernet(const char *name, unsigned int *type_out)
+{
+	char path[64 + IF_NAMESIZE];
+	unsigned int type = 1;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/type", name);
+	fp = fopen(path, "r");
+	if (fp && fscanf(fp, "%u", &type) != 1)
+		type = 1;
+	if (fp)
+		fclose(fp);
+	*type_out = type;
+	return type == 1 || type == 772;
+}
+
+static int check_ethernet_quiet(const char *name)
+{
+	unsigned int type;
+
+	if (is_ethernet(name, &type))
+		return 0;
+	pr_info("%s is not an Ethernet interface (ARPHRD %u): not logged\n",
+		name, type);
+	return -EPROTONOSUPPORT;
+}
+
 static int check_ethernet(const char *name)
 {
 	char path[64 + IF_NAMESIZE];
@@ -244,37 +348,67 @@ static int check_ethernet(const char *name)
 	return err;
 }
 
-static int add_iface(struct live *lv, const char *name)
+/* A slot for one more interface: a new one, or one that vanished. */
+static struct iface *free_slot(struct live *lv)
 {
-	struct iface *f = &lv->ifaces[lv->n_ifaces];
+	if (lv->n_ifaces < LIVE_MAX_IFACES)
+		return &lv->ifaces[lv->n_ifaces++];
+	for (int i = 0; i < lv->n_ifaces; i++)
+		if (lv->ifaces[i].gone)
+			return &lv->ifaces[i];
+	return NULL;
+}
 
-	f->ifindex = if_nametoindex(name);
-	if (!f->ifindex) {
-		pr_warn("no interface named '%s'\n", name);
+/* Takes interface name in the list (quiet: -i any, where an interface
+ * hdrlog cannot parse is passed over, not an error). */
+static int add_iface(struct live *lv, const char *name, bool quiet,
+		     struct iface **out)
+{
+	int ifindex = if_nametoindex(name);
+	struct iface *f;
+
+	if (!ifindex) {
+		if (!quiet)
+			pr_warn("no interface named '%s'\n", name);
 		return -ENODEV;
 	}
-	snprintf(f->name, sizeof(f->name), "%s", name);
-	if (check_ethernet(name))
+	if (quiet ? check_ethernet_quiet(name) : check_ethernet(name))
 		return -EPROTONOSUPPORT;
+	if (!(f = free_slot(lv))) {
+		pr_warn("more than %d interfaces: %s not logged\n",
+			LIVE_MAX_IFACES, name);
+		return -E2BIG;
+	}
+	*f = (struct iface){ .ifindex = ifindex };
+	snprintf(f->name, sizeof(f->name), "%s", name);
 	metrics_add_interface(f->name);
-	lv->n_ifaces++;
+	*out = f;
 	return 0;
 }
 
 static int resolve_ifaces(struct live *lv)
 {
 	char def[IF_NAMESIZE + 1];
+	struct iface *f;
 	int err = 0;
 
+	if (lv->cfg->all_ifaces)
+		return 0; /* found when attaching */
 	if (!lv->cfg->n_ifaces) {
 		if (default_route_iface(def, sizeof(def))) {
 			pr_warn("no default route to pick an interface from; use -i IFACE\n");
 			return -ENOENT;
 		}
-		return add_iface(lv, def);
+		return add_iface(lv, def, false, &f);
 	}
-	for (int i = 0; i < lv->cfg->n_ifaces && !err; i++)
-		err = add_iface(lv, lv->cfg->ifaces[i]);
+	for (int i = 0; i < lv->cfg->n_ifaces && !err; i++) {
+		for (int j = 0; j < i; j++)
+			if (!strcmp(lv->cfg->ifaces[i], lv->cfg->ifaces[j])) {
+				pr_warn("interface %s named twice\n", lv->cfg->ifaces[i]);
+				return -EINVAL;
+			}
+		err = add_iface(lv, lv->cfg->ifaces[i], false, &f);
+	}
 	return err;
 }
 
@@ -300,6 +434,44 @@ static int attach_one(struct live *lv, const struct iface *f)
 	else
 		pr_warn("listening on %s: tc%s%s\n", f->name,
 			c->ingress ? " ingress" : "", c->egress ? " egress" : "");
+	return 0;
+}
+
+/* -i any, and every interface that appears: one that cannot be attached
+ * is said and passed over (it may be gone already). */
+static int attach_iface(struct live *lv, const char *name, bool quiet)
+{
+	struct iface *f;
+	int err = add_iface(lv, name, quiet, &f);
+
+	if (err)
+		return err;
+	if ((err = attach_one(lv, f))) {
+		loader_detach_iface(lv->loader, f->ifindex);
+		f->gone = true;
+	}
+	return err;
+}
+
+/* -i any: every interface there is now; the link watch is opened first,
+ * so one that appears meanwhile is not missed. */
+static int attach_all(struct live *lv)
+{
+	struct if_nameindex *all, *i;
+
+	lv->link_fd = link_watch_open();
+	if (lv->link_fd < 0) {
+		pr_warn("cannot watch for new interfaces (rtnetlink): %s\n",
+			strerror(-lv->link_fd));
+		return lv->link_fd;
+	}
+	if (!(all = if_nameindex()))
+		return -errno;
+	for (i = all; i->if_index; i++)
+		attach_iface(lv, i->if_name, true);
+	if_freenameindex(all);
+	pr_warn("listening on every interface (%d now), and on new ones\n",
+		ifaces_left(lv));
 	return 0;
 }
 
@@ -360,6 +532,7 @@ int live_open(const struct config *cfg, struct selection *sel,
 	lv->cfg = cfg;
 	lv->sel = sel;
 	lv->filter_maps = (struct filter_maps){ .barrier_fd = -1, .inner_fd = -1 };
+	lv->link_fd = -1;
 	lv->src.ncpu = libbpf_num_possible_cpus();
 	lv->src.epoch_off = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME);
 	err = resolve_ifaces(lv);
@@ -371,6 +544,8 @@ int live_open(const struct config *cfg, struct selection *sel,
 		err = load(lv);
 	for (int i = 0; !err && i < lv->n_ifaces; i++)
 		err = attach_one(lv, &lv->ifaces[i]);
+	if (!err && cfg->all_ifaces)
+		err = attach_all(lv);
 	if (err) {
 		live_close(&lv->src);
 		return err;

@@ -17,7 +17,7 @@
 #define HDRLOG_TCX_INGRESS 46
 #define HDRLOG_TCX_EGRESS 47
 
-#define MAX_ATTACHMENTS 64
+#define MAX_ATTACHMENTS 256 /* two per interface: -i any on a busy host */
 #define TC_PRIORITY 0xc0de /* our netlink filters, told apart from others' */
 
 enum attach_kind { ATTACH_TCX, ATTACH_TC_NETLINK, ATTACH_XDP };
@@ -318,6 +318,19 @@ static void detach(struct attachment *a)
 		}
 		break;
 	}
+}
+
+void loader_detach_iface(struct loader *l, int ifindex)
+{
+	int kept = 0;
+
+	for (int i = l->n_att - 1; i >= 0; i--)
+		if (l->att[i].ifindex == ifindex)
+			detach(&l->att[i]);
+	for (int i = 0; i < l->n_att; i++)
+		if (l->att[i].ifindex != ifindex)
+			l->att[kept++] = l->att[i];
+	l->n_att = kept;
 }
 
 void loader_detach_all(struct loader *l)

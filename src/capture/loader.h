@@ -35,6 +35,9 @@ int loader_timelines_fd(const struct loader *l);
 int loader_flow_socks_fd(const struct loader *l);
 __u32 loader_flow_entries(const struct loader *l);
 
+/* Detaches what is attached to ifindex (an interface that vanished takes
+ * its attachments with it: this releases ours). */
+void loader_detach_iface(struct loader *l, int ifindex);
 /* Detaches every attachment, newest first; the programs stay loaded so
  * the ring buffer can be drained. Safe to call twice. */
 void loader_detach_all(struct loader *l);

@@ -38,7 +38,9 @@ int config_finish(struct config *c, bool packets_given, bool flows_given)
 		c->http_snaplen = 0;
 	/* the sockets are known only live; HTTP records ride on flows */
 	c->attribute = !c->attr.off && !c->read_path && c->flows;
-	if (c->read_path && c->n_ifaces)
+	if (c->all_ifaces && c->n_ifaces)
+		return usage_error("-i any (--all-interfaces) takes every interface: no other -i");
+	if (c->read_path && (c->n_ifaces || c->all_ifaces))
 		return usage_error("-r and -i exclude each other");
 	return 0;
 }
@@ -69,5 +71,8 @@ void config_free(struct config *c)
 {
 	free(c->filter_expr);
 	c->filter_expr = NULL;
+	for (int i = 0; i < c->n_iface_lists; i++)
+		free(c->iface_lists[i]);
+	c->n_iface_lists = 0;
 	select_free(&c->sel);
 }

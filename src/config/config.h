@@ -31,6 +31,10 @@ struct config {
 	/* capture: where packets come from */
 	const char *ifaces[CONFIG_MAX_IFACES]; /* -i; none: the default route's */
 	int n_ifaces;
+	char *iface_lists[CONFIG_MAX_IFACES];  /* the -i a,b copies they point into */
+	int n_iface_lists;
+	bool all_ifaces;	       /* -i any, --all-interfaces: every one of
+					* the namespace, as they come and go */
 	const char *read_path;	       /* -r: a capture file instead */
 	bool xdp;		       /* XDP for ingress instead of tc */
 	bool ingress, egress;	       /* --direction */

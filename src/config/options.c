@@ -43,8 +43,11 @@ static const char *const packet_modes[] = { "none", "tcp-control", "all", NULL }
 /* The options, in --help order within each section. */
 const struct opt options[] = {
 	{ "interface", 'i', "IFACE", SEC_CAPTURE, K_CUSTOM, .set = set_interface,
-	  .help = "attach to IFACE (repeatable, at most 16; default: the "
-		  "interface of the default route)" },
+	  .help = "attach to IFACE (repeatable or a,b; at most 16; 'any': "
+		  "every interface of the namespace, and new ones as they "
+		  "appear; default: the interface of the default route)" },
+	{ "all-interfaces", 0, NULL, SEC_CAPTURE, K_FLAG, FIELD(all_ifaces),
+	  .help = "the same as -i any" },
 	{ "hook", 0, "tc|xdp", SEC_CAPTURE, K_CHOICE, FIELD(xdp),
 	  .choices = hooks, .what = "--hook", .help = "ingress hook (default tc; egress is always tc)" },
 	{ "direction", 0, "in|out|both", SEC_CAPTURE, K_CUSTOM,
@@ -316,14 +319,41 @@ static int apply(struct config *c, const struct opt *o, const char *arg)
 
 /* ---- options that set more than one field ---------------------------- */
 
-static int set_interface(struct config *c, const char *arg)
+static int add_interface(struct config *c, const char *name)
 {
+	if (!strcmp(name, "any")) {
+		c->all_ifaces = true;
+		return 0;
+	}
+	if (!name[0])
+		return usage_error("empty interface name in -i%s", "");
 	if (c->n_ifaces >= CONFIG_MAX_IFACES)
 		return usage_error("at most 16 interfaces%s", "");
-	if (strlen(arg) >= IF_NAMESIZE)
-		return usage_error("interface name too long: '%s'", arg);
-	c->ifaces[c->n_ifaces++] = arg;
+	if (strlen(name) >= IF_NAMESIZE)
+		return usage_error("interface name too long: '%s'", name);
+	c->ifaces[c->n_ifaces++] = name;
 	return 0;
+}
+
+/* -i IFACE, -i a,b (a copy, cut at the commas), -i any. */
+static int set_interface(struct config *c, const char *arg)
+{
+	char *list, *name, *save = NULL;
+	int err = 0;
+
+	if (!strchr(arg, ','))
+		return add_interface(c, arg);
+	if (c->n_iface_lists >= CONFIG_MAX_IFACES)
+		return usage_error("at most 16 interfaces%s", "");
+	if (!(list = strdup(arg)))
+		return -ENOMEM;
+	c->iface_lists[c->n_iface_lists++] = list;
+	if (list[0] == ',' || list[strlen(list) - 1] == ',' || strstr(list, ",,"))
+		return usage_error("empty interface name in -i '%s'", arg);
+	for (name = strtok_r(list, ",", &save); name && !err;
+	     name = strtok_r(NULL, ",", &save))
+		err = add_interface(c, name);
+	return err;
 }
 
 static int set_direction(struct config *c, const char *arg)

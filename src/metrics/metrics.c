@@ -134,6 +134,9 @@ void metrics_add_interface(const char *name)
 {
 	int n = GET(M.n_ifaces);
 
+	for (int i = 0; i < n; i++)
+		if (!strcmp(M.ifaces[i], name))
+			return; /* back again (-i any) */
 	if (n >= MAX_IFACES)
 		return;
 	snprintf(M.ifaces[n], NAME_LEN, "%s", name);
