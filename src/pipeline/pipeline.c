@@ -6,6 +6,7 @@
 #include "flow_update.h"
 #include "http/http.h"
 #include "metrics/metrics.h"
+#include "metrics/metrics_workload.h"
 #include "pipeline/pipeline.h"
 #include "util/log.h"
 
@@ -61,6 +62,22 @@ static void count_flow_end(const struct flow_end *fe)
 		metrics_syn_unanswered();
 }
 
+/* The flow's local ends in the bounded workload metric. */
+static void count_workload(const struct attr_side side[2], bool orig_is_a)
+{
+	for (int i = 0; i < 2; i++) {
+		const struct attr_side *s = &side[i];
+		bool src = (i == 0) == orig_is_a; /* endpoint a is the originator */
+
+		if (!s->local)
+			continue;
+		metrics_workload_flow(src ? "source" : "destination",
+				      s->has_owner ? s->owner.comm : NULL,
+				      s->has_workload ? s->wl.runtime : NULL,
+				      s->has_workload ? s->wl.pod_namespace : NULL);
+	}
+}
+
 /* Every flow record, whoever ended the flow (the kernel, the capture
  * reader's table, the ageing policy). --only-failed is applied here for
  * what the agent ended; the programs applied it to theirs already. */
@@ -82,6 +99,8 @@ static int write_flow(struct pipeline *p, struct flow_end *fe)
 		attr_flow(p->src->attr, k, flow_first_ns(fe->val), side);
 		fe->attr = side;
 		fe->host = attr_host_name(p->src->attr);
+		if (fe->reason != HDRLOG_FLOW_END_ACTIVE)
+			count_workload(side, fe->val->orig_is_a);
 	}
 	counters_add_flow_http(p->c, &fe->val->http);
 	p->c->flow_records++;

@@ -58,28 +58,41 @@ srv=$!; track_pid $srv
 wait_listen tcp 8080 5 || { echo "FAIL: server did not listen"; exit 1; }
 # a connection opened before hdrlog, used after it started
 cat >"$tmp/early.py" <<'EOF'
-import socket, sys, time
+import os, socket, sys, time
 s = socket.create_connection(("127.0.0.1", 8080))
 open(sys.argv[1], "w").close()
-time.sleep(float(sys.argv[2]))
+for _ in range(100):  # until hdrlog listens, at most 10 s
+    if os.path.exists(sys.argv[2]):
+        break
+    time.sleep(0.1)
 s.sendall(b"GET /index.html HTTP/1.0\r\nHost: x\r\n\r\n")
 while s.recv(4096):
     pass
 EOF
-in_cgroup "$CLI_CG" python3 "$tmp/early.py" "$tmp/early.ready" 4 &
+in_cgroup "$CLI_CG" python3 "$tmp/early.py" "$tmp/early.ready" "$tmp/early.go" &
 early=$!; track_pid $early
 wait_for_file() { local i; for ((i = 0; i < 50; i++)); do [ -e "$1" ] && return 0; sleep 0.1; done; return 1; }
 wait_for_file "$tmp/early.ready" || { echo "FAIL: early client did not connect"; exit 1; }
 
 ip netns exec "$NS_A" "$bin" -i lo -i "$VETH_A" --http --k8s-pod-logs "$tmp/logs/pods" \
-	--process-command-line >"$tmp/out" 2>"$tmp/err" &
+	--process-command-line --metrics-addr 127.0.0.1:9464 >"$tmp/out" 2>"$tmp/err" &
 pid=$!; track_pid $pid
 wait_for "$tmp/err" 10 "listening on $VETH_A" || { echo "FAIL: hdrlog did not start: $(cat "$tmp/err")"; exit 1; }
+touch "$tmp/early.go"
 in_cgroup "$CLI_CG" curl -s -o /dev/null http://127.0.0.1:8080/index.html || { echo "FAIL: curl on loopback"; fail=1; }
 timeout 5 ip netns exec "$NS_B" curl -s -o /dev/null "http://$IP_A:8080/index.html" || { echo "FAIL: curl over the veth"; fail=1; }
 wait_exit $early 10 || { echo "FAIL: early client"; fail=1; }
-sleep 0.5
+sleep 1.5 # the flows' records: at their FIN, or the sweep
+in_a curl -s http://127.0.0.1:9464/metrics >"$tmp/metrics"
 stop_pid $pid INT || { echo "FAIL: hdrlog exit $?"; fail=1; }
+# bounded labels: the server's command name and runtime, the pod's namespace
+if grep -q 'hdrlog_workload_flows_total{side="destination",process="python3",container_runtime="docker",k8s_namespace=""}' "$tmp/metrics" &&
+	grep -q 'hdrlog_workload_flows_total{side="source",process="curl",container_runtime="containerd",k8s_namespace="shop"}' "$tmp/metrics"; then
+	echo "ok   /metrics: hdrlog_workload_flows_total by side, process, runtime, namespace"
+else
+	echo "FAIL: /metrics lacks the workload series:"; grep workload "$tmp/metrics" | sed 's/^/    /'; fail=1
+fi
+grep -E 'hdrlog_workload.*(pid|[0-9a-f]{64}|198\.18|web-7d9f)' "$tmp/metrics" && { echo "FAIL: unbounded label values"; fail=1; }
 
 python3 tests/lib/check_schema.py "$tmp/out" || fail=1
 cat "$SRV_CG/cgroup.procs" >"$tmp/srv.procs"
