@@ -82,12 +82,17 @@ touch "$tmp/early.go"
 in_cgroup "$CLI_CG" curl -s -o /dev/null http://127.0.0.1:8080/index.html || { echo "FAIL: curl on loopback"; fail=1; }
 timeout 5 ip netns exec "$NS_B" curl -s -o /dev/null "http://$IP_A:8080/index.html" || { echo "FAIL: curl over the veth"; fail=1; }
 wait_exit $early 10 || { echo "FAIL: early client"; fail=1; }
-sleep 1.5 # the flows' records: at their FIN, or the sweep
-in_a curl -s http://127.0.0.1:9464/metrics >"$tmp/metrics"
+# the flows' records come at their FIN: the metric follows them
+srv_series='hdrlog_workload_flows_total{side="destination",process="python3",container_runtime="docker",k8s_namespace=""}'
+cli_series='hdrlog_workload_flows_total{side="source",process="curl",container_runtime="containerd",k8s_namespace="shop"}'
+for ((i = 0; i < 50; i++)); do
+	in_a curl -s http://127.0.0.1:9464/metrics >"$tmp/metrics"
+	grep -qF "$srv_series" "$tmp/metrics" && grep -qF "$cli_series" "$tmp/metrics" && break
+	sleep 0.1
+done
 stop_pid $pid INT || { echo "FAIL: hdrlog exit $?"; fail=1; }
 # bounded labels: the server's command name and runtime, the pod's namespace
-if grep -q 'hdrlog_workload_flows_total{side="destination",process="python3",container_runtime="docker",k8s_namespace=""}' "$tmp/metrics" &&
-	grep -q 'hdrlog_workload_flows_total{side="source",process="curl",container_runtime="containerd",k8s_namespace="shop"}' "$tmp/metrics"; then
+if grep -qF "$srv_series" "$tmp/metrics" && grep -qF "$cli_series" "$tmp/metrics"; then
 	echo "ok   /metrics: hdrlog_workload_flows_total by side, process, runtime, namespace"
 else
 	echo "FAIL: /metrics lacks the workload series:"; grep workload "$tmp/metrics" | sed 's/^/    /'; fail=1
