@@ -173,6 +173,21 @@ if not bad:
 sys.exit(bad)
 EOF
 
+# --no-attribution: none of it, and no cgroup program attached
+ip netns exec "$NS_A" "$bin" -i lo --http --no-attribution >"$tmp/off" 2>"$tmp/err" &
+pid=$!; track_pid $pid
+wait_for "$tmp/err" 10 "listening on lo" || { echo "FAIL: hdrlog --no-attribution did not start"; exit 1; }
+in_cgroup "$CLI_CG" curl -s -o /dev/null http://127.0.0.1:8080/index.html
+bpf_objects_of $pid | grep -c '^prog' >"$tmp/nprogs"
+stop_pid $pid INT
+if ! grep -q '"hdrlog.record":"http"' "$tmp/off"; then
+	echo "FAIL: --no-attribution: no HTTP record"; fail=1
+elif grep -qE '"(host.name|source.process.pid|destination.hdrlog.cgroup.id)"' "$tmp/off"; then
+	echo "FAIL: --no-attribution records carry attribution"; fail=1
+else
+	echo "ok   --no-attribution: records without it ($(cat "$tmp/nprogs") programs held)"
+fi
+
 # offline: none of it
 in_a timeout 5 tcpdump -i lo -w "$tmp/lo.pcap" -c 10 tcp port 8080 >/dev/null 2>&1 &
 dump=$!; track_pid $dump
