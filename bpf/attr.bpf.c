@@ -8,6 +8,7 @@
  * per packet. */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
 
 #include "hdrlog/attr.h"
 
@@ -38,6 +39,15 @@ struct {
 	__type(key, struct hdrlog_bound_key);
 	__type(value, __u64); /* the bound socket's cookie */
 } bound_socks SEC(".maps");
+
+/* TCP endpoints by flow key and side, in every namespace; the agent
+ * sizes it like the flow table. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct hdrlog_tuple_key);
+	__type(value, struct hdrlog_tuple_sock);
+} tuple_socks SEC(".maps");
 
 /* Notes the current process as the owner of the socket with cookie. */
 static __always_inline void note_owner(__u64 cookie, __u8 how)
@@ -109,9 +119,58 @@ int attr_post_bind6(struct bpf_sock *sk)
 	return note_bound(sk);
 }
 
-/* A passively opened TCP connection: its socket gets its listener's
- * owner (the process that holds the listener; with several, the one
- * that made it). */
+/* The connection's endpoint in tuple_socks: the flow key the packet
+ * programs make (kernel_user/flow_update.h: the smaller address and port
+ * is endpoint a; IPv4 in the first 4 bytes, the rest zero). */
+static __always_inline void note_tuple(struct bpf_sock_ops *skops, __u64 cookie)
+{
+	struct hdrlog_tuple_sock ts = {
+		.cookie = cookie,
+		.netns_cookie = bpf_get_netns_cookie(skops),
+		.since_ns = bpf_ktime_get_boot_ns(),
+	};
+	struct hdrlog_tuple_key k = {};
+	__u32 l[4] = {}, r[4] = {}; /* network order */
+	__u16 lport = skops->local_port, rport = bpf_ntohl(skops->remote_port);
+	int c = 0;
+
+	k.flow.proto = 6;
+	if (skops->family == AF_INET) {
+		k.flow.family = 4;
+		l[0] = skops->local_ip4; /* ctx fields: 32-bit loads only */
+		r[0] = skops->remote_ip4;
+	} else if (skops->family == AF_INET6) {
+		k.flow.family = 6;
+		l[0] = skops->local_ip6[0], l[1] = skops->local_ip6[1];
+		l[2] = skops->local_ip6[2], l[3] = skops->local_ip6[3];
+		r[0] = skops->remote_ip6[0], r[1] = skops->remote_ip6[1];
+		r[2] = skops->remote_ip6[2], r[3] = skops->remote_ip6[3];
+		/* a dual-stack socket's IPv4 peer (::ffff:a.b.c.d): the
+		 * packets, and so the flow key, are IPv4 */
+		if (!l[0] && !l[1] && l[2] == bpf_htonl(0xffff)) {
+			k.flow.family = 4;
+			l[0] = l[3], r[0] = r[3];
+			l[1] = l[2] = l[3] = r[1] = r[2] = r[3] = 0;
+		}
+	} else {
+		return;
+	}
+	for (int i = 0; i < 16 && !c; i++) {
+		__u8 x = ((__u8 *)l)[i], y = ((__u8 *)r)[i];
+
+		c = x < y ? -1 : x > y;
+	}
+	k.side = !(c < 0 || (c == 0 && lport <= rport)); /* 0: local is a */
+	__builtin_memcpy(k.flow.addr_a, k.side ? r : l, 16);
+	__builtin_memcpy(k.flow.addr_b, k.side ? l : r, 16);
+	k.flow.port_a = k.side ? rport : lport;
+	k.flow.port_b = k.side ? lport : rport;
+	bpf_map_update_elem(&tuple_socks, &k, &ts, BPF_ANY);
+}
+
+/* A TCP connection established: its endpoint by tuple; and a passively
+ * opened one's socket gets its listener's owner (the process that holds
+ * the listener; with several, the one that made it). */
 SEC("sockops")
 int attr_sockops(struct bpf_sock_ops *skops)
 {
@@ -119,6 +178,11 @@ int attr_sockops(struct bpf_sock_ops *skops)
 	struct hdrlog_sock_owner *lo, o;
 	__u64 *listener, cookie;
 
+	if (skops->op != BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB &&
+	    skops->op != BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB)
+		return 1;
+	cookie = bpf_get_socket_cookie(skops);
+	note_tuple(skops, cookie);
 	if (skops->op != BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB)
 		return 1;
 	k.netns = bpf_get_netns_cookie(skops);
@@ -131,7 +195,6 @@ int attr_sockops(struct bpf_sock_ops *skops)
 		return 1;
 	o = *lo;
 	o.how = HDRLOG_OWNER_ACCEPTED;
-	cookie = bpf_get_socket_cookie(skops);
 	if (cookie)
 		bpf_map_update_elem(&sock_owners, &cookie, &o, BPF_ANY);
 	return 1;

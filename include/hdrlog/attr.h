@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Attribution: who owns the sockets behind a flow. Two tables, apart from
+ * Attribution: who owns the sockets behind a flow. Three tables, apart from
  * the flow table on purpose (its value is shaped for the per-packet path):
  *
  *   flow_socks  (bpf/hdrlog.bpf.c, tc egress): flow key -> the socket
@@ -9,7 +9,12 @@
  *               on every packet;
  *   sock_owners (bpf/attr.bpf.c, process context): socket cookie -> the
  *               process that created, connected or accepted it. The agent
- *               adds the sockets that existed before it started.
+ *               adds the sockets that existed before it started;
+ *   tuple_socks (bpf/attr.bpf.c, sockops): a TCP connection's endpoint, by
+ *               flow key and side, -> its socket, in whatever network
+ *               namespace of the host it is: for the endpoints whose
+ *               packets reach hdrlog without their socket (they crossed
+ *               from another namespace: pod to pod through host veths).
  *
  * Byte order: host.
  */
@@ -17,6 +22,8 @@
 #define HDRLOG_ATTR_H
 
 #include <linux/types.h>
+
+#include "hdrlog/flow.h"
 
 /* The packets an endpoint sends (GSO segments) during which the programs
  * look at its socket: the first is a request socket for a TCP server's
@@ -62,7 +69,21 @@ struct hdrlog_sock_owner {
 	char comm[HDRLOG_COMM_LEN]; /* the thread's command name */
 };
 
+/* tuple_socks key: a flow key and which of its endpoints (0: a, 1: b). */
+struct hdrlog_tuple_key {
+	struct hdrlog_flow_key flow;
+	__u32 side;
+};
+
+/* tuple_socks value. */
+struct hdrlog_tuple_sock {
+	__u64 cookie;
+	__u64 netns_cookie;
+	__u64 since_ns; /* boot clock: when the connection was established */
+};
+
 _Static_assert(sizeof(struct hdrlog_flow_socks) == 48, "flow sockets");
+_Static_assert(sizeof(struct hdrlog_tuple_key) == 44, "tuple key");
 _Static_assert(sizeof(struct hdrlog_sock_owner) == 48, "socket owner");
 
 #endif /* HDRLOG_ATTR_H */

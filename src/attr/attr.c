@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -42,9 +43,11 @@ struct attr {
 	struct bpf_link *links[ATTR_LINKS];
 	int flow_socks_fd;
 	int owners_fd;	       /* -1: no owners */
+	int tuples_fd;	       /* -1: no TCP endpoints by tuple */
 	struct cgroup_fs cg;
 	char host[256];
 	__u32 netns; /* ours (inode): where the programs are attached */
+	__u64 netns_cookie; /* ours; 0: unknown */
 	struct wl_slot wl[WL_SLOTS];
 	struct user_slot users[USER_SLOTS];
 };
@@ -58,6 +61,24 @@ static __u64 mono_ns(void)
 }
 
 /* ---- setting up ------------------------------------------------------ */
+
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71 /* Linux 5.14 */
+#endif
+
+static __u64 own_netns_cookie(void)
+{
+	__u64 cookie = 0;
+	socklen_t len = sizeof(cookie);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return 0;
+	if (getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len))
+		cookie = 0;
+	close(fd);
+	return cookie;
+}
 
 /* Every program on the root cgroup: every socket of the host. The links
  * go with the skeleton (and with the process, if it dies). */
@@ -98,6 +119,7 @@ static int load_programs(struct attr *a, __u32 entries)
 	if (!a->skel)
 		return -errno;
 	bpf_map__set_max_entries(a->skel->maps.sock_owners, entries);
+	bpf_map__set_max_entries(a->skel->maps.tuple_socks, entries);
 	err = attr_bpf__load(a->skel);
 	if (!err)
 		err = attach_cgroup(a);
@@ -108,6 +130,7 @@ static int load_programs(struct attr *a, __u32 entries)
 		return err;
 	}
 	a->owners_fd = bpf_map__fd(a->skel->maps.sock_owners);
+	a->tuples_fd = bpf_map__fd(a->skel->maps.tuple_socks);
 	return 0;
 }
 
@@ -125,7 +148,8 @@ int attr_open(struct attr **out, const struct attr_opts *o, int flow_socks_fd,
 	if (!a->o.pod_logs)
 		a->o.pod_logs = ATTR_DEFAULT_POD_LOGS;
 	a->flow_socks_fd = flow_socks_fd;
-	a->owners_fd = -1;
+	a->owners_fd = a->tuples_fd = -1;
+	a->netns_cookie = own_netns_cookie();
 	if (gethostname(a->host, sizeof(a->host) - 1))
 		a->host[0] = '\0';
 	if (!stat("/proc/self/ns/net", &st))
@@ -221,29 +245,64 @@ static void command_line(__u32 pid, char *buf, size_t len)
 	buf[n] = '\0';
 }
 
-static void resolve_side(struct attr *a, const struct hdrlog_flow_sock *fs,
+/* The network namespace (inode) of a process; 0 when it is gone. */
+static __u32 netns_of(__u32 pid)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%u/ns/net", pid);
+	return stat(path, &st) ? 0 : (__u32)st.st_ino;
+}
+
+/* An endpoint whose packets showed no socket (they came from another
+ * namespace, where the socket is): the TCP connection's socket by its
+ * tuple, noted when it was established (tuple_socks). */
+static bool by_tuple(struct attr *a, const struct hdrlog_flow_key *k, int side,
+		     __u64 first_ns, struct attr_side *s)
+{
+	struct hdrlog_tuple_key tk = { .flow = *k, .side = side };
+	struct hdrlog_tuple_sock ts;
+
+	tk.flow.vlan_id = 0; /* sockets know no VLAN */
+	if (a->tuples_fd < 0 || k->proto != 6 ||
+	    bpf_map_lookup_elem(a->tuples_fd, &tk, &ts) || ts.since_ns < first_ns)
+		return false;
+	s->cookie = ts.cookie;
+	s->netns = ts.netns_cookie == a->netns_cookie ? a->netns : 0;
+	return true;
+}
+
+static void resolve_side(struct attr *a, const struct hdrlog_flow_key *k,
+			 int side, const struct hdrlog_flow_sock *fs,
 			 __u64 first_ns, struct attr_side *s)
 {
 	const struct workload *wl;
 
 	memset(s, 0, offsetof(struct attr_side, wl));
 	s->local = (fs->cookie || fs->cgroup_id) && fs->since_ns >= first_ns;
-	if (!s->local)
+	if (s->local) {
+		/* a socket sends through the devices of its own namespace:
+		 * the one hdrlog attached in */
+		s->netns = a->netns;
+		s->cookie = fs->cookie;
+		s->cgroup_id = fs->cgroup_id;
+	} else if (!(s->local = by_tuple(a, k, side, first_ns, s))) {
 		return;
-	/* a socket sends through the devices of its own namespace: the
-	 * one hdrlog attached in */
-	s->netns = a->netns;
-	s->cookie = fs->cookie;
-	s->cgroup_id = fs->cgroup_id;
-	s->has_owner = fs->cookie && a->owners_fd >= 0 &&
-		       !bpf_map_lookup_elem(a->owners_fd, &fs->cookie, &s->owner);
+	}
+	s->has_owner = s->cookie && a->owners_fd >= 0 &&
+		       !bpf_map_lookup_elem(a->owners_fd, &s->cookie, &s->owner);
+	if (s->has_owner && !s->cgroup_id)
+		s->cgroup_id = s->owner.cgroup_id; /* its process's, then */
+	if (s->has_owner && !s->netns)
+		s->netns = netns_of(s->owner.tgid);
 	if (s->has_owner) {
 		user_name(a, s->owner.uid, s->user, sizeof(s->user));
 		if (a->o.command_line)
 			command_line(s->owner.tgid, s->command_line,
 				     sizeof(s->command_line));
 	}
-	if (fs->cgroup_id && (wl = workload_of(a, fs->cgroup_id))) {
+	if (s->cgroup_id && (wl = workload_of(a, s->cgroup_id))) {
 		s->has_workload = true;
 		s->wl = *wl;
 	}
@@ -256,8 +315,8 @@ void attr_flow(struct attr *a, const struct hdrlog_flow_key *k,
 
 	if (bpf_map_lookup_elem(a->flow_socks_fd, k, &fs))
 		memset(&fs, 0, sizeof(fs));
-	resolve_side(a, &fs.side[0], first_ns, &side[0]);
-	resolve_side(a, &fs.side[1], first_ns, &side[1]);
+	resolve_side(a, k, 0, &fs.side[0], first_ns, &side[0]);
+	resolve_side(a, k, 1, &fs.side[1], first_ns, &side[1]);
 }
 
 void attr_endpoints(struct attr *a, bool v6, const __u8 *addr_x, __u16 port_x,

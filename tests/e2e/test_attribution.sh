@@ -7,7 +7,8 @@
 # container for both; the pids are checked against the cgroups'
 # cgroup.procs. A connection opened before hdrlog started is attributed
 # through sock_diag and /proc. Over the veth, a client in the other
-# namespace is not on hdrlog's side: only the server's keys appear.
+# namespace (in a podman-like cgroup), whose packets reach hdrlog without
+# their socket, is found by its TCP connection's tuple (sockops).
 # Offline (-r) records carry none of it.
 set -u
 . "$(dirname "$0")/../lib/netns.sh"
@@ -23,6 +24,8 @@ POD_UID=0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0
 POD_SLICE=$CG/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod${POD_UID//-/_}.slice
 SRV_CG=$CG/system.slice/docker-$SRV_ID.scope
 CLI_CG=$POD_SLICE/cri-containerd-$CLI_ID.scope
+FAR_ID=$(printf 'fa%.0s' {1..32})
+FAR_CG=$CG/machine.slice/libpod-$FAR_ID.scope
 
 # deepest first; a process still in one goes to the root first
 cleanup_cgroups() {
@@ -35,7 +38,7 @@ cleanup_cgroups() {
 }
 trap 'netns_cleanup; cleanup_cgroups; rm -rf "$tmp"' EXIT
 netns_setup || { echo "FAIL: netns setup"; exit 1; }
-mkdir -p "$SRV_CG" "$CLI_CG" || { echo "FAIL: cannot make cgroups under $cgroot"; exit 1; }
+mkdir -p "$SRV_CG" "$CLI_CG" "$FAR_CG" || { echo "FAIL: cannot make cgroups under $cgroot"; exit 1; }
 fail=0
 
 # the kubelet's log layout: two containers, so the name comes from the
@@ -44,10 +47,15 @@ mkdir -p "$tmp/logs/pods/shop_web-7d9f_$POD_UID/client" "$tmp/logs/pods/shop_web
 touch "$tmp/logs/pods/shop_web-7d9f_$POD_UID/client/0.log"
 ln -s "../pods/shop_web-7d9f_$POD_UID/client/0.log" "$tmp/logs/containers/web-7d9f_shop_client-$CLI_ID.log"
 
-# in_cgroup CGROUP CMD...: CMD in $NS_A, started inside CGROUP
+# in_cgroup CGROUP CMD...: CMD in $NS_A, started inside CGROUP; far_cgroup
+# likewise in $NS_B
 in_cgroup() {
 	local cg=$1; shift
 	sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$cg" ip netns exec "$NS_A" "$@"
+}
+far_cgroup() {
+	local cg=$1; shift
+	sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$cg" ip netns exec "$NS_B" "$@"
 }
 
 # the server: a real HTTP server, started before hdrlog (its listener is
@@ -80,7 +88,7 @@ pid=$!; track_pid $pid
 wait_for "$tmp/err" 10 "listening on $VETH_A" || { echo "FAIL: hdrlog did not start: $(cat "$tmp/err")"; exit 1; }
 touch "$tmp/early.go"
 in_cgroup "$CLI_CG" curl -s -o /dev/null http://127.0.0.1:8080/index.html || { echo "FAIL: curl on loopback"; fail=1; }
-timeout 5 ip netns exec "$NS_B" curl -s -o /dev/null "http://$IP_A:8080/index.html" || { echo "FAIL: curl over the veth"; fail=1; }
+far_cgroup "$FAR_CG" timeout 5 curl -s -o /dev/null "http://$IP_A:8080/index.html" || { echo "FAIL: curl over the veth"; fail=1; }
 wait_exit $early 10 || { echo "FAIL: early client"; fail=1; }
 # the flows' records come at their FIN: the metric follows them
 srv_series='hdrlog_workload_flows_total{side="destination",process="python3",container_runtime="docker",k8s_namespace=""}'
@@ -101,9 +109,9 @@ grep -E 'hdrlog_workload.*(pid|[0-9a-f]{64}|198\.18|web-7d9f)' "$tmp/metrics" &&
 
 python3 tests/lib/check_schema.py "$tmp/out" || fail=1
 cat "$SRV_CG/cgroup.procs" >"$tmp/srv.procs"
-python3 - "$tmp/out" "$tmp/srv.procs" "$SRV_ID" "$CLI_ID" "$POD_UID" "$IP_B" "$cgroot" "$CG" <<'EOF' || fail=1
+python3 - "$tmp/out" "$tmp/srv.procs" "$SRV_ID" "$CLI_ID" "$POD_UID" "$IP_B" "$cgroot" "$CG" "$FAR_ID" <<'EOF' || fail=1
 import json, sys
-out, srv_procs, srv_id, cli_id, pod_uid, ip_b, cgroot, cg = sys.argv[1:]
+out, srv_procs, srv_id, cli_id, pod_uid, ip_b, cgroot, cg, far_id = sys.argv[1:]
 recs = [json.loads(l) for l in open(out)]
 srv_pids = {int(p) for p in open(srv_procs).read().split()}
 bad = 0
@@ -165,11 +173,18 @@ for kind in ("flow", "http"):
         bad = 1
         continue
     server_side(f"{kind} veth", far[0], "destination.")
-    check(f"{kind} veth", far[0], "source.process.pid", None)
-    check(f"{kind} veth", far[0], "source.hdrlog.cgroup.id", None)
+    check(f"{kind} veth", far[0], "source.process.executable.name", "curl")
+    check(f"{kind} veth", far[0], "source.hdrlog.process.seen_at", "connected")
+    check(f"{kind} veth", far[0], "source.container.id", far_id)
+    check(f"{kind} veth", far[0], "source.container.runtime", "podman")
+    check(f"{kind} veth", far[0], "source.k8s.pod.uid", None)
+    ns = far[0].get("source.hdrlog.netns")
+    if ns is not None and ns == far[0].get("destination.hdrlog.netns"):
+        print(f"FAIL {kind} veth: both ends in netns {ns}")
+        bad = 1
 if not bad:
     print("ok   both ends of loopback flows and HTTP records: pid, comm, cgroup, container, pod; "
-          "the early connection found; only the server's side over the veth")
+          "the early connection found; over the veth, the client in the other namespace by its tuple")
 sys.exit(bad)
 EOF
 
