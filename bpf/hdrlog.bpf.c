@@ -46,6 +46,9 @@ const volatile __u32 targ_sample = 0;
 const volatile bool targ_sample_flow = false;
 const volatile __u32 targ_sample_seed = 0;
 
+/* --netns: report interfaces by the agent's ids (iface_ids). */
+const volatile bool targ_netns_ids = false;
+
 /* The filter generation in use. The agent fills the other generation's
  * maps, then flips this: a packet sees one whole filter or the other. */
 __u32 filter_gen = 0;
@@ -402,6 +405,53 @@ static __always_inline void send_event(struct hdrlog_packet_event *ev,
 
 #include "http_capture.h" /* needs stat_add(), reserve_event() */
 
+/* The device's namespace: bpf_get_netns_cookie() gives the socket's, or
+ * the initial namespace's for a packet without one, so it is read from
+ * the kernel's sk_buff (CO-RE, the fields named as the kernel names
+ * them; Linux 6.2+ for the cast). */
+extern void *bpf_cast_to_kern_ctx(void *obj) __ksym __weak;
+
+struct net___hdrlog {
+	__u64 net_cookie;
+} __attribute__((preserve_access_index));
+
+struct net_device___hdrlog {
+	struct {
+		struct net___hdrlog *net;
+	} nd_net;
+} __attribute__((preserve_access_index));
+
+struct sk_buff___hdrlog {
+	struct net_device___hdrlog *dev;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u64 dev_netns_cookie(struct __sk_buff *skb)
+{
+	struct sk_buff___hdrlog *k;
+
+	if (!bpf_cast_to_kern_ctx) /* an older kernel: --netns fails to attach */
+		return 0;
+	k = bpf_cast_to_kern_ctx(skb);
+	return k->dev ? k->dev->nd_net.net->net_cookie : 0;
+}
+
+/* The interface as the agent names it: its ifindex, or with --netns the
+ * id of (namespace, ifindex); an interface not given an id yet (between
+ * its appearance and the agent's look) keeps its ifindex. */
+static __always_inline __u32 iface_of(struct __sk_buff *skb)
+{
+	/* read once: the verifier takes no load from a moved ctx pointer */
+	__u32 ifindex = *(volatile __u32 *)&skb->ifindex;
+	struct hdrlog_iface_key k = { .ifindex = ifindex };
+	__u32 *id;
+
+	if (!targ_netns_ids)
+		return ifindex;
+	k.netns_cookie = dev_netns_cookie(skb);
+	id = bpf_map_lookup_elem(&iface_ids, &k);
+	return id ? *id : ifindex;
+}
+
 static __always_inline int handle_skb(struct __sk_buff *skb, __u8 dir)
 {
 	__u32 want = skb->len < targ_pull_len ? skb->len : targ_pull_len;
@@ -419,7 +469,7 @@ static __always_inline int handle_skb(struct __sk_buff *skb, __u8 dir)
 	data = (void *)(long)skb->data;
 	data_end = (void *)(long)skb->data_end;
 
-	ev->ifindex = skb->ifindex;
+	ev->ifindex = iface_of(skb);
 	ev->len = skb->len;
 	ev->caplen = data_end - data;
 	ev->gso_segs = skb->gso_segs ? skb->gso_segs : 1;

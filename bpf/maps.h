@@ -87,6 +87,14 @@ struct {
 	__type(value, struct hdrlog_timeline);
 } timeline_scratch SEC(".maps");
 
+/* --netns: the agent's interface ids (hdrlog_iface_key -> id). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct hdrlog_iface_key);
+	__type(value, __u32);
+} iface_ids SEC(".maps");
+
 /* Attribution: each local endpoint's socket by flow key (hdrlog/attr.h);
  * 1 entry unless the agent attributes, which sizes it like flows. */
 struct {

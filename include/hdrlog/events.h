@@ -336,6 +336,15 @@ enum hdrlog_http_method {
 	X(ATTR_FAILED, "attr.failed", "hdrlog_kernel_attr_failed_total", \
 	  "Flow endpoints whose socket could not be noted (flow_socks full).")
 
+/* --netns: interfaces of several namespaces share ifindexes, so the tc
+ * programs report the id the agent gave (netns cookie, ifindex) in
+ * iface_ids instead. */
+struct hdrlog_iface_key {
+	__u64 netns_cookie;
+	__u32 ifindex;
+	__u32 _pad;
+};
+
 #define HDRLOG_STAT_ENUM(name, key, metric, help) HDRLOG_STAT_##name,
 enum hdrlog_stat {
 	HDRLOG_STATS(HDRLOG_STAT_ENUM)

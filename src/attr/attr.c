@@ -152,8 +152,8 @@ int attr_open(struct attr **out, const struct attr_opts *o, int flow_socks_fd,
 	a->netns_cookie = own_netns_cookie();
 	if (gethostname(a->host, sizeof(a->host) - 1))
 		a->host[0] = '\0';
-	if (!stat("/proc/self/ns/net", &st))
-		a->netns = (__u32)st.st_ino;
+	if (!o->multi_netns && !stat("/proc/self/ns/net", &st))
+		a->netns = (__u32)st.st_ino; /* else: each process's, below */
 	if (cgroup_fs_open(&a->cg))
 		pr_warn("no cgroup2 mount in /proc/mounts or /proc/1/mounts: no "
 			"process, cgroup, container or pod attribution\n");

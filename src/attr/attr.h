@@ -21,6 +21,7 @@ struct attr_opts {
 	bool off;	      /* --no-attribution */
 	bool command_line;    /* --process-command-line */
 	const char *pod_logs; /* --k8s-pod-logs; NULL: ATTR_DEFAULT_POD_LOGS */
+	bool multi_netns;     /* --netns: packets leave by other namespaces' devices */
 };
 
 /* One endpoint as the records give it. */

@@ -5,6 +5,20 @@
 #define HDRLOG_LINK_WATCH_H
 
 #include <stdbool.h>
+#include <net/if.h>
+
+/* One interface as a link dump gives it. */
+struct link_info {
+	int ifindex;
+	char name[IF_NAMESIZE];
+	unsigned int type; /* ARPHRD_* */
+	int peer;	   /* a veth's other end's ifindex (in its namespace) */
+	bool veth;
+};
+
+/* Every interface of the current network namespace, each to fn.
+ * Returns 0 or -errno. */
+int link_dump(void (*fn)(void *ctx, const struct link_info *li), void *ctx);
 
 /* Called per link message: added (a new or changed interface) or not
  * (deleted, or moved to another namespace). */

@@ -12,6 +12,7 @@
 
 #include "attr/attr.h"
 #include "capture/link_watch.h"
+#include "capture/netns.h"
 #include "capture/live.h"
 #include "capture/loader.h"
 #include "flow/flow_store_kernel.h"
@@ -25,9 +26,19 @@
 #define LIVE_MAX_IFACES 128 /* watched at once (-i any) */
 
 struct iface {
-	int ifindex;
+	int ifindex;	 /* what its events carry: the kernel's ifindex, or
+			  * with --netns the id hdrlog gave it (iface_ids) */
+	int sys_ifindex; /* the kernel's, in its namespace */
 	char name[IF_NAMESIZE];
 	bool gone; /* vanished: detached, its name kept for late events */
+	/* --netns */
+	bool seen;	 /* found by the last look */
+	__u32 ns_ino;
+	__u64 ns_cookie;
+	char ns_name[NETNS_NAME_LEN];
+	bool veth;
+	int peer_sys;	 /* a veth's other end's ifindex, in its namespace */
+	char peer[NETNS_NAME_LEN + IF_NAMESIZE + 2]; /* "NETNS/IFNAME" */
 };
 
 struct live {
@@ -43,6 +54,7 @@ struct live {
 	struct pipeline *p; /* the events' destination, during poll() */
 	int event_err;	    /* the pipeline's error, from the callback */
 	__u64 next_check;   /* CLOCK_MONOTONIC: the next interface check */
+	int next_id;	    /* --netns: the next interface id */
 };
 
 static struct live *of(struct source *s)
@@ -90,10 +102,113 @@ static int ifaces_left(const struct live *lv)
  * released, the run goes on with the others. */
 static void iface_gone(struct live *lv, struct iface *f)
 {
+	struct hdrlog_iface_key k = { .netns_cookie = f->ns_cookie,
+				      .ifindex = f->sys_ifindex };
+
 	f->gone = true;
 	loader_detach_iface(lv->loader, f->ifindex);
-	pr_warn("interface %s disappeared; %d interface%s still logged\n",
-		f->name, ifaces_left(lv), ifaces_left(lv) == 1 ? "" : "s");
+	if (lv->cfg->netns)
+		bpf_map_delete_elem(loader_iface_ids_fd(lv->loader), &k);
+	pr_warn("interface %s%s%s disappeared; %d interface%s still logged\n",
+		f->name, f->ns_name[0] ? " of netns " : "", f->ns_name,
+		ifaces_left(lv), ifaces_left(lv) == 1 ? "" : "s");
+}
+
+static struct iface *free_slot(struct live *lv);
+static int attach_one(struct live *lv, const struct iface *f);
+
+/* ---- --netns: every interface of several namespaces ------------------ */
+
+struct ns_scan {
+	struct live *lv;
+	const struct netns_ref *ns;
+	__u64 cookie;
+};
+
+/* One interface of the namespace being looked at: known, or new (an id,
+ * then attached from inside the namespace). */
+static void ns_link(void *ctx, const struct link_info *li)
+{
+	struct ns_scan *sc = ctx;
+	struct live *lv = sc->lv;
+	struct hdrlog_iface_key k = { .netns_cookie = sc->cookie,
+				      .ifindex = li->ifindex };
+	struct iface *f;
+
+	if (li->type != 1 && li->type != 772) /* Ethernet, loopback */
+		return;
+	for (int i = 0; i < lv->n_ifaces; i++) {
+		f = &lv->ifaces[i];
+		if (!f->gone && f->ns_ino == sc->ns->ino &&
+		    f->sys_ifindex == li->ifindex && !strcmp(f->name, li->name)) {
+			f->seen = true;
+			f->peer_sys = li->peer;
+			return;
+		}
+	}
+	if (!(f = free_slot(lv)))
+		return;
+	*f = (struct iface){ .ifindex = lv->next_id++, .sys_ifindex = li->ifindex,
+			     .ns_ino = sc->ns->ino, .ns_cookie = sc->cookie,
+			     .veth = li->veth, .peer_sys = li->peer, .seen = true };
+	snprintf(f->name, sizeof(f->name), "%s", li->name);
+	snprintf(f->ns_name, sizeof(f->ns_name), "%s", sc->ns->name);
+	if (bpf_map_update_elem(loader_iface_ids_fd(lv->loader), &k, &f->ifindex, BPF_ANY) ||
+	    attach_one(lv, f)) {
+		loader_detach_iface(lv->loader, f->ifindex);
+		bpf_map_delete_elem(loader_iface_ids_fd(lv->loader), &k);
+		f->gone = true;
+		return;
+	}
+	metrics_add_interface(f->name);
+}
+
+/* The other end of each veth among the interfaces logged: the one that
+ * names it as its peer, in another namespace. */
+static void pair_veths(struct live *lv)
+{
+	for (int i = 0; i < lv->n_ifaces; i++) {
+		struct iface *x = &lv->ifaces[i];
+
+		x->peer[0] = '\0';
+		for (int j = 0; x->veth && !x->gone && j < lv->n_ifaces; j++) {
+			struct iface *y = &lv->ifaces[j];
+
+			if (!y->gone && y->veth && y->ns_ino != x->ns_ino &&
+			    y->sys_ifindex == x->peer_sys && y->peer_sys == x->sys_ifindex) {
+				snprintf(x->peer, sizeof(x->peer), "%s/%s", y->ns_name,
+					 y->name);
+				break;
+			}
+		}
+	}
+}
+
+/* Every namespace --netns names, now: new interfaces attached, vanished
+ * ones (or namespaces) detached. No namespace is held between looks, so
+ * hdrlog keeps none alive. Returns the interfaces logged. */
+static int scan_netns(struct live *lv)
+{
+	static struct netns_ref refs[NETNS_MAX];
+	int n = netns_find(lv->cfg->netns, refs, lv->next_id > 1), back;
+
+	for (int i = 0; i < lv->n_ifaces; i++)
+		lv->ifaces[i].seen = false;
+	for (int i = 0; i < n; i++) {
+		struct ns_scan sc = { .lv = lv, .ns = &refs[i] };
+
+		if (netns_enter(refs[i].path, refs[i].ino, &back))
+			continue; /* gone meanwhile */
+		sc.cookie = netns_cookie_here();
+		if (sc.cookie)
+			link_dump(ns_link, &sc);
+		netns_leave(back);
+	}
+	for (int i = 0; i < lv->n_ifaces; i++)
+		if (!lv->ifaces[i].gone && !lv->ifaces[i].seen)
+			iface_gone(lv, &lv->ifaces[i]);
+	pair_veths(lv);
+	return n < 0 ? n : ifaces_left(lv);
 }
 
 static struct iface *iface_of(struct live *lv, int ifindex)
@@ -137,6 +252,13 @@ static void on_link(void *ctx, int ifindex, bool added)
  * none is left. */
 static int watch_ifaces(struct live *lv)
 {
+	if (lv->cfg->netns) {
+		if (clock_ns(CLOCK_MONOTONIC) >= lv->next_check) {
+			lv->next_check = clock_ns(CLOCK_MONOTONIC) + IFACE_CHECK_NS;
+			scan_netns(lv);
+		}
+		return 0;
+	}
 	if (lv->link_fd >= 0 && link_watch_read(lv->link_fd, on_link, lv) == -ENOBUFS) {
 		struct if_nameindex *all = if_nameindex(), *i;
 
@@ -230,6 +352,22 @@ static const char *live_ifname(struct source *s, __u32 ifindex)
 	return gone;
 }
 
+static const char *live_ifnetns(struct source *s, __u32 ifindex,
+				const char **peer)
+{
+	struct live *lv = of(s);
+
+	*peer = NULL;
+	if (!lv->cfg->netns)
+		return NULL;
+	for (int i = lv->n_ifaces - 1; i >= 0; i--)
+		if (lv->ifaces[i].ifindex == (int)ifindex) {
+			*peer = lv->ifaces[i].peer[0] ? lv->ifaces[i].peer : NULL;
+			return lv->ifaces[i].ns_name;
+		}
+	return NULL;
+}
+
 static __u64 live_now(struct source *s)
 {
 	(void)s;
@@ -271,6 +409,7 @@ static const struct source_ops live_ops = {
 	.stop = live_stop,
 	.read_stats = live_read_stats,
 	.ifname = live_ifname,
+	.ifnetns = live_ifnetns,
 	.now = live_now,
 	.close = live_close,
 };
@@ -379,7 +518,7 @@ static int add_iface(struct live *lv, const char *name, bool quiet,
 			LIVE_MAX_IFACES, name);
 		return -E2BIG;
 	}
-	*f = (struct iface){ .ifindex = ifindex };
+	*f = (struct iface){ .ifindex = ifindex, .sys_ifindex = ifindex };
 	snprintf(f->name, sizeof(f->name), "%s", name);
 	metrics_add_interface(f->name);
 	*out = f;
@@ -392,7 +531,7 @@ static int resolve_ifaces(struct live *lv)
 	struct iface *f;
 	int err = 0;
 
-	if (lv->cfg->all_ifaces)
+	if (lv->cfg->all_ifaces || lv->cfg->netns)
 		return 0; /* found when attaching */
 	if (!lv->cfg->n_ifaces) {
 		if (default_route_iface(def, sizeof(def))) {
@@ -418,21 +557,26 @@ static int attach_one(struct live *lv, const struct iface *f)
 	bool native = false;
 	int err = 0;
 
+	char ns[NETNS_NAME_LEN + 16] = "";
+
 	if (c->ingress && c->xdp)
-		err = loader_attach_xdp(lv->loader, f->ifindex, &native);
+		err = loader_attach_xdp(lv->loader, f->sys_ifindex, f->ifindex,
+					&native);
 	else if (c->ingress)
-		err = loader_attach_tc(lv->loader, f->ifindex,
+		err = loader_attach_tc(lv->loader, f->sys_ifindex, f->ifindex,
 				       HDRLOG_DIR_INGRESS, c->tc_mode);
 	if (!err && c->egress)
-		err = loader_attach_tc(lv->loader, f->ifindex, HDRLOG_DIR_EGRESS,
-				       c->tc_mode);
+		err = loader_attach_tc(lv->loader, f->sys_ifindex, f->ifindex,
+				       HDRLOG_DIR_EGRESS, c->tc_mode);
 	if (err)
 		return err;
+	if (f->ns_name[0])
+		snprintf(ns, sizeof(ns), " (netns %s)", f->ns_name);
 	if (c->xdp && c->ingress)
 		pr_warn("listening on %s: XDP ingress (%s)%s\n", f->name,
 			native ? "native" : "generic", c->egress ? ", tc egress" : "");
 	else
-		pr_warn("listening on %s: tc%s%s\n", f->name,
+		pr_warn("listening on %s%s: tc%s%s\n", f->name, ns,
 			c->ingress ? " ingress" : "", c->egress ? " egress" : "");
 	return 0;
 }
@@ -546,6 +690,18 @@ int live_open(const struct config *cfg, struct selection *sel,
 		err = attach_one(lv, &lv->ifaces[i]);
 	if (!err && cfg->all_ifaces)
 		err = attach_all(lv);
+	if (!err && cfg->netns) {
+		lv->next_id = 1;
+		err = scan_netns(lv);
+		if (!err) {
+			pr_warn("--netns %s: no interface to log\n", cfg->netns);
+			err = -ENODEV;
+		} else if (err > 0) {
+			pr_warn("listening on every interface of --netns %s (%d now), "
+				"looked at again each second\n", cfg->netns, err);
+			err = 0;
+		}
+	}
 	if (err) {
 		live_close(&lv->src);
 		return err;

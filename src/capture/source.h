@@ -48,6 +48,10 @@ struct source_ops {
 	/* The name of an interface of its events, or NULL; the op NULL: its
 	 * events name none. */
 	const char *(*ifname)(struct source *s, __u32 ifindex);
+	/* --netns: the namespace of an interface of its events, and in *peer
+	 * a veth's other end ("NETNS/IFNAME") or NULL; NULL: none (the op
+	 * NULL: its events name none). */
+	const char *(*ifnetns)(struct source *s, __u32 ifindex, const char **peer);
 	/* Now on the clock of its events' times. */
 	__u64 (*now)(struct source *s);
 	/* A file's progress; NULL for a source without one. */

@@ -38,9 +38,18 @@ int config_finish(struct config *c, bool packets_given, bool flows_given)
 		c->http_snaplen = 0;
 	/* the sockets are known only live; HTTP records ride on flows */
 	c->attribute = !c->attr.off && !c->read_path && c->flows;
+	if (c->netns && (c->n_ifaces || c->all_ifaces))
+		return usage_error("--netns takes every interface of each namespace: no -i");
+	if (c->netns && c->xdp)
+		return usage_error("--netns needs tc on ingress, not --hook xdp");
+	if (c->netns && c->tc_mode == TC_MODE_NETLINK)
+		return usage_error("--netns needs tcx links (--tc-mode tcx or auto)");
+	if (c->netns)
+		c->tc_mode = TC_MODE_TCX; /* a link leaves with its fd, from any namespace */
+	c->attr.multi_netns = c->netns != NULL;
 	if (c->all_ifaces && c->n_ifaces)
 		return usage_error("-i any (--all-interfaces) takes every interface: no other -i");
-	if (c->read_path && (c->n_ifaces || c->all_ifaces))
+	if (c->read_path && (c->n_ifaces || c->all_ifaces || c->netns))
 		return usage_error("-r and -i exclude each other");
 	return 0;
 }

@@ -35,6 +35,8 @@ struct config {
 	int n_iface_lists;
 	bool all_ifaces;	       /* -i any, --all-interfaces: every one of
 					* the namespace, as they come and go */
+	const char *netns;	       /* --netns all|LIST: every interface of
+					* those namespaces; NULL: ours only */
 	const char *read_path;	       /* -r: a capture file instead */
 	bool xdp;		       /* XDP for ingress instead of tc */
 	bool ingress, egress;	       /* --direction */

@@ -48,6 +48,10 @@ const struct opt options[] = {
 		  "appear; default: the interface of the default route)" },
 	{ "all-interfaces", 0, NULL, SEC_CAPTURE, K_FLAG, FIELD(all_ifaces),
 	  .help = "the same as -i any" },
+	{ "netns", 0, "all|LIST", SEC_CAPTURE, K_STRING, FIELD(netns),
+	  .help = "every interface of these network namespaces (paths, pids "
+		  "or /run/netns names, comma-separated; 'all': /run/netns and "
+		  "every process's), looked at again each second; needs tcx" },
 	{ "hook", 0, "tc|xdp", SEC_CAPTURE, K_CHOICE, FIELD(xdp),
 	  .choices = hooks, .what = "--hook", .help = "ingress hook (default tc; egress is always tc)" },
 	{ "direction", 0, "in|out|both", SEC_CAPTURE, K_CUSTOM,

@@ -26,6 +26,8 @@ struct flow_end {
 	__u64 http_txns; /* --http: HTTP transactions on the connection */
 	const struct attr_side *attr; /* [0] endpoint a, [1] b; NULL: none */
 	const char *host;	      /* host.name with attr */
+	const char *ifname;	      /* the first packet's interface, or NULL */
+	const char *netns, *peer;     /* --netns: its namespace, a veth's peer */
 };
 
 struct flow_opts {

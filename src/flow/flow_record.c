@@ -63,6 +63,7 @@ void flow_end_init(struct flow_end *fe, const struct hdrlog_flow_key *k,
 	fe->http_txns = 0;
 	fe->attr = NULL;
 	fe->host = NULL;
+	fe->ifname = fe->netns = fe->peer = NULL;
 }
 
 static const char *transport(__u8 proto, int family)
@@ -252,6 +253,12 @@ static void json_endpoints(struct json *j, const struct flow_end *fe)
 		json_u64(j, "hdrlog.flow.vlan_id", k->vlan_id);
 	if (fe->val->ifindex)
 		json_u64(j, "hdrlog.ifindex", fe->val->ifindex);
+	if (fe->ifname)
+		json_str(j, "network.interface.name", fe->ifname);
+	if (fe->netns)
+		json_str(j, "hdrlog.netns.name", fe->netns);
+	if (fe->peer)
+		json_str(j, "hdrlog.interface.peer", fe->peer);
 	json_str(j, "network.community_id", cid);
 }
 

@@ -45,6 +45,13 @@ static const char *ifname(struct pipeline *p, __u32 ifindex)
 	return p->src->ops->ifname ? p->src->ops->ifname(p->src, ifindex) : NULL;
 }
 
+static const char *ifnetns(struct pipeline *p, __u32 ifindex, const char **peer)
+{
+	*peer = NULL;
+	return p->src->ops->ifnetns ? p->src->ops->ifnetns(p->src, ifindex, peer)
+				    : NULL;
+}
+
 static void count_flow_end(const struct flow_end *fe)
 {
 	const struct hdrlog_flow_value *v = fe->val;
@@ -102,6 +109,8 @@ static int write_flow(struct pipeline *p, struct flow_end *fe)
 		if (fe->reason != HDRLOG_FLOW_END_ACTIVE)
 			count_workload(side, fe->val->orig_is_a);
 	}
+	fe->ifname = ifname(p, fe->val->ifindex);
+	fe->netns = ifnetns(p, fe->val->ifindex, &fe->peer);
 	counters_add_flow_http(p->c, &fe->val->http);
 	p->c->flow_records++;
 	count_flow_end(fe);
@@ -183,6 +192,7 @@ static int on_packet(struct pipeline *p, const struct hdrlog_packet_event *ev,
 		.frame = meta ? meta->frame : 0,
 	};
 
+	rm.netns = ifnetns(p, ev->ifindex, &rm.peer);
 	metrics_packet(ev, rm.ifname);
 	record_packet(&p->out->line, p->out->fmt, ev, &rm);
 	p->packet_records++;
