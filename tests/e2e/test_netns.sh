@@ -12,7 +12,7 @@ set -u
 require_root
 bin=$(realpath "${HDRLOG_BIN:-./build/hdrlog}")
 tmp=$(mktemp -d)
-trap 'netns_cleanup; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
+trap 'netns_cleanup; rm -rf "$tmp"' EXIT
 netns_setup || { echo "FAIL: netns setup"; exit 1; }
 VETH_C=hlC$$
 VETH_D=hlD$$
