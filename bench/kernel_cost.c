@@ -15,7 +15,8 @@
  * has a socket (the kernel gives it one): flows whose endpoints were
  * noted already (every run after the first), against the same programs
  * without attribution; and a flow's first packet, with and without (the
- * flow table emptied before each run: a median of single runs).
+ * flow table emptied before each run: a median of single runs). And
+ * --netns: the interface id looked up per packet.
  *
  * usage: kernel_cost MIX.pcap [REPEAT [HTTP_MIX.pcap]]
  */
@@ -111,7 +112,8 @@ static char *alternatives(int n, bool ports)
 /* The default mode: flow records in the kernel's table, no packet events
  * (the mix's flows exist after the first run: existing-flow updates). */
 static struct hdrlog_bpf *load_flow_mode(struct ring_buffer **rb,
-					 __u32 http_snaplen, bool attr)
+					 __u32 http_snaplen, bool attr,
+					 bool netns_ids)
 {
 	struct hdrlog_bpf *skel = hdrlog_bpf__open();
 
@@ -121,6 +123,7 @@ static struct hdrlog_bpf *load_flow_mode(struct ring_buffer **rb,
 	skel->rodata->targ_flows = 1;
 	skel->rodata->targ_http_snaplen = http_snaplen; /* --http */
 	skel->rodata->targ_attr = attr;
+	skel->rodata->targ_netns_ids = netns_ids; /* --netns */
 	if (attr && bpf_map__set_max_entries(skel->maps.flow_socks, 65536))
 		exit(1);
 	if (hdrlog_bpf__load(skel)) {
@@ -254,9 +257,9 @@ int main(int argc, char **argv)
 		{ .name = "filter 64 port ranges", .expr = alternatives(64, true) },
 	};
 	const int n_modes = sizeof(modes) / sizeof(modes[0]);
-	struct row rows[2 * (7 + sizeof(modes) / sizeof(modes[0]))];
-	struct hdrlog_bpf *fl, *fh = NULL, *fa;
-	struct ring_buffer *fl_rb, *fh_rb = NULL, *fa_rb;
+	struct row rows[2 * (8 + sizeof(modes) / sizeof(modes[0]))];
+	struct hdrlog_bpf *fl, *fh = NULL, *fa, *fn;
+	struct ring_buffer *fl_rb, *fh_rb = NULL, *fa_rb, *fn_rb;
 	int attr_row;
 	double first[2];
 	struct pkt pkts[MAX_PKTS], http[MAX_PKTS];
@@ -288,7 +291,7 @@ int main(int argc, char **argv)
 			  em->progs.empty_tc, em->progs.empty_xdp, NULL);
 	n_rows = add_rows(rows, n_rows, "per-packet ringbuf event",
 			  hl->progs.hdrlog_tc_ingress, hl->progs.hdrlog_xdp, rb);
-	fl = load_flow_mode(&fl_rb, 0, false);
+	fl = load_flow_mode(&fl_rb, 0, false, false);
 	n_rows = add_rows(rows, n_rows, "flows (default), no events",
 			  fl->progs.hdrlog_tc_ingress, fl->progs.hdrlog_xdp, fl_rb);
 	for (int m = 0; m < n_modes; m++) {
@@ -303,7 +306,7 @@ int main(int argc, char **argv)
 		/* an HTTP exchange (request head, response head, a body
 		 * segment) in flow mode, without and with --http: the cost of
 		 * the capture, heads copied and read, the body passed over */
-		fh = load_flow_mode(&fh_rb, 1024, false);
+		fh = load_flow_mode(&fh_rb, 1024, false, false);
 		n_rows = add_rows(rows, n_rows, "HTTP mix, flows",
 				  fl->progs.hdrlog_tc_ingress, fl->progs.hdrlog_xdp,
 				  fl_rb);
@@ -316,12 +319,15 @@ int main(int argc, char **argv)
 		}
 	}
 	/* attribution: tc egress (the xdp rows repeat the plain flows) */
-	fa = load_flow_mode(&fa_rb, 0, true);
+	fa = load_flow_mode(&fa_rb, 0, true, false);
+	fn = load_flow_mode(&fn_rb, 0, false, true);
 	attr_row = n_rows;
 	n_rows = add_rows(rows, n_rows, "flows, egress",
 			  fl->progs.hdrlog_tc_egress, fl->progs.hdrlog_xdp, fl_rb);
 	n_rows = add_rows(rows, n_rows, "flows + attribution, egress",
 			  fa->progs.hdrlog_tc_egress, fa->progs.hdrlog_xdp, fa_rb);
+	n_rows = add_rows(rows, n_rows, "flows + --netns ids, egress",
+			  fn->progs.hdrlog_tc_egress, fn->progs.hdrlog_xdp, fn_rb);
 	for (int i = 0; i < n_rows; i++) {
 		if (!rows[i].pkts) {
 			rows[i].pkts = pkts;
@@ -370,8 +376,13 @@ int main(int argc, char **argv)
 	       "runs, flow created): %.0f ns without, %.0f ns with (+%.0f ns)\n",
 	       first[0], first[1], first[1] - first[0]);
 
+	printf("--netns, tc egress: %.1f ns without, %.1f ns with the interface id "
+	       "(ratio %.3f)\n", rows[attr_row].best, rows[attr_row + 4].best,
+	       rows[attr_row + 4].best / rows[attr_row].best);
 	ring_buffer__free(fa_rb);
 	hdrlog_bpf__destroy(fa);
+	ring_buffer__free(fn_rb);
+	hdrlog_bpf__destroy(fn);
 	for (int m = 0; m < n_modes; m++) {
 		ring_buffer__free(modes[m].rb);
 		filter_maps_close(&modes[m].maps);
