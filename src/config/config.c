@@ -47,6 +47,9 @@ int config_finish(struct config *c, bool packets_given, bool flows_given)
 	if (c->netns)
 		c->tc_mode = TC_MODE_TCX; /* a link leaves with its fd, from any namespace */
 	c->attr.multi_netns = c->netns != NULL;
+	if (c->user && (c->all_ifaces || c->netns))
+		return usage_error("-i any and --netns attach to interfaces as they appear, "
+				   "which needs root: not with --user");
 	if (c->all_ifaces && c->n_ifaces)
 		return usage_error("-i any (--all-interfaces) takes every interface: no other -i");
 	if (c->read_path && (c->n_ifaces || c->all_ifaces || c->netns))
@@ -70,6 +73,7 @@ void config_init(struct config *c)
 		.flow = {
 			.idle_ns = 60 * NS_PER_S,
 			.attempt_ns = 5 * NS_PER_S,
+			.close_ns = 5 * NS_PER_S,
 			.syn = { .window_ns = 10 * NS_PER_S, .grace_ns = NS_PER_S,
 				 .threshold = 100 },
 		},

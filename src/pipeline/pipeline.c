@@ -7,6 +7,7 @@
 #include "http/http.h"
 #include "metrics/metrics.h"
 #include "metrics/metrics_workload.h"
+#include "pipeline/loss_warn.h"
 #include "pipeline/pipeline.h"
 #include "util/log.h"
 
@@ -23,6 +24,8 @@ struct pipeline {
 	__u64 packet_records;
 	__u64 now;		  /* the source's clock at the last tick */
 	__u64 next_stats;	  /* ... when the next interval record is due */
+	__u64 next_loss_check;	  /* live: the kernel's loss count, once a second */
+	struct loss_warn loss;
 	int err;		  /* the first output error */
 	bool closing;		  /* freeing: nothing is written any more */
 };
@@ -145,7 +148,7 @@ static void http_attr(struct pipeline *p, const struct http_txn *t)
 	attr_endpoints(p->src->attr, ep->v6, ep->addr[t->client],
 		       ep->port[t->client], ep->addr[!t->client],
 		       ep->port[!t->client], 0, &ha.client, &ha.server);
-	http_record(&p->out->line, p->out->fmt, t, &ha);
+	http_record(&p->out->line, p->out->fmt, &p->cfg->redact, t, &ha);
 }
 
 static void on_http(void *ctx, const struct http_txn *t)
@@ -162,7 +165,7 @@ static void on_http(void *ctx, const struct http_txn *t)
 	if (p->src->attr)
 		http_attr(p, t);
 	else
-		http_record(&p->out->line, p->out->fmt, t, NULL);
+		http_record(&p->out->line, p->out->fmt, &p->cfg->redact, t, NULL);
 	emit(p, "http", NULL);
 }
 
@@ -260,12 +263,26 @@ int pipeline_event(struct pipeline *p, const void *data, size_t size,
 
 /* ---- time, stats, the end -------------------------------------------- */
 
+/* Live: the ring buffer's drops said on stderr as they start. */
+static void check_loss(struct pipeline *p, __u64 now)
+{
+	__u64 kernel[HDRLOG_STAT__MAX];
+
+	if (!p->src->live || now < p->next_loss_check)
+		return;
+	p->next_loss_check = now + NS_PER_S;
+	if (!p->src->ops->read_stats(p->src, kernel, NULL))
+		loss_warn_update(&p->loss, kernel[HDRLOG_STAT_RINGBUF_FULL], now,
+				 stderr);
+}
+
 int pipeline_tick(struct pipeline *p, __u64 now)
 {
 	__u64 interval = p->cfg->stats_interval * NS_PER_S;
 	int err;
 
 	p->now = now;
+	check_loss(p, now);
 	if (p->http)
 		http_engine_expire(p->http, now + p->src->epoch_off);
 	if (p->ager && (err = flow_ager_tick(p->ager, now)))

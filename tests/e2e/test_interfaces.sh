@@ -77,7 +77,7 @@ bpf_objects_gone "$tmp/objects" || { echo "FAIL: -i any: programs left"; fail=1;
 [ $fail -eq 0 ] && echo "ok   -i any: lo and $VETH_A at the start, the new $VETH_C logged, its deletion survived"
 
 # ---- refused ----
-for args in "-i $VETH_A,,lo" "-i ,lo" "-i any -i lo" "-i $VETH_A,$VETH_A"; do
+for args in "-i $VETH_A,,lo" "-i ,lo" "-i any -i lo" "-i $VETH_A,$VETH_A" "-i any --user nobody"; do
 	ip netns exec "$NS_A" "$bin" $args >/dev/null 2>"$tmp/err"; rc=$?
 	if [ $rc -eq 0 ] || grep -qE 'Sanitizer|runtime error' "$tmp/err"; then
 		echo "FAIL: '$args' exit $rc: $(cat "$tmp/err")"; fail=1
