@@ -11,7 +11,9 @@
 #include "metrics/metrics.h"
 #include "metrics/metrics_http.h"
 #include "output/output.h"
+#include "output/sink_clickhouse.h"
 #include "output/sink_loki.h"
+#include "output/sink_syslog.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/run.h"
 #include "util/log.h"
@@ -19,22 +21,33 @@
 
 #define EXIT_USAGE 2
 
+/* Adds *s, opened with result err, to the output and the metrics. */
+static int add_sink(struct output *out, struct sink *const *s, int err)
+{
+	if (err)
+		return err;
+	output_add_sink(out, *s);
+	metrics_add_sink((*s)->name, &(*s)->n);
+	return 0;
+}
+
 /* The sinks and the metrics server the options ask for. Returns 0 or
  * -errno (-EINVAL: a bad URL or address), with a message printed. */
 static int open_exporters(const struct config *cfg, struct output *out,
 			  struct metrics_server **metrics)
 {
-	struct sink *loki;
-	int err;
+	struct sink *s = NULL;
+	int err = 0;
 
 	metrics_add_sink(out->path ? "file" : "stdout", &out->n);
-	if (cfg->loki.url) {
-		err = sink_loki_open(&cfg->loki, &loki);
-		if (err)
-			return err;
-		output_add_sink(out, loki);
-		metrics_add_sink(loki->name, &loki->n);
-	}
+	if (cfg->loki.url)
+		err = add_sink(out, &s, sink_loki_open(&cfg->loki, &s));
+	if (!err && cfg->clickhouse.url)
+		err = add_sink(out, &s, sink_clickhouse_open(&cfg->clickhouse, &s));
+	if (!err && cfg->syslog.url)
+		err = add_sink(out, &s, sink_syslog_open(&cfg->syslog, &s));
+	if (err)
+		return err;
 	if (cfg->metrics_addr)
 		return metrics_server_start(cfg->metrics_addr, metrics);
 	return 0;

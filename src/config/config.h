@@ -16,7 +16,9 @@
 #include "http/http_parse.h"
 #include "http/http_redact.h"
 #include "output/rotate.h"
+#include "output/sink_clickhouse.h"
 #include "output/sink_loki.h"
+#include "output/sink_syslog.h"
 #include "record/record.h"
 
 #define CONFIG_MAX_IFACES 16
@@ -70,6 +72,8 @@ struct config {
 	/* export */
 	const char *metrics_addr;
 	struct loki_opts loki;
+	struct clickhouse_opts clickhouse;
+	struct syslog_opts syslog;
 
 	/* tuning */
 	__u32 ringbuf_bytes;	       /* a power of two */
