@@ -39,6 +39,7 @@ LIB_SRCS := $(filter-out src/main.c,$(AGENT_SRCS))
 LIB_OBJS := $(patsubst src/%.c,$(OUTPUT)/obj/%.o,$(LIB_SRCS))
 ASAN_OBJS := $(patsubst src/%.c,$(OUTPUT)/asan/%.o,$(AGENT_SRCS))
 SKEL := $(OUTPUT)/hdrlog.skel.h
+ATTR_SKEL := $(OUTPUT)/attr.skel.h
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/*.c))
 BPF_TESTS := $(patsubst tests/bpf/%.c,$(OUTPUT)/tests/%,$(wildcard tests/bpf/*.c))
@@ -61,9 +62,19 @@ $(SKEL): $(OUTPUT)/hdrlog.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name hdrlog_bpf > $@
 
-# Every object waits for the skeleton (order-only): loader.c includes it,
+# The attribution programs: an object of their own, so the packet
+# programs still load where cgroup socket hooks are not allowed.
+$(OUTPUT)/attr.bpf.o: bpf/attr.bpf.c | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(ATTR_SKEL): $(OUTPUT)/attr.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name attr_bpf > $@
+
+# Every object waits for the skeletons (order-only): loader.c includes one,
 # and its .d file then makes it a real prerequisite.
-$(OUTPUT)/obj/%.o: src/%.c | $(SKEL)
+$(OUTPUT)/obj/%.o: src/%.c | $(SKEL) $(ATTR_SKEL)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
@@ -79,7 +90,7 @@ $(OUTPUT)/hdrlog: $(OUTPUT)/obj/main.o $(OUTPUT)/libhdrlog.a
 
 # The same agent with AddressSanitizer and UndefinedBehaviorSanitizer.
 asan: $(OUTPUT)/hdrlog-asan
-$(OUTPUT)/asan/%.o: src/%.c | $(SKEL)
+$(OUTPUT)/asan/%.o: src/%.c | $(SKEL) $(ATTR_SKEL)
 	$(call msg,CC-ASAN,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(SAN) $(DEPFLAGS) -c $< -o $@
@@ -107,7 +118,7 @@ FUZZ_OBJS := $(patsubst src/%.c,$(OUTPUT)/fuzzobj/%.o,$(FUZZ_SRCS))
 .SECONDARY: $(FUZZ_OBJS) # kept: every fuzzer links them
 FUZZ_CFLAGS = $(filter-out -Werror,$(CFLAGS)) -Werror -fno-sanitize-recover=all
 fuzz: $(FUZZERS)
-$(OUTPUT)/fuzzobj/%.o: src/%.c | $(SKEL)
+$(OUTPUT)/fuzzobj/%.o: src/%.c | $(SKEL) $(ATTR_SKEL)
 	$(call msg,CC-FUZZ,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined \

@@ -330,7 +330,20 @@ enum hdrlog_http_method {
 	  "Segments of Content-Length bodies counted, not copied (--http).") \
 	X(HTTP_UNCOPIED_BYTES, "http.uncopied_bytes",			\
 	  "hdrlog_kernel_http_uncopied_bytes_total",			\
-	  "Payload bytes of those segments.")
+	  "Payload bytes of those segments.")				\
+	X(ATTR_NOTED, "attr.noted", "hdrlog_kernel_attr_noted_total",	\
+	  "Flow endpoints whose socket the programs noted (flow_socks).") \
+	X(ATTR_FAILED, "attr.failed", "hdrlog_kernel_attr_failed_total", \
+	  "Flow endpoints whose socket could not be noted (flow_socks full).")
+
+/* --netns: interfaces of several namespaces share ifindexes, so the tc
+ * programs report the id the agent gave (netns cookie, ifindex) in
+ * iface_ids instead. */
+struct hdrlog_iface_key {
+	__u64 netns_cookie;
+	__u32 ifindex;
+	__u32 _pad;
+};
 
 #define HDRLOG_STAT_ENUM(name, key, metric, help) HDRLOG_STAT_##name,
 enum hdrlog_stat {

@@ -38,7 +38,23 @@ int config_finish(struct config *c, bool packets_given, bool flows_given)
 		c->http_snaplen = 1024;
 	if (!c->http)
 		c->http_snaplen = 0;
-	if (c->read_path && c->n_ifaces)
+	/* the sockets are known only live; HTTP records ride on flows */
+	c->attribute = !c->attr.off && !c->read_path && c->flows;
+	if (c->netns && (c->n_ifaces || c->all_ifaces))
+		return usage_error("--netns takes every interface of each namespace: no -i");
+	if (c->netns && c->xdp)
+		return usage_error("--netns needs tc on ingress, not --hook xdp");
+	if (c->netns && c->tc_mode == TC_MODE_NETLINK)
+		return usage_error("--netns needs tcx links (--tc-mode tcx or auto)");
+	if (c->netns)
+		c->tc_mode = TC_MODE_TCX; /* a link leaves with its fd, from any namespace */
+	c->attr.multi_netns = c->netns != NULL;
+	if (c->user && (c->all_ifaces || c->netns))
+		return usage_error("-i any and --netns attach to interfaces as they appear, "
+				   "which needs root: not with --user");
+	if (c->all_ifaces && c->n_ifaces)
+		return usage_error("-i any (--all-interfaces) takes every interface: no other -i");
+	if (c->read_path && (c->n_ifaces || c->all_ifaces || c->netns))
 		return usage_error("-r and -i exclude each other");
 	if (c->clickhouse.url && c->fmt != RECORD_JSON)
 		return usage_error("--clickhouse-url inserts JSON records: not with -o text");
@@ -88,5 +104,8 @@ void config_free(struct config *c)
 {
 	free(c->filter_expr);
 	c->filter_expr = NULL;
+	for (int i = 0; i < c->n_iface_lists; i++)
+		free(c->iface_lists[i]);
+	c->n_iface_lists = 0;
 	select_free(&c->sel);
 }

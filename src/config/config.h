@@ -11,6 +11,7 @@
 #include <linux/types.h>
 
 #include "api/api.h"
+#include "attr/attr.h"
 #include "filter/select.h"
 #include "flow/flow.h"
 #include "http/http_parse.h"
@@ -34,6 +35,12 @@ struct config {
 	/* capture: where packets come from */
 	const char *ifaces[CONFIG_MAX_IFACES]; /* -i; none: the default route's */
 	int n_ifaces;
+	char *iface_lists[CONFIG_MAX_IFACES];  /* the -i a,b copies they point into */
+	int n_iface_lists;
+	bool all_ifaces;	       /* -i any, --all-interfaces: every one of
+					* the namespace, as they come and go */
+	const char *netns;	       /* --netns all|LIST: every interface of
+					* those namespaces; NULL: ours only */
 	const char *read_path;	       /* -r: a capture file instead */
 	bool xdp;		       /* XDP for ingress instead of tc */
 	bool ingress, egress;	       /* --direction */
@@ -48,6 +55,8 @@ struct config {
 	__u32 packets;		       /* enum hdrlog_packets */
 	bool flows;		       /* flow records */
 	struct flow_opts flow;
+	struct attr_opts attr;	       /* who is talking (live) */
+	bool attribute;		       /* ... on: live, with flow records */
 	bool http;		       /* HTTP transaction records */
 	__u32 http_snaplen;	       /* payload bytes the kernel copies */
 	struct http_config http_cfg;

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <linux/types.h>
 
+#include "attr/attr.h"
 #include "hdrlog/events.h"
 #include "http/http_parse.h"
 #include "record/record.h"
@@ -124,12 +125,18 @@ void http_engine_free(struct http_engine *e);
  * that it can become the flow table's id (or Community ID). */
 __u64 http_flow_id(const struct http_endpoints *ep);
 
+/* Who is talking at each end of a transaction (live). */
+struct http_attr {
+	const char *host; /* host.name */
+	struct attr_side client, server;
+};
+
 struct http_redact;
 /* Appends txn's record to sb (http_record.c), with what r hides hidden
- * (NULL: the default names). */
+ * (NULL: the default names), and ha's keys unless NULL. */
 void http_record(struct strbuf *sb, enum record_format fmt,
 		 const struct http_redact *r,
-		 const struct http_txn *t);
+		 const struct http_txn *t, const struct http_attr *ha);
 
 /* What the API view (src/api/) adds to a record: NULL members are left
  * out. */
@@ -140,9 +147,9 @@ struct http_route {
 	const char *drift;	  /* "undocumented_path", ... */
 };
 
-/* http_record() with the route of t; route NULL: none. */
+/* http_record() with the route of t too; route NULL: none. */
 void http_record_routed(struct strbuf *sb, enum record_format fmt,
 			const struct http_redact *r, const struct http_txn *t,
-			const struct http_route *route);
+			const struct http_route *route, const struct http_attr *ha);
 
 #endif

@@ -181,7 +181,8 @@ static void json_response(struct json *j, const struct http_redact *r,
 }
 
 static void json_txn(struct strbuf *sb, const struct http_redact *r,
-		     const struct http_txn *t, const struct http_route *route)
+		     const struct http_txn *t, const struct http_route *route,
+		     const struct http_attr *ha)
 {
 	const struct http_part *req = &t->req, *resp = &t->resp;
 	const struct http_endpoints *ep = t->ep;
@@ -236,6 +237,11 @@ static void json_txn(struct strbuf *sb, const struct http_redact *r,
 		json_bool(&j, "hdrlog.http.request.gap", true);
 	if (resp->gap)
 		json_bool(&j, "hdrlog.http.response.gap", true);
+	if (ha) {
+		json_str(&j, "host.name", ha->host);
+		attr_json(&j, "source", &ha->client);
+		attr_json(&j, "destination", &ha->server);
+	}
 	json_end(&j);
 	sb_putc(sb, '\n');
 }
@@ -278,16 +284,17 @@ static void text_txn(struct strbuf *sb, const struct http_txn *t,
 
 void http_record_routed(struct strbuf *sb, enum record_format fmt,
 			const struct http_redact *r, const struct http_txn *t,
-			const struct http_route *route)
+			const struct http_route *route, const struct http_attr *ha)
 {
 	if (fmt == RECORD_TEXT)
 		text_txn(sb, t, route);
 	else
-		json_txn(sb, r, t, route);
+		json_txn(sb, r, t, route, ha);
 }
 
 void http_record(struct strbuf *sb, enum record_format fmt,
-		 const struct http_redact *r, const struct http_txn *t)
+		 const struct http_redact *r, const struct http_txn *t,
+		 const struct http_attr *ha)
 {
-	http_record_routed(sb, fmt, r, t, NULL);
+	http_record_routed(sb, fmt, r, t, NULL, ha);
 }

@@ -11,6 +11,7 @@
 #include "http/http_parse.h"
 #include "metrics/metrics.h"
 #include "metrics/metrics_api.h"
+#include "metrics/metrics_workload.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define MAX_IFACES 16
@@ -130,12 +131,16 @@ void metrics_reset(void)
 	memset((void *)M.http_flow_responses, 0, sizeof(M.http_flow_responses));
 	SET(M.http_uncopied_bytes, 0);
 	metrics_api_reset();
+	metrics_workload_reset();
 }
 
 void metrics_add_interface(const char *name)
 {
 	int n = GET(M.n_ifaces);
 
+	for (int i = 0; i < n; i++)
+		if (!strcmp(M.ifaces[i], name))
+			return; /* back again (-i any) */
 	if (n >= MAX_IFACES)
 		return;
 	snprintf(M.ifaces[n], NAME_LEN, "%s", name);
@@ -518,6 +523,7 @@ void metrics_render(struct strbuf *sb)
 	       GET(M.sampled_out));
 	render_sinks(sb);
 	render_flows(sb);
+	metrics_workload_render(sb);
 	render_http(sb);
 	metrics_api_render(sb);
 }

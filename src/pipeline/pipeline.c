@@ -2,13 +2,14 @@
 #include <stdlib.h>
 
 #include "api/api.h"
-
+#include "attr/attr.h"
 #include "flow/flow_age.h"
 #include "flow_update.h"
 #include "http/http.h"
 #include "metrics/metrics.h"
-#include "pipeline/loss_warn.h"
 #include "metrics/metrics_api.h"
+#include "metrics/metrics_workload.h"
+#include "pipeline/loss_warn.h"
 #include "pipeline/pipeline.h"
 #include "util/log.h"
 
@@ -50,6 +51,13 @@ static const char *ifname(struct pipeline *p, __u32 ifindex)
 	return p->src->ops->ifname ? p->src->ops->ifname(p->src, ifindex) : NULL;
 }
 
+static const char *ifnetns(struct pipeline *p, __u32 ifindex, const char **peer)
+{
+	*peer = NULL;
+	return p->src->ops->ifnetns ? p->src->ops->ifnetns(p->src, ifindex, peer)
+				    : NULL;
+}
+
 static void count_flow_end(const struct flow_end *fe)
 {
 	const struct hdrlog_flow_value *v = fe->val;
@@ -67,12 +75,29 @@ static void count_flow_end(const struct flow_end *fe)
 		metrics_syn_unanswered();
 }
 
+/* The flow's local ends in the bounded workload metric. */
+static void count_workload(const struct attr_side side[2], bool orig_is_a)
+{
+	for (int i = 0; i < 2; i++) {
+		const struct attr_side *s = &side[i];
+		bool src = (i == 0) == orig_is_a; /* endpoint a is the originator */
+
+		if (!s->local)
+			continue;
+		metrics_workload_flow(src ? "source" : "destination",
+				      s->has_owner ? s->owner.comm : NULL,
+				      s->has_workload ? s->wl.runtime : NULL,
+				      s->has_workload ? s->wl.pod_namespace : NULL);
+	}
+}
+
 /* Every flow record, whoever ended the flow (the kernel, the capture
  * reader's table, the ageing policy). --only-failed is applied here for
  * what the agent ended; the programs applied it to theirs already. */
 static int write_flow(struct pipeline *p, struct flow_end *fe)
 {
 	const struct hdrlog_flow_key *k = fe->key;
+	struct attr_side side[2];
 
 	if (!flow_selected(&p->cfg->flow, fe)) {
 		if (fe->reason != HDRLOG_FLOW_END_ACTIVE)
@@ -83,6 +108,15 @@ static int write_flow(struct pipeline *p, struct flow_end *fe)
 		fe->http_txns = http_engine_conn_txns(p->http, k->family == 6,
 						      k->addr_a, k->port_a,
 						      k->addr_b, k->port_b);
+	if (p->src->attr) {
+		attr_flow(p->src->attr, k, flow_first_ns(fe->val), side);
+		fe->attr = side;
+		fe->host = attr_host_name(p->src->attr);
+		if (fe->reason != HDRLOG_FLOW_END_ACTIVE)
+			count_workload(side, fe->val->orig_is_a);
+	}
+	fe->ifname = ifname(p, fe->val->ifindex);
+	fe->netns = ifnetns(p, fe->val->ifindex, &fe->peer);
 	counters_add_flow_http(p->c, &fe->val->http);
 	p->c->flow_records++;
 	count_flow_end(fe);
@@ -128,10 +162,26 @@ static void count_route(struct pipeline *p, const struct http_txn *t,
 		metrics_api(&m);
 }
 
+/* Who is talking at each end of t, into *ha (live, with attribution). */
+static void http_attr(struct pipeline *p, const struct http_txn *t,
+		      struct http_attr *ha)
+{
+	const struct http_endpoints *ep = t->ep;
+
+	ha->host = attr_host_name(p->src->attr);
+	/* since 0: the connection's sockets were noted when it began, before
+	 * any of its messages; a new connection on the same 5-tuple notes
+	 * its own on its first packets */
+	attr_endpoints(p->src->attr, ep->v6, ep->addr[t->client],
+		       ep->port[t->client], ep->addr[!t->client],
+		       ep->port[!t->client], 0, &ha->client, &ha->server);
+}
+
 static void on_http(void *ctx, const struct http_txn *t)
 {
 	struct pipeline *p = ctx;
 	struct api_result r = { .row = -1 };
+	struct http_attr ha = { 0 };
 
 	if (p->closing)
 		return; /* a run that failed: what waited is dropped */
@@ -142,8 +192,10 @@ static void on_http(void *ctx, const struct http_txn *t)
 		api_classify(p->api, t, &r);
 		count_route(p, t, &r);
 	}
+	if (p->src->attr)
+		http_attr(p, t, &ha);
 	http_record_routed(&p->out->line, p->out->fmt, &p->cfg->redact, t,
-			   r.rec.route ? &r.rec : NULL);
+			   r.rec.route ? &r.rec : NULL, p->src->attr ? &ha : NULL);
 	emit(p, "http", NULL);
 }
 
@@ -190,6 +242,7 @@ static int on_packet(struct pipeline *p, const struct hdrlog_packet_event *ev,
 		.frame = meta ? meta->frame : 0,
 	};
 
+	rm.netns = ifnetns(p, ev->ifindex, &rm.peer);
 	metrics_packet(ev, rm.ifname);
 	record_packet(&p->out->line, p->out->fmt, ev, &rm);
 	p->packet_records++;

@@ -347,6 +347,10 @@ static void json_packet(struct strbuf *sb, const struct hdrlog_packet_event *ev,
 			 ev->hdr.direction == HDRLOG_DIR_EGRESS ? "transmit" : "receive");
 	if (meta->ifname)
 		json_str(&j, "network.interface.name", meta->ifname);
+	if (meta->netns)
+		json_str(&j, "hdrlog.netns.name", meta->netns);
+	if (meta->peer)
+		json_str(&j, "hdrlog.interface.peer", meta->peer);
 	if (ev->ifindex)
 		json_u64(&j, "hdrlog.ifindex", ev->ifindex);
 	if (ev->hdr.hook == HDRLOG_HOOK_PCAP) {

@@ -14,6 +14,8 @@ enum record_format { RECORD_JSON, RECORD_TEXT };
 struct record_meta {
 	__u64 epoch_ns;	    /* event time, ns since the Unix epoch */
 	const char *ifname; /* NULL when unknown */
+	const char *netns;  /* --netns: the interface's namespace, else NULL */
+	const char *peer;   /* --netns: a veth's other end, else NULL */
 	__u64 frame;	    /* pcap: 1-based frame number; live: 0 */
 };
 

@@ -35,7 +35,7 @@ static void collect(void *ctx, const struct http_txn *t)
 	struct strbuf line = { 0 };
 
 	assert_true(ls->n < MAX_LINES);
-	http_record(&line, ls->fmt, &ls->redact, t);
+	http_record(&line, ls->fmt, &ls->redact, t, NULL);
 	ls->l[ls->n++] = strdup(line.data);
 	sb_free(&line);
 }
