@@ -84,18 +84,73 @@ static long http_scan_step(__u64 block, void *ctx)
 			       c->len - i) ? 1 : 0;
 }
 
-/* What the segment's first bytes start (hdrlog_http_classify()). */
+struct http_ext_buf {
+	__u8 b[HDRLOG_HTTP_EXT_LEN];
+};
+
+/* One step of reading an extension method's request line
+ * (hdrlog_http_ext_byte()): a global function, verified once on its own,
+ * so that the loop below does not multiply its states. */
+__attribute__((noinline)) int http_ext_byte(struct hdrlog_http_ext *x, __u8 c)
+{
+	if (!x)
+		return -1;
+	return hdrlog_http_ext_byte(x, c);
+}
+
+/* hdrlog_http_extension() of blk's first n bytes. */
+static __always_inline int http_ext_line(const struct http_ext_buf *blk,
+					 __u32 n)
+{
+	struct hdrlog_http_ext x = {};
+
+	for (__u32 i = 0; i < HDRLOG_HTTP_EXT_LEN; i++) {
+		int r;
+
+		if (i >= n)
+			return 0;
+		r = http_ext_byte(&x, blk->b[i]);
+		if (r)
+			return r > 0;
+	}
+	return 0;
+}
+
+/* The segment's first HDRLOG_HTTP_EXT_LEN bytes read for an extension
+ * method (kernel_user/http_flow.h): apart, so that its buffer is on the
+ * stack only when a segment may start one. */
+static __attribute__((noinline)) int http_sniff_ext(struct __sk_buff *skb,
+						    __u32 off, __u32 len)
+{
+	struct http_ext_buf buf;
+	__u64 n = len; /* 64-bit: the bounds the verifier sees */
+
+	if (n > HDRLOG_HTTP_EXT_LEN)
+		n = HDRLOG_HTTP_EXT_LEN;
+	barrier_var(n);
+	if (n < 1 || n > HDRLOG_HTTP_EXT_LEN ||
+	    bpf_skb_load_bytes(skb, off, buf.b, n))
+		return 0;
+	return http_ext_line(&buf, n) ? HDRLOG_HTTP_OTHER + 1 : 0;
+}
+
+/* What the segment's first bytes start (hdrlog_http_classify(), or an
+ * extension method's whole request line). */
 static __always_inline int http_sniff(struct __sk_buff *skb,
 				      const struct hdrlog_headers *h, __u32 off)
 {
 	__u8 start[HDRLOG_HTTP_SNIFF_LEN] = {};
 	__u32 n = h->payload_len;
+	int what;
 
 	if (n > HDRLOG_HTTP_SNIFF_LEN)
 		n = HDRLOG_HTTP_SNIFF_LEN;
 	if (n < 1 || bpf_skb_load_bytes(skb, off, start, n))
 		return 0;
-	return hdrlog_http_classify(start, n);
+	what = hdrlog_http_classify(start, n);
+	if (!what && hdrlog_http_may_extend(start, n))
+		what = http_sniff_ext(skb, off, h->payload_len);
+	return what;
 }
 
 /* Sends the payload event: the segment's first snap length bytes (none

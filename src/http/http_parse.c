@@ -6,16 +6,19 @@
 
 #include "hdrlog/events.h"
 #include "http/http_parse.h"
+#include "http_flow.h" /* what the kernel takes for a message start */
 
 #define REDACTED "REDACTED"
 
-/* In enum hdrlog_http_method order: the kernel counts by it. */
+/* In enum hdrlog_http_method order: the kernel counts by it. The last,
+ * HDRLOG_HTTP_OTHER, is every extension method (RFC 9110 9.1). */
 static const char *const methods[] = {
 	"GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH", "CONNECT",
-	"TRACE",
+	"TRACE", "other",
 };
 _Static_assert(sizeof(methods) / sizeof(methods[0]) == HDRLOG_HTTP_METHOD__MAX,
 	       "one name per enum hdrlog_http_method");
+#define N_KNOWN_METHODS HDRLOG_HTTP_OTHER
 
 const char *http_method_name(int m)
 {
@@ -51,28 +54,33 @@ void http_config_defaults(struct http_config *cfg)
 
 bool http_looks_like_start(const char *data, size_t n)
 {
-	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+	const __u8 *p = (const __u8 *)data;
+	size_t sniff = n < HDRLOG_HTTP_SNIFF_LEN ? n : HDRLOG_HTTP_SNIFF_LEN;
+
+	for (size_t i = 0; i < N_KNOWN_METHODS; i++) {
 		size_t m = strlen(methods[i]);
 
 		if (n > m && !memcmp(data, methods[i], m) && data[m] == ' ')
 			return true;
 	}
-	return n >= 7 && !memcmp(data, "HTTP/1.", 7);
+	if (n >= 7 && !memcmp(data, "HTTP/1.", 7))
+		return true;
+	/* an extension method, known as the kernel knows it */
+	return hdrlog_http_may_extend(p, sniff) &&
+	       hdrlog_http_extension(p, n < HDRLOG_HTTP_EXT_LEN ? n : HDRLOG_HTTP_EXT_LEN);
 }
 
 bool http_may_start(const char *data, size_t n)
 {
-	static const char *const starts[] = {
-		"GET ", "POST ", "PUT ", "DELETE ", "HEAD ", "OPTIONS ", "PATCH ",
-		"CONNECT ", "TRACE ", "HTTP/1.",
-	};
-
 	if (http_looks_like_start(data, n))
 		return true;
-	for (size_t i = 0; i < sizeof(starts) / sizeof(starts[0]); i++)
-		if (n && n < strlen(starts[i]) && !memcmp(data, starts[i], n))
+	for (size_t i = 0; i < N_KNOWN_METHODS; i++) {
+		size_t m = strlen(methods[i]);
+
+		if (n && n <= m && !memcmp(data, methods[i], n))
 			return true;
-	return false;
+	}
+	return n && n < 7 && !memcmp(data, "HTTP/1.", n);
 }
 
 size_t http_head_end(const char *buf, size_t len, size_t from)
