@@ -39,6 +39,8 @@ struct http_stats {
 	__u64 body_holes;    /* holes stepped over inside a Content-Length
 			      * body: segments the kernel did not copy */
 	__u64 body_hole_bytes;
+	__u64 unexpected_bytes; /* server bytes where a status line had to
+				 * start (RFC 9112 6.3), not one */
 };
 
 /* The client and server of a connection, as the record prints them. */
@@ -71,6 +73,8 @@ struct http_part {
 struct http_txn {
 	struct http_part req, resp;
 	unsigned interim; /* 1xx responses before the final one */
+	__u64 unexpected; /* server bytes after this response (or before
+			   * it) that started no status line */
 	__u64 index;	  /* 1-based, per connection */
 	enum http_outcome outcome;
 	int client;	  /* endpoint index of the client: 0 or 1 */
@@ -79,6 +83,12 @@ struct http_txn {
 };
 
 struct http_engine;
+
+/* A complete transaction's record leaves this long after its response
+ * ended (at http_engine_expire()), or at the next response or the
+ * connection's end if sooner: server bytes right after a response that
+ * start no status line are counted on it (RFC 9112 6.3). */
+#define HTTP_HOLD_NS 1000000000ULL
 
 /* Gets each transaction as it completes (or is given up); t and what it
  * points to are the engine's again when the call returns. */

@@ -80,7 +80,7 @@ static void json_request(struct json *j, const struct http_part *p)
 	str_opt(j, "user_agent.original", m->user_agent);
 	str_opt(j, "http.request.header.referer", m->referer);
 	str_opt(j, "http.request.header.content-type", m->content_type);
-	if (m->content_length >= 0)
+	if (m->has_length)
 		json_u64(j, "http.request.header.content-length", m->content_length);
 	str_opt(j, "http.request.header.x-request-id", m->request_id);
 	str_opt(j, "http.request.header.traceparent", m->traceparent);
@@ -96,7 +96,7 @@ static void json_response(struct json *j, const struct http_part *p)
 		json_u64(j, "http.response.status_code", m->status);
 	str_opt(j, "hdrlog.http.response.reason", m->reason);
 	str_opt(j, "http.response.header.content-type", m->content_type);
-	if (m->content_length >= 0)
+	if (m->has_length)
 		json_u64(j, "http.response.header.content-length", m->content_length);
 	str_opt(j, "http.response.header.x-request-id", m->request_id);
 	json_extra(j, "hdrlog.http.response.headers", m);
@@ -146,7 +146,10 @@ static void json_txn(struct strbuf *sb, const struct http_txn *t)
 	if (req->seen && resp->seen && resp->start_ns >= req->start_ns) {
 		json_u64(&j, "hdrlog.http.time_to_first_byte_ns",
 			 resp->start_ns - req->start_ns);
-		json_u64(&j, "hdrlog.http.duration_ns", resp->end_ns - req->start_ns);
+		/* a response cut off has no end: no duration */
+		if (resp->end_ns >= resp->start_ns)
+			json_u64(&j, "hdrlog.http.duration_ns",
+				 resp->end_ns - req->start_ns);
 	}
 	str_opt(&j, "hdrlog.http.request.error", req->msg.error);
 	str_opt(&j, "hdrlog.http.response.error", resp->msg.error);
@@ -158,6 +161,8 @@ static void json_txn(struct strbuf *sb, const struct http_txn *t)
 		json_bool(&j, "hdrlog.http.request.gap", true);
 	if (resp->gap)
 		json_bool(&j, "hdrlog.http.response.gap", true);
+	if (t->unexpected)
+		json_u64(&j, "hdrlog.http.response.unexpected_bytes", t->unexpected);
 	json_end(&j);
 	sb_putc(sb, '\n');
 }
