@@ -241,7 +241,9 @@ void http_response_end(struct http_side *s)
 	struct http_conn *c = s->conn;
 	struct http_txn *t = &c->resp_txn;
 
-	if (!c->resp_busy)
+	/* done already: this is not its response (the other side started
+	 * one meanwhile) */
+	if (!c->resp_busy || c->resp_done)
 		return;
 	t->resp = s->part;
 	memset(&s->part.msg, 0, sizeof(s->part.msg));
