@@ -2,7 +2,8 @@
 /*
  * HTTP in the kernel (tc only: it reads the payload with
  * bpf_skb_load_bytes()). A TCP segment whose payload starts like HTTP/1.x
- * (a method token or "HTTP/1.") on any port marks its flow in the flow
+ * (a known method token, "HTTP/1.", or an extension method's request
+ * line) on any port marks its flow in the flow
  * table as HTTP and is counted there by method or status class; the
  * segments of HTTP flows go to the agent as payload events with their
  * first targ_http_snaplen bytes, except those inside a body of known

@@ -5,7 +5,8 @@
  * Content-Length or chunked body, or until close), and each response is
  * paired with the oldest request still waiting on its connection
  * (pipelining and keep-alive). One "http" record per transaction, also
- * for a request that never got its response.
+ * for a request that never got its response. HTTP/0.9 simple requests
+ * (RFC 1945) are read too; a server's bytes are only ever responses.
  */
 #ifndef HDRLOG_HTTP_H
 #define HDRLOG_HTTP_H

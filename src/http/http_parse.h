@@ -56,12 +56,15 @@ struct http_msg {
 			    * fields (the framing) cannot be trusted */
 };
 
-/* Whether data (n bytes) starts like an HTTP/1.x message: a method token
- * followed by a space, or "HTTP/1.". Used to find where messages start. */
+/* Whether data (n bytes) starts like an HTTP/1.x message: a known method
+ * token followed by a space, "HTTP/1.", or an extension method's whole
+ * request line in the first HDRLOG_HTTP_EXT_LEN bytes (RFC 9110 9.1; as
+ * the kernel decides, kernel_user/http_flow.h). Used to find where
+ * messages start. */
 bool http_looks_like_start(const char *data, size_t n);
 
-/* Like http_looks_like_start(), or data is shorter than such a start and
- * begins one ("GE"): a message cut into tiny segments. */
+/* Like http_looks_like_start(), or data is shorter than a known start
+ * and begins one ("GE"): a message cut into tiny segments. */
 bool http_may_start(const char *data, size_t n);
 
 /* Parses the head in buf (len bytes, ending with the blank line unless the
