@@ -185,9 +185,11 @@ static void text_txn(struct strbuf *sb, const struct http_txn *t)
 		sb_putc(sb, ' ');
 		json_escape(sb, rq->path ? rq->path : "?", rq->path ? strlen(rq->path) : 1);
 	}
-	if (t->resp.seen)
+	if (t->resp.seen && rs->status)
 		sb_printf(sb, " -> %u %llu bytes", rs->status,
 			  (unsigned long long)t->resp.body);
+	else if (t->resp.seen) /* no status line: HTTP/0.9, or malformed */
+		sb_printf(sb, " -> - %llu bytes", (unsigned long long)t->resp.body);
 	if (t->req.seen && t->resp.seen && t->resp.end_ns >= t->req.start_ns)
 		sb_printf(sb, " %.3f ms",
 			  (double)(t->resp.end_ns - t->req.start_ns) / 1e6);
