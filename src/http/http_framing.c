@@ -91,6 +91,14 @@ static void head_done(struct http_side *s, bool truncated, bool gap,
 		/* "HTTP/" starts a response even when the rest is bad */
 		m->response = s->head_len >= 5 && !memcmp(s->head, "HTTP/", 5);
 	}
+	if (!m->response && http_side_is_server(s)) {
+		/* a head that began like a status line ("HT") and is none:
+		 * never a request from the server */
+		http_unexpected(s->conn, s->head_len);
+		side_reset(s, FR_SYNC);
+		s->unexpected = true;
+		return;
+	}
 	s->request = !m->response;
 	if (m->response && m->status >= 100 && m->status < 200 &&
 	    m->status != 101 && !err) {
@@ -310,8 +318,10 @@ static void side_data(struct http_side *s, const char *d, size_t n,
 	while (n) {
 		switch (s->st) {
 		case FR_SYNC:
+			/* a server's message start can only be a response */
 			if (http_side_is_server(s) &&
-			    (s->unexpected || http_awaits_simple_response(s->conn))) {
+			    (s->unexpected || http_awaits_simple_response(s->conn) ||
+			     (seg_start && http_may_start(d, n)))) {
 				used = server_start(s, d, n, seg_start, ts_ns);
 				break;
 			}
