@@ -149,8 +149,11 @@ static __always_inline int http_sniff(struct __sk_buff *skb,
 	if (n < 1 || bpf_skb_load_bytes(skb, off, start, n))
 		return 0;
 	what = hdrlog_http_classify(start, n);
-	if (!what && hdrlog_http_may_extend(start, n))
-		what = http_sniff_ext(skb, off, h->payload_len);
+	if (!what && hdrlog_http_may_extend(start, n)) {
+		/* the payload's bytes in the packet, as a capture has them */
+		n = skb->len - off < h->payload_len ? skb->len - off : h->payload_len;
+		what = http_sniff_ext(skb, off, n);
+	}
 	return what;
 }
 
