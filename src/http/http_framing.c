@@ -66,6 +66,20 @@ static void frame_body(struct http_side *s, const struct http_msg *m,
 	}
 }
 
+/* A message whose head was read and framed: it ends at once when it has
+ * no body; simple: an HTTP/0.9 request. */
+static void after_head(struct http_side *s, bool simple, __u64 ts_ns)
+{
+	if (s->st == FR_HEAD) {
+		/* after an HTTP/0.9 request the client's bytes are not HTTP/1.x
+		 * heads: a message start is looked for */
+		message_done(s, ts_ns, simple ? FR_SYNC : FR_HEAD);
+	} else if (s->st == FR_OPAQUE) {
+		message_done(s, ts_ns, FR_OPAQUE);
+		conn_opaque(s->conn);
+	}
+}
+
 /* The head in s->head is complete, or cut (truncated); gap: bytes of it
  * were never seen (a head that never ends before the close is cut, but
  * was seen whole). */
@@ -122,15 +136,8 @@ static void head_done(struct http_side *s, bool truncated, bool gap,
 		s->part.gap |= gap;
 		s->st = FR_SYNC;
 		message_done(s, ts_ns, FR_SYNC);
-		return;
-	}
-	if (s->st == FR_HEAD) {
-		/* after an HTTP/0.9 request the client's bytes are not HTTP/1.x
-		 * heads: a message start is looked for */
-		message_done(s, ts_ns, simple ? FR_SYNC : FR_HEAD);
-	} else if (s->st == FR_OPAQUE) {
-		message_done(s, ts_ns, FR_OPAQUE);
-		conn_opaque(s->conn);
+	} else {
+		after_head(s, simple, ts_ns);
 	}
 }
 
@@ -308,46 +315,51 @@ static size_t server_start(struct http_side *s, const char *d, size_t n,
 	return n;
 }
 
+/* Bytes of side s looking for a message start (FR_SYNC) or in a head
+ * (FR_HEAD); returns how many of n it used (0: read them in the state it
+ * set). */
+static size_t head_bytes(struct http_side *s, const char *d, size_t n,
+			 bool seg_start, __u64 ts_ns)
+{
+	bool server = http_side_is_server(s);
+	bool simple = server && http_awaits_simple_response(s->conn);
+
+	if (s->st == FR_SYNC) {
+		/* a server's message start can only be a response */
+		if (server && (s->unexpected || simple ||
+			       (seg_start && http_may_start(d, n))))
+			return server_start(s, d, n, seg_start, ts_ns);
+		if (!seg_start || !http_may_start(d, n)) {
+			s->conn->e->stats.not_http++;
+			return n;
+		}
+		s->st = FR_HEAD;
+	}
+	if (!s->head_len && (*d == '\r' || *d == '\n') && !simple)
+		return 1; /* empty lines between messages */
+	if (!s->head_len && server && (!may_start_status(d, n) || simple)) {
+		size_t used = server_start(s, d, n, seg_start, ts_ns);
+
+		if (s->st != FR_HEAD || used)
+			return used;
+	}
+	if (!s->head_len)
+		s->part.start_ns = ts_ns;
+	s->part.seen = true;
+	return read_head(s, d, n, ts_ns);
+}
+
 /* In-order bytes of side s. */
 static void side_data(struct http_side *s, const char *d, size_t n,
 		      bool seg_start, __u64 ts_ns)
 {
-	struct http_engine *e = s->conn->e;
 	size_t used;
 
 	while (n) {
 		switch (s->st) {
 		case FR_SYNC:
-			/* a server's message start can only be a response */
-			if (http_side_is_server(s) &&
-			    (s->unexpected || http_awaits_simple_response(s->conn) ||
-			     (seg_start && http_may_start(d, n)))) {
-				used = server_start(s, d, n, seg_start, ts_ns);
-				break;
-			}
-			if (!seg_start || !http_may_start(d, n)) {
-				e->stats.not_http++;
-				return;
-			}
-			s->st = FR_HEAD;
-			/* fall through */
 		case FR_HEAD:
-			if (!s->head_len && (*d == '\r' || *d == '\n') &&
-			    !http_awaits_simple_response(s->conn)) {
-				used = 1; /* empty lines between messages */
-				break;
-			}
-			if (!s->head_len && http_side_is_server(s) &&
-			    (!may_start_status(d, n) ||
-			     http_awaits_simple_response(s->conn))) {
-				used = server_start(s, d, n, seg_start, ts_ns);
-				if (s->st != FR_HEAD || used)
-					break;
-			}
-			if (!s->head_len)
-				s->part.start_ns = ts_ns;
-			s->part.seen = true;
-			used = read_head(s, d, n, ts_ns);
+			used = head_bytes(s, d, n, seg_start, ts_ns);
 			break;
 		case FR_BODY:
 		case FR_CHUNK_DATA:
