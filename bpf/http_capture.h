@@ -89,28 +89,41 @@ struct http_ext_buf {
 	__u8 b[HDRLOG_HTTP_EXT_LEN];
 };
 
-/* One step of reading an extension method's request line
- * (hdrlog_http_ext_byte()): a global function, verified once on its own,
- * so that the loop below does not multiply its states. */
-__attribute__((noinline)) int http_ext_byte(struct hdrlog_http_ext *x, __u8 c)
+/* HTTP_SCAN_BLOCK bytes (n of them valid) of an extension method's
+ * request line (hdrlog_http_ext_byte()): a global function, verified once
+ * on its own, so that the loop below does not multiply its states.
+ * Returns 1: a request line, -1: none, 0: read on. */
+__attribute__((noinline)) int http_ext_bytes(struct hdrlog_http_ext *x,
+					     const struct http_scan_block *blk,
+					     __u32 n)
 {
-	if (!x)
+	if (!x || !blk)
 		return -1;
-	return hdrlog_http_ext_byte(x, c);
+	for (__u32 j = 0; j < HTTP_SCAN_BLOCK; j++) {
+		int r;
+
+		if (j >= n)
+			return -1; /* the bytes ended first */
+		r = hdrlog_http_ext_byte(x, blk->b[j]);
+		if (r)
+			return r;
+	}
+	return 0;
 }
 
-/* hdrlog_http_extension() of blk's first n bytes. */
-static __always_inline int http_ext_line(const struct http_ext_buf *blk,
+/* hdrlog_http_extension() of buf's first n bytes. */
+static __always_inline int http_ext_line(const struct http_ext_buf *buf,
 					 __u32 n)
 {
 	struct hdrlog_http_ext x = {};
 
-	for (__u32 i = 0; i < HDRLOG_HTTP_EXT_LEN; i++) {
+	for (__u32 i = 0; i + HTTP_SCAN_BLOCK <= HDRLOG_HTTP_EXT_LEN;
+	     i += HTTP_SCAN_BLOCK) {
 		int r;
 
 		if (i >= n)
 			return 0;
-		r = http_ext_byte(&x, blk->b[i]);
+		r = http_ext_bytes(&x, (const void *)&buf->b[i], n - i);
 		if (r)
 			return r > 0;
 	}
