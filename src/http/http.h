@@ -118,8 +118,9 @@ void http_engine_expire(struct http_engine *e, __u64 now_ns);
 
 /* HTTP transactions (request heads) seen so far on the TCP connection
  * between the two endpoints (addresses in network order, 4 or 16 bytes
- * by v6; ports in host order; either order); 0 when it is not followed
- * (not HTTP, or already ended or evicted). */
+ * by v6; ports in host order; either order), also after it closed
+ * (once: the count is then forgotten); 0 when it is not followed (not
+ * HTTP, ended by a timeout, or evicted). */
 __u64 http_engine_conn_txns(struct http_engine *e, bool v6,
 			    const __u8 *addr_x, __u16 port_x,
 			    const __u8 *addr_y, __u16 port_y);
@@ -134,8 +135,11 @@ void http_engine_free(struct http_engine *e);
  * that it can become the flow table's id (or Community ID). */
 __u64 http_flow_id(const struct http_endpoints *ep);
 
-/* Appends txn's record to sb (http_record.c). */
+struct http_redact;
+/* Appends txn's record to sb (http_record.c), with what r hides hidden
+ * (NULL: the default names). */
 void http_record(struct strbuf *sb, enum record_format fmt,
+		 const struct http_redact *r,
 		 const struct http_txn *t);
 
 #endif
