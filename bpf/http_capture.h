@@ -2,7 +2,8 @@
 /*
  * HTTP in the kernel (tc only: it reads the payload with
  * bpf_skb_load_bytes()). A TCP segment whose payload starts like HTTP/1.x
- * (a method token or "HTTP/1.") on any port marks its flow in the flow
+ * (a known method token, "HTTP/1.", or an extension method's request
+ * line) on any port marks its flow in the flow
  * table as HTTP and is counted there by method or status class; the
  * segments of HTTP flows go to the agent as payload events with their
  * first targ_http_snaplen bytes, except those inside a body of known
@@ -84,18 +85,89 @@ static long http_scan_step(__u64 block, void *ctx)
 			       c->len - i) ? 1 : 0;
 }
 
-/* What the segment's first bytes start (hdrlog_http_classify()). */
+struct http_ext_buf {
+	__u8 b[HDRLOG_HTTP_EXT_LEN];
+};
+
+/* HTTP_SCAN_BLOCK bytes (n of them valid) of an extension method's
+ * request line (hdrlog_http_ext_byte()): a global function, verified once
+ * on its own, so that the loop below does not multiply its states.
+ * Returns 1: a request line, -1: none, 0: read on. */
+__attribute__((noinline)) int http_ext_bytes(struct hdrlog_http_ext *x,
+					     const struct http_scan_block *blk,
+					     __u32 n)
+{
+	if (!x || !blk)
+		return -1;
+	for (__u32 j = 0; j < HTTP_SCAN_BLOCK; j++) {
+		int r;
+
+		if (j >= n)
+			return -1; /* the bytes ended first */
+		r = hdrlog_http_ext_byte(x, blk->b[j]);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+/* hdrlog_http_extension() of buf's first n bytes. */
+static __always_inline int http_ext_line(const struct http_ext_buf *buf,
+					 __u32 n)
+{
+	struct hdrlog_http_ext x = {};
+
+	for (__u32 i = 0; i + HTTP_SCAN_BLOCK <= HDRLOG_HTTP_EXT_LEN;
+	     i += HTTP_SCAN_BLOCK) {
+		int r;
+
+		if (i >= n)
+			return 0;
+		r = http_ext_bytes(&x, (const void *)&buf->b[i], n - i);
+		if (r)
+			return r > 0;
+	}
+	return 0;
+}
+
+/* The segment's first HDRLOG_HTTP_EXT_LEN bytes read for an extension
+ * method (kernel_user/http_flow.h): apart, so that its buffer is on the
+ * stack only when a segment may start one. */
+static __attribute__((noinline)) int http_sniff_ext(struct __sk_buff *skb,
+						    __u32 off, __u32 len)
+{
+	struct http_ext_buf buf;
+	__u64 n = len; /* 64-bit: the bounds the verifier sees */
+
+	if (n > HDRLOG_HTTP_EXT_LEN)
+		n = HDRLOG_HTTP_EXT_LEN;
+	barrier_var(n);
+	if (n < 1 || n > HDRLOG_HTTP_EXT_LEN ||
+	    bpf_skb_load_bytes(skb, off, buf.b, n))
+		return 0;
+	return http_ext_line(&buf, n) ? HDRLOG_HTTP_OTHER + 1 : 0;
+}
+
+/* What the segment's first bytes start (hdrlog_http_classify(), or an
+ * extension method's whole request line). */
 static __always_inline int http_sniff(struct __sk_buff *skb,
 				      const struct hdrlog_headers *h, __u32 off)
 {
 	__u8 start[HDRLOG_HTTP_SNIFF_LEN] = {};
 	__u32 n = h->payload_len;
+	int what;
 
 	if (n > HDRLOG_HTTP_SNIFF_LEN)
 		n = HDRLOG_HTTP_SNIFF_LEN;
 	if (n < 1 || bpf_skb_load_bytes(skb, off, start, n))
 		return 0;
-	return hdrlog_http_classify(start, n);
+	what = hdrlog_http_classify(start, n);
+	if (!what && hdrlog_http_may_extend(start, n)) {
+		/* the payload's bytes in the packet, as a capture has them */
+		n = skb->len - off < h->payload_len ? skb->len - off : h->payload_len;
+		what = http_sniff_ext(skb, off, n);
+	}
+	return what;
 }
 
 /* Sends the payload event: the segment's first snap length bytes (none

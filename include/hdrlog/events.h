@@ -253,7 +253,9 @@ struct hdrlog_payload_event {
 /* HTTP message starts the kernel counts per flow (struct
  * hdrlog_flow_http), exact even when payload events are lost: segments
  * whose payload starts with a method token, or with "HTTP/1.x NNN" by
- * status class. */
+ * status class. Any token is a method (RFC 9110 9.1): the ones not named
+ * here count as HDRLOG_HTTP_OTHER, recognised by their whole request line
+ * (kernel_user/http_flow.h). */
 enum hdrlog_http_method {
 	HDRLOG_HTTP_GET,
 	HDRLOG_HTTP_POST,
@@ -264,6 +266,7 @@ enum hdrlog_http_method {
 	HDRLOG_HTTP_PATCH,
 	HDRLOG_HTTP_CONNECT,
 	HDRLOG_HTTP_TRACE,
+	HDRLOG_HTTP_OTHER, /* an extension method: QUERY, PROPFIND... */
 	HDRLOG_HTTP_METHOD__MAX,
 };
 

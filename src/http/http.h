@@ -5,7 +5,8 @@
  * Content-Length or chunked body, or until close), and each response is
  * paired with the oldest request still waiting on its connection
  * (pipelining and keep-alive). One "http" record per transaction, also
- * for a request that never got its response.
+ * for a request that never got its response. HTTP/0.9 simple requests
+ * (RFC 1945) are read too; a server's bytes are only ever responses.
  */
 #ifndef HDRLOG_HTTP_H
 #define HDRLOG_HTTP_H
@@ -40,6 +41,8 @@ struct http_stats {
 	__u64 body_holes;    /* holes stepped over inside a Content-Length
 			      * body: segments the kernel did not copy */
 	__u64 body_hole_bytes;
+	__u64 unexpected_bytes; /* server bytes where a status line had to
+				 * start (RFC 9112 6.3), not one */
 };
 
 /* The client and server of a connection, as the record prints them. */
@@ -72,6 +75,8 @@ struct http_part {
 struct http_txn {
 	struct http_part req, resp;
 	unsigned interim; /* 1xx responses before the final one */
+	__u64 unexpected; /* server bytes after this response (or before
+			   * it) that started no status line */
 	__u64 index;	  /* 1-based, per connection */
 	enum http_outcome outcome;
 	int client;	  /* endpoint index of the client: 0 or 1 */
@@ -80,6 +85,12 @@ struct http_txn {
 };
 
 struct http_engine;
+
+/* A complete transaction's record leaves this long after its response
+ * ended (at http_engine_expire()), or at the next response or the
+ * connection's end if sooner: server bytes right after a response that
+ * start no status line are counted on it (RFC 9112 6.3). */
+#define HTTP_HOLD_NS 1000000000ULL
 
 /* Gets each transaction as it completes (or is given up); t and what it
  * points to are the engine's again when the call returns. */

@@ -143,7 +143,7 @@ static void http_engine_summary(FILE *fp, const struct http_stats *s)
 		"%llu interim, %llu parse errors, %llu truncated heads, %llu "
 		"non-HTTP segments, %llu gaps (%llu bytes), %llu body holes "
 		"(%llu bytes, not copied), %llu connections (%llu evicted), "
-		"%llu requests evicted\n",
+		"%llu requests evicted, %llu unexpected response bytes\n",
 		(unsigned long long)s->transactions,
 		(unsigned long long)s->no_response,
 		(unsigned long long)s->no_request,
@@ -159,7 +159,8 @@ static void http_engine_summary(FILE *fp, const struct http_stats *s)
 		(unsigned long long)s->body_hole_bytes,
 		(unsigned long long)s->connections,
 		(unsigned long long)s->evicted_conns,
-		(unsigned long long)s->evicted_txns);
+		(unsigned long long)s->evicted_txns,
+		(unsigned long long)s->unexpected_bytes);
 }
 
 /* The flows' part of the summary line. */

@@ -241,6 +241,66 @@ static void test_head_and_chunked(struct hdrlog_bpf *skel,
 		      seq + n + strlen(chunked)) == 1, "chunked body segment not copied");
 }
 
+/* RFC 9110 9.1: any token is a method. A connection that starts with
+ * an extension method is known as HTTP by its whole request line (RFC
+ * 9112 3: TOKEN SP target SP HTTP-version), and such requests count as
+ * "other"; a token and a space alone (SMTP, FTP...) are not HTTP. */
+static void test_extension_methods(struct hdrlog_bpf *skel,
+				   struct ring_buffer *rb, struct got *g)
+{
+	static const char *const ext[] = {
+		"QUERY /search HTTP/1.1\r\nHost: a\r\n\r\n",
+		"PROPFIND /dav/ HTTP/1.1\r\nDepth: 1\r\n\r\n",
+		"CCM_POST /x HTTP/1.0\n\n",
+		"VERSION-CONTROL /a/b/c HTTP/1.1\r\n\r\n", /* longer than the sniff */
+	};
+	static const char *const not_http[] = {
+		"EHLO mail.example\r\n",	       /* SMTP */
+		"USER anonymous\r\n",		       /* FTP */
+		"QUERY /search HTTP/2.0\r\n\r\n",  /* no HTTP/1.x */
+		"QUERY /a b HTTP/1.1\r\n\r\n",      /* a space in the target */
+		"QUERY /search HTTP/1.1",	       /* no line end in the bytes */
+		"NOTAMETHODBECAUSEITISTOOLONG / HTTP/1.1\r\n", /* token > 24 */
+	};
+	struct hdrlog_flow_value v;
+	char longt[200];
+
+	for (unsigned i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+		__u16 port = 40100 + i;
+
+		CHECK(segment(skel, rb, g, port, false, ext[i], strlen(ext[i]), 1) == 1,
+		      "%s: not copied", ext[i]);
+		v = flow_of(skel, port);
+		CHECK(v.http.seen && v.http.requests[HDRLOG_HTTP_OTHER] == 1 &&
+		      v.http.requests[HDRLOG_HTTP_GET] == 0,
+		      "%s: seen %u, other %u", ext[i], v.http.seen,
+		      v.http.requests[HDRLOG_HTTP_OTHER]);
+		/* and the response on it */
+		CHECK(segment(skel, rb, g, port, true, "HTTP/1.1 207 Multi\r\n\r\n", 23,
+			      7000) == 1, "%s: response not copied", ext[i]);
+	}
+	/* later on a known HTTP connection: counted too */
+	CHECK(segment(skel, rb, g, 40100, false, ext[1], strlen(ext[1]), 100) == 1,
+	      "second extension request not copied");
+	v = flow_of(skel, 40100);
+	CHECK(v.http.requests[HDRLOG_HTTP_OTHER] == 2, "other %u, want 2",
+	      v.http.requests[HDRLOG_HTTP_OTHER]);
+	for (unsigned i = 0; i < sizeof(not_http) / sizeof(not_http[0]); i++) {
+		__u16 port = 40120 + i;
+
+		CHECK(segment(skel, rb, g, port, false, not_http[i],
+			      strlen(not_http[i]), 1) == 0, "%s: copied", not_http[i]);
+		v = flow_of(skel, port);
+		CHECK(!v.http.seen, "%s: marked HTTP", not_http[i]);
+	}
+	/* a request line past HDRLOG_HTTP_EXT_LEN bytes is not read whole */
+	memset(longt, 'a', sizeof(longt));
+	memcpy(longt, "QUERY /", 7);
+	memcpy(longt + 180, " HTTP/1.1\r\n\r\n", 14);
+	CHECK(segment(skel, rb, g, 40130, false, longt, 194, 1) == 0,
+	      "a request line longer than the read copied");
+}
+
 int main(void)
 {
 	static const char req[] = "GET /index.html HTTP/1.1\r\nHost: 198.18.0.2\r\n"
@@ -312,6 +372,7 @@ int main(void)
 	test_known_body(skel, rb, &g);
 	test_head_and_chunked(skel, rb, &g);
 	test_head_at_snap_end(skel, rb, &g);
+	test_extension_methods(skel, rb, &g);
 
 	ring_buffer__free(rb);
 	hdrlog_bpf__destroy(skel);
