@@ -15,7 +15,7 @@ CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Ikernel_user \
 # Each object records the headers it read (-MMD -MP): a changed header
 # rebuilds what includes it, and only that.
 DEPFLAGS = -MMD -MP
-LDLIBS := -lbpf -lelf -lz -lpcap -lmicrohttpd -lcurl -lcrypto -lpthread
+LDLIBS := -lbpf -lelf -lz -lpcap -lmicrohttpd -lcurl -lcrypto -lpthread -lm
 # -mcpu=v3: atomics that return the old value (bpf/flow_update.h)
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Wextra \
 	-Werror -Iinclude -Ikernel_user -Ibpf -I/usr/include/$(MULTIARCH)

@@ -11,6 +11,7 @@
 #include "metrics/metrics.h"
 #include "metrics/metrics_http.h"
 #include "output/output.h"
+#include "output/sink_alertmanager.h"
 #include "output/sink_loki.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/run.h"
@@ -23,7 +24,7 @@
 static int open_exporters(const struct config *cfg, struct output *out,
 			  struct metrics_server **metrics)
 {
-	struct sink *loki;
+	struct sink *loki, *am;
 	int err;
 
 	metrics_add_sink(cfg->write_path ? "file" : "stdout", &out->n);
@@ -33,6 +34,13 @@ static int open_exporters(const struct config *cfg, struct output *out,
 			return err;
 		output_add_sink(out, loki);
 		metrics_add_sink(loki->name, &loki->n);
+	}
+	if (cfg->alertmanager.url) {
+		err = sink_alertmanager_open(&cfg->alertmanager, &am);
+		if (err)
+			return err;
+		output_add_sink(out, am);
+		metrics_add_sink(am->name, &am->n);
 	}
 	if (cfg->metrics_addr)
 		return metrics_server_start(cfg->metrics_addr, metrics);

@@ -8,6 +8,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "hdrlog/anomaly.h" /* before the skeleton: its rodata has the opts */
 #include "hdrlog.skel.h"
 #include "hdrlog/events.h"
 #include "capture/loader.h"
@@ -82,6 +83,8 @@ static int set_knobs(struct hdrlog_bpf *skel, const struct config *cfg,
 	skel->rodata->targ_only_failed = cfg->flow.only_failed;
 	skel->rodata->targ_timeline = cfg->flow.timeline;
 	skel->rodata->targ_http_snaplen = cfg->http_snaplen;
+	skel->rodata->targ_anomalies = cfg->anomalies;
+	skel->rodata->targ_anomaly = cfg->anomaly;
 	if (cfg->flow_entries)
 		bpf_map__set_max_entries(skel->maps.flows, flows);
 	if (cfg->flow.timeline)

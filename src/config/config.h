@@ -12,8 +12,10 @@
 
 #include "filter/select.h"
 #include "flow/flow.h"
+#include "hdrlog/anomaly.h"
 #include "http/http_parse.h"
 #include "output/rotate.h"
+#include "output/sink_alertmanager.h"
 #include "output/sink_loki.h"
 #include "record/record.h"
 
@@ -48,6 +50,8 @@ struct config {
 	__u32 http_snaplen;	       /* payload bytes the kernel copies */
 	struct http_config http_cfg;
 	const char *http_headers[CONFIG_MAX_HTTP_HEADERS];
+	bool anomalies;		       /* the kernel's anomaly checks */
+	struct hdrlog_anomaly_opts anomaly;
 
 	/* output */
 	enum record_format fmt;
@@ -58,6 +62,7 @@ struct config {
 	/* export */
 	const char *metrics_addr;
 	struct loki_opts loki;
+	struct alertmanager_opts alertmanager;
 
 	/* tuning */
 	__u32 ringbuf_bytes;	       /* a power of two */

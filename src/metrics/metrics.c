@@ -9,6 +9,7 @@
 
 #include "metrics/counters.h"
 #include "http/http_parse.h"
+#include "anomaly/anomaly_record.h"
 #include "metrics/metrics.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -91,6 +92,8 @@ static struct {
 	atomic_ullong http_flow_requests[HDRLOG_HTTP_METHOD__MAX];
 	atomic_ullong http_flow_responses[6];
 	atomic_ullong http_uncopied_bytes;
+	/* anomaly records by enum hdrlog_anomaly_kind; 0: syn_flood */
+	atomic_ullong anomalies[HDRLOG_AN__MAX];
 } M = { .kernel_lock = PTHREAD_MUTEX_INITIALIZER, .stats_fd = -1 };
 
 #define ADD(field, v) atomic_fetch_add_explicit(&(field), (v), memory_order_relaxed)
@@ -128,6 +131,7 @@ void metrics_reset(void)
 	memset((void *)M.http_flow_requests, 0, sizeof(M.http_flow_requests));
 	memset((void *)M.http_flow_responses, 0, sizeof(M.http_flow_responses));
 	SET(M.http_uncopied_bytes, 0);
+	memset((void *)M.anomalies, 0, sizeof(M.anomalies));
 }
 
 void metrics_add_interface(const char *name)
@@ -251,6 +255,12 @@ void metrics_flow_ended(const char *conn_state, __u64 handshake_ns,
 		observe(&M.rtt, rtt_ns);
 	ADD(M.retransmits, retransmits);
 	ADD(M.resets, resets);
+}
+
+void metrics_anomaly(__u8 kind)
+{
+	if (kind < HDRLOG_AN__MAX)
+		ADD(M.anomalies[kind], 1);
 }
 
 void metrics_syn_unanswered(void)
@@ -428,6 +438,22 @@ static void render_flows(struct strbuf *sb)
 	sample(sb, "hdrlog_tcp_syn_unanswered_total", NULL, GET(M.syn_unanswered));
 }
 
+/* Every kind, 0 included: a rate of a series that never appeared is no
+ * rate (docs/alerts.yml). */
+static void render_anomalies(struct strbuf *sb)
+{
+	char labels[64];
+
+	family(sb, "hdrlog_anomalies_total", "counter",
+	       "Anomaly records, by kind (one per kind and source or "
+	       "destination per window).");
+	for (int k = 0; k < HDRLOG_AN__MAX; k++) {
+		snprintf(labels, sizeof(labels), "kind=\"%s\"",
+			 k ? anomaly_kind_name(k) : "syn_flood");
+		sample(sb, "hdrlog_anomalies_total", labels, GET(M.anomalies[k]));
+	}
+}
+
 /* The flow table's counts: exact when payload events are lost. */
 static void render_http_flows(struct strbuf *sb)
 {
@@ -505,5 +531,6 @@ void metrics_render(struct strbuf *sb)
 	       GET(M.sampled_out));
 	render_sinks(sb);
 	render_flows(sb);
+	render_anomalies(sb);
 	render_http(sb);
 }
