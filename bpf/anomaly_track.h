@@ -9,9 +9,13 @@
 #define ANOMALY_CTX const struct hdrlog_packet_event
 #include "anomaly.h"
 
-/* The agent's --anomalies and thresholds. */
+/* The agent's --anomalies and thresholds (struct hdrlog_anomaly_opts;
+ * scalars, so that the skeleton needs no header of ours). */
 const volatile bool targ_anomalies = false;
-const volatile struct hdrlog_anomaly_opts targ_anomaly = {};
+const volatile __u64 targ_anomaly_window_ns = 60000000000ULL;
+const volatile __u32 targ_scan_ports = 100;
+const volatile __u32 targ_sweep_hosts = 64;
+const volatile __u32 targ_ttl_jump = 10;
 
 /* Which (kind, source) had its event in which window. */
 struct {
@@ -125,11 +129,11 @@ static __attribute__((noinline)) void anomaly_report(ANOMALY_CTX *ev,
 	hdrlog_anomaly_key_make(&k, kind, &ev->h);
 	seen = bpf_map_lookup_elem(&anomaly_seen, &k);
 	if (!seen) {
-		hdrlog_anomaly_window(&fresh, 1, ev->ts_ns, targ_anomaly.window_ns);
+		hdrlog_anomaly_window(&fresh, 1, ev->ts_ns, targ_anomaly_window_ns);
 		if (bpf_map_update_elem(&anomaly_seen, &k, &fresh, BPF_ANY))
 			stat_add(HDRLOG_STAT_ANOMALY_UNTRACKED, 1);
 	} else if (!hdrlog_anomaly_window(seen, 0, ev->ts_ns,
-					  targ_anomaly.window_ns)) {
+					  targ_anomaly_window_ns)) {
 		return;
 	}
 	stat_add(HDRLOG_STAT_ANOMALY_EVENTS, 1);
@@ -154,10 +158,10 @@ static __attribute__((noinline)) void anomaly_report(ANOMALY_CTX *ev,
 static __attribute__((noinline)) void anomaly_account(ANOMALY_CTX *ev)
 {
 	struct hdrlog_anomaly_opts o = {
-		.window_ns = targ_anomaly.window_ns,
-		.scan_ports = targ_anomaly.scan_ports,
-		.sweep_hosts = targ_anomaly.sweep_hosts,
-		.ttl_jump = targ_anomaly.ttl_jump,
+		.window_ns = targ_anomaly_window_ns,
+		.scan_ports = targ_scan_ports,
+		.sweep_hosts = targ_sweep_hosts,
+		.ttl_jump = targ_ttl_jump,
 	};
 
 	hdrlog_anomaly_packet(ev, &ev->h, &o, ev->ifindex, ev->hdr.direction,

@@ -45,13 +45,21 @@ static int anomaly_ttl(ANOMALY_CTX *ctx, const struct hdrlog_ttl_key *k,
 		       __u8 ttl);
 static void anomaly_report(ANOMALY_CTX *ctx, __u8 kind, __u32 value);
 
+/* Whether now is a window or more past start. A clock that went back (a
+ * capture's can) stays in the window it was in. */
+static __always_inline int hdrlog_window_over(__u64 start, __u64 now,
+					      __u64 window)
+{
+	return now > start && now - start >= window;
+}
+
 /* Whether a packet of a kind from a source at now starts a new window of
  * v (then the caller sends an event). is_new: v was just made. */
 static __always_inline int hdrlog_anomaly_window(struct hdrlog_anomaly_seen *v,
 						 int is_new, __u64 now,
 						 __u64 window)
 {
-	if (is_new || now - v->window_start_ns >= window) {
+	if (is_new || hdrlog_window_over(v->window_start_ns, now, window)) {
 		v->window_start_ns = now;
 		v->packets = 1;
 		return 1;
@@ -208,7 +216,7 @@ static __always_inline int hdrlog_sketch_add(struct hdrlog_sketch *s, __u32 bit,
 	__u64 mask = 1ULL << (bit & 63);
 	__u32 w = (bit / 64) & (HDRLOG_SKETCH_WORDS - 1);
 
-	if (now - s->window_start_ns >= window || !s->window_start_ns) {
+	if (hdrlog_window_over(s->window_start_ns, now, window)) {
 		__builtin_memset(s->map, 0, sizeof(s->map));
 		s->window_start_ns = now;
 		s->bits = 0;
@@ -233,7 +241,7 @@ static __always_inline int hdrlog_frag_mark(struct hdrlog_frag_state *s,
 	__u32 first = off / 8, last = (off + len + 7) / 8; /* blocks [first, last) */
 	int overlap = 0;
 
-	if (now - s->window_start_ns >= window || !s->window_start_ns) {
+	if (hdrlog_window_over(s->window_start_ns, now, window)) {
 		__builtin_memset(s->map, 0, sizeof(s->map));
 		s->window_start_ns = now;
 	}

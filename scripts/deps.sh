@@ -14,6 +14,8 @@ packages=(
 	iperf3 wrk nginx-light netsniff-ng
 	# exporters: /metrics server, Loki push; Prometheus for the e2e test
 	libmicrohttpd-dev libcurl4-openssl-dev prometheus
+	# anomaly alerts: Alertmanager for the e2e test
+	prometheus-alertmanager
 )
 
 missing=()

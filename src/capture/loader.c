@@ -8,7 +8,6 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "hdrlog/anomaly.h" /* before the skeleton: its rodata has the opts */
 #include "hdrlog.skel.h"
 #include "hdrlog/events.h"
 #include "capture/loader.h"
@@ -84,7 +83,10 @@ static int set_knobs(struct hdrlog_bpf *skel, const struct config *cfg,
 	skel->rodata->targ_timeline = cfg->flow.timeline;
 	skel->rodata->targ_http_snaplen = cfg->http_snaplen;
 	skel->rodata->targ_anomalies = cfg->anomalies;
-	skel->rodata->targ_anomaly = cfg->anomaly;
+	skel->rodata->targ_anomaly_window_ns = cfg->anomaly.window_ns;
+	skel->rodata->targ_scan_ports = cfg->anomaly.scan_ports;
+	skel->rodata->targ_sweep_hosts = cfg->anomaly.sweep_hosts;
+	skel->rodata->targ_ttl_jump = cfg->anomaly.ttl_jump;
 	if (cfg->flow_entries)
 		bpf_map__set_max_entries(skel->maps.flows, flows);
 	if (cfg->flow.timeline)
