@@ -61,16 +61,21 @@ struct {
 	__type(value, struct anomaly_zero);
 } anomaly_zero SEC(".maps");
 
-/* The value of k in map, inserted from zero when new; NULL (counted)
- * when it cannot be. */
+/* The value of k in map, inserted from the zeroed value at offset off
+ * of anomaly_zero when new and create; NULL when new and not create, or
+ * (counted) when it cannot be. */
 static __always_inline void *lookup_or_zero(void *map, const void *k,
-					    const void *zero)
+					    __u32 off, int create)
 {
 	void *v = bpf_map_lookup_elem(map, k);
+	__u32 zero = 0;
+	char *z;
 
-	if (v || !zero)
+	if (v || !create)
 		return v;
-	bpf_map_update_elem(map, k, zero, BPF_NOEXIST);
+	z = bpf_map_lookup_elem(&anomaly_zero, &zero);
+	if (z)
+		bpf_map_update_elem(map, k, z + off, BPF_NOEXIST);
 	v = bpf_map_lookup_elem(map, k);
 	if (!v)
 		stat_add(HDRLOG_STAT_ANOMALY_UNTRACKED, 1);
@@ -78,23 +83,20 @@ static __always_inline void *lookup_or_zero(void *map, const void *k,
 }
 
 static __always_inline struct hdrlog_sketch *
-anomaly_sketch(ANOMALY_CTX *ev, const struct hdrlog_sketch_key *k)
+anomaly_sketch(ANOMALY_CTX *ev, const struct hdrlog_sketch_key *k, int create)
 {
-	__u32 zero = 0;
-	struct anomaly_zero *z = bpf_map_lookup_elem(&anomaly_zero, &zero);
-
 	(void)ev;
-	return lookup_or_zero(&anomaly_sketches, k, z ? &z->sketch : NULL);
+	return lookup_or_zero(&anomaly_sketches, k,
+			      __builtin_offsetof(struct anomaly_zero, sketch),
+			      create);
 }
 
 static __always_inline struct hdrlog_frag_state *
 anomaly_frag(ANOMALY_CTX *ev, const struct hdrlog_frag_key *k)
 {
-	__u32 zero = 0;
-	struct anomaly_zero *z = bpf_map_lookup_elem(&anomaly_zero, &zero);
-
 	(void)ev;
-	return lookup_or_zero(&anomaly_frags, k, z ? &z->frag : NULL);
+	return lookup_or_zero(&anomaly_frags, k,
+			      __builtin_offsetof(struct anomaly_zero, frag), 1);
 }
 
 /* Written only when it changed: most packets only read. */

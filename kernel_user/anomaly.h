@@ -16,7 +16,8 @@
  *   - the last TTL of each flow direction.
  * The includer defines ANOMALY_CTX (what its hooks get) before including
  * this file, and the hooks declared below after it:
- *   anomaly_sketch(ctx, key)    the sketch of key, created zeroed if new
+ *   anomaly_sketch(ctx, key, create)  the sketch of key; when new, created
+ *                               zeroed if create, else NULL
  *   anomaly_frag(ctx, key)      the fragment state of key, ditto
  *   anomaly_ttl(ctx, key, ttl)  the flow direction's last TTL, set to ttl
  *                               (created when new: then returns ttl)
@@ -38,7 +39,8 @@
 
 /* The includer's hooks (see the top). */
 static struct hdrlog_sketch *anomaly_sketch(ANOMALY_CTX *ctx,
-					    const struct hdrlog_sketch_key *k);
+					    const struct hdrlog_sketch_key *k,
+					    int create);
 static struct hdrlog_frag_state *anomaly_frag(ANOMALY_CTX *ctx,
 					      const struct hdrlog_frag_key *k);
 static int anomaly_ttl(ANOMALY_CTX *ctx, const struct hdrlog_ttl_key *k,
@@ -311,15 +313,30 @@ static __always_inline void hdrlog_anomaly_overlap(ANOMALY_CTX *ctx,
 		anomaly_report(ctx, HDRLOG_AN_FRAG_OVERLAP, 0);
 }
 
+/* Whether s is past threshold in the window of now. */
+static __always_inline int hdrlog_sketch_over(const struct hdrlog_sketch *s,
+					      __u64 now, __u64 window,
+					      __u32 threshold)
+{
+	return s && !hdrlog_window_over(s->window_start_ns, now, window) &&
+	       s->bits >= threshold;
+}
+
 /* A connection attempt: a SYN without ACK, a UDP datagram, an ICMP echo
- * request (host sweep only). Both sketches learn it. */
+ * request (host sweep only) goes into the port scan sketch of its
+ * (source, destination) and the host sweep sketch of its (source, port).
+ * A source past one threshold creates no new sketch of the other kind:
+ * a scan of every port would otherwise take a sweep sketch for each port
+ * (and a sweep a scan sketch for each host), and push everyone else's
+ * out of the LRU table. So a scanning source holds at most a threshold's
+ * worth of sketches. */
 static __always_inline void hdrlog_anomaly_scan(ANOMALY_CTX *ctx,
 						const struct hdrlog_headers *h,
 						const struct hdrlog_anomaly_opts *o,
 						__u64 now)
 {
-	struct hdrlog_sketch_key k;
-	struct hdrlog_sketch *s;
+	struct hdrlog_sketch_key sk, pk;
+	struct hdrlog_sketch *ps = NULL, *sw;
 	int syn = (h->layers & HDRLOG_L_TCP) &&
 		  (h->tcp_flags & (HDRLOG_TCP_SYN | HDRLOG_TCP_ACK)) == HDRLOG_TCP_SYN;
 	int udp = !!(h->layers & HDRLOG_L_UDP);
@@ -328,29 +345,37 @@ static __always_inline void hdrlog_anomaly_scan(ANOMALY_CTX *ctx,
 
 	if (!syn && !udp && !echo)
 		return;
-	__builtin_memset(&k, 0, sizeof(k));
-	k.family = (h->layers & HDRLOG_L_IPV6) ? 6 : 4;
-	k.proto = h->ip_proto;
-	__builtin_memcpy(k.saddr, h->saddr, 16);
+	__builtin_memset(&sk, 0, sizeof(sk));
+	sk.kind = HDRLOG_AN_HOST_SWEEP;
+	sk.family = (h->layers & HDRLOG_L_IPV6) ? 6 : 4;
+	sk.proto = h->ip_proto;
+	sk.port = echo ? 0 : h->dport;
+	__builtin_memcpy(sk.saddr, h->saddr, 16);
 	if (!echo) {
-		k.kind = HDRLOG_AN_PORT_SCAN;
-		__builtin_memcpy(k.daddr, h->daddr, 16);
-		s = anomaly_sketch(ctx, &k);
-		if (s && hdrlog_sketch_add(s, hdrlog_sketch_bit(h->dport), now,
-					   o->window_ns, o->scan_ports))
-			anomaly_report(ctx, HDRLOG_AN_PORT_SCAN, s->bits);
-		__builtin_memset(k.daddr, 0, 16);
-		k.port = h->dport;
+		pk = sk;
+		pk.kind = HDRLOG_AN_PORT_SCAN;
+		pk.port = 0;
+		__builtin_memcpy(pk.daddr, h->daddr, 16);
+		ps = anomaly_sketch(ctx, &pk, 0);
 	}
-	k.kind = HDRLOG_AN_HOST_SWEEP;
-	s = anomaly_sketch(ctx, &k);
-	if (s && hdrlog_sketch_add(s, hdrlog_sketch_bit(hdrlog_addr_fold(h)), now,
-				   o->window_ns, o->sweep_hosts))
-		anomaly_report(ctx, HDRLOG_AN_HOST_SWEEP, s->bits);
+	sw = anomaly_sketch(ctx, &sk, 0);
+	if (!echo && !ps && !hdrlog_sketch_over(sw, now, o->window_ns, o->sweep_hosts))
+		ps = anomaly_sketch(ctx, &pk, 1);
+	if (!sw && !hdrlog_sketch_over(ps, now, o->window_ns, o->scan_ports))
+		sw = anomaly_sketch(ctx, &sk, 1);
+	if (ps && hdrlog_sketch_add(ps, hdrlog_sketch_bit(h->dport), now,
+				    o->window_ns, o->scan_ports))
+		anomaly_report(ctx, HDRLOG_AN_PORT_SCAN, ps->bits);
+	if (sw && hdrlog_sketch_add(sw, hdrlog_sketch_bit(hdrlog_addr_fold(h)), now,
+				    o->window_ns, o->sweep_hosts))
+		anomaly_report(ctx, HDRLOG_AN_HOST_SWEEP, sw->bits);
 }
 
 /* A TTL that moves by ttl_jump or more within one direction of a flow:
- * a packet injected from elsewhere on the path, or a route change. */
+ * a packet injected from elsewhere on the path, or a route change. Only
+ * established traffic is followed (TCP with ACK, without SYN or RST;
+ * UDP): the SYNs of a scan, and the resets answering them, would fill
+ * the table with flows that never were. */
 static __always_inline void hdrlog_anomaly_ttl(ANOMALY_CTX *ctx,
 					       const struct hdrlog_headers *h,
 					       const struct hdrlog_anomaly_opts *o)
@@ -358,8 +383,15 @@ static __always_inline void hdrlog_anomaly_ttl(ANOMALY_CTX *ctx,
 	struct hdrlog_ttl_key k;
 	int before, d;
 
-	if (!(h->layers & (HDRLOG_L_TCP | HDRLOG_L_UDP)) || !o->ttl_jump)
+	if (!o->ttl_jump)
 		return;
+	if (h->layers & HDRLOG_L_TCP) {
+		if ((h->tcp_flags & (HDRLOG_TCP_ACK | HDRLOG_TCP_SYN | HDRLOG_TCP_RST)) !=
+		    HDRLOG_TCP_ACK)
+			return;
+	} else if (!(h->layers & HDRLOG_L_UDP)) {
+		return;
+	}
 	__builtin_memset(&k, 0, sizeof(k));
 	k.family = (h->layers & HDRLOG_L_IPV6) ? 6 : 4;
 	k.proto = h->ip_proto;

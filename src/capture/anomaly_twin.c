@@ -38,8 +38,10 @@ static __u32 hash(const void *key, size_t n)
 	return h;
 }
 
-/* The value of key; made zeroed when new (*is_new set). */
-static void *table_get(struct table *t, const void *key, bool *is_new)
+/* The value of key; when new, made zeroed if create (*is_new set),
+ * else NULL. */
+static void *table_find(struct table *t, const void *key, bool create,
+			bool *is_new)
 {
 	__u32 h = hash(key, t->key_size);
 	unsigned char *victim = NULL, *s;
@@ -59,12 +61,19 @@ static void *table_get(struct table *t, const void *key, bool *is_new)
 			victim = s;
 		}
 	}
+	if (!create)
+		return NULL;
 	used = ++t->clock;
 	memcpy(victim, &used, 8);
 	memcpy(victim + 8, key, t->key_size);
 	memset(victim + 8 + t->key_size, 0, t->val_size);
 	*is_new = true;
 	return victim + 8 + t->key_size;
+}
+
+static void *table_get(struct table *t, const void *key, bool *is_new)
+{
+	return table_find(t, key, true, is_new);
 }
 
 struct anomaly_twin {
@@ -83,11 +92,12 @@ struct anomaly_twin {
 #include "anomaly.h"
 
 static struct hdrlog_sketch *anomaly_sketch(struct anomaly_twin *a,
-					    const struct hdrlog_sketch_key *k)
+					    const struct hdrlog_sketch_key *k,
+					    int create)
 {
 	bool is_new;
 
-	return table_get(&a->sketches, k, &is_new);
+	return table_find(&a->sketches, k, create, &is_new);
 }
 
 static struct hdrlog_frag_state *anomaly_frag(struct anomaly_twin *a,

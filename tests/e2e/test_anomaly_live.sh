@@ -11,8 +11,8 @@ set -u
 require_root
 bin=${HDRLOG_BIN:-./build/hdrlog}
 command -v tcpdump >/dev/null || { echo "SKIP: tcpdump missing"; exit 77; }
-tmp=$(mktemp -d)
-trap 'netns_cleanup; rm -rf "$tmp"' EXIT
+tmp=$(mktemp -d); [ -n "${KEEP:-}" ] && echo "keeping $tmp"
+trap 'netns_cleanup; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
 netns_setup || { echo "FAIL: netns setup"; exit 1; }
 fail() { echo "FAIL: $*"; exit 1; }
 
@@ -20,8 +20,9 @@ SWEEP=198.18.1 # $NS_A takes every address of it
 ip -n "$NS_A" route add local $SWEEP.0/24 dev lo &&
 	ip -n "$NS_B" route add $SWEEP.0/24 via $IP_A || fail "routes"
 
-ip netns exec "$NS_A" tcpdump -Z root --immediate-mode -U -n -i "$VETH_A" -w "$tmp/cap.pcap" 2>"$tmp/tcpdump.err" &
-track_pid $!
+ip netns exec "$NS_A" tcpdump -Z root --immediate-mode -B 16384 -U -n -i "$VETH_A" -w "$tmp/cap.pcap" 2>"$tmp/tcpdump.err" &
+tdpid=$!
+track_pid $tdpid
 wait_for "$tmp/tcpdump.err" 10 "listening on" || fail "tcpdump did not start"
 ip netns exec "$NS_A" "$bin" -i "$VETH_A" --anomalies --metrics-addr 9464 >"$tmp/out" 2>"$tmp/err" &
 pid=$!
@@ -70,7 +71,10 @@ sys.exit(1 if errors else 0)
 PY
 [ $? -eq 0 ] || exit 1
 
-# the same traffic from tcpdump's capture: the same kinds and sources
+# the same traffic from tcpdump's capture (all of it: none dropped), the
+# same kinds and sources
+stop_pid $tdpid >/dev/null
+grep -q "^0 packets dropped by kernel" "$tmp/tcpdump.err" || fail "tcpdump dropped packets: $(cat "$tmp/tcpdump.err")"
 "$bin" --anomalies -r "$tmp/cap.pcap" >"$tmp/offline" 2>"$tmp/offline.err" || fail "-r: $(cat "$tmp/offline.err")"
 python3 - "$tmp/out" "$tmp/offline" <<'PY' || fail "live and offline differ"
 import json, sys

@@ -33,6 +33,7 @@ def raw():
 
 def send(s, frame, dst):
     s.sendto(frame[14:], (dst, 0))  # the builders add Ethernet: not here
+    time.sleep(0.002)  # paced: tcpdump, which the test compares with, keeps up
 
 
 def local_address():
