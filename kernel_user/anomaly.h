@@ -176,10 +176,15 @@ static __always_inline int hdrlog_martian(const struct hdrlog_headers *h,
 static __always_inline int hdrlog_land(const struct hdrlog_headers *h,
 				       __u32 ifindex)
 {
-	const __u64 *s = (const __u64 *)h->saddr, *d = (const __u64 *)h->daddr;
+	__u8 diff = 0, any = 0;
 
-	return ifindex != HDRLOG_LOOPBACK_IFINDEX && s[0] == d[0] &&
-	       s[1] == d[1] && (s[0] | s[1]);
+	if (ifindex == HDRLOG_LOOPBACK_IFINDEX)
+		return 0;
+	for (int i = 0; i < 16; i++) {
+		diff |= h->saddr[i] ^ h->daddr[i];
+		any |= h->saddr[i];
+	}
+	return !diff && any;
 }
 
 static __always_inline int hdrlog_redirect(const struct hdrlog_headers *h)
@@ -198,13 +203,19 @@ static __always_inline __u32 hdrlog_sketch_bit(__u32 x)
 	return (x * 2654435769u) >> (32 - 11); /* log2(HDRLOG_SKETCH_BITS) */
 }
 
+/* The destination as a number, its last bytes lowest: hosts in a row
+ * are numbers in a row. */
 static __always_inline __u32 hdrlog_addr_fold(const struct hdrlog_headers *h)
 {
-	const __u32 *d = (const __u32 *)h->daddr;
+	const __u8 *d = h->daddr;
+	__u32 x = 0;
 
 	if (h->layers & HDRLOG_L_IPV4)
-		return __builtin_bswap32(d[0]); /* host order: hosts in a row */
-	return d[0] ^ d[1] ^ d[2] ^ __builtin_bswap32(d[3]);
+		return (__u32)d[0] << 24 | (__u32)d[1] << 16 | (__u32)d[2] << 8 | d[3];
+	for (int i = 0; i < 16; i += 4)
+		x ^= (__u32)d[i] << 24 | (__u32)d[i + 1] << 16 |
+		     (__u32)d[i + 2] << 8 | d[i + 3];
+	return x;
 }
 
 /* Adds the item of hash bit to s at now; returns whether s is over

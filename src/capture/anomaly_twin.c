@@ -12,8 +12,9 @@
 #define PROBES 8
 
 struct table {
-	size_t key_size, val_size, slot_size, cap;
-	unsigned char *slots; /* per slot: __u64 last use (0: free), key, value */
+	size_t key_size, val_size, val_off, slot_size, cap;
+	unsigned char *slots; /* per slot: __u64 last use (0: free), key,
+			       * value at val_off (8-byte aligned) */
 	__u64 clock;
 };
 
@@ -22,7 +23,8 @@ static int table_init(struct table *t, size_t cap, size_t key_size,
 {
 	t->key_size = key_size;
 	t->val_size = val_size;
-	t->slot_size = (8 + key_size + val_size + 7) & ~(size_t)7;
+	t->val_off = (8 + key_size + 7) & ~(size_t)7;
+	t->slot_size = (t->val_off + val_size + 7) & ~(size_t)7;
 	t->cap = cap;
 	t->slots = calloc(cap, t->slot_size);
 	return t->slots ? 0 : -1;
@@ -54,7 +56,7 @@ static void *table_find(struct table *t, const void *key, bool create,
 		if (used && !memcmp(s + 8, key, t->key_size)) {
 			used = ++t->clock;
 			memcpy(s, &used, 8);
-			return s + 8 + t->key_size;
+			return s + t->val_off;
 		}
 		if (used < oldest) {
 			oldest = used;
@@ -66,9 +68,9 @@ static void *table_find(struct table *t, const void *key, bool create,
 	used = ++t->clock;
 	memcpy(victim, &used, 8);
 	memcpy(victim + 8, key, t->key_size);
-	memset(victim + 8 + t->key_size, 0, t->val_size);
+	memset(victim + t->val_off, 0, t->val_size);
 	*is_new = true;
-	return victim + 8 + t->key_size;
+	return victim + t->val_off;
 }
 
 static void *table_get(struct table *t, const void *key, bool *is_new)
