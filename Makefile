@@ -138,7 +138,7 @@ $(OUTPUT)/bench/flow_rate: bench/flow_rate.c $(SKEL) | $(OUTPUT)/bench
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $< $(LDLIBS) -o $@
 
-bench: all $(OUTPUT)/bench/kernel_cost $(OUTPUT)/bench/flow_rate
+bench: all $(OUTPUT)/bench/kernel_cost $(OUTPUT)/bench/flow_rate $(OUTPUT)/tests/test_anomaly_scan
 	$(Q)bench/run.sh
 
 # The main job: two namespaces, a web server and a client, logged live.

@@ -157,7 +157,7 @@ static __always_inline int hdrlog_martian(const struct hdrlog_headers *h,
 		return 0;
 	if (h->layers & HDRLOG_L_IPV4) {
 		if (s[0] == 0)
-			return s[1] | s[2] | s[3];
+			return (s[1] | s[2] | s[3]) != 0;
 		return s[0] == 127 || s[0] >= 224;
 	}
 	if (s[0] == 0xff)

@@ -38,6 +38,10 @@ expect "--hook foo" 2 "invalid --hook 'foo'" $bin --hook foo
 expect "--direction x" 2 "invalid --direction 'x'" $bin --direction x
 expect "--tc-mode y" 2 "invalid --tc-mode 'y'" $bin --tc-mode y
 expect "-o yaml" 2 "invalid --output 'yaml'" $bin -o yaml
+expect "--anomaly-window 0" 2 "invalid anomaly window '0'" $bin --anomaly-window 0
+expect "--sweep-hosts 5000" 2 "invalid --sweep-hosts '5000' \(2-1024\)" $bin --sweep-hosts 5000
+expect "--ttl-jump 256" 2 "invalid --ttl-jump '256'" $bin --ttl-jump 256
+expect "--alertmanager-url ftp://" 2 "invalid --alertmanager-url 'ftp://x'" $bin -r $corpus/dns_tcp.pcap --alertmanager-url ftp://x
 expect "--stats-interval 0" 2 "invalid stats interval '0'" $bin --stats-interval 0
 expect "--ringbuf-size 1000" 2 "invalid ring buffer size '1000'.*power of two" $bin --ringbuf-size 1000
 expect "--ringbuf-size 6000" 2 "invalid ring buffer size '6000'" $bin --ringbuf-size 6000
