@@ -14,9 +14,12 @@
 #include "flow/flow.h"
 #include "hdrlog/anomaly.h"
 #include "http/http_parse.h"
+#include "http/http_redact.h"
 #include "output/rotate.h"
 #include "output/sink_alertmanager.h"
+#include "output/sink_clickhouse.h"
 #include "output/sink_loki.h"
+#include "output/sink_syslog.h"
 #include "record/record.h"
 
 #define CONFIG_MAX_IFACES 16
@@ -50,18 +53,22 @@ struct config {
 	__u32 http_snaplen;	       /* payload bytes the kernel copies */
 	struct http_config http_cfg;
 	const char *http_headers[CONFIG_MAX_HTTP_HEADERS];
+	struct http_redact redact;     /* what HTTP records hide */
 	bool anomalies;		       /* the kernel's anomaly checks */
 	struct hdrlog_anomaly_opts anomaly;
 
 	/* output */
 	enum record_format fmt;
 	const char *write_path;	       /* -w; NULL: stdout */
+	bool line_buffered;	       /* -l: each line written at once */
 	struct rotate_opts rot;
 	unsigned int stats_interval;   /* seconds of the source's clock; 0: none */
 
 	/* export */
 	const char *metrics_addr;
 	struct loki_opts loki;
+	struct clickhouse_opts clickhouse;
+	struct syslog_opts syslog;
 	struct alertmanager_opts alertmanager;
 
 	/* tuning */
@@ -70,6 +77,7 @@ struct config {
 	__u32 pull_len;		       /* bytes tc makes linear before parsing */
 
 	int verbosity;
+	const char *user;	       /* --user: run as NAME after attaching */
 };
 
 /* The defaults of every setting. */

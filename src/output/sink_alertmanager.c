@@ -145,7 +145,7 @@ static void am_write(struct sink *s, const char *line, size_t len,
 	if (a)
 		pthread_cond_signal(&m->wake);
 	else
-		ADD(s->n.dropped, 1);
+		sink_count_drop(&s->n, SINK_DROP_QUEUE_FULL, 1);
 	if (warn)
 		pr_warn("alertmanager: %u alerts firing: dropping and counting new ones\n",
 			m->o.queue_alerts);
@@ -257,7 +257,7 @@ static void settle(struct am *m, bool ok, bool rejected)
 		if (ok)
 			ADD(m->s.n.sent, a->posting);
 		else if (rejected)
-			ADD(m->s.n.dropped, a->posting);
+			sink_count_drop(&m->s.n, SINK_DROP_REJECTED, a->posting);
 		else
 			a->dirty = true;
 		if (ok || rejected)
@@ -390,7 +390,7 @@ static void am_close(struct sink *s)
 	if (left) {
 		pr_warn("alertmanager: %llu anomaly records not posted before exit: dropped\n",
 			left);
-		ADD(s->n.dropped, left);
+		sink_count_drop(&s->n, SINK_DROP_EXIT, left);
 	}
 }
 

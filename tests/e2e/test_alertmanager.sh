@@ -114,8 +114,10 @@ python3 tests/lib/check_schema.py "$tmp/out" | tail -1 || fail "schema"
 python3 - "$tmp/out" <<'PY' || fail "sink counters"
 import json, sys
 stats = [r for r in map(json.loads, open(sys.argv[1])) if r['hdrlog.record'] == 'stats'][-1]
-s = {k.rsplit('.', 1)[1]: v for k, v in stats.items() if k.startswith('hdrlog.stats.sink.alertmanager.')}
-if s != {'queue_depth': 0, 'sent': 2, 'dropped': 0}:
+p = 'hdrlog.stats.sink.alertmanager.'
+s = {k[len(p):]: v for k, v in stats.items() if k.startswith(p)}
+if s != {'queue_depth': 0, 'sent': 2, 'dropped': 0, 'dropped.queue_full': 0, 'dropped.rejected': 0,
+         'dropped.exit': 0, 'dropped.oversize': 0, 'dropped.no_memory': 0}:
     sys.exit(f'alertmanager sink: {s}')
 print(f'ok   stats: alertmanager sink {s}')
 PY
