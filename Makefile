@@ -18,7 +18,7 @@ DEPFLAGS = -MMD -MP
 # OpenAPI descriptions: libyaml and json-c, found through pkg-config
 API_PKGS := yaml-0.1 json-c
 CFLAGS += $(shell pkg-config --cflags $(API_PKGS))
-LDLIBS := -lbpf -lelf -lz -lpcap -lmicrohttpd -lcurl -lcrypto -lcap-ng -lmnl -lpthread \
+LDLIBS := -lbpf -lelf -lz -lpcap -lmicrohttpd -lcurl -lcrypto -lcap-ng -lmnl -lpthread -lm \
 	$(shell pkg-config --libs $(API_PKGS))
 # -mcpu=v3: atomics that return the old value (bpf/flow_update.h)
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Wextra \
@@ -157,7 +157,8 @@ $(OUTPUT)/bench/api_route: bench/api_route.c $(OUTPUT)/libhdrlog.a | $(OUTPUT)/b
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $< $(OUTPUT)/libhdrlog.a $(LDLIBS) -o $@
 
-bench: all $(OUTPUT)/bench/kernel_cost $(OUTPUT)/bench/flow_rate $(OUTPUT)/bench/api_route
+bench: all $(OUTPUT)/bench/kernel_cost $(OUTPUT)/bench/flow_rate $(OUTPUT)/bench/api_route \
+	$(OUTPUT)/tests/test_anomaly_scan
 	$(Q)bench/run.sh
 
 # The main job: two namespaces, a web server and a client, logged live.

@@ -18,6 +18,11 @@
  * flow table emptied before each run: a median of single runs). And
  * --netns: the interface id looked up per packet.
  *
+ * Then --anomalies: flow mode with every check on, against flow mode in
+ * the same run: over the mix (a SYN, datagrams and echo requests update
+ * the scan sketches: 5 of its 8 packets) and over its TCP data segments
+ * alone (bulk traffic: the stateless checks and the TTL lookup).
+ *
  * usage: kernel_cost MIX.pcap [REPEAT [HTTP_MIX.pcap]]
  */
 #include <errno.h>
@@ -113,7 +118,7 @@ static char *alternatives(int n, bool ports)
  * (the mix's flows exist after the first run: existing-flow updates). */
 static struct hdrlog_bpf *load_flow_mode(struct ring_buffer **rb,
 					 __u32 http_snaplen, bool attr,
-					 bool netns_ids)
+					 bool netns_ids, bool anomalies)
 {
 	struct hdrlog_bpf *skel = hdrlog_bpf__open();
 
@@ -126,6 +131,7 @@ static struct hdrlog_bpf *load_flow_mode(struct ring_buffer **rb,
 	skel->rodata->targ_netns_ids = netns_ids; /* --netns */
 	if (attr && bpf_map__set_max_entries(skel->maps.flow_socks, 65536))
 		exit(1);
+	skel->rodata->targ_anomalies = anomalies;
 	if (hdrlog_bpf__load(skel)) {
 		fprintf(stderr, "kernel_cost: cannot load hdrlog in flow mode\n");
 		exit(1);
@@ -257,10 +263,11 @@ int main(int argc, char **argv)
 		{ .name = "filter 64 port ranges", .expr = alternatives(64, true) },
 	};
 	const int n_modes = sizeof(modes) / sizeof(modes[0]);
-	struct row rows[2 * (8 + sizeof(modes) / sizeof(modes[0]))];
-	struct hdrlog_bpf *fl, *fh = NULL, *fa, *fn;
-	struct ring_buffer *fl_rb, *fh_rb = NULL, *fa_rb, *fn_rb;
-	int attr_row;
+	struct row rows[2 * (12 + sizeof(modes) / sizeof(modes[0]))];
+	struct hdrlog_bpf *fl, *fh = NULL, *fa, *fn, *fx;
+	struct ring_buffer *fl_rb, *fh_rb = NULL, *fa_rb, *fn_rb, *fx_rb;
+	struct pkt data[MAX_PKTS];
+	int attr_row, an_row, n_data = 0;
 	double first[2];
 	struct pkt pkts[MAX_PKTS], http[MAX_PKTS];
 	int n_http = 0;
@@ -291,7 +298,7 @@ int main(int argc, char **argv)
 			  em->progs.empty_tc, em->progs.empty_xdp, NULL);
 	n_rows = add_rows(rows, n_rows, "per-packet ringbuf event",
 			  hl->progs.hdrlog_tc_ingress, hl->progs.hdrlog_xdp, rb);
-	fl = load_flow_mode(&fl_rb, 0, false, false);
+	fl = load_flow_mode(&fl_rb, 0, false, false, false);
 	n_rows = add_rows(rows, n_rows, "flows (default), no events",
 			  fl->progs.hdrlog_tc_ingress, fl->progs.hdrlog_xdp, fl_rb);
 	for (int m = 0; m < n_modes; m++) {
@@ -306,7 +313,7 @@ int main(int argc, char **argv)
 		/* an HTTP exchange (request head, response head, a body
 		 * segment) in flow mode, without and with --http: the cost of
 		 * the capture, heads copied and read, the body passed over */
-		fh = load_flow_mode(&fh_rb, 1024, false, false);
+		fh = load_flow_mode(&fh_rb, 1024, false, false, false);
 		n_rows = add_rows(rows, n_rows, "HTTP mix, flows",
 				  fl->progs.hdrlog_tc_ingress, fl->progs.hdrlog_xdp,
 				  fl_rb);
@@ -319,8 +326,8 @@ int main(int argc, char **argv)
 		}
 	}
 	/* attribution: tc egress (the xdp rows repeat the plain flows) */
-	fa = load_flow_mode(&fa_rb, 0, true, false);
-	fn = load_flow_mode(&fn_rb, 0, false, true);
+	fa = load_flow_mode(&fa_rb, 0, true, false, false);
+	fn = load_flow_mode(&fn_rb, 0, false, true, false);
 	attr_row = n_rows;
 	n_rows = add_rows(rows, n_rows, "flows, egress",
 			  fl->progs.hdrlog_tc_egress, fl->progs.hdrlog_xdp, fl_rb);
@@ -328,6 +335,21 @@ int main(int argc, char **argv)
 			  fa->progs.hdrlog_tc_egress, fa->progs.hdrlog_xdp, fa_rb);
 	n_rows = add_rows(rows, n_rows, "flows + --netns ids, egress",
 			  fn->progs.hdrlog_tc_egress, fn->progs.hdrlog_xdp, fn_rb);
+	fx = load_flow_mode(&fx_rb, 0, false, false, true);
+	an_row = n_rows;
+	n_rows = add_rows(rows, n_rows, "flows + --anomalies",
+			  fx->progs.hdrlog_tc_ingress, fx->progs.hdrlog_xdp, fx_rb);
+	n_rows = add_rows(rows, n_rows, "TCP data, flows",
+			  fl->progs.hdrlog_tc_ingress, fl->progs.hdrlog_xdp, fl_rb);
+	n_rows = add_rows(rows, n_rows, "TCP data, flows + --anomalies",
+			  fx->progs.hdrlog_tc_ingress, fx->progs.hdrlog_xdp, fx_rb);
+	for (int i = 0; i < n; i++) /* packets.py: frames 1, 4 and 7 of 8 */
+		if (i % 8 == 1 || i % 8 == 4 || i % 8 == 7)
+			data[n_data++] = pkts[i];
+	for (int i = n_rows - 4; i < n_rows; i++) {
+		rows[i].pkts = data;
+		rows[i].n = n_data;
+	}
 	for (int i = 0; i < n_rows; i++) {
 		if (!rows[i].pkts) {
 			rows[i].pkts = pkts;
@@ -383,6 +405,17 @@ int main(int argc, char **argv)
 	hdrlog_bpf__destroy(fa);
 	ring_buffer__free(fn_rb);
 	hdrlog_bpf__destroy(fn);
+	printf("summary: --anomalies adds %.0f ns (tc) and %.0f ns (xdp) per "
+	       "packet to the flow mode over the mix (%.2fx and %.2fx its "
+	       "cost), %.0f ns (tc) and %.0f ns (xdp) over TCP data alone "
+	       "(%.2fx, %.2fx)\n",
+	       rows[an_row].best - rows[4].best, rows[an_row + 1].best - rows[5].best,
+	       rows[an_row].best / rows[4].best, rows[an_row + 1].best / rows[5].best,
+	       rows[an_row + 4].best - rows[an_row + 2].best,
+	       rows[an_row + 5].best - rows[an_row + 3].best,
+	       rows[an_row + 4].best / rows[an_row + 2].best,
+	       rows[an_row + 5].best / rows[an_row + 3].best);
+
 	for (int m = 0; m < n_modes; m++) {
 		ring_buffer__free(modes[m].rb);
 		filter_maps_close(&modes[m].maps);
@@ -393,6 +426,8 @@ int main(int argc, char **argv)
 	hdrlog_bpf__destroy(fl);
 	ring_buffer__free(fh_rb);
 	hdrlog_bpf__destroy(fh);
+	ring_buffer__free(fx_rb);
+	hdrlog_bpf__destroy(fx);
 	ring_buffer__free(rb);
 	empty_bpf__destroy(em);
 	hdrlog_bpf__destroy(hl);

@@ -379,6 +379,8 @@ static __attribute__((noinline)) void flow_account(const struct hdrlog_packet_ev
 		send_flow(&key, v, &ev->hdr);
 }
 
+#include "anomaly_track.h" /* needs stat_add(), reserve_event(), wakeup_flag() */
+
 /* Counts the packet, then takes it through the filter and sampling;
  * only a packet they select reaches the flow table. Returns whether it
  * was selected. */
@@ -392,6 +394,8 @@ static __always_inline bool account_packet(struct hdrlog_packet_event *ev,
 		stat_add(HDRLOG_STAT_TRUNCATED, 1);
 	if (ev->h.error)
 		stat_add(HDRLOG_STAT_PARSE_ERRORS, 1);
+	if (targ_anomalies)
+		anomaly_account(ev);
 	if (place == EV_SCRATCH && !select_packet(ev))
 		return false;
 	if (targ_flows) /* here, not only inside: a call not made is free */

@@ -100,6 +100,11 @@ static int set_knobs(struct hdrlog_bpf *skel, const struct config *cfg,
 	skel->rodata->targ_netns_ids = cfg->netns != NULL;
 	if (cfg->attribute)
 		bpf_map__set_max_entries(skel->maps.flow_socks, flows);
+	skel->rodata->targ_anomalies = cfg->anomalies;
+	skel->rodata->targ_anomaly_window_ns = cfg->anomaly.window_ns;
+	skel->rodata->targ_scan_ports = cfg->anomaly.scan_ports;
+	skel->rodata->targ_sweep_hosts = cfg->anomaly.sweep_hosts;
+	skel->rodata->targ_ttl_jump = cfg->anomaly.ttl_jump;
 	if (cfg->flow_entries)
 		bpf_map__set_max_entries(skel->maps.flows, flows);
 	if (cfg->flow.timeline)

@@ -38,6 +38,8 @@ int config_finish(struct config *c, bool packets_given, bool flows_given)
 		c->http_snaplen = 1024;
 	if (!c->http)
 		c->http_snaplen = 0;
+	if (c->alertmanager.url)
+		c->anomalies = true;
 	/* the sockets are known only live; HTTP records ride on flows */
 	c->attribute = !c->attr.off && !c->read_path && c->flows;
 	if (c->netns && (c->n_ifaces || c->all_ifaces))
@@ -90,6 +92,10 @@ void config_init(struct config *c)
 			.batch_wait_ms = SYSLOG_DEFAULT_BATCH_WAIT_MS,
 			.drain_ms = SYSLOG_DEFAULT_DRAIN_MS,
 		},
+		.anomaly = { .window_ns = 60 * NS_PER_S, .scan_ports = 100,
+			     .sweep_hosts = 64, .ttl_jump = 10 },
+		.alertmanager = { .queue_alerts = ALERTMANAGER_DEFAULT_QUEUE,
+				  .drain_ms = ALERTMANAGER_DEFAULT_DRAIN_MS },
 		.flow = {
 			.idle_ns = 60 * NS_PER_S,
 			.attempt_ns = 5 * NS_PER_S,

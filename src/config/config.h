@@ -14,9 +14,11 @@
 #include "attr/attr.h"
 #include "filter/select.h"
 #include "flow/flow.h"
+#include "hdrlog/anomaly.h"
 #include "http/http_parse.h"
 #include "http/http_redact.h"
 #include "output/rotate.h"
+#include "output/sink_alertmanager.h"
 #include "output/sink_clickhouse.h"
 #include "output/sink_loki.h"
 #include "output/sink_syslog.h"
@@ -63,6 +65,8 @@ struct config {
 	const char *http_headers[CONFIG_MAX_HTTP_HEADERS];
 	struct http_redact redact;     /* what HTTP records hide */
 	struct api_config api;	       /* --openapi, --api-report */
+	bool anomalies;		       /* the kernel's anomaly checks */
+	struct hdrlog_anomaly_opts anomaly;
 
 	/* output */
 	enum record_format fmt;
@@ -76,6 +80,7 @@ struct config {
 	struct loki_opts loki;
 	struct clickhouse_opts clickhouse;
 	struct syslog_opts syslog;
+	struct alertmanager_opts alertmanager;
 
 	/* tuning */
 	__u32 ringbuf_bytes;	       /* a power of two */

@@ -129,6 +129,32 @@ const struct opt options[] = {
 	  FIELD(flow.syn.window_ns), 2, 3600, .what = "SYN window",
 	  .help = "... sent in the last SEC seconds (default 10)" },
 
+	{ "anomalies", 0, NULL, SEC_ANOMALIES, K_FLAG, FIELD(anomalies),
+	  .help = "check every packet in the kernel for bad TCP flags, fragment "
+		  "abuse, IP options, land, martian sources, TTL jumps, ICMP "
+		  "redirects, port scans and host sweeps: one anomaly record "
+		  "per kind and source per window" },
+	{ "anomaly-window", 0, "SEC", SEC_ANOMALIES, K_SECONDS,
+	  FIELD(anomaly.window_ns), 1, 86400, .what = "anomaly window",
+	  .help = "the window of --anomalies (default 60)" },
+	{ "scan-ports", 0, "N", SEC_ANOMALIES, K_UINT, FIELD(anomaly.scan_ports),
+	  2, 1024, .what = "--scan-ports",
+	  .help = "port_scan: a source reaching N distinct ports of one "
+		  "destination in a window (default 100)" },
+	{ "sweep-hosts", 0, "N", SEC_ANOMALIES, K_UINT,
+	  FIELD(anomaly.sweep_hosts), 2, 1024, .what = "--sweep-hosts",
+	  .help = "host_sweep: a source reaching N distinct hosts on one port "
+		  "in a window (default 64)" },
+	{ "ttl-jump", 0, "N", SEC_ANOMALIES, K_UINT, FIELD(anomaly.ttl_jump),
+	  0, 255, .what = "--ttl-jump",
+	  .help = "ttl_jump: the TTL of a flow direction changing by N or more "
+		  "(default 10; 0: off)" },
+	{ "alertmanager-url", 0, "URL", SEC_ANOMALIES, K_STRING,
+	  FIELD(alertmanager.url),
+	  .help = "post every anomaly to Alertmanager's v2 API, e.g. "
+		  "http://127.0.0.1:9093 (deduplicated, resolved after a quiet "
+		  "window); implies --anomalies" },
+
 	{ "http", 0, NULL, SEC_HTTP, K_FLAG, FIELD(http),
 	  .help = "also log HTTP/1.x transactions, one \"http\" record per "
 		  "request and response (live: tc); implies --flows: HTTP is "

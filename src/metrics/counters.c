@@ -91,6 +91,7 @@ void counters_record(struct strbuf *sb, enum record_format fmt,
 	json_u64(&j, "hdrlog.stats.syn.unanswered", c->syn_unanswered);
 	json_u64(&j, "hdrlog.stats.syn.anomalies", c->syn_anomalies);
 	json_u64(&j, "hdrlog.stats.syn.overflow", c->syn_overflow);
+	json_u64(&j, "hdrlog.stats.anomaly.records", c->anomaly_records);
 	json_end(&j);
 	sb_putc(sb, '\n');
 }
@@ -184,6 +185,19 @@ static void flows_summary(FILE *fp, const struct counters *c)
 			(unsigned long long)c->syn_anomalies);
 }
 
+/* --anomalies: what the kernel's checks found. */
+static void anomaly_summary(FILE *fp, const struct counters *c)
+{
+	if (!c->anomaly_records && !counters_stat(c, HDRLOG_STAT_ANOMALY_PACKETS))
+		return;
+	fprintf(fp, ", %llu anomaly records (%llu anomalous packets, %llu "
+		"events lost, %llu untracked)",
+		(unsigned long long)c->anomaly_records,
+		(unsigned long long)counters_stat(c, HDRLOG_STAT_ANOMALY_PACKETS),
+		(unsigned long long)counters_stat(c, HDRLOG_STAT_ANOMALY_LOST),
+		(unsigned long long)counters_stat(c, HDRLOG_STAT_ANOMALY_UNTRACKED));
+}
+
 /* ", NAME: S sent, D dropped (queue_full Q, rejected R, ...)": the
  * reasons that counted any. */
 static void sink_summary(FILE *fp, const struct sink_report *r)
@@ -245,6 +259,7 @@ void counters_summary(FILE *fp, const struct counters *c,
 		fprintf(fp, ", %llu left unread", (unsigned long long)unread);
 	if (c->flows)
 		flows_summary(fp, c);
+	anomaly_summary(fp, c);
 	if (c->filtered)
 		fprintf(fp, ", filter matched %llu, not matched %llu",
 			(unsigned long long)k[HDRLOG_STAT_FILTER_MATCHED],

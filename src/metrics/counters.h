@@ -37,6 +37,7 @@ struct counters {
 	__u64 syn_unanswered; /* unanswered SYNs at the last sweep */
 	__u64 syn_anomalies;  /* syn_flood anomaly records */
 	__u64 syn_overflow;   /* SYNs of destinations the watch had no room for */
+	__u64 anomaly_records; /* anomaly records of every kind written */
 	/* --http: the flow table's HTTP counts of the flows written */
 	__u64 http_flows;     /* flows that carried HTTP */
 	__u64 http_requests[HDRLOG_HTTP_METHOD__MAX];

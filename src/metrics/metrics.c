@@ -9,6 +9,7 @@
 
 #include "metrics/counters.h"
 #include "http/http_parse.h"
+#include "anomaly/anomaly_record.h"
 #include "metrics/metrics.h"
 #include "metrics/metrics_api.h"
 #include "metrics/metrics_workload.h"
@@ -93,6 +94,8 @@ static struct {
 	atomic_ullong http_flow_requests[HDRLOG_HTTP_METHOD__MAX];
 	atomic_ullong http_flow_responses[6];
 	atomic_ullong http_uncopied_bytes;
+	/* anomaly records by enum hdrlog_anomaly_kind; 0: syn_flood */
+	atomic_ullong anomalies[HDRLOG_AN__MAX];
 } M = { .kernel_lock = PTHREAD_MUTEX_INITIALIZER, .stats_fd = -1 };
 
 #define ADD(field, v) atomic_fetch_add_explicit(&(field), (v), memory_order_relaxed)
@@ -132,6 +135,7 @@ void metrics_reset(void)
 	SET(M.http_uncopied_bytes, 0);
 	metrics_api_reset();
 	metrics_workload_reset();
+	memset((void *)M.anomalies, 0, sizeof(M.anomalies));
 }
 
 void metrics_add_interface(const char *name)
@@ -258,6 +262,12 @@ void metrics_flow_ended(const char *conn_state, __u64 handshake_ns,
 		observe(&M.rtt, rtt_ns);
 	ADD(M.retransmits, retransmits);
 	ADD(M.resets, resets);
+}
+
+void metrics_anomaly(__u8 kind)
+{
+	if (kind < HDRLOG_AN__MAX)
+		ADD(M.anomalies[kind], 1);
 }
 
 void metrics_syn_unanswered(void)
@@ -446,6 +456,22 @@ static void render_flows(struct strbuf *sb)
 	sample(sb, "hdrlog_tcp_syn_unanswered_total", NULL, GET(M.syn_unanswered));
 }
 
+/* Every kind, 0 included: a rate of a series that never appeared is no
+ * rate (docs/alerts.yml). */
+static void render_anomalies(struct strbuf *sb)
+{
+	char labels[64];
+
+	family(sb, "hdrlog_anomalies_total", "counter",
+	       "Anomaly records, by kind (one per kind and source or "
+	       "destination per window).");
+	for (int k = 0; k < HDRLOG_AN__MAX; k++) {
+		snprintf(labels, sizeof(labels), "kind=\"%s\"",
+			 k ? anomaly_kind_name(k) : "syn_flood");
+		sample(sb, "hdrlog_anomalies_total", labels, GET(M.anomalies[k]));
+	}
+}
+
 /* The flow table's counts: exact when payload events are lost. */
 static void render_http_flows(struct strbuf *sb)
 {
@@ -524,6 +550,7 @@ void metrics_render(struct strbuf *sb)
 	render_sinks(sb);
 	render_flows(sb);
 	metrics_workload_render(sb);
+	render_anomalies(sb);
 	render_http(sb);
 	metrics_api_render(sb);
 }

@@ -55,6 +55,8 @@ void metrics_add_sink(const char *name, const struct sink_counters *n);
  * counted as "other". */
 void metrics_flow_ended(const char *conn_state, __u64 handshake_ns,
 			__u64 rtt_ns, __u64 retransmits, __u64 resets);
+/* An anomaly record: kind an enum hdrlog_anomaly_kind, 0 for syn_flood. */
+void metrics_anomaly(__u8 kind);
 /* A TCP connection attempt that ended without any answer (S0). */
 void metrics_syn_unanswered(void);
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <stdlib.h>
 
+#include "anomaly/anomaly_record.h"
 #include "api/api.h"
 #include "attr/attr.h"
 #include "flow/flow_age.h"
@@ -131,12 +132,28 @@ static int on_aged_flow(void *ctx, const struct flow_end *end)
 	return write_flow(ctx, &fe);
 }
 
+/* Writes an anomaly record, raising its alert in the sinks that alert. */
+static int emit_anomaly(struct pipeline *p, __u8 kind, const char *iface,
+			const struct sink_alert *alert)
+{
+	int err;
+
+	p->c->anomaly_records++;
+	metrics_anomaly(kind);
+	err = output_emit_alert(p->out, "anomaly", iface, alert);
+	if (err && !p->err)
+		p->err = err;
+	return err;
+}
+
 static int on_anomaly(void *ctx, const struct syn_anomaly *a)
 {
 	struct pipeline *p = ctx;
+	struct sink_alert alert;
 
+	syn_anomaly_alert(&alert, a);
 	record_syn_anomaly(&p->out->line, p->out->fmt, a);
-	return emit(p, "anomaly", NULL);
+	return emit_anomaly(p, 0, NULL, &alert);
 }
 
 static __u64 txn_duration(const struct http_txn *t)
@@ -260,6 +277,23 @@ static int on_flow_event(struct pipeline *p, const struct hdrlog_flow_event *ev,
 	return write_flow(p, &fe);
 }
 
+/* The kernel's checks (--anomalies): one event per kind and source per
+ * window. */
+static int on_anomaly_event(struct pipeline *p,
+			    const struct hdrlog_anomaly_event *ev)
+{
+	struct anomaly_meta m = {
+		.epoch_ns = ev->ts_ns + p->src->epoch_off,
+		.ifname = ifname(p, ev->ifindex),
+		.opts = &p->cfg->anomaly,
+	};
+	struct sink_alert alert;
+
+	anomaly_alert(&alert, ev, &m);
+	record_anomaly(&p->out->line, p->out->fmt, ev, &m);
+	return emit_anomaly(p, ev->kind, m.ifname, &alert);
+}
+
 /* A TCP segment's payload for the HTTP engine (the events come only with
  * --http). */
 static int on_payload(struct pipeline *p, const struct hdrlog_payload_event *ev,
@@ -303,6 +337,11 @@ int pipeline_event(struct pipeline *p, const void *data, size_t size,
 			return 0;
 		track_sequence(p, h);
 		return on_payload(p, data, size);
+	case HDRLOG_EV_ANOMALY:
+		if (size < sizeof(struct hdrlog_anomaly_event))
+			return 0;
+		track_sequence(p, h);
+		return on_anomaly_event(p, data);
 	default:
 		return 0;
 	}
