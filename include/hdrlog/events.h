@@ -330,7 +330,13 @@ enum hdrlog_http_method {
 	  "Segments of Content-Length bodies counted, not copied (--http).") \
 	X(HTTP_UNCOPIED_BYTES, "http.uncopied_bytes",			\
 	  "hdrlog_kernel_http_uncopied_bytes_total",			\
-	  "Payload bytes of those segments.")
+	  "Payload bytes of those segments.")				\
+	X(PACKETS_INGRESS, "packets.ingress",				\
+	  "hdrlog_kernel_ingress_packets_total",			\
+	  "Packets the ingress programs (tc ingress, XDP) saw, GSO segments counted.") \
+	X(PACKETS_EGRESS, "packets.egress",				\
+	  "hdrlog_kernel_egress_packets_total",				\
+	  "Packets the tc egress program saw, GSO segments counted.")
 
 #define HDRLOG_STAT_ENUM(name, key, metric, help) HDRLOG_STAT_##name,
 enum hdrlog_stat {

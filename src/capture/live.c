@@ -9,6 +9,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "capture/iface_counters.h"
 #include "capture/live.h"
 #include "capture/loader.h"
 #include "flow/flow_store_kernel.h"
@@ -18,10 +19,15 @@
 
 #define IFACE_CHECK_NS 1000000000ULL /* look for vanished interfaces */
 #define ENOUGH (-ECANCELED) /* from the event callback: -c reached, stop */
+/* At stop, how long the programs may take to catch up with the packets
+ * the interfaces counted (still in a CPU's backlog) before detaching. */
+#define CATCH_UP_MS 200
 
 struct iface {
 	int ifindex;
 	char name[IF_NAMESIZE];
+	struct iface_counters start, end; /* when attached, when detached */
+	bool counted; /* start (and end, once stopped) could be read */
 };
 
 struct live {
@@ -36,6 +42,7 @@ struct live {
 	struct pipeline *p; /* the events' destination, during poll() */
 	int event_err;	    /* the pipeline's error, from the callback */
 	__u64 next_check;   /* CLOCK_MONOTONIC: the next interface check */
+	bool detached;	    /* the ifaces' end counters are final */
 };
 
 static struct live *of(struct source *s)
@@ -108,10 +115,80 @@ static int live_poll(struct source *s, struct pipeline *p, int timeout_ms)
 	return 0;
 }
 
+/* ---- the interfaces' own counters ------------------------------------ */
+
+static int live_read_stats(struct source *s, __u64 *kernel, __u64 *tried);
+
+/* The interfaces' counters now (or at detach), as deltas from attach. */
+static void live_iface_report(struct source *s, struct iface_report *r)
+{
+	struct live *lv = of(s);
+	struct iface_counters now;
+
+	*r = (struct iface_report){ .known = lv->n_ifaces > 0,
+				    .ingress = lv->cfg->ingress,
+				    .egress = lv->cfg->egress };
+	for (int i = 0; i < lv->n_ifaces; i++) {
+		struct iface *f = &lv->ifaces[i];
+
+		if (!lv->detached && f->counted &&
+		    iface_counters_read(f->name, f->ifindex, &f->end))
+			f->counted = false;
+		now = f->end;
+		if (!f->counted) {
+			r->known = false;
+			continue;
+		}
+		r->rx_packets += now.rx_packets - f->start.rx_packets;
+		r->tx_packets += now.tx_packets - f->start.tx_packets;
+		r->rx_dropped += now.rx_dropped - f->start.rx_dropped;
+	}
+}
+
+/* Whether the programs saw as many packets as the interfaces counted. */
+static bool caught_up(struct live *lv, const struct iface_report *r)
+{
+	__u64 k[HDRLOG_STAT__MAX];
+
+	if (live_read_stats(&lv->src, k, NULL))
+		return true;
+	return (!r->ingress || k[HDRLOG_STAT_PACKETS_INGRESS] >= r->rx_packets) &&
+	       (!r->egress || k[HDRLOG_STAT_PACKETS_EGRESS] >= r->tx_packets);
+}
+
+/* The interfaces' counters at the end, read before detaching: a packet
+ * they counted may still wait in a CPU's backlog, so give the programs a
+ * moment to see it, rather than report it as not seen. */
+static void count_at_stop(struct live *lv)
+{
+	struct timespec tick = { 0, 5 * 1000000L };
+	struct iface_report r;
+
+	live_iface_report(&lv->src, &r);
+	lv->detached = true;
+	for (int i = 0; r.known && i < CATCH_UP_MS / 5 && !caught_up(lv, &r); i++)
+		nanosleep(&tick, NULL);
+}
+
+static void count_at_start(struct live *lv)
+{
+	for (int i = 0; i < lv->n_ifaces; i++) {
+		struct iface *f = &lv->ifaces[i];
+
+		f->counted = !iface_counters_read(f->name, f->ifindex, &f->start);
+		f->end = f->start;
+		if (!f->counted)
+			pr_info("cannot read the counters of %s: packets the "
+				"programs did not see cannot be counted\n", f->name);
+	}
+}
+
 static int live_stop(struct source *s, struct pipeline *p, bool drain)
 {
 	struct live *lv = of(s);
 
+	if (!lv->detached)
+		count_at_stop(lv);
 	loader_detach_all(lv->loader);
 	if (!drain)
 		return 0;
@@ -191,6 +268,7 @@ static const struct source_ops live_ops = {
 	.reload = live_reload,
 	.stop = live_stop,
 	.read_stats = live_read_stats,
+	.iface_report = live_iface_report,
 	.ifname = live_ifname,
 	.now = live_now,
 	.close = live_close,
@@ -365,6 +443,8 @@ int live_open(const struct config *cfg, struct selection *sel,
 		err = load(lv);
 	for (int i = 0; !err && i < lv->n_ifaces; i++)
 		err = attach_one(lv, &lv->ifaces[i]);
+	if (!err)
+		count_at_start(lv);
 	if (err) {
 		live_close(&lv->src);
 		return err;

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <linux/types.h>
 
+#include "capture/iface_counters.h"
 #include "flow/flow_store.h"
 
 /* What poll() returns besides 0 and -errno. */
@@ -47,6 +48,9 @@ struct source_ops {
 	/* The name of an interface of its events, or NULL; the op NULL: its
 	 * events name none. */
 	const char *(*ifname)(struct source *s, __u32 ifindex);
+	/* What the interfaces themselves counted since the programs were
+	 * attached (until they were detached); NULL: no interfaces. */
+	void (*iface_report)(struct source *s, struct iface_report *r);
 	/* Now on the clock of its events' times. */
 	__u64 (*now)(struct source *s);
 	/* A file's progress; NULL for a source without one. */

@@ -71,6 +71,9 @@ static struct {
 	int ncpu;
 
 	atomic_ullong events_received, seq_missing, skipped_link;
+	/* live: the interfaces' own counts since attach (iface_known) */
+	atomic_int iface_known;
+	atomic_ullong iface_rx, iface_tx, iface_rx_dropped, not_seen;
 	atomic_ullong filter_matched, filter_not_matched, sampled_out;
 
 	const char *sink_names[MAX_SINKS];
@@ -111,6 +114,7 @@ void metrics_reset(void)
 	SET(M.events_received, 0);
 	SET(M.seq_missing, 0);
 	SET(M.skipped_link, 0);
+	SET(M.iface_known, 0);
 	SET(M.filter_matched, 0);
 	SET(M.filter_not_matched, 0);
 	SET(M.sampled_out, 0);
@@ -190,6 +194,11 @@ void metrics_agent_update(const struct counters *c)
 	SET(M.events_received, c->received);
 	SET(M.seq_missing, c->seq_missing);
 	SET(M.skipped_link, c->skipped_link);
+	SET(M.iface_rx, c->iface.rx_packets);
+	SET(M.iface_tx, c->iface.tx_packets);
+	SET(M.iface_rx_dropped, c->iface.rx_dropped);
+	SET(M.not_seen, counters_not_seen(c));
+	SET(M.iface_known, c->iface.known);
 	for (int i = 0; i < HDRLOG_HTTP_METHOD__MAX; i++)
 		SET(M.http_flow_requests[i], c->http_requests[i]);
 	for (int i = 0; i < 6; i++)
@@ -346,6 +355,27 @@ static void render_kernel(struct strbuf *sb)
 	free(vals);
 }
 
+/* Live: the interfaces' own counters against what the programs saw. */
+static void render_ifaces(struct strbuf *sb)
+{
+	if (!GET(M.iface_known))
+		return;
+	family(sb, "hdrlog_interface_packets_total", "counter",
+	       "Packets the watched interfaces counted since hdrlog attached.");
+	sample(sb, "hdrlog_interface_packets_total", "direction=\"receive\"",
+	       GET(M.iface_rx));
+	sample(sb, "hdrlog_interface_packets_total", "direction=\"transmit\"",
+	       GET(M.iface_tx));
+	family(sb, "hdrlog_interface_dropped_packets_total", "counter",
+	       "Received packets the watched interfaces dropped (rx_dropped).");
+	sample(sb, "hdrlog_interface_dropped_packets_total", NULL,
+	       GET(M.iface_rx_dropped));
+	family(sb, "hdrlog_not_seen_packets_total", "counter",
+	       "Packets the interfaces counted in the watched directions that "
+	       "no hdrlog program saw.");
+	sample(sb, "hdrlog_not_seen_packets_total", NULL, GET(M.not_seen));
+}
+
 static void render_sinks(struct strbuf *sb)
 {
 	int n = atomic_load_explicit(&M.n_sinks, memory_order_acquire);
@@ -491,6 +521,7 @@ void metrics_render(struct strbuf *sb)
 	family(sb, "hdrlog_events_missing_total", "counter",
 	       "Events the per-CPU sequence numbers say were lost.");
 	sample(sb, "hdrlog_events_missing_total", NULL, GET(M.seq_missing));
+	render_ifaces(sb);
 	family(sb, "hdrlog_skipped_link_type_total", "counter",
 	       "Offline: frames of an unsupported link type.");
 	sample(sb, "hdrlog_skipped_link_type_total", NULL, GET(M.skipped_link));

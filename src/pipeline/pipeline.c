@@ -233,6 +233,8 @@ void pipeline_refresh(struct pipeline *p)
 	struct flow_ager_stats as;
 
 	p->src->ops->read_stats(p->src, c->kernel, NULL);
+	if (p->src->ops->iface_report)
+		p->src->ops->iface_report(p->src, &c->iface);
 	if (p->ager) {
 		flow_ager_stats(p->ager, &as);
 		c->flows_deleted = as.removed;
