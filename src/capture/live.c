@@ -405,6 +405,7 @@ static int load(struct live *lv)
 	if (err)
 		return err;
 	metrics_kernel_source(loader_stats_fd(lv->loader), lv->src.ncpu);
+	lv->src.map_bytes = loader_map_memory(lv->loader, metrics_map_memory);
 	lv->rb = ring_buffer__new(loader_events_fd(lv->loader), on_event, lv, NULL);
 	if (!lv->rb) {
 		err = -errno;

@@ -28,6 +28,11 @@ int loader_attach_xdp(struct loader *l, int ifindex, bool *native);
 /* Opens m on the programs' filter maps (filter_maps.h). */
 int loader_filter_maps(struct loader *l, struct filter_maps *m);
 
+/* Calls fn for each of the programs' maps with the bytes the kernel
+ * charges it (fdinfo's memlock); returns their sum. */
+__u64 loader_map_memory(const struct loader *l,
+			void (*fn)(const char *map, __u64 bytes));
+
 int loader_events_fd(const struct loader *l);
 int loader_stats_fd(const struct loader *l);
 int loader_flows_fd(const struct loader *l);

@@ -65,6 +65,7 @@ struct source {
 	__u64 epoch_off;	  /* event time + epoch_off: ns since the epoch */
 	__u64 skipped;		  /* frames it could not read (a link type
 				   * the parser does not know) */
+	__u64 map_bytes;	  /* live: what the programs' maps lock */
 	bool live;
 };
 

@@ -257,6 +257,8 @@ void counters_summary(FILE *fp, const struct counters *c,
 	if (unread)
 		fprintf(fp, ", %llu left unread", (unsigned long long)unread);
 	iface_summary(fp, c);
+	if (c->map_bytes)
+		fprintf(fp, ", BPF maps %.1f MiB", c->map_bytes / 1048576.0);
 	if (c->flows)
 		flows_summary(fp, c);
 	if (c->filtered)

@@ -40,6 +40,7 @@ struct counters {
 	__u64 http_responses[6]; /* by status class, [0]: other */
 	__u64 http_uncopied;  /* body bytes counted, not copied */
 	struct iface_report iface; /* live: the interfaces' own counts */
+	__u64 map_bytes;      /* live: kernel memory the BPF maps lock */
 	int http;	      /* --http */
 	int flows;	      /* flow records are on */
 	int filtered;	      /* a filter expression was given */

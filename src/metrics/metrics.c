@@ -14,6 +14,8 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define MAX_IFACES 16
 #define MAX_SINKS 8
+#define MAX_MAPS 16
+#define MAP_NAME_LEN 32
 #define MAX_CONN_STATES 16
 #define NAME_LEN 16
 
@@ -74,6 +76,10 @@ static struct {
 	/* live: the interfaces' own counts since attach (iface_known) */
 	atomic_int iface_known;
 	atomic_ullong iface_rx, iface_tx, iface_rx_dropped, not_seen;
+	/* live: the programs' maps and what each locks, set at load */
+	char map_names[MAX_MAPS][MAP_NAME_LEN];
+	atomic_ullong map_bytes[MAX_MAPS];
+	atomic_int n_maps;
 	atomic_ullong filter_matched, filter_not_matched, sampled_out;
 
 	const char *sink_names[MAX_SINKS];
@@ -115,6 +121,7 @@ void metrics_reset(void)
 	SET(M.seq_missing, 0);
 	SET(M.skipped_link, 0);
 	SET(M.iface_known, 0);
+	SET(M.n_maps, 0);
 	SET(M.filter_matched, 0);
 	SET(M.filter_not_matched, 0);
 	SET(M.sampled_out, 0);
@@ -186,6 +193,17 @@ void metrics_kernel_source(int stats_fd, int ncpu)
 	M.stats_fd = stats_fd;
 	M.ncpu = stats_fd >= 0 ? ncpu : 0;
 	pthread_mutex_unlock(&M.kernel_lock);
+}
+
+void metrics_map_memory(const char *map, __u64 bytes)
+{
+	int i = GET(M.n_maps);
+
+	if (i >= MAX_MAPS)
+		return;
+	snprintf(M.map_names[i], MAP_NAME_LEN, "%s", map);
+	SET(M.map_bytes[i], bytes);
+	atomic_store_explicit(&M.n_maps, i + 1, memory_order_release);
 }
 
 void metrics_agent_update(const struct counters *c)
@@ -355,6 +373,22 @@ static void render_kernel(struct strbuf *sb)
 	free(vals);
 }
 
+/* Live: the kernel memory of the programs' maps. */
+static void render_maps(struct strbuf *sb)
+{
+	int n = atomic_load_explicit(&M.n_maps, memory_order_acquire);
+	char labels[32 + MAP_NAME_LEN];
+
+	if (!n)
+		return;
+	family(sb, "hdrlog_bpf_map_memory_bytes", "gauge",
+	       "Kernel memory each of the BPF programs' maps locks (memlock).");
+	for (int i = 0; i < n; i++) {
+		snprintf(labels, sizeof(labels), "map=\"%s\"", M.map_names[i]);
+		sample(sb, "hdrlog_bpf_map_memory_bytes", labels, GET(M.map_bytes[i]));
+	}
+}
+
 /* Live: the interfaces' own counters against what the programs saw. */
 static void render_ifaces(struct strbuf *sb)
 {
@@ -522,6 +556,7 @@ void metrics_render(struct strbuf *sb)
 	       "Events the per-CPU sequence numbers say were lost.");
 	sample(sb, "hdrlog_events_missing_total", NULL, GET(M.seq_missing));
 	render_ifaces(sb);
+	render_maps(sb);
 	family(sb, "hdrlog_skipped_link_type_total", "counter",
 	       "Offline: frames of an unsupported link type.");
 	sample(sb, "hdrlog_skipped_link_type_total", NULL, GET(M.skipped_link));

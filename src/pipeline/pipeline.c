@@ -243,6 +243,7 @@ void pipeline_refresh(struct pipeline *p)
 		c->syn_overflow = as.syn_overflow;
 	}
 	c->skipped_link = p->src->skipped;
+	c->map_bytes = p->src->map_bytes;
 	c->output_errors = p->out->errors;
 	c->rotate_errors = p->out->rotate_errors;
 	output_report(p->out, c);
