@@ -169,8 +169,8 @@ const struct opt options[] = {
 
 	{ "ringbuf-size", 0, "BYTES", SEC_TUNING, K_CUSTOM,
 	  .set = set_ringbuf_size,
-	  .help = "ring buffer size, a power of two (default 32M with packet "
-		  "or HTTP events, 4M for flow records alone)" },
+	  .help = "ring buffer size, a power of two (default 32 MiB with packet "
+		  "or HTTP events, 4 MiB for flow records alone)" },
 	{ "flow-table-size", 0, "N", SEC_TUNING, K_UINT, FIELD(flow_entries),
 	  1024, 1 << 24, .what = "flow table size", .range = "1024-16777216",
 	  .help = "flows the kernel table holds, about 500 bytes each "
