@@ -18,6 +18,7 @@ bench() { # title command...
 python3 bench/packets.py "$tmp/mix.pcap" 8
 python3 bench/packets.py "$tmp/http.pcap" 3 http
 bench "kernel cost (BPF_PROG_TEST_RUN)" ./build/bench/kernel_cost "$tmp/mix.pcap" 100000 "$tmp/http.pcap"
+bench "BPF map memory by mode" bench/map_memory.sh
 bench "offline speed" bench/offline.sh
 bench "live loss-free rate (veth, trafgen)" bench/live_rate.sh
 bench "TCP throughput overhead (veth, iperf3)" bench/overhead.sh
