@@ -20,7 +20,7 @@
 #include "bpf_harness.h"
 #include "flow_update.h"
 
-#define SNAPLEN 125 /* not a multiple of the head scan's 8-byte blocks */
+#define SNAPLEN 125 /* not a multiple of the head scan's 16-byte blocks */
 #define ROOM 128    /* the event's room for payload: rounded up */
 
 static int failures;
