@@ -25,7 +25,8 @@ hdrlog_summary() {
 }
 
 # warn_if_gone PID: an agent that exited before the end of its run (someone
-# else stopped it) leaves short counts: say so.
+# else stopped it) leaves short counts: say so. One still draining then is
+# not caught here; its summary names who stopped it ("from pid N").
 warn_if_gone() {
 	case $(awk '{ print $3 }' /proc/"$1"/stat 2>/dev/null) in
 	""|Z)

@@ -271,6 +271,10 @@ void counters_summary(FILE *fp, const struct counters *c,
 	output_summary(fp, c);
 	if (c->stopped_by)
 		fprintf(fp, ", stopped by %s", c->stopped_by);
+	if (c->stopped_by && c->stopped_by_pid > 0)
+		fprintf(fp, " from pid %d%s%s%s", c->stopped_by_pid,
+			*c->stopped_by_comm ? " (" : "", c->stopped_by_comm,
+			*c->stopped_by_comm ? ")" : "");
 	fputc('\n', fp);
 	if (c->http)
 		http_summary(fp, c);

@@ -48,6 +48,8 @@ struct counters {
 	int live;
 	int started; /* the capture was opened: a summary is due */
 	const char *stopped_by; /* "SIGINT"...: the run was stopped early */
+	int stopped_by_pid;	/* by this process (0: the terminal, unknown) */
+	char stopped_by_comm[16]; /* its name, if it was still there */
 };
 
 /* Live: flow table entries the LRU pushed out (created, not removed by
