@@ -37,6 +37,12 @@ const volatile __u32 targ_flows = 0;
 const volatile __u32 targ_only_failed = 0;
 /* Keep each flow's first packets (timelines map), sent before its record. */
 const volatile __u32 targ_timeline = 0;
+/* --handshake-timeout: an attempt a packet finds unanswered this long
+ * ends before it (the agent's sweep ends the quiet ones); 0: off. */
+const volatile __u64 targ_attempt_ns = 0;
+/* --close-delay: a closed connection stays this long for its last
+ * packets; the agent's sweep sends its record. 0: sent at the close. */
+const volatile __u64 targ_close_ns = 0;
 
 /* Selection: a filter in the filter maps, then 1 in targ_sample packets
  * (per flow: 1 in targ_sample flows, by a hash seeded with
@@ -331,10 +337,15 @@ static __attribute__((noinline)) void flow_account(const struct hdrlog_packet_ev
 			return;
 		is_new = 1;
 	} else {
+		if (hdrlog_flow_ends_before(v, key.proto, &ev->h, from_a,
+					    ev->ts_ns, targ_attempt_ns,
+					    targ_close_ns) == HDRLOG_FLOW_ENDED)
+			send_flow(&key, v, &ev->hdr);
 		was_ended = v->end_reason != 0;
 	}
 	rc = hdrlog_flow_packet(v, is_new, &ev->h, from_a, ev->hdr.direction,
-				ev->ifindex, ev->gso_segs, ev->ts_ns);
+				ev->ifindex, ev->gso_segs, ev->ts_ns,
+				targ_close_ns);
 	if (is_new) {
 		if (bpf_map_update_elem(&flows, &key, v, BPF_NOEXIST)) {
 			stat_add(HDRLOG_STAT_FLOW_CREATE_FAILED, 1);

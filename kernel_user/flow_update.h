@@ -235,7 +235,10 @@ static __always_inline void hdrlog_tcp_state(struct hdrlog_flow_value *v,
 	__u8 by = d ? HDRLOG_BY_RESP : HDRLOG_BY_ORIG;
 
 	if (f & HDRLOG_TCP_RST) {
-		e->state = HDRLOG_EP_RESET;
+		/* after a FIN exchange a RST changes no state (Zeek's
+		 * UpdateClosedState): the connection closed normally */
+		if (e->state != HDRLOG_EP_CLOSED || p->state != HDRLOG_EP_CLOSED)
+			e->state = HDRLOG_EP_RESET;
 		__sync_fetch_and_or(&v->reset_by, by);
 	} else if (f & HDRLOG_TCP_FIN) {
 		e->state = HDRLOG_EP_CLOSED;
@@ -248,8 +251,10 @@ static __always_inline void hdrlog_tcp_state(struct hdrlog_flow_value *v,
 		e->state = HDRLOG_EP_PARTIAL;
 	} else if ((e->state == HDRLOG_EP_SYN_SENT ||
 		    e->state == HDRLOG_EP_SYN_ACK_SENT) &&
-		   (f & HDRLOG_TCP_ACK)) {
-		/* the handshake's last ACK establishes both ends */
+		   (f & HDRLOG_TCP_ACK) && p->state != HDRLOG_EP_INACTIVE) {
+		/* the handshake's last ACK establishes both ends; before
+		 * any answer the sender is still trying (Zeek keeps it in
+		 * SYN_SENT, so the attempt can time out) */
 		e->state = HDRLOG_EP_ESTABLISHED;
 		if (p->state == HDRLOG_EP_SYN_ACK_SENT ||
 		    p->state == HDRLOG_EP_SYN_SENT)
@@ -362,6 +367,7 @@ static __always_inline int hdrlog_tcp_update(struct hdrlog_flow_value *v,
 {
 	__u8 f = h->tcp_flags;
 	int syn = f & HDRLOG_TCP_SYN, ack = f & HDRLOG_TCP_ACK;
+	int rc = HDRLOG_FLOW_ONGOING;
 
 	v->dir[d & 1].tcp_flags |= f;
 	hdrlog_tcp_letters(v, d, h, f);
@@ -388,10 +394,12 @@ static __always_inline int hdrlog_tcp_update(struct hdrlog_flow_value *v,
 	if (v->end_reason)
 		return HDRLOG_FLOW_ONGOING;
 	if (f & HDRLOG_TCP_RST)
-		return hdrlog_flow_end(v, HDRLOG_FLOW_END_RST);
-	if (v->closed_by == (HDRLOG_BY_ORIG | HDRLOG_BY_RESP))
-		return hdrlog_flow_end(v, HDRLOG_FLOW_END_FIN);
-	return HDRLOG_FLOW_ONGOING;
+		rc = hdrlog_flow_end(v, HDRLOG_FLOW_END_RST);
+	else if (v->closed_by == (HDRLOG_BY_ORIG | HDRLOG_BY_RESP))
+		rc = hdrlog_flow_end(v, HDRLOG_FLOW_END_FIN);
+	if (rc == HDRLOG_FLOW_ENDED)
+		v->end_ns = ts;
+	return rc;
 }
 
 /* Sets up a new flow from its first packet: who the originator is. */
@@ -420,11 +428,29 @@ static __always_inline void hdrlog_flow_start(struct hdrlog_flow_value *v,
 		hdrlog_history_add(v, 0, '^');
 }
 
+/* Whether the TCP connection in v closed: a FIN exchange or a RST. */
+static __always_inline int hdrlog_flow_closed(const struct hdrlog_flow_value *v)
+{
+	return v->end_reason == HDRLOG_FLOW_END_FIN ||
+	       v->end_reason == HDRLOG_FLOW_END_RST;
+}
+
+/* Whether the closed flow v is still in its close delay (close_ns, 0:
+ * none): its record has not left, the packets that come count in it. */
+static __always_inline int hdrlog_flow_closing(const struct hdrlog_flow_value *v,
+					       __u64 close_ns)
+{
+	return close_ns && hdrlog_flow_closed(v);
+}
+
 /* Whether packet h (from endpoint a: from_a) starts a new flow in place
- * of the one that ended in v: a SYN other than a retransmission of the
- * originator's (a reused 5-tuple); the SYN-ACK of an attempt given up on
- * (it got through late); any packet of the originator after an ICMP
- * unreachable ended a UDP or other flow (it tries again). */
+ * of the one that ended in v: after a close or reset any SYN, even with
+ * the same ISN (Zeek's IsReuse: a SYN on a closed connection is a new
+ * one: a client retrying after a REJ); after an attempt that timed out
+ * anything but a retransmission of the originator's SYN (Zeek forgets
+ * the attempt); after an ICMP unreachable a SYN other than that
+ * retransmission, and for UDP or other flows any packet of the
+ * originator (it tries again). */
 static __always_inline int hdrlog_flow_restarts(const struct hdrlog_flow_value *v,
 						const struct hdrlog_headers *h,
 						int from_a)
@@ -435,24 +461,27 @@ static __always_inline int hdrlog_flow_restarts(const struct hdrlog_flow_value *
 	if (!(h->layers & HDRLOG_L_TCP))
 		return v->end_reason == HDRLOG_FLOW_END_UNREACHABLE && d == 0;
 	if (f == HDRLOG_TCP_SYN)
-		return d != 0 || !v->dir[0].seq_valid ||
+		return hdrlog_flow_closed(v) || d != 0 || !v->dir[0].seq_valid ||
 		       h->tcp_seq + 1 != v->dir[0].seq_next;
-	return v->end_reason == HDRLOG_FLOW_END_ATTEMPT && d == 1 &&
-	       f == (HDRLOG_TCP_SYN | HDRLOG_TCP_ACK);
+	return v->end_reason == HDRLOG_FLOW_END_ATTEMPT;
 }
 
 /* Accounts one packet (segs GSO segments) to the flow in v. is_new: v
  * holds nothing yet. hook_dir: enum hdrlog_direction of the packet.
- * Returns HDRLOG_FLOW_ENDED when this packet ended the connection (send
- * the record now), HDRLOG_FLOW_LATE when it came after the end (counted
- * in v, not in the record already sent), else HDRLOG_FLOW_ONGOING. A
- * packet after the end may start the flow afresh (hdrlog_flow_restarts). */
+ * close_ns: the close delay (0: none). Returns HDRLOG_FLOW_ENDED when
+ * this packet ended the connection and there is no close delay (send the
+ * record now), HDRLOG_FLOW_LATE when it came after the record was sent
+ * (counted in v, not in that record), else HDRLOG_FLOW_ONGOING: with a
+ * close delay the packets after the close count in the flow, whose
+ * record the agent sends when the delay has passed. A packet after the
+ * end may start the flow afresh (hdrlog_flow_restarts; first
+ * hdrlog_flow_ends_before). */
 static __always_inline int hdrlog_flow_packet(struct hdrlog_flow_value *v,
 					      int is_new,
 					      const struct hdrlog_headers *h,
 					      int from_a, __u8 hook_dir,
 					      __u32 ifindex, __u32 segs,
-					      __u64 ts)
+					      __u64 ts, __u64 close_ns)
 {
 	struct hdrlog_flow_dir *e;
 	int d, late = 0;
@@ -465,7 +494,7 @@ static __always_inline int hdrlog_flow_packet(struct hdrlog_flow_value *v,
 	if (is_new)
 		hdrlog_flow_start(v, h, from_a, ifindex);
 	else
-		late = v->end_reason != 0;
+		late = v->end_reason && !hdrlog_flow_closing(v, close_ns);
 	d = from_a == v->orig_is_a ? 0 : 1;
 	e = &v->dir[d];
 
@@ -490,7 +519,8 @@ static __always_inline int hdrlog_flow_packet(struct hdrlog_flow_value *v,
 	e->last_ns = ts;
 
 	if (h->layers & HDRLOG_L_TCP) {
-		if (hdrlog_tcp_update(v, d, h, ts) == HDRLOG_FLOW_ENDED)
+		if (hdrlog_tcp_update(v, d, h, ts) == HDRLOG_FLOW_ENDED &&
+		    !close_ns)
 			return HDRLOG_FLOW_ENDED;
 	} else {
 		/* Zeek's UDP_ACTIVE: the endpoint sent something */
@@ -574,8 +604,10 @@ static __always_inline int hdrlog_flow_icmp_error(struct hdrlog_flow_value *v,
 
 /* Whether flow v (of protocol proto) is a TCP attempt whose SYN got no
  * answer at all for timeout_ns by now (same clock as the packets): it
- * ends as a failed attempt, S0, without waiting for the idle timeout
- * (Zeek's tcp_attempt_delay). */
+ * ends as a failed attempt, S0, without waiting for the idle timeout,
+ * even when the originator sent more than SYNs meanwhile (Zeek's attempt
+ * timer, tcp_attempt_delay: the originator stays in SYN_SENT until an
+ * answer comes). */
 static __always_inline int hdrlog_flow_attempt_expired(const struct hdrlog_flow_value *v,
 						       __u8 proto, __u64 now,
 						       __u64 timeout_ns)
@@ -584,6 +616,28 @@ static __always_inline int hdrlog_flow_attempt_expired(const struct hdrlog_flow_
 	       v->dir[0].state == HDRLOG_EP_SYN_SENT &&
 	       v->dir[1].state == HDRLOG_EP_INACTIVE &&
 	       now >= v->syn_ns + timeout_ns;
+}
+
+/* Before packet h (from_a, at ts) is accounted to the flow in v, which
+ * is not new: whether v's record must be sent first (HDRLOG_FLOW_ENDED),
+ * the packet then starting a new flow or being a late one. So it is
+ * when the attempt in v timed out by ts (it ends as S0 with what was
+ * seen until then: the attempt timer fires even while the originator
+ * keeps sending), and when a closed flow waiting out its close delay is
+ * restarted by the packet (a new SYN: its record cannot wait). The
+ * checks cost a few compares on the value the packet reads anyway. */
+static __always_inline int hdrlog_flow_ends_before(struct hdrlog_flow_value *v,
+						   __u8 proto,
+						   const struct hdrlog_headers *h,
+						   int from_a, __u64 ts,
+						   __u64 attempt_ns,
+						   __u64 close_ns)
+{
+	if (hdrlog_flow_attempt_expired(v, proto, ts ? ts : 1, attempt_ns))
+		return hdrlog_flow_end(v, HDRLOG_FLOW_END_ATTEMPT);
+	if (hdrlog_flow_closing(v, close_ns) && hdrlog_flow_restarts(v, h, from_a))
+		return HDRLOG_FLOW_ENDED;
+	return HDRLOG_FLOW_ONGOING;
 }
 
 /* Zeek's RSTOS0 test on the history: ^?S[^HAFGIQ]*R.* */

@@ -201,11 +201,15 @@ static __always_inline int parse_ipv4(struct hdr_cursor *c, void *end,
 	__builtin_memcpy(h->saddr, &iph->saddr, 4);
 	__builtin_memcpy(h->daddr, &iph->daddr, 4);
 
+	/* the fragment fields are in the fixed header: reported even when
+	 * the options after it were cut by the snap length */
 	frag = bpf_ntohs(iph->frag_off);
 	h->frag_off = (frag & 0x1fff) * 8;
 	h->ip_flags |= (frag & 0x4000 ? HDRLOG_IP_DF : 0) |
 		       (frag & 0x2000 ? HDRLOG_IP_MF : 0) |
 		       (frag & 0x8000 ? HDRLOG_IP_RF : 0);
+	if (frag & 0x3fff)
+		h->layers |= HDRLOG_L_FRAG;
 	if (hdrlen < (int)sizeof(*iph)) {
 		h->error = HDRLOG_ERR_IPV4_IHL;
 		return PARSE_STOP;
@@ -217,8 +221,6 @@ static __always_inline int parse_ipv4(struct hdr_cursor *c, void *end,
 		return PARSE_STOP;
 	}
 	c->pos += hdrlen;
-	if (frag & 0x3fff)
-		h->layers |= HDRLOG_L_FRAG;
 	/* Only the first fragment carries the L4 header. */
 	if (h->frag_off)
 		return PARSE_STOP;

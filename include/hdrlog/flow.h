@@ -124,6 +124,9 @@ struct hdrlog_flow_value {
 	__u64 syn_ns;	  /* first SYN from the originator */
 	__u64 synack_ns;  /* first SYN-ACK from the responder */
 	__u64 ack_ns;	  /* first ACK from the originator after it */
+	__u64 end_ns;	  /* the packet that closed or reset it: with a
+			   * close delay its record leaves that long
+			   * after (Zeek's tcp_close_delay) */
 	__u64 srtt_ns;	  /* smoothed RTT (RFC 6298 gain 1/8), 0: no sample */
 	__u64 rtt_min_ns;
 	__u32 rtt_samples;
@@ -197,9 +200,9 @@ struct hdrlog_flow_event {
 _Static_assert(sizeof(struct hdrlog_flow_key) == 40, "flow key");
 _Static_assert(sizeof(struct hdrlog_flow_dir) == 80, "flow direction");
 _Static_assert(sizeof(struct hdrlog_flow_http) == 112, "flow HTTP state");
-_Static_assert(sizeof(struct hdrlog_flow_value) == 392, "flow value");
+_Static_assert(sizeof(struct hdrlog_flow_value) == 400, "flow value");
 _Static_assert(sizeof(struct hdrlog_timeline) == 280, "timeline");
-_Static_assert(HDRLOG_FLOW_EVENT_BARE == 456, "flow event without timeline");
-_Static_assert(sizeof(struct hdrlog_flow_event) == 736, "flow event");
+_Static_assert(HDRLOG_FLOW_EVENT_BARE == 464, "flow event without timeline");
+_Static_assert(sizeof(struct hdrlog_flow_event) == 744, "flow event");
 
 #endif /* HDRLOG_FLOW_H */

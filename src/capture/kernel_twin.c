@@ -175,7 +175,7 @@ struct kernel_twin *kernel_twin_new(const struct config *cfg,
 		return NULL;
 	*t = (struct kernel_twin){ .cfg = cfg, .sel = sel, .emit = emit, .ctx = ctx };
 	if (cfg->flows) {
-		t->flows = flow_table_new(cfg->flow.timeline, t->stats,
+		t->flows = flow_table_new(&cfg->flow, t->stats,
 					  on_flow_end, t);
 		if (!t->flows) {
 			free(t);

@@ -83,6 +83,8 @@ static int set_knobs(struct hdrlog_bpf *skel, const struct config *cfg,
 	skel->rodata->targ_flows = cfg->flows;
 	skel->rodata->targ_only_failed = cfg->flow.only_failed;
 	skel->rodata->targ_timeline = cfg->flow.timeline;
+	skel->rodata->targ_attempt_ns = cfg->flow.attempt_ns;
+	skel->rodata->targ_close_ns = cfg->flow.close_ns;
 	skel->rodata->targ_http_snaplen = cfg->http_snaplen;
 	err = bpf_map__set_max_entries(skel->maps.flows, flows);
 	if (!err && cfg->flow.timeline)

@@ -69,6 +69,7 @@ void config_init(struct config *c)
 		.flow = {
 			.idle_ns = 60 * NS_PER_S,
 			.attempt_ns = 5 * NS_PER_S,
+			.close_ns = 5 * NS_PER_S,
 			.syn = { .window_ns = 10 * NS_PER_S, .grace_ns = NS_PER_S,
 				 .threshold = 100 },
 		},

@@ -91,6 +91,12 @@ const struct opt options[] = {
 	  FIELD(flow.attempt_ns), 0, 86400, .what = "handshake timeout",
 	  .help = "a TCP SYN unanswered this long ends its flow as S0 (default "
 		  "5; 0: at the idle timeout)" },
+	{ "close-delay", 0, "SEC", SEC_FLOWS, K_SECONDS, FIELD(flow.close_ns),
+	  0, 3600, .what = "close delay",
+	  .help = "a TCP connection closed by FIN both ways or a RST keeps its "
+		  "record this long for its last packets (the final ACK, a "
+		  "RST) as Zeek's tcp_close_delay does (default 5; 0: the "
+		  "record leaves at the close)" },
 	{ "active-timeout", 0, "SEC", SEC_FLOWS, K_SECONDS,
 	  FIELD(flow.active_ns), 0, 86400, .what = "active timeout",
 	  .help = "an interim record every SEC seconds of a flow (default 0: "

@@ -31,6 +31,9 @@ struct flow_opts {
 	__u64 active_ns;  /* interim record every this long of a flow; 0: none */
 	__u64 attempt_ns; /* a SYN unanswered this long ends as S0; 0: only
 			   * the idle timeout ends it */
+	__u64 close_ns;	  /* a closed or reset connection waits this long
+			   * for its last packets before its record
+			   * leaves; 0: it leaves at the close */
 	bool timeline;	  /* keep each flow's first packets (--timeline) */
 	struct syn_watch_opts syn; /* half-open watch at each sweep */
 };

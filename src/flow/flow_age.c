@@ -108,9 +108,19 @@ static int keep_idle(struct flow_ager *a, const struct hdrlog_flow_key *k)
 	return 0;
 }
 
-/* One flow of a periodic sweep: idle ones are removed after the walk
- * (removing during it would restart the kernel's); the others may be an
- * attempt that timed out, or due an interim record. */
+/* Whether a closed connection waited out its close delay by now: its
+ * record leaves with the last packets it got meanwhile (Zeek's
+ * tcp_close_delay timer, from the close, not from the last packet). */
+static bool close_due(const struct flow_ager *a, const struct hdrlog_flow_value *v)
+{
+	return hdrlog_flow_closing(v, a->opts->close_ns) &&
+	       a->now >= v->end_ns + a->opts->close_ns;
+}
+
+/* One flow of a periodic sweep: idle ones and closed ones whose close
+ * delay passed are removed after the walk (removing during it would
+ * restart the kernel's); the others may be an attempt that timed out, or
+ * due an interim record. */
 static int visit(void *ctx, const struct hdrlog_flow_key *k,
 		 struct hdrlog_flow_value *v)
 {
@@ -118,7 +128,7 @@ static int visit(void *ctx, const struct hdrlog_flow_key *k,
 	const struct flow_opts *o = a->opts;
 	struct hdrlog_timeline tl;
 
-	if (last_seen(v) < a->cutoff) {
+	if (last_seen(v) < a->cutoff || (a->now && close_due(a, v))) {
 		keep_idle(a, k); /* out of memory: the next sweep tries again */
 		return 0;
 	}
@@ -142,7 +152,8 @@ static int visit(void *ctx, const struct hdrlog_flow_key *k,
 	return 0;
 }
 
-/* Removes the idle flows the walk found; those not ended yet end now. */
+/* Removes the flows the walk found; those not ended yet end now for
+ * reason, those in their close delay for the reason they closed. */
 static int remove_idle(struct flow_ager *a, __u8 reason, int err)
 {
 	const struct hdrlog_timeline *tlp;
@@ -155,8 +166,12 @@ static int remove_idle(struct flow_ager *a, __u8 reason, int err)
 		if (a->store->ops->remove(a->store, &a->idle[i], &v))
 			continue; /* evicted meanwhile: counted as such */
 		a->removed++;
-		if (!v.end_reason && !err)
+		if (err)
+			continue;
+		if (!v.end_reason)
 			err = end_flow(a, &a->idle[i], &v, reason, tlp);
+		else if (hdrlog_flow_closing(&v, a->opts->close_ns))
+			err = end_flow(a, &a->idle[i], &v, v.end_reason, tlp);
 	}
 	a->n_idle = 0;
 	return err;

@@ -2,7 +2,8 @@
 /*
  * The agent's part in ending flows, one policy for the kernel's table and
  * the capture reader's alike (struct flow_store): once a second of the
- * table's clock it ends the flows idle for --idle-timeout, the TCP
+ * table's clock it sends the records of the TCP connections closed
+ * --close-delay ago, ends the flows idle for --idle-timeout, the TCP
  * attempts unanswered for --handshake-timeout (S0), sends the interim
  * records --active-timeout asks for and counts unanswered SYNs per
  * destination (syn_watch.h); at the end of the run every flow left ends.

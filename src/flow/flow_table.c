@@ -23,6 +23,7 @@ struct flow_node {
 struct flow_table {
 	struct flow_store store; /* first: the ops get the table from it */
 	bool timeline;
+	__u64 attempt_ns, close_ns; /* as the programs get them */
 	__u64 *stats;
 	flow_table_end_fn ended;
 	void *ctx;
@@ -150,10 +151,16 @@ int flow_table_packet(struct flow_table *t, const struct hdrlog_packet_event *ev
 		is_new = 1;
 		t->stats[HDRLOG_STAT_FLOWS_CREATED]++;
 	} else {
+		if (hdrlog_flow_ends_before(&f->val, key.proto, &ev->h, from_a,
+					    ev->ts_ns, t->attempt_ns,
+					    t->close_ns) == HDRLOG_FLOW_ENDED &&
+		    (err = ended(t, f)))
+			return err;
 		was_ended = f->val.end_reason != 0;
 	}
 	rc = hdrlog_flow_packet(&f->val, is_new, &ev->h, from_a,
-				ev->hdr.direction, ev->ifindex, segs, ev->ts_ns);
+				ev->hdr.direction, ev->ifindex, segs, ev->ts_ns,
+				t->close_ns);
 	restarted = was_ended && !f->val.end_reason;
 	if (restarted) {
 		t->stats[HDRLOG_STAT_FLOWS_CREATED]++;
@@ -293,7 +300,7 @@ struct flow_store *flow_table_store(struct flow_table *t)
 	return &t->store;
 }
 
-struct flow_table *flow_table_new(bool timeline, __u64 *stats,
+struct flow_table *flow_table_new(const struct flow_opts *opts, __u64 *stats,
 				  flow_table_end_fn ended, void *ctx)
 {
 	struct flow_table *t = calloc(1, sizeof(*t));
@@ -307,7 +314,9 @@ struct flow_table *flow_table_new(bool timeline, __u64 *stats,
 	}
 	t->store.ops = &table_ops;
 	t->n_buckets = INITIAL_BUCKETS;
-	t->timeline = timeline;
+	t->timeline = opts->timeline;
+	t->attempt_ns = opts->attempt_ns;
+	t->close_ns = opts->close_ns;
 	t->stats = stats;
 	t->ended = ended;
 	t->ctx = ctx;

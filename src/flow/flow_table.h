@@ -17,6 +17,7 @@
 
 #include "hdrlog/events.h"
 #include "hdrlog/flow.h"
+#include "flow/flow.h"
 #include "flow/flow_store.h"
 
 /* A flow the packet ended (TCP close or reset, an ICMP unreachable),
@@ -28,10 +29,12 @@ typedef int (*flow_table_end_fn)(void *ctx, const struct hdrlog_flow_key *k,
 
 struct flow_table;
 
-/* timeline: keep each flow's first packets (--timeline). stats: the
- * HDRLOG_STAT__MAX counters the kernel keeps, where the table counts
- * what the kernel counts (not owned). Returns NULL when out of memory. */
-struct flow_table *flow_table_new(bool timeline, __u64 *stats,
+/* opts: what the programs are given (--timeline, the handshake timeout
+ * and close delay, which act on packets); it must outlive the table.
+ * stats: the HDRLOG_STAT__MAX counters the kernel keeps, where the table
+ * counts what the kernel counts (not owned). Returns NULL when out of
+ * memory. */
+struct flow_table *flow_table_new(const struct flow_opts *opts, __u64 *stats,
 				  flow_table_end_fn ended, void *ctx);
 
 /* Accounts one selected packet to its flow (ev->ts_ns on the table's

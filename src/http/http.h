@@ -107,8 +107,9 @@ void http_engine_expire(struct http_engine *e, __u64 now_ns);
 
 /* HTTP transactions (request heads) seen so far on the TCP connection
  * between the two endpoints (addresses in network order, 4 or 16 bytes
- * by v6; ports in host order; either order); 0 when it is not followed
- * (not HTTP, or already ended or evicted). */
+ * by v6; ports in host order; either order), also after it closed
+ * (once: the count is then forgotten); 0 when it is not followed (not
+ * HTTP, ended by a timeout, or evicted). */
 __u64 http_engine_conn_txns(struct http_engine *e, bool v6,
 			    const __u8 *addr_x, __u16 port_x,
 			    const __u8 *addr_y, __u16 port_y);

@@ -91,6 +91,7 @@ static struct http_conn *conn_new(struct http_engine *e,
 		e->stats.evicted_conns++;
 		conn_end(e->lru_tail, HTTP_EVICTED, e->lru_tail->last_ns);
 	}
+	http_closed_take(e->closed, ep); /* an older connection's count */
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		abort(); /* as sb_grow() */
@@ -150,7 +151,7 @@ __u64 http_engine_conn_txns(struct http_engine *e, bool v6,
 
 	endpoints_order(v6, addr_x, port_x, addr_y, port_y, &ep);
 	c = conn_find(e, &ep);
-	return c ? c->txns : 0;
+	return c ? c->txns : http_closed_take(e->closed, &ep);
 }
 
 /* One segment; uncopied: see http_engine_body_end(), else 0. */
@@ -201,8 +202,11 @@ static void engine_segment(struct http_engine *e, const struct hdrlog_headers *h
 			   h->payload_len, ts_ns, &sink, &e->rs);
 	if ((h->tcp_flags & HDRLOG_TCP_FIN) && !s->fin)
 		http_side_fin(s, ts_ns);
-	if ((h->tcp_flags & HDRLOG_TCP_RST) || (c->side[0].fin && c->side[1].fin))
+	if ((h->tcp_flags & HDRLOG_TCP_RST) || (c->side[0].fin && c->side[1].fin)) {
+		/* the flow's record comes after its close delay */
+		http_closed_put(e->closed, &c->ep, c->txns);
 		conn_end(c, HTTP_NO_RESPONSE, ts_ns);
+	}
 }
 
 void http_engine_packet(struct http_engine *e, const struct hdrlog_headers *h,
@@ -242,7 +246,10 @@ struct http_engine *http_engine_new(const struct http_config *cfg,
 	e->ctx = ctx;
 	e->n_buckets = e->cfg.max_conns < 4096 ? 4096 : e->cfg.max_conns;
 	e->buckets = calloc(e->n_buckets, sizeof(*e->buckets));
-	if (!e->buckets) {
+	e->closed = http_closed_new(e->cfg.max_conns);
+	if (!e->buckets || !e->closed) {
+		http_closed_free(e->closed);
+		free(e->buckets);
 		free(e);
 		return NULL;
 	}
@@ -268,6 +275,7 @@ void http_engine_free(struct http_engine *e)
 	if (!e)
 		return;
 	http_engine_finish(e);
+	http_closed_free(e->closed);
 	free(e->buckets);
 	free(e);
 }

@@ -15,6 +15,7 @@
 #include <linux/types.h>
 
 #include "http/http.h"
+#include "http/http_closed.h"
 #include "http/tcp_reasm.h"
 
 #define CHUNK_LINE_MAX 64 /* a chunk-size line, extensions included */
@@ -76,6 +77,8 @@ struct http_engine {
 	struct http_conn *lru_head, *lru_tail;
 	struct http_stats stats;
 	struct reasm_stats rs;
+	struct http_closed *closed; /* counts of closed connections until
+				     * their flow records take them */
 };
 
 /* Side s is reading a body, the framing of a chunked one included. */

@@ -11,6 +11,16 @@
  * history letter and flag is compared, and with --http's capture on, the
  * flows' HTTP counts and the number of payload events. The user side is
  * the programs' twin (src/capture/kernel_twin.c), what hdrlog -r runs.
+ *
+ * The corpus runs twice: with the default close delay (closed flows wait
+ * in the table, records sent only when a SYN restarts them) and without
+ * (records sent at the close). With --paced N each capture is replayed
+ * at N times its speed, sleeping between frames, and the kernel gets
+ * the handshake timeout divided by N: what the timeout does to packets
+ * (an attempt that expired ends before the packet that finds it) is then
+ * compared too. Its captures keep their frames clear of the timeout.
+ *
+ * Usage: test_flow_diff [--paced N] [dir]
  */
 #include <dirent.h>
 #include <errno.h>
@@ -18,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 /* libpcap's pcap/bpf.h and linux/bpf.h both define these: rename
  * libpcap's, unused here */
@@ -38,6 +49,14 @@
 #define SKIP 77
 #define MAX_FLOWS 65536
 #define HTTP_SNAPLEN 1024 /* --http-snaplen's default */
+#define NS_PER_S 1000000000ULL
+
+/* the run's settings: close delay and handshake timeout in capture
+ * time, and how much faster than the capture the kernel runs it (0: not
+ * paced, at once and without the handshake timeout) */
+static __u64 close_ns, attempt_ns;
+static unsigned pace;
+static __u64 pace_prev_ns; /* the capture time of the frame before */
 
 /* --http's payload events: the kernel's and the twin's */
 static unsigned long kernel_payloads, user_payloads;
@@ -71,6 +90,7 @@ static int add(struct flow_set *s, const struct hdrlog_flow_key *k,
 	e->val.syn_ns = !!e->val.syn_ns;
 	e->val.synack_ns = !!e->val.synack_ns;
 	e->val.ack_ns = !!e->val.ack_ns;
+	e->val.end_ns = !!e->val.end_ns;
 	e->val.srtt_ns = !!e->val.srtt_ns;
 	e->val.rtt_min_ns = !!e->val.rtt_min_ns;
 	e->val.ifindex = 0;
@@ -101,11 +121,21 @@ static int on_user_event(void *ctx, const void *event, size_t size)
 	return add(ctx, &fe->key, &fe->val, fe->reason);
 }
 
+/* Whether a flow left in a table at the end has no record yet: open, or
+ * waiting out its close delay; then its record's reason. */
+static int unsent(const struct hdrlog_flow_value *v, __u8 *reason)
+{
+	*reason = v->end_reason ? v->end_reason : HDRLOG_FLOW_END_SWEEP;
+	return !v->end_reason || hdrlog_flow_closing(v, close_ns);
+}
+
 /* What is left in the twin's table, as drain_table() takes the kernel's. */
 static int add_open(void *ctx, const struct hdrlog_flow_key *k,
 		    struct hdrlog_flow_value *v)
 {
-	return v->end_reason ? 0 : add(ctx, k, v, HDRLOG_FLOW_END_SWEEP);
+	__u8 reason;
+
+	return unsent(v, &reason) ? add(ctx, k, v, reason) : 0;
 }
 
 static struct flow_set kernel_flows; /* the ring buffer callback's */
@@ -128,18 +158,19 @@ static int on_kernel_event(void *ctx, void *data, size_t size)
 	return add(&kernel_flows, &fe->key, &fe->val, fe->reason);
 }
 
-/* Moves what is left in the kernel's table into s (open flows only: the
- * ended ones were sent as events) and empties the table. */
+/* Moves what is left in the kernel's table into s (those without a
+ * record yet: the others were sent as events) and empties the table. */
 static int drain_table(int fd, struct flow_set *s)
 {
 	struct hdrlog_flow_key key, next;
 	struct hdrlog_flow_value val;
+	__u8 reason;
 
 	while (!bpf_map_get_next_key(fd, NULL, &next)) {
 		key = next;
 		if (bpf_map_lookup_and_delete_elem(fd, &key, &val))
 			return -errno;
-		if (!val.end_reason && add(s, &key, &val, HDRLOG_FLOW_END_SWEEP))
+		if (unsent(&val, &reason) && add(s, &key, &val, reason))
 			return -ENOMEM;
 	}
 	return 0;
@@ -202,6 +233,24 @@ static void twin_config(struct config *cfg)
 	cfg->http = true;
 	cfg->http_snaplen = HTTP_SNAPLEN;
 	cfg->packets = HDRLOG_PACKETS_NONE;
+	cfg->flow.close_ns = close_ns;
+	cfg->flow.attempt_ns = pace ? attempt_ns : 0;
+}
+
+/* --paced: waits for frame ph of the capture to come, N times faster. */
+static void pace_frame(const struct pcap_pkthdr *ph)
+{
+	__u64 ns = (__u64)ph->ts.tv_sec * NS_PER_S + (__u64)ph->ts.tv_usec * 1000;
+	struct timespec d;
+
+	if (pace && pace_prev_ns && ns > pace_prev_ns) {
+		__u64 wait = (ns - pace_prev_ns) / pace;
+
+		d.tv_sec = wait / NS_PER_S;
+		d.tv_nsec = wait % NS_PER_S;
+		nanosleep(&d, NULL);
+	}
+	pace_prev_ns = ns;
 }
 
 /* One frame through the kernel's program and its twin. */
@@ -214,6 +263,7 @@ static int run_frame(int prog, struct kernel_twin *twin,
 		    .data_size_in = ph->caplen, .repeat = 1);
 	int err;
 
+	pace_frame(ph);
 	/* test_run refuses frames shorter than an Ethernet header */
 	if (ph->caplen < 14 || bpf_prog_test_run_opts(prog, &opts)) {
 		t->run_errors += ph->caplen >= 14;
@@ -256,6 +306,7 @@ static int run_file(struct hdrlog_bpf *skel, struct ring_buffer *rb,
 		return -ENOMEM;
 	t->files++;
 	kernel_flows.n = 0;
+	pace_prev_ns = 0;
 	while (!err && pcap_next_ex(p, &ph, &pkt) == 1) {
 		err = run_frame(prog, twin, ph, pkt, t);
 		/* flow events every packet: a small ring buffer never fills */
@@ -280,75 +331,126 @@ static int only_files(const struct dirent *e)
 	return e->d_name[0] != '.';
 }
 
+/* The kernel's programs for this run's settings. */
+static struct hdrlog_bpf *load(void)
+{
+	struct hdrlog_bpf *skel = hdrlog_bpf__open();
+	int err;
+
+	if (!skel)
+		return NULL;
+	skel->rodata->targ_flows = 1;
+	skel->rodata->targ_http_snaplen = HTTP_SNAPLEN;
+	skel->rodata->targ_packets = HDRLOG_PACKETS_NONE;
+	skel->rodata->targ_close_ns = close_ns;
+	skel->rodata->targ_attempt_ns = pace ? attempt_ns / pace : 0;
+	bpf_map__set_max_entries(skel->maps.flows, MAX_FLOWS);
+	err = hdrlog_bpf__load(skel);
+	if (err) {
+		fprintf(stderr, "cannot load the BPF programs: %s\n", strerror(-err));
+		hdrlog_bpf__destroy(skel);
+		return NULL;
+	}
+	return skel;
+}
+
+static __u64 events_lost(struct hdrlog_bpf *skel)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	__u64 lost = 0, *vals = calloc(ncpu, sizeof(*vals));
+	__u32 k = HDRLOG_STAT_FLOW_EVENTS_LOST;
+
+	if (vals && !bpf_map_lookup_elem(bpf_map__fd(skel->maps.stats), &k, vals))
+		for (int c = 0; c < ncpu; c++)
+			lost += vals[c];
+	free(vals);
+	return lost;
+}
+
+/* Every capture of names through both sides under this run's settings.
+ * Returns 0 when they agree, 1 when not, -errno on an error. */
+static int run_all(const char *dir, struct dirent **names, int n)
+{
+	struct totals t = { 0 };
+	struct ring_buffer *rb;
+	char path[8192];
+	__u64 lost;
+	int err = 0;
+	struct hdrlog_bpf *skel = load();
+
+	if (!skel)
+		return -EINVAL;
+	kernel_payloads = user_payloads = bad_events = 0;
+	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_kernel_event,
+			      NULL, NULL);
+	if (!rb)
+		err = -ENOMEM;
+	for (int i = 0; i < n && !err; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
+		err = run_file(skel, rb, path, names[i]->d_name, &t);
+	}
+	lost = events_lost(skel);
+	printf("close delay %llu s, handshake timeout %llu s%s: %lu files, %lu "
+	       "frames, %lu flows; %lu files differ, %lu test_run errors, %lu "
+	       "stray events, %llu flow events lost; HTTP payload events: %lu "
+	       "kernel, %lu user side\n",
+	       (unsigned long long)(close_ns / NS_PER_S),
+	       (unsigned long long)(pace ? attempt_ns / NS_PER_S : 0),
+	       pace ? " (paced)" : "", t.files, t.frames, t.flows,
+	       t.mismatched_files, t.run_errors, bad_events,
+	       (unsigned long long)lost, kernel_payloads, user_payloads);
+	ring_buffer__free(rb);
+	hdrlog_bpf__destroy(skel);
+	if (err)
+		return err;
+	if (!t.files || !t.flows)
+		return 1;
+	return t.mismatched_files || bad_events || lost ||
+	       kernel_payloads != user_payloads ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *root = getenv("HDRLOG_ROOT");
-	struct totals t = { 0 };
-	struct hdrlog_bpf *skel;
-	struct ring_buffer *rb = NULL;
 	struct dirent **names;
-	char dir[4096], path[8192];
-	__u64 lost = 0, *vals;
-	int n, err, ncpu = libbpf_num_possible_cpus();
-	__u32 k;
+	char dir[4096];
+	int n, rc = 0, arg = 1;
 
-	if (argc > 1)
-		snprintf(dir, sizeof(dir), "%s", argv[1]);
+	if (argc > 2 && !strcmp(argv[1], "--paced")) {
+		pace = (unsigned)atoi(argv[2]);
+		arg = 3;
+		if (!pace) {
+			fprintf(stderr, "--paced N: N from 1\n");
+			return 1;
+		}
+	}
+	if (argc > arg)
+		snprintf(dir, sizeof(dir), "%s", argv[arg]);
 	else
 		snprintf(dir, sizeof(dir), "%s/%s", root ? root : ".", CORPUS_REL);
 	if (geteuid() != 0) {
 		printf("SKIP: needs root\n");
 		return SKIP;
 	}
-	skel = hdrlog_bpf__open();
-	if (!skel)
-		return 1;
-	skel->rodata->targ_flows = 1;
-	skel->rodata->targ_http_snaplen = HTTP_SNAPLEN;
-	skel->rodata->targ_packets = HDRLOG_PACKETS_NONE;
-	bpf_map__set_max_entries(skel->maps.flows, MAX_FLOWS);
-	err = hdrlog_bpf__load(skel);
-	if (err) {
-		fprintf(stderr, "cannot load the BPF programs: %s\n", strerror(-err));
-		hdrlog_bpf__destroy(skel);
-		return 1;
-	}
-	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_kernel_event,
-			      NULL, NULL);
 	n = scandir(dir, &names, only_files, alphasort);
-	if (!rb || n < 0) {
+	if (n < 0) {
 		fprintf(stderr, "%s: cannot read\n", dir);
 		return 1;
 	}
-	for (int i = 0; i < n && !err; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
-		err = run_file(skel, rb, path, names[i]->d_name, &t);
+	/* the defaults (close delay and handshake timeout 5 s), then the
+	 * records sent at the close (not paced: no timeout acts then) */
+	attempt_ns = 5 * NS_PER_S;
+	for (int run = 0; run < (pace ? 1 : 2) && !rc; run++) {
+		close_ns = run ? 0 : 5 * NS_PER_S;
+		rc = run_all(dir, names, n);
 	}
 	for (int i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
-
-	vals = calloc(ncpu, sizeof(*vals));
-	k = HDRLOG_STAT_FLOW_EVENTS_LOST;
-	if (vals && !bpf_map_lookup_elem(bpf_map__fd(skel->maps.stats), &k, vals))
-		for (int c = 0; c < ncpu; c++)
-			lost += vals[c];
-	free(vals);
-	printf("%lu files, %lu frames, %lu flows; %lu files differ, %lu "
-	       "test_run errors, %lu stray events, %llu flow events lost; "
-	       "HTTP payload events: %lu kernel, %lu user side\n",
-	       t.files, t.frames, t.flows, t.mismatched_files, t.run_errors,
-	       bad_events, (unsigned long long)lost, kernel_payloads,
-	       user_payloads);
-	ring_buffer__free(rb);
-	hdrlog_bpf__destroy(skel);
 	free(kernel_flows.f);
-	if (err) {
-		fprintf(stderr, "error: %s\n", strerror(-err));
+	if (rc < 0) {
+		fprintf(stderr, "error: %s\n", strerror(-rc));
 		return 1;
 	}
-	if (!t.files || !t.flows)
-		return 1;
-	return t.mismatched_files || bad_events || lost ||
-	       kernel_payloads != user_payloads ? 1 : 0;
+	return rc;
 }

@@ -2,11 +2,16 @@
 # Crafted captures (tests/lib/flow_pcaps.py), one connection story each:
 # every Zeek conn_state, retransmission, out-of-order, a content gap,
 # simultaneous close, RST from either side, FIN+RST, ICMP unreachable
-# answers, an HTTP keep-alive story. hdrlog -r must give the expected flow
-# records, --only-failed exactly the failed ones, --http the HTTP story's
-# transactions with its bodies passed over, and the kernel
-# (BPF_PROG_TEST_RUN through build/tests/test_flow_diff) the same flows
-# and HTTP decisions as the offline table.
+# answers, an HTTP keep-alive story; in time (timed/): the packets after a
+# close within Zeek's tcp_close_delay, a REJ retried with the same ISN
+# (Zeek's IsReuse), an attempt timing out while its originator sends
+# (Zeek's attempt timer); packets/: IPv4 options cut by the snap length
+# (RFC 791 3.1: the fragment fields are in the fixed header). hdrlog -r
+# must give the expected flow (packet) records, --only-failed exactly the
+# failed ones, --http the HTTP story's transactions with its bodies passed
+# over, and the kernel (BPF_PROG_TEST_RUN through build/tests/test_flow_diff,
+# paced for the timeouts, and test_differential for packets/) the same
+# flows, HTTP decisions and headers as the offline side.
 set -u
 . "$(dirname "$0")/../lib/netns.sh"
 require_root
@@ -16,14 +21,28 @@ trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
 python3 tests/lib/flow_pcaps.py "$tmp/pcaps" "$tmp/expect.json" || fail "writing the captures"
-for f in "$tmp"/pcaps/*.pcap; do
-	name=$(basename "$f")
-	"$bin" --handshake-timeout 0 -r "$f" >"$tmp/$name.flows" 2>"$tmp/$name.err" ||
+mkdir -p "$tmp/timed" "$tmp/packets"
+for f in "$tmp"/pcaps/*.pcap "$tmp"/pcaps/timed/*.pcap; do
+	name=${f#"$tmp/pcaps/"}
+	opts=(--handshake-timeout 0)
+	[[ $name == timed/* ]] && opts=() # the default timeouts: 5 s
+	"$bin" "${opts[@]}" -r "$f" >"$tmp/$name.flows" 2>"$tmp/$name.err" ||
 		fail "$name: $(cat "$tmp/$name.err")"
-	"$bin" --handshake-timeout 0 --only-failed -r "$f" >"$tmp/$name.failed" 2>>"$tmp/$name.err" ||
+	"$bin" "${opts[@]}" --only-failed -r "$f" >"$tmp/$name.failed" 2>>"$tmp/$name.err" ||
 		fail "$name --only-failed: $(cat "$tmp/$name.err")"
 done
-python3 tests/lib/check_schema.py "$tmp"/*.flows "$tmp"/*.failed | tail -1 || fail "schema"
+for f in "$tmp"/pcaps/packets/*.pcap; do
+	name=${f#"$tmp/pcaps/"}
+	"$bin" --packets all -r "$f" >"$tmp/$name.packets" 2>"$tmp/$name.err" ||
+		fail "$name: $(cat "$tmp/$name.err")"
+done
+python3 tests/lib/check_schema.py "$tmp"/*.flows "$tmp"/*.failed "$tmp"/timed/*.flows "$tmp"/timed/*.failed \
+	"$tmp"/packets/*.packets | tail -1 || fail "schema"
+# --close-delay 0: the record leaves at the second FIN, the last ACK late
+"$bin" --handshake-timeout 0 --close-delay 0 -r "$tmp/pcaps/sf.pcap" >"$tmp/sf0.json" \
+	2>"$tmp/sf0.err" || fail "--close-delay 0: $(cat "$tmp/sf0.err")"
+grep -q '"hdrlog.flow.orig.packets":4,' "$tmp/sf0.json" && grep -q ' 1 late packets' "$tmp/sf0.err" ||
+	fail "--close-delay 0: $(cat "$tmp/sf0.json" "$tmp/sf0.err")"
 
 python3 - "$tmp" <<'PY' || fail "flow records"
 import json, sys
@@ -34,6 +53,12 @@ errors, checked = [], 0
 def matches(rec, want):
     return all(rec.get(k) == v for k, v in want.items())
 for name, wants in sorted(expect.items()):
+    if name.startswith('packets/'):
+        recs = [json.loads(l) for l in open(f'{tmp}/{name}.packets')]
+        if len(recs) != len(wants) or not all(map(matches, recs, wants)):
+            errors.append(f'{name}: {recs}, want {wants}')
+        checked += len(recs)
+        continue
     recs = [json.loads(l) for l in open(f'{tmp}/{name}.flows')]
     left = list(recs)
     for want in wants:
@@ -81,6 +106,14 @@ if not ok:
 sys.exit(0 if ok else 1)
 PY
 [ -x build/tests/test_flow_diff ] || fail "build/tests/test_flow_diff missing (make tests)"
-build/tests/test_flow_diff "$tmp/pcaps" >"$tmp/diff.out" 2>&1 || fail "kernel and offline flows differ: $(tail -20 "$tmp/diff.out")"
-tail -1 "$tmp/diff.out"
+for run in "$tmp/pcaps" "$tmp/pcaps/timed" "--paced 10 $tmp/pcaps/timed"; do
+	# shellcheck disable=SC2086 # --paced N DIR: three words
+	build/tests/test_flow_diff $run >"$tmp/diff.out" 2>&1 ||
+		fail "kernel and offline flows differ ($run): $(tail -20 "$tmp/diff.out")"
+	tail -2 "$tmp/diff.out"
+done
+build/tests/test_differential "$tmp/pcaps/packets" >"$tmp/pdiff.out" 2>&1 ||
+	fail "kernel and offline headers differ: $(tail -20 "$tmp/pdiff.out")"
+grep -q 'frag 1,' "$tmp/pdiff.out" || fail "the kernel saw no fragment: $(tail -5 "$tmp/pdiff.out")"
+tail -1 "$tmp/pdiff.out"
 echo "PASS"

@@ -17,7 +17,7 @@ head -c $BIG /dev/urandom >"$tmp/www/big.bin"
 head -c $UP /dev/zero >"$tmp/up.bin"
 MPORT=$((19000 + $$ % 1000)) # /metrics on the namespace's loopback
 ip netns exec "$NS_A" ip link set lo up
-ip netns exec "$NS_A" "$HDRLOG" -i "$VETH_A" --http --metrics-addr 127.0.0.1:$MPORT \
+ip netns exec "$NS_A" "$HDRLOG" -i "$VETH_A" --http --close-delay 1 --metrics-addr 127.0.0.1:$MPORT \
 	>"$tmp/live.json" 2>"$tmp/err" &
 hdrlog_pid=$!
 track_pid $hdrlog_pid
@@ -29,7 +29,7 @@ timeout 20 ip netns exec "$NS_A" curl -s --limit-rate 50M -o /dev/null -o /dev/n
 	"$url/big.bin" "$url/big.bin" || fail "curl GET"
 timeout 20 ip netns exec "$NS_A" curl -s --limit-rate 50M -o /dev/null \
 	--data-binary @"$tmp/up.bin" "$url/post" || fail "curl POST"
-sleep 1.5 # the FIN exchanges: their flows end in the kernel
+sleep 2.5 # the FIN exchanges, then the close delay and the sweep: the flows end
 timeout 5 ip netns exec "$NS_A" curl -s "http://127.0.0.1:$MPORT/metrics" >"$tmp/metrics" ||
 	fail "scrape"
 stop_pid $tcpdump_pid TERM 5

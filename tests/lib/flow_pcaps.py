@@ -2,12 +2,21 @@
 """Writes crafted captures, one connection story each, and what hdrlog must
 make of them: every Zeek conn_state, retransmission, out-of-order, content
 gap, simultaneous close, RST from either side, a FIN+RST segment, and ICMP
-unreachable answers.
+unreachable answers; the packets after a close (Zeek's tcp_close_delay),
+SYNs retried after a reset, an attempt that times out while its
+originator keeps sending (Zeek's attempt timer), and in packets/ an IPv4
+header whose options the snap length cut.
 
-    flow_pcaps.py DIR EXPECT   writes DIR/<name>.pcap and EXPECT (JSON)
+    flow_pcaps.py DIR EXPECT   writes DIR/<name>.pcap, DIR/timed/<name>.pcap,
+                               DIR/packets/<name>.pcap and EXPECT (JSON)
 
-EXPECT maps each file to the flow records it must give: a list of
-{field: value} that each record must match, in any order.
+Frames of DIR/*.pcap are 1 ms apart; hdrlog reads them with
+--handshake-timeout 0. Those of DIR/timed/ are seconds apart and are read
+with the default timeouts (handshake 5 s, close delay 5 s), their frames
+kept at least a second away from the 5 s marks (test_flow_diff --paced
+replays them). EXPECT maps each file (relative to DIR) to the flow
+records it must give, a list of {field: value} that each record must
+match, in any order; for packets/ to the packet records.
 """
 import json
 import os
@@ -41,16 +50,24 @@ def icmp_unreach(src, dst, code, quoted):
 class Conn:
     """A TCP connection client C:40000 -> server S:80; seq/ack relative."""
 
-    def __init__(self):
-        self.frames = []
+    def __init__(self, cport=CPORT):
+        self.frames, self.times, self.t = [], [], 0.0
         self.isn = {C: 1000, S: 5000}
+        self.cport = cport
+
+    def at(self, t):
+        """The next frame comes t seconds after the first."""
+        self.t = t
+        return self
 
     def send(self, who, flags, seq=0, ack=0, data=b''):
         peer = S if who == C else C
-        sport, dport = (CPORT, SPORT) if who == C else (SPORT, CPORT)
+        sport, dport = (self.cport, SPORT) if who == C else (SPORT, self.cport)
         abs_ack = self.isn[peer] + ack if flags & ACK else 0
         self.frames.append(tcp(who, peer, sport, dport, self.isn[who] + seq,
                                abs_ack, flags, data))
+        self.times.append(self.t)
+        self.t += 0.001
         return self
 
     def handshake(self):
@@ -66,16 +83,37 @@ def tcp_flow(state, history, **more):
 
 D100, D200 = b'a' * 100, b'b' * 200
 stories = {
+    # the last ACK counts: it comes within the close delay (Zeek's
+    # tcp_close_delay keeps the connection 5 s after the FIN exchange)
     'sf': (Conn().handshake().send(C, PSH | ACK, 1, 1, D100).send(S, ACK, 1, 101)
            .send(S, PSH | ACK, 1, 101, D200).send(C, FIN | ACK, 101, 201)
            .send(S, FIN | ACK, 201, 102).send(C, ACK, 102, 202),
            [tcp_flow('SF', 'ShADadFf', end_reason='fin', **{
                'orig.payload_bytes': 100, 'resp.payload_bytes': 200,
-               'orig.packets': 4, 'resp.packets': 4, 'tcp.fin_by': 'both'})]),  # the last ACK: late
-    # both FINs cross on the wire
+               'orig.packets': 5, 'resp.packets': 4, 'orig.bytes': 300,
+               'tcp.fin_by': 'both'})]),
+    # both FINs cross on the wire; the responder's last ACK gives its 'a'
     'simultaneous_close': (Conn().handshake().send(C, FIN | ACK, 1, 1)
                            .send(S, FIN | ACK, 1, 1).send(C, ACK, 2, 2).send(S, ACK, 2, 2),
-                           [tcp_flow('SF', 'ShAFf', end_reason='fin')]),
+                           [tcp_flow('SF', 'ShAFfa', end_reason='fin', **{
+                               'orig.packets': 4, 'resp.packets': 3})]),
+    # the server closes first; the history ends with the server's final ACK
+    # as Zeek's does (ShAdfFa), the ACK counted in packets and bytes
+    'close_final_ack': (Conn().handshake().send(S, PSH | ACK, 1, 1, D100).send(C, ACK, 1, 101)
+                        .send(S, FIN | ACK, 101, 1).send(C, FIN | ACK, 1, 102)
+                        .send(S, ACK, 102, 2),
+                        [tcp_flow('SF', 'ShAdfFa', end_reason='fin', **{
+                            'orig.packets': 4, 'resp.packets': 4, 'orig.bytes': 160,
+                            'resp.bytes': 260})]),
+    # a RST after the FIN exchange: in the record (ShAadDfFr), and the
+    # state stays SF (Zeek's UpdateClosedState: a RST after both FINs
+    # changes no endpoint state)
+    'close_then_rst': (Conn().handshake().send(S, ACK, 1, 1).send(S, PSH | ACK, 1, 1, D100)
+                       .send(C, PSH | ACK, 1, 101, D200).send(S, FIN | ACK, 101, 201)
+                       .send(C, FIN | ACK, 201, 102).send(S, RST, 102),
+                       [tcp_flow('SF', 'ShAadDfFr', end_reason='fin', **{
+                           'orig.packets': 4, 'resp.packets': 5,
+                           'tcp.reset_by': 'responder'})]),
     'rej': (Conn().send(C, SYN).send(S, RST | ACK, 0, 1),
             [tcp_flow('REJ', 'Sr', end_reason='rst', **{'tcp.reset_by': 'responder'})]),
     's0': (Conn().send(C, SYN).send(C, SYN),
@@ -147,11 +185,77 @@ http.send(S, PSH | ACK, sseq, cseq, chunked); sseq += len(chunked)
 http.send(C, FIN | ACK, cseq, sseq).send(S, FIN | ACK, sseq, cseq + 1)
 stories['http_keepalive'] = (http, [tcp_flow('SF', 'ShADdFf', end_reason='fin')])
 
-os.makedirs(sys.argv[1], exist_ok=True)
+
+# Stories in time (DIR/timed/, the default 5 s timeouts). A connection
+# refused three times, the client retrying the same SYN (same ISN) every
+# 0.5 s: each SYN after the reset starts a new flow (Zeek's IsReuse: a SYN
+# on a closed connection is a new connection), one REJ per attempt.
+rej = Conn()
+for i in range(3):
+    rej.at(i * 0.5).send(C, SYN).send(S, RST | ACK, 0, 1)
+# Only the client's side captured: SYN, the ACK and data of a handshake
+# whose SYN-ACK went another way. The attempt timer (Zeek's
+# tcp_attempt_delay, 5 s after the SYN) ends it as S0 with what was seen
+# by then, although the client kept sending; what follows is a new flow.
+one_side = Conn().send(C, SYN).send(C, ACK, 1, 1)
+for t in (1, 2, 3):
+    one_side.at(t).send(C, PSH | ACK, 1 + (t - 1) * 100, 1, D100)
+for t in (7, 8):
+    one_side.at(t).send(C, PSH | ACK, 1 + (t - 4) * 100, 1, D100)
+one_side.at(9).send(C, FIN | ACK, 501, 1)
+# a closed connection and a stray ACK of the client 7 s later: the record
+# left 5 s after the close, with the final ACK; the stray one is a new flow
+late = Conn(40001).handshake().send(C, FIN | ACK, 1, 1).send(S, FIN | ACK, 1, 2) \
+    .send(C, ACK, 2, 2).at(7).send(C, ACK, 2, 2)
+timed = {
+    'rej_retried': (rej, [tcp_flow('REJ', 'Sr', end_reason='rst', **{
+        'orig.packets': 1, 'resp.packets': 1})] * 3),
+    'attempt_one_side': (one_side, [
+        tcp_flow('S0', 'SAD', end_reason='handshake_timeout', **{
+            'orig.packets': 5, 'orig.payload_bytes': 300, 'resp.packets': 0}),
+        tcp_flow('SH', 'DF', end_reason='end_of_capture', originator_seen=False, **{
+            'orig.packets': 3, 'orig.payload_bytes': 200})]),
+    'after_close_delay': (late, [
+        tcp_flow('SF', 'ShAFf', end_reason='fin', **{'orig.packets': 4, 'resp.packets': 2}),
+        tcp_flow('OTH', 'A', end_reason='end_of_capture', **{'orig.packets': 1})]),
+}
+
+# IPv4 with options (IHL 15), a later fragment (MF, offset 1480), its
+# capture cut after 24 bytes of IP header: the fixed header is whole, so
+# DF/MF and the offset are still reported (RFC 791 section 3.1: the
+# fragment fields are in the first 20 bytes)
+opts_hdr = bytes([0x4f, 0, 0, 100]) + struct.pack('!HH', 7, 0x2000 | 185) + \
+    bytes([64, 17, 0, 0]) + bytes([198, 18, 0, 1, 198, 18, 0, 2]) + b'\x01' * 40
+packets = {
+    'ipv4_options_cut': ([(eth(0x0800) + opts_hdr + b'x' * 40, 14 + 24)],
+                         [{'hdrlog.ip.fragment': True, 'hdrlog.ip.mf': True, 'hdrlog.ip.df': False,
+                           'hdrlog.ip.frag_offset': 1480, 'hdrlog.ip.options': True,
+                           'hdrlog.truncated': 'ipv4_options'}]),
+}
+
+
+def write_cut_pcap(path, frames):
+    """A pcap of (frame, captured bytes) pairs: each frame cut short."""
+    with open(path, 'wb') as f:
+        f.write(struct.pack('<IHHiIII', 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+        for i, (frame, caplen) in enumerate(frames):
+            f.write(struct.pack('<IIII', 1700000000, i, caplen, len(frame)) + frame[:caplen])
+
+
+out = sys.argv[1]
+for sub in ('timed', 'packets'):
+    os.makedirs(os.path.join(out, sub), exist_ok=True)
 expect = {}
 for name, (story, want) in stories.items():
     frames = story.frames if isinstance(story, Conn) else story
-    write_pcap(os.path.join(sys.argv[1], name + '.pcap'), [eth(0x0800) + f for f in frames])
+    write_pcap(os.path.join(out, name + '.pcap'), [eth(0x0800) + f for f in frames])
     expect[name + '.pcap'] = want
+for name, (story, want) in timed.items():
+    write_pcap(os.path.join(out, 'timed', name + '.pcap'), [eth(0x0800) + f for f in story.frames],
+               when=lambda i, ts=story.times: (1700000000 + int(ts[i]), round(ts[i] % 1 * 1e6)))
+    expect['timed/' + name + '.pcap'] = want
+for name, (frames, want) in packets.items():
+    write_cut_pcap(os.path.join(out, 'packets', name + '.pcap'), frames)
+    expect['packets/' + name + '.pcap'] = want
 with open(sys.argv[2], 'w') as f:
     json.dump(expect, f, indent=1)

@@ -96,7 +96,7 @@ static struct rig *rig_new(const struct flow_opts *o, flow_end_fn cb, void *ctx)
 	r->o = *o;
 	r->cb = cb;
 	r->ctx = ctx;
-	r->t = flow_table_new(o->timeline, r->stats, rig_table_end, r);
+	r->t = flow_table_new(&r->o, r->stats, rig_table_end, r);
 	assert_non_null(r->t);
 	r->ager = flow_ager_new(&r->o, flow_table_store(r->t), 0, rig_deliver,
 				rig_anomaly, r);
@@ -325,6 +325,124 @@ static void test_handshake_timeout(void **state)
 	assert_int_equal(t->stats[HDRLOG_STAT_FLOWS_CREATED], 2);
 	assert_int_equal(rig_flush(t), 0);
 	assert_int_equal(s.n, 1); /* the late SYN-ACK's flow did not fail */
+	rig_free(t);
+}
+
+/* Zeek's tcp_close_delay: a connection closed by FIN both ways stays 5 s
+ * for its last packets (the final ACK, a RST after the FINs: state SF
+ * still, Zeek's UpdateClosedState), its record leaving at the first
+ * sweep 5 s after the close; a packet after that is a new flow. With no
+ * delay the record leaves at the second FIN and the ACK is late. */
+static void test_close_delay(void **state)
+{
+	const struct pkt p[] = {
+		HANDSHAKE,
+		{ S, ACK, 1, 100, 1 },
+		{ S, FIN | ACK, 101, 0, 1 },
+		{ C, FIN | ACK, 1, 0, 102 },
+		{ S, ACK, 102, 0, 2 },	      /* the final ACK */
+		{ S, RST, 102, 0, 0, 3000 },  /* within the delay */
+		{ C, ACK, 2, 0, 102, 6500 },  /* after the record left */
+	};
+	struct flow_opts o = { .idle_ns = 60000000000ULL,
+			       .close_ns = 5000000000ULL };
+	struct seen s = { 0 };
+	struct rig *t = rig_new(&o, on_flow, &s);
+
+	(void)state;
+	assert_non_null(t);
+	feed(t, p, 8);
+	assert_int_equal(s.n, 0); /* waits out the delay */
+	feed(t, p + 8, 1);
+	assert_int_equal(s.n, 1);
+	assert_string_equal(s.state, "SF");
+	assert_string_equal(s.history, "ShAdfFar");
+	assert_int_equal(s.reason, HDRLOG_FLOW_END_FIN);
+	assert_int_equal(s.val.dir[0].packets, 3);
+	assert_int_equal(s.val.dir[1].packets, 5);
+	assert_int_equal(s.val.reset_by, HDRLOG_BY_RESP);
+	assert_int_equal(t->stats[HDRLOG_STAT_FLOW_LATE_PACKETS], 0);
+	assert_int_equal(rig_flush(t), 0);
+	assert_int_equal(s.n, 2); /* the ACK after the delay */
+	assert_string_equal(s.state, "OTH");
+	rig_free(t);
+
+	o.close_ns = 0;
+	memset(&s, 0, sizeof(s));
+	t = rig_new(&o, on_flow, &s);
+	feed(t, p, 6);
+	assert_int_equal(s.n, 1);
+	assert_string_equal(s.history, "ShAdfF");
+	assert_int_equal(t->stats[HDRLOG_STAT_FLOW_LATE_PACKETS], 0);
+	feed(t, p + 6, 1);
+	assert_int_equal(t->stats[HDRLOG_STAT_FLOW_LATE_PACKETS], 1);
+	rig_free(t);
+}
+
+/* Zeek's IsReuse: a SYN on a connection that closed or reset is a new
+ * connection, whatever its ISN. SYN, RST-ACK, the same SYN 0.5 s later,
+ * three times: three REJ records, the first two sent at the SYN that
+ * follows them (no need to wait out the close delay). */
+static void test_reuse_after_reset(void **state)
+{
+	const struct pkt p[] = {
+		{ C, SYN, 0, 0, 0, 1 },	   { S, RST | ACK, 0, 0, 1, 2 },
+		{ C, SYN, 0, 0, 0, 500 },  { S, RST | ACK, 0, 0, 1, 501 },
+		{ C, SYN, 0, 0, 0, 1000 }, { S, RST | ACK, 0, 0, 1, 1001 },
+	};
+	struct flow_opts o = { .idle_ns = 60000000000ULL,
+			       .close_ns = 5000000000ULL };
+	struct seen s = { 0 };
+	struct rig *t = rig_new(&o, on_flow, &s);
+
+	(void)state;
+	assert_non_null(t);
+	feed(t, p, 6);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(rig_flush(t), 0);
+	assert_int_equal(s.n, 3);
+	assert_string_equal(s.state, "REJ");
+	assert_string_equal(s.history, "Sr");
+	assert_int_equal(s.val.dir[0].packets, 1);
+	assert_int_equal(s.val.dir[1].packets, 1);
+	assert_int_equal(t->stats[HDRLOG_STAT_FLOWS_CREATED], 3);
+	rig_free(t);
+}
+
+/* Zeek's attempt timer: only the client's side seen (SYN, its ACK and
+ * data, no SYN-ACK), the originator stays in SYN_SENT and the attempt
+ * ends as S0 at the handshake timeout with what was seen by then; the
+ * packet that finds it expired, and those after, are a new flow. */
+static void test_attempt_while_sending(void **state)
+{
+	const struct pkt p[] = {
+		{ C, SYN, 0, 0, 0, 1 },
+		{ C, ACK, 1, 0, 1, 2 },
+		{ C, ACK, 1, 100, 1, 1000 },
+		{ C, ACK, 101, 100, 1, 4900 },
+		{ C, ACK, 201, 100, 1, 5200 }, /* before the sweep: ends it */
+		{ C, FIN | ACK, 301, 0, 1, 5300 },
+	};
+	struct flow_opts o = { .idle_ns = 60000000000ULL,
+			       .attempt_ns = 5000000000ULL };
+	struct seen s = { 0 };
+	struct rig *t = rig_new(&o, on_flow, &s);
+
+	(void)state;
+	assert_non_null(t);
+	feed(t, p, 5);
+	assert_int_equal(s.n, 1);
+	assert_string_equal(s.state, "S0");
+	assert_string_equal(s.history, "SAD");
+	assert_int_equal(s.reason, HDRLOG_FLOW_END_ATTEMPT);
+	assert_int_equal(s.val.dir[0].packets, 4);
+	feed(t, p + 5, 1);
+	assert_int_equal(rig_flush(t), 0);
+	assert_int_equal(s.n, 2);
+	assert_string_equal(s.state, "SH");
+	assert_string_equal(s.history, "DF");
+	assert_int_equal(s.val.dir[0].packets, 2);
+	assert_false(s.val.orig_known);
 	rig_free(t);
 }
 
@@ -615,6 +733,9 @@ int main(void)
 		cmocka_unit_test(test_lifecycle),
 		cmocka_unit_test(test_letters),
 		cmocka_unit_test(test_handshake_timeout),
+		cmocka_unit_test(test_close_delay),
+		cmocka_unit_test(test_reuse_after_reset),
+		cmocka_unit_test(test_attempt_while_sending),
 		cmocka_unit_test(test_icmp_unreachable),
 		cmocka_unit_test(test_only_failed),
 		cmocka_unit_test(test_community_id),

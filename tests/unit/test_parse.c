@@ -1139,6 +1139,27 @@ TEST(truncated_tcp4_ipopts)
 			  steps, ARRAY_SIZE(steps));
 }
 
+/* IPv4 options cut by the snap length: the fixed header is whole, so its
+ * fragment fields (RFC 791 3.1) are reported, a later fragment as such. */
+TEST(truncated_ipopts_fragment)
+{
+	struct pkt_tcp4_ipopts frag = tcp4_ipopts;
+	struct hdrlog_headers h;
+
+	frag.ip.frag_off = htons(0x2000 | 185); /* MF, offset 1480 */
+	frag.ip.check = 0;
+	h = decode(DLT_EN10MB, &frag, offsetof(struct pkt_tcp4_ipopts, ipopts) + 4);
+	assert_int_equal(h.truncated, HDRLOG_HDR_IPV4_OPTS);
+	assert_true(h.layers & HDRLOG_L_FRAG);
+	assert_true(h.ip_flags & HDRLOG_IP_MF);
+	assert_false(h.ip_flags & HDRLOG_IP_DF);
+	assert_int_equal(h.frag_off, 1480);
+	frag.ip.frag_off = htons(0x4000); /* DF: not a fragment */
+	h = decode(DLT_EN10MB, &frag, offsetof(struct pkt_tcp4_ipopts, ipopts) + 4);
+	assert_false(h.layers & HDRLOG_L_FRAG);
+	assert_true(h.ip_flags & HDRLOG_IP_DF);
+}
+
 TEST(truncated_vlan_ipv6_ext_tcp)
 {
 	typedef struct pkt_ext6 P;
@@ -1301,6 +1322,7 @@ int main(void)
 		cmocka_unit_test(test_link_truncated),
 		cmocka_unit_test(test_link_unsupported),
 		cmocka_unit_test(test_truncated_tcp4_ipopts),
+		cmocka_unit_test(test_truncated_ipopts_fragment),
 		cmocka_unit_test(test_truncated_vlan_ipv6_ext_tcp),
 		cmocka_unit_test(test_truncated_ipv6_ah),
 		cmocka_unit_test(test_truncated_qinq_udp4),
