@@ -7,9 +7,12 @@ packages=(
 	# build
 	make gcc clang llvm pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev
 	libpcap-dev libclang-rt-14-dev libcmocka-dev libssl-dev
+	libcap-ng-dev libmnl-dev
 	# run and test
 	iproute2 iputils-ping procps tcpdump tshark curl ncat python3
 	valgrind
+	# install and service: man page lint, unit checks, log rotation
+	mandoc systemd logrotate
 	# benchmarks
 	iperf3 wrk nginx-light netsniff-ng
 	# exporters: /metrics server, Loki push; Prometheus for the e2e test

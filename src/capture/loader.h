@@ -33,6 +33,10 @@ int loader_filter_maps(struct loader *l, struct filter_maps *m);
 __u64 loader_map_memory(const struct loader *l,
 			void (*fn)(const char *map, __u64 bytes));
 
+/* Whether detaching will take CAP_NET_ADMIN: clsact filters (netlink)
+ * are removed by a netlink request; links are closed. */
+bool loader_needs_net_admin(const struct loader *l);
+
 int loader_events_fd(const struct loader *l);
 int loader_stats_fd(const struct loader *l);
 int loader_flows_fd(const struct loader *l);

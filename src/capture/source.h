@@ -67,6 +67,7 @@ struct source {
 				   * the parser does not know) */
 	__u64 map_bytes;	  /* live: what the programs' maps lock */
 	bool live;
+	bool needs_net_admin;	  /* stopping it takes CAP_NET_ADMIN */
 };
 
 #endif

@@ -13,6 +13,7 @@
 #include "filter/select.h"
 #include "flow/flow.h"
 #include "http/http_parse.h"
+#include "http/http_redact.h"
 #include "output/rotate.h"
 #include "output/sink_loki.h"
 #include "record/record.h"
@@ -48,10 +49,12 @@ struct config {
 	__u32 http_snaplen;	       /* payload bytes the kernel copies */
 	struct http_config http_cfg;
 	const char *http_headers[CONFIG_MAX_HTTP_HEADERS];
+	struct http_redact redact;     /* what HTTP records hide */
 
 	/* output */
 	enum record_format fmt;
 	const char *write_path;	       /* -w; NULL: stdout */
+	bool line_buffered;	       /* -l: each line written at once */
 	struct rotate_opts rot;
 	unsigned int stats_interval;   /* seconds of the source's clock; 0: none */
 
@@ -65,6 +68,7 @@ struct config {
 	__u32 pull_len;		       /* bytes tc makes linear before parsing */
 
 	int verbosity;
+	const char *user;	       /* --user: run as NAME after attaching */
 };
 
 /* The defaults of every setting. */

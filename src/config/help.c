@@ -88,7 +88,9 @@ static void print_option(const struct opt *o)
 {
 	int col;
 
-	if (o->short_name)
+	if (o->short_name && !o->name)
+		col = printf("  -%c", o->short_name);
+	else if (o->short_name)
 		col = printf("  -%c, --%s", o->short_name, o->name);
 	else
 		col = printf("      --%s", o->name);

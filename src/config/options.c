@@ -17,6 +17,7 @@
 
 #include "config/options.h"
 #include "filter/filter.h"
+#include "http/http_redact.h"
 
 #define NS_PER_S 1000000000ULL
 
@@ -29,6 +30,12 @@ static int set_http_header(struct config *c, const char *arg);
 static int set_http_max_buffer(struct config *c, const char *arg);
 static int set_ringbuf_size(struct config *c, const char *arg);
 static int set_verbose(struct config *c, const char *arg);
+static int set_user(struct config *c, const char *arg);
+static int set_redact(struct config *c, const char *arg, bool param);
+static int set_redact_header(struct config *c, const char *arg);
+static int set_redact_param(struct config *c, const char *arg);
+static int set_no_redact(struct config *c, const char *arg);
+static int no_op(struct config *c, const char *arg);
 static int print_version(struct config *c, const char *arg);
 
 /* K_CHOICE lists: the index stored is the value (bool: the second) */
@@ -124,11 +131,25 @@ const struct opt options[] = {
 	{ "http-header", 0, "NAME", SEC_HTTP, K_CUSTOM, .set = set_http_header,
 	  .help = "also log header field NAME (repeatable, at most 64; '*': "
 		  "all fields)" },
-	{ "no-redact", 0, NULL, SEC_HTTP, K_FLAG, FIELD(http_cfg.no_redact),
-	  .help = "log Authorization, Proxy-Authorization, Cookie and "
-		  "Set-Cookie values (default: REDACTED)" },
+	{ "redact-header", 0, "NAME", SEC_HTTP, K_CUSTOM,
+	  .set = set_redact_header,
+	  .help = "also redact header field NAME's value (repeatable; "
+		  "'*' globs, any case). Redacted by default: "
+		  "Authorization, Proxy-Authorization, Cookie, Set-Cookie, "
+		  "X-Api-Key, X-Auth-Token, X-Amz-Security-Token, *-Token, "
+		  "*Api-Key*, *Secret*, *Password*" },
+	{ "redact-param", 0, "NAME", SEC_HTTP, K_CUSTOM,
+	  .set = set_redact_param,
+	  .help = "also redact query parameter NAME in url.query, Referer and "
+		  "Location (repeatable; globs, any case). "
+		  "By default: *token*, *api_key*, *apikey*, key, *password*, "
+		  "passwd, pwd, *secret*, signature, sig, auth*, session*, "
+		  "x-amz-signature, x-amz-credential, code" },
+	{ "no-redact", 0, NULL, SEC_HTTP, K_CUSTOM, .set = set_no_redact,
+	  .help = "log every value as it is: no header or parameter redacted" },
 	{ "http-redact-query", 0, NULL, SEC_HTTP, K_FLAG,
-	  FIELD(http_cfg.redact_query), .help = "log url.query as REDACTED" },
+	  FIELD(http_cfg.redact_query), .help = "log url.query as REDACTED, whatever its "
+					    "parameters" },
 	{ "http-max-streams", 0, "N", SEC_HTTP, K_UINT,
 	  FIELD(http_cfg.max_conns), 1, 1u << 24, .what = "--http-max-streams",
 	  .help = "HTTP connections followed at once (default 65536; the least "
@@ -142,7 +163,12 @@ const struct opt options[] = {
 	  .choices = formats, .what = "--output",
 	  .help = "line format (default json)" },
 	{ "write", 'w', "FILE", SEC_OUTPUT, K_STRING, FIELD(write_path),
-	  .help = "append lines to FILE (SIGHUP reopens it)" },
+	  .help = "append lines to FILE, created 0640; never through a "
+		  "symbolic link but /dev/stdout and /dev/fd/N ('-': stdout; "
+		  "SIGHUP reopens it)" },
+	{ NULL, 'l', NULL, SEC_OUTPUT, K_FLAG, FIELD(line_buffered),
+	  .help = "write each line as soon as it is made, as tcpdump -l does "
+		  "(otherwise lines wait at most 0.1 s)" },
 	{ "rotate-size", 0, "BYTES[k|M|G]", SEC_OUTPUT, K_SIZE, FIELD(rot.size),
 	  4096, 1ULL << 40, .what = "rotate size",
 	  .range = "bytes, 4k to 1T; suffix k, M or G",
@@ -182,6 +208,13 @@ const struct opt options[] = {
 	  .help = "flows the kernel table holds, about 500 bytes each "
 		  "(default 16384)" },
 
+	{ "user", 0, "NAME", SEC_GENERAL, K_CUSTOM, .set = set_user,
+	  .help = "once the programs are loaded and attached, run as user "
+		  "NAME (and its groups) with only the capabilities still needed "
+		  "(needs root or CAP_SETUID and CAP_SETGID)" },
+	{ NULL, 'n', NULL, SEC_GENERAL, K_CUSTOM, .set = no_op,
+	  .help = "accepted for tcpdump's sake (-n, -nn): hdrlog never turns "
+		  "addresses or ports into names" },
 	{ "verbose", 'v', NULL, SEC_GENERAL, K_CUSTOM, .set = set_verbose,
 	  .help = "more diagnostics (-vv: libbpf's too)" },
 	{ "version", 0, NULL, SEC_GENERAL, K_CUSTOM, .set = print_version,
@@ -375,6 +408,54 @@ static int set_verbose(struct config *c, const char *arg)
 	return 0;
 }
 
+static int set_user(struct config *c, const char *arg)
+{
+	if (!*arg)
+		return usage_error("--user needs a user name%s", "");
+	c->user = arg;
+	return 0;
+}
+
+/* --redact-header and --redact-param: names to add, or with '!' to keep. */
+static int set_redact(struct config *c, const char *arg, bool param)
+{
+	if (!*arg)
+		return usage_error("%s needs a name", param ? "--redact-param"
+							     : "--redact-header");
+	if (http_redact_add(&c->redact, param, arg))
+		return usage_error("at most 64 --redact-header and --redact-param "
+				   "names each%s", "");
+	return 0;
+}
+
+static int set_redact_header(struct config *c, const char *arg)
+{
+	return set_redact(c, arg, false);
+}
+
+static int set_redact_param(struct config *c, const char *arg)
+{
+	return set_redact(c, arg, true);
+}
+
+/* The head parser's own redaction (http_parse.c) and the record's. */
+static int set_no_redact(struct config *c, const char *arg)
+{
+	(void)arg;
+	c->http_cfg.no_redact = true;
+	c->redact.off = true;
+	return 0;
+}
+
+/* tcpdump's -n and -nn: hdrlog resolves no names, so there is nothing to
+ * turn off. */
+static int no_op(struct config *c, const char *arg)
+{
+	(void)c;
+	(void)arg;
+	return 0;
+}
+
 /* Returns 1: the run is done. */
 static int print_version(struct config *c, const char *arg)
 {
@@ -396,10 +477,11 @@ static void getopt_tables(struct option *longs, char *shorts)
 	for (size_t i = 0; i < n_options; i++) {
 		const struct opt *o = &options[i];
 
-		longs[n++] = (struct option){
-			o->name, o->arg ? required_argument : no_argument, NULL,
-			(int)i + 256,
-		};
+		if (o->name)
+			longs[n++] = (struct option){
+				o->name, o->arg ? required_argument : no_argument,
+				NULL, (int)i + 256,
+			};
 		if (o->short_name) {
 			*shorts++ = (char)o->short_name;
 			if (o->arg)
@@ -420,6 +502,23 @@ static const struct opt *by_code(int code)
 	return NULL;
 }
 
+/* The option getopt complained about: optopt names a short option (or a
+ * long one by its code); 0 means an unknown long option, the word itself
+ * (argv[optind - 1] is only right then: in "-nx" it is the last word). */
+static const char *option_name(int code, const char *word)
+{
+	static char buf[64];
+	const struct opt *o = code ? by_code(code) : NULL;
+
+	if (o && o->name && code >= 256)
+		snprintf(buf, sizeof(buf), "--%s", o->name);
+	else if (code > 0 && code < 256)
+		snprintf(buf, sizeof(buf), "-%c", code);
+	else
+		return word;
+	return buf;
+}
+
 int config_parse(struct config *c, int argc, char **argv)
 {
 	struct option longs[sizeof(options) / sizeof(options[0]) + 1];
@@ -432,10 +531,12 @@ int config_parse(struct config *c, int argc, char **argv)
 	opterr = 0; /* getopt's messages would start with argv[0], not hdrlog */
 	while ((code = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
 		if (code == ':')
-			return usage_error("option '%s' needs a value", argv[optind - 1]);
-		o = by_code(code);
+			return usage_error("option '%s' needs a value",
+					   option_name(optopt, argv[optind - 1]));
+		o = code == '?' ? NULL : by_code(code);
 		if (!o)
-			return usage_error("unknown option '%s'", argv[optind - 1]);
+			return usage_error("unknown option '%s'",
+					   option_name(optopt, argv[optind - 1]));
 		err = apply(c, o, optarg);
 		if (err)
 			return err;
