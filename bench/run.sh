@@ -20,11 +20,13 @@ python3 bench/packets.py "$tmp/http.pcap" 3 http
 bench "kernel cost (BPF_PROG_TEST_RUN)" ./build/bench/kernel_cost "$tmp/mix.pcap" 100000 "$tmp/http.pcap"
 bench "BPF map memory by mode" bench/map_memory.sh
 bench "offline speed" bench/offline.sh
+bench "API view per HTTP transaction (--openapi, heuristic)" ./build/bench/api_route
 bench "live loss-free rate (veth, trafgen)" bench/live_rate.sh
 bench "TCP throughput overhead (veth, iperf3)" bench/overhead.sh
 bench "HTTP (veth, nginx + wrk)" bench/http.sh
 bench "Loki push (loopback, stub)" bench/loki_push.sh
 bench "Loki push, hdrlog's side (stub accepts only)" env LOKI_STUB_ACCEPT_ONLY=1 bench/loki_push.sh
+bench "log stores: ClickHouse, syslog (real servers, loopback)" bench/sinks.sh
 bench "/metrics scrape (veth, ping flood)" bench/metrics_scrape.sh
 bench "HTTP transactions logged (veth, nginx + wrk, --http)" bench/http_txn.sh
 bench "HTTP large bodies (veth, nginx + curl, --http)" bench/http_body.sh

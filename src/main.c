@@ -5,13 +5,16 @@
 #include <errno.h>
 #include <stdio.h>
 
+#include "api/api.h"
 #include "capture/live.h"
 #include "capture/pcap.h"
 #include "config/config.h"
 #include "metrics/metrics.h"
 #include "metrics/metrics_http.h"
 #include "output/output.h"
+#include "output/sink_clickhouse.h"
 #include "output/sink_loki.h"
+#include "output/sink_syslog.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/run.h"
 #include "util/log.h"
@@ -19,22 +22,33 @@
 
 #define EXIT_USAGE 2
 
+/* Adds *s, opened with result err, to the output and the metrics. */
+static int add_sink(struct output *out, struct sink *const *s, int err)
+{
+	if (err)
+		return err;
+	output_add_sink(out, *s);
+	metrics_add_sink((*s)->name, &(*s)->n);
+	return 0;
+}
+
 /* The sinks and the metrics server the options ask for. Returns 0 or
  * -errno (-EINVAL: a bad URL or address), with a message printed. */
 static int open_exporters(const struct config *cfg, struct output *out,
 			  struct metrics_server **metrics)
 {
-	struct sink *loki;
-	int err;
+	struct sink *s = NULL;
+	int err = 0;
 
 	metrics_add_sink(out->path ? "file" : "stdout", &out->n);
-	if (cfg->loki.url) {
-		err = sink_loki_open(&cfg->loki, &loki);
-		if (err)
-			return err;
-		output_add_sink(out, loki);
-		metrics_add_sink(loki->name, &loki->n);
-	}
+	if (cfg->loki.url)
+		err = add_sink(out, &s, sink_loki_open(&cfg->loki, &s));
+	if (!err && cfg->clickhouse.url)
+		err = add_sink(out, &s, sink_clickhouse_open(&cfg->clickhouse, &s));
+	if (!err && cfg->syslog.url)
+		err = add_sink(out, &s, sink_syslog_open(&cfg->syslog, &s));
+	if (err)
+		return err;
 	if (cfg->metrics_addr)
 		return metrics_server_start(cfg->metrics_addr, metrics);
 	return 0;
@@ -82,6 +96,7 @@ static int drop_privileges(const struct config *cfg, struct source *src)
 static int log_run(struct config *cfg)
 {
 	struct metrics_server *metrics = NULL;
+	struct api_view *api = NULL;
 	struct pipeline *p = NULL;
 	struct source *src = NULL;
 	struct counters c = { 0 };
@@ -89,7 +104,12 @@ static int log_run(struct config *cfg)
 	bool out_open = false;
 	int code;
 
-	code = open_source(cfg, &src);
+	code = 0;
+	/* the descriptions before the source: a bad one is said at once */
+	if (cfg->http && (code = api_view_open(&cfg->api, !cfg->read_path, &api)))
+		code = code == -EINVAL ? EXIT_USAGE : 1;
+	if (!code)
+		code = open_source(cfg, &src);
 	if (!code)
 		code = drop_privileges(cfg, src);
 	if (!code) {
@@ -104,6 +124,8 @@ static int log_run(struct config *cfg)
 		pr_warn("out of memory\n");
 		code = 1;
 	}
+	if (p)
+		pipeline_set_api(p, api);
 	if (!code)
 		code = run(src, p, cfg, &out, &c);
 	/* the server reads the sinks' counters: stop it first */
@@ -115,6 +137,7 @@ static int log_run(struct config *cfg)
 	if (p)
 		pipeline_summary(p, stderr);
 	pipeline_free(p);
+	api_view_free(api);
 	if (src)
 		src->ops->close(src);
 	return code;

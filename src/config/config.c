@@ -29,6 +29,8 @@ int config_finish(struct config *c, bool packets_given, bool flows_given)
 	/* flows by default; --packets all alone is the packet log it was */
 	if (!flows_given)
 		c->flows = c->packets != HDRLOG_PACKETS_ALL;
+	if (c->api.n_specs || c->api.report)
+		c->http = true; /* routes are made of HTTP transactions */
 	if (c->flow.only_failed || c->flow.timeline || c->http)
 		c->flows = true; /* the flow table marks and counts HTTP */
 	if (!c->read_path && c->max_count && c->packets == HDRLOG_PACKETS_NONE)
@@ -50,6 +52,10 @@ int config_finish(struct config *c, bool packets_given, bool flows_given)
 		c->flow_entries = FLOW_ENTRIES_DEFAULT;
 	if (c->read_path && c->n_ifaces)
 		return usage_error("-r and -i exclude each other");
+	if (c->clickhouse.url && c->fmt != RECORD_JSON)
+		return usage_error("--clickhouse-url inserts JSON records: not with -o text");
+	if (!c->clickhouse.url && (c->clickhouse.credentials_file || c->clickhouse.n_tables))
+		return usage_error("--clickhouse-* options need --clickhouse-url");
 	return 0;
 }
 
@@ -65,6 +71,20 @@ void config_init(struct config *c)
 			.batch_bytes = LOKI_DEFAULT_BATCH_BYTES,
 			.batch_wait_ms = LOKI_DEFAULT_BATCH_WAIT_MS,
 			.drain_ms = LOKI_DEFAULT_DRAIN_MS,
+		},
+		.clickhouse = {
+			.database = "hdrlog",
+			.queue_records = CLICKHOUSE_DEFAULT_QUEUE,
+			.batch_records = CLICKHOUSE_DEFAULT_BATCH_RECORDS,
+			.batch_bytes = CLICKHOUSE_DEFAULT_BATCH_BYTES,
+			.batch_wait_ms = CLICKHOUSE_DEFAULT_BATCH_WAIT_MS,
+			.drain_ms = CLICKHOUSE_DEFAULT_DRAIN_MS,
+		},
+		.syslog = {
+			.queue_records = SYSLOG_DEFAULT_QUEUE,
+			.facility = SYSLOG_DEFAULT_FACILITY,
+			.batch_wait_ms = SYSLOG_DEFAULT_BATCH_WAIT_MS,
+			.drain_ms = SYSLOG_DEFAULT_DRAIN_MS,
 		},
 		.flow = {
 			.idle_ns = 60 * NS_PER_S,

@@ -10,12 +10,15 @@
 #include <stdbool.h>
 #include <linux/types.h>
 
+#include "api/api.h"
 #include "filter/select.h"
 #include "flow/flow.h"
 #include "http/http_parse.h"
 #include "http/http_redact.h"
 #include "output/rotate.h"
+#include "output/sink_clickhouse.h"
 #include "output/sink_loki.h"
+#include "output/sink_syslog.h"
 #include "record/record.h"
 
 #define CONFIG_MAX_IFACES 16
@@ -50,6 +53,7 @@ struct config {
 	struct http_config http_cfg;
 	const char *http_headers[CONFIG_MAX_HTTP_HEADERS];
 	struct http_redact redact;     /* what HTTP records hide */
+	struct api_config api;	       /* --openapi, --api-report */
 
 	/* output */
 	enum record_format fmt;
@@ -61,6 +65,8 @@ struct config {
 	/* export */
 	const char *metrics_addr;
 	struct loki_opts loki;
+	struct clickhouse_opts clickhouse;
+	struct syslog_opts syslog;
 
 	/* tuning */
 	__u32 ringbuf_bytes;	       /* a power of two; 0 until config_finish() */

@@ -28,7 +28,10 @@ static int set_interface(struct config *c, const char *arg);
 static int set_direction(struct config *c, const char *arg);
 static int set_http_header(struct config *c, const char *arg);
 static int set_http_max_buffer(struct config *c, const char *arg);
+static int set_openapi(struct config *c, const char *arg);
 static int set_ringbuf_size(struct config *c, const char *arg);
+static int set_clickhouse_table(struct config *c, const char *arg);
+static int set_syslog_facility(struct config *c, const char *arg);
 static int set_verbose(struct config *c, const char *arg);
 static int set_user(struct config *c, const char *arg);
 static int set_redact(struct config *c, const char *arg, bool param);
@@ -159,6 +162,24 @@ const struct opt options[] = {
 	  .help = "bytes of one message head, and of out-of-order data held per "
 		  "direction (default 16384, 65536)" },
 
+	{ "openapi", 0, "FILE", SEC_HTTP, K_CUSTOM, .set = set_openapi,
+	  .help = "an OpenAPI 3.0/3.1 description (YAML or JSON; repeatable, at "
+		  "most 16): each http record gets its http.route, operationId "
+		  "and drift (a path, method or status it does not declare); "
+		  "implies --http" },
+	{ "api-report", 0, NULL, SEC_HTTP, K_FLAG, FIELD(api.report),
+	  .help = "per route and method: requests, error rate, p50/p95/p99 "
+		  "latency, bytes, drift; as api_route records and a table on "
+		  "stderr, at the end and on SIGUSR1; implies --http" },
+	{ "api-max-routes", 0, "N", SEC_HTTP, K_UINT, FIELD(api.max_routes), 1,
+	  100000, .what = "--api-max-routes",
+	  .help = "routes (and methods) the report and the route metrics keep "
+		  "apart, then _OTHER (default 1000)" },
+	{ "api-fold", 0, "N", SEC_HTTP, K_UINT, FIELD(api.fold_after), 1,
+	  1000, .what = "--api-fold",
+	  .help = "guessed routes: a path segment with more than N distinct "
+		  "values after the same prefix becomes {id} (default 20)" },
+
 	{ "output", 'o', "json|text", SEC_OUTPUT, K_CHOICE, FIELD(fmt),
 	  .choices = formats, .what = "--output",
 	  .help = "line format (default json)" },
@@ -198,6 +219,41 @@ const struct opt options[] = {
 	  100000000, .what = "Loki queue size", .range = "1-100000000 lines",
 	  .help = "lines Loki's queue holds before it drops and counts (default "
 		  "100000)" },
+
+	{ "clickhouse-url", 0, "URL", SEC_EXPORT, K_STRING, FIELD(clickhouse.url),
+	  .help = "also insert every record into ClickHouse over HTTP, e.g. "
+		  "http://127.0.0.1:8123 (docs/clickhouse.md: the tables)" },
+	{ "clickhouse-database", 0, "DB", SEC_EXPORT, K_STRING,
+	  FIELD(clickhouse.database),
+	  .help = "the database of the tables (default hdrlog)" },
+	{ "clickhouse-table", 0, "KIND=TABLE", SEC_EXPORT, K_CUSTOM,
+	  .set = set_clickhouse_table,
+	  .help = "the table of a record kind (repeatable; default flow=flows, "
+		  "http=http, packet=packets, anomaly=anomalies, stats=stats)" },
+	{ "clickhouse-credentials", 0, "FILE", SEC_EXPORT, K_STRING,
+	  FIELD(clickhouse.credentials_file),
+	  .help = "USER:PASSWORD on the first line of FILE (never on the "
+		  "command line; default: user default, no password)" },
+	{ "clickhouse-queue", 0, "N", SEC_EXPORT, K_UINT,
+	  FIELD(clickhouse.queue_records), 1, 100000000,
+	  .what = "ClickHouse queue size", .range = "1-100000000 lines",
+	  .help = "records ClickHouse's queue holds before it drops and counts "
+		  "(default 100000)" },
+	{ "clickhouse-batch", 0, "N", SEC_EXPORT, K_UINT,
+	  FIELD(clickhouse.batch_records), 1, 1000000,
+	  .what = "ClickHouse batch size", .range = "1-1000000 rows",
+	  .help = "rows per INSERT at most (default 50000; an INSERT at least "
+		  "every second)" },
+	{ "syslog", 0, "URL", SEC_EXPORT, K_STRING, FIELD(syslog.url),
+	  .help = "also send every record as RFC 5424 syslog: udp://HOST:PORT, "
+		  "tcp://HOST:PORT (RFC 6587 octet counting) or unix:PATH" },
+	{ "syslog-queue", 0, "N", SEC_EXPORT, K_UINT, FIELD(syslog.queue_records),
+	  1, 100000000, .what = "syslog queue size", .range = "1-100000000 lines",
+	  .help = "records syslog's queue holds before it drops and counts "
+		  "(default 100000)" },
+	{ "syslog-facility", 0, "NAME", SEC_EXPORT, K_CUSTOM,
+	  .set = set_syslog_facility,
+	  .help = "kern, user, daemon, ..., local0-local7 (default local0)" },
 
 	{ "ringbuf-size", 0, "BYTES", SEC_TUNING, K_CUSTOM,
 	  .set = set_ringbuf_size,
@@ -380,6 +436,25 @@ static int set_http_header(struct config *c, const char *arg)
 	return 0;
 }
 
+static int set_clickhouse_table(struct config *c, const char *arg)
+{
+	if (c->clickhouse.n_tables >= CLICKHOUSE_MAX_TABLES)
+		return usage_error("at most 16 --clickhouse-table%s", "");
+	if (!strchr(arg, '=') || *arg == '=')
+		return usage_error("invalid --clickhouse-table '%s' (KIND=TABLE)", arg);
+	c->clickhouse.tables[c->clickhouse.n_tables++] = arg;
+	return 0;
+}
+
+static int set_syslog_facility(struct config *c, const char *arg)
+{
+	c->syslog.facility = syslog_facility(arg);
+	if (c->syslog.facility < 0)
+		return usage_error("invalid --syslog-facility '%s' (kern, user, "
+				   "mail, daemon, auth, ..., local0-local7)", arg);
+	return 0;
+}
+
 static int set_http_max_buffer(struct config *c, const char *arg)
 {
 	unsigned long long n;
@@ -388,6 +463,14 @@ static int set_http_max_buffer(struct config *c, const char *arg)
 		return usage_error("invalid --http-max-buffer '%s' (256-16777216)", arg);
 	c->http_cfg.max_head = n;
 	c->http_cfg.max_ooo = 4 * n;
+	return 0;
+}
+
+static int set_openapi(struct config *c, const char *arg)
+{
+	if (c->api.n_specs >= API_MAX_SPECS)
+		return usage_error("at most 16 --openapi files%s", "");
+	c->api.specs[c->api.n_specs++] = arg;
 	return 0;
 }
 

@@ -115,7 +115,7 @@ static void keep_whole_lines(struct output *o, size_t done, int err)
 	o->written += done;
 	say_failed(o, err);
 	atomic_fetch_add(&o->n.sent, lines);
-	atomic_fetch_add(&o->n.dropped, o->pending_lines - lines);
+	sink_count_drop(&o->n, SINK_DROP_WRITE_FAILED, o->pending_lines - lines);
 	o->errors += o->pending_lines - lines;
 	o->last_err = err;
 }
@@ -258,24 +258,27 @@ int output_emit(struct output *o, const char *kind, const char *iface)
 }
 
 static void report(struct sink_report *r, const char *name,
-		   const struct sink_counters *n)
+		   const struct sink_counters *n, bool queue)
 {
-	unsigned long long q, sent, dropped;
+	unsigned long long q, sent, dropped, by[SINK_DROP__MAX];
 
-	sink_counters_read(n, &q, &sent, &dropped);
+	sink_counters_read(n, &q, &sent, &dropped, by);
 	r->name = name;
 	r->queued = q;
 	r->sent = sent;
 	r->dropped = dropped;
+	r->queue = queue;
+	for (int d = 0; d < SINK_DROP__MAX; d++)
+		r->dropped_by[d] = by[d];
 }
 
 void output_report(const struct output *o, struct counters *c)
 {
-	report(&c->sinks[0], o->path ? "file" : "stdout", &o->n);
+	report(&c->sinks[0], o->path ? "file" : "stdout", &o->n, false);
 	c->n_sinks = 1;
 	for (int i = 0; i < o->n_sinks && c->n_sinks < COUNTERS_MAX_SINKS; i++)
 		report(&c->sinks[c->n_sinks++], o->sinks[i]->name,
-		       &o->sinks[i]->n);
+		       &o->sinks[i]->n, true);
 }
 
 void output_close(struct output *o, struct counters *c)

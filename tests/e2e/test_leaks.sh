@@ -43,13 +43,27 @@ expect 0 "offline, Loki unreachable" $bin -r $corpus/dns_tcp.pcap --loki-url htt
 expect 2 "bad --metrics-addr" $bin -r $corpus/dns_tcp.pcap --metrics-addr 127.0.0.1:0
 
 netns_setup
+# the log stores unreachable (in $NS_A: nothing listens there), their bad
+# options: every path frees what it took
+printf 'u:p\n' >"$tmp/cred"
+expect 0 "offline, ClickHouse and syslog unreachable" ip netns exec "$NS_A" $bin -r $corpus/dns_tcp.pcap \
+	--clickhouse-url http://127.0.0.1:8123 --clickhouse-credentials "$tmp/cred" \
+	--syslog tcp://127.0.0.1:5514
+expect 0 "offline, syslog over UDP and unix unreachable" ip netns exec "$NS_A" $bin -r $corpus/dns_tcp.pcap \
+	--syslog udp://127.0.0.1:5514 --loki-url http://127.0.0.1:3100
+expect 0 "offline, syslog unix socket missing" $bin -r $corpus/dns_tcp.pcap --syslog "unix:$tmp/none.sock"
+expect 2 "bad --clickhouse-credentials" $bin -r $corpus/dns_tcp.pcap \
+	--clickhouse-url http://127.0.0.1:8123 --clickhouse-credentials "$tmp/none"
+expect 2 "bad --clickhouse-table" $bin -r $corpus/dns_tcp.pcap \
+	--clickhouse-url http://127.0.0.1:8123 --clickhouse-table 'flow=a;b'
+expect 2 "bad --syslog" $bin -r $corpus/dns_tcp.pcap --syslog "udp://[fd00::1"
 # live with every exporter: /metrics scraped, lines pushed to the Loki stub
 ip netns exec "$NS_A" python3 tests/tools/loki_stub.py 3100 "$tmp/loki.jsonl" &
 track_pid $!
 ip netns exec "$NS_A" $bin -i "$VETH_A" --packets all --stats-interval 1 --metrics-addr 9464 \
 	--loki-url http://127.0.0.1:3100 >"$tmp/live" 2>"$tmp/live.err" &
 pid=$!
-wait_for "$tmp/live.err" 10 "listening on" || { echo "FAIL: live run did not attach"; cat "$tmp/live.err"; exit 1; }
+wait_for "$tmp/live.err" 30 "listening on" || { echo "FAIL: live run did not attach"; cat "$tmp/live.err"; exit 1; }
 timeout 10 ip netns exec "$NS_B" ping -c 3 -i 0.2 "$IP_A" >/dev/null
 sleep 1.2
 in_a curl -fs http://127.0.0.1:9464/metrics | grep -q '^hdrlog_packets_total{' ||
@@ -68,7 +82,7 @@ grep -q '"hdrlog.record":"stats"' "$tmp/live" || { echo "FAIL: no stats record";
 echo "icmp or port 1 or port 2 or port 3 or port 4" >"$tmp/rules"
 ip netns exec "$NS_A" $bin -i "$VETH_A" --filter-file "$tmp/rules" --sample 2 >"$tmp/flt" 2>"$tmp/flt.err" &
 pid=$!
-wait_for "$tmp/flt.err" 10 "listening on" || { echo "FAIL: filtered run did not attach"; cat "$tmp/flt.err"; exit 1; }
+wait_for "$tmp/flt.err" 30 "listening on" || { echo "FAIL: filtered run did not attach"; cat "$tmp/flt.err"; exit 1; }
 echo "icmp or net 10.0.0.0/8 or net 11.0.0.0/8 or net 12.0.0.0/8 or net 13.0.0.0/8" >"$tmp/rules"
 kill -HUP $pid
 wait_for "$tmp/flt.err" 5 "filter reloaded"
@@ -89,7 +103,7 @@ fi
 # Error path after load: attaching XDP twice to one interface fails.
 ip netns exec "$NS_A" $bin -i "$VETH_A" --hook xdp >/dev/null 2>"$tmp/x1.err" &
 xpid=$!
-wait_for "$tmp/x1.err" 10 "listening on"
+wait_for "$tmp/x1.err" 30 "listening on"
 expect 1 "attach failure" ip netns exec "$NS_A" $bin -i "$VETH_A" --hook xdp
 kill -TERM $xpid; timeout 20 tail --pid=$xpid -f /dev/null
 exit $fail
