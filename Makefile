@@ -43,7 +43,7 @@ ATTR_SKEL := $(OUTPUT)/attr.skel.h
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/*.c))
 BPF_TESTS := $(patsubst tests/bpf/%.c,$(OUTPUT)/tests/%,$(wildcard tests/bpf/*.c))
-TOOLS := $(patsubst tests/tools/%.c,$(OUTPUT)/tools/%,$(wildcard tests/tools/*.c))
+TOOLS := $(patsubst tests/tools/%.c,$(OUTPUT)/tools/%,$(filter-out %.bpf.c,$(wildcard tests/tools/*.c)))
 FUZZERS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(wildcard tests/fuzz/*.c))
 
 .PHONY: all asan tests fuzz fuzz-long check test bench demo clean deps install uninstall
@@ -98,7 +98,8 @@ $(OUTPUT)/hdrlog-asan: $(ASAN_OBJS)
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $(SAN) $^ $(LDLIBS) -o $@
 
-tests: $(UNIT_TESTS) $(BPF_TESTS) $(TOOLS)
+BPF_TOOLS := $(patsubst tests/tools/%.bpf.c,$(OUTPUT)/tools/%.bpf.o,$(wildcard tests/tools/*.bpf.c))
+tests: $(UNIT_TESTS) $(BPF_TESTS) $(TOOLS) $(BPF_TOOLS)
 $(OUTPUT)/tests/%: tests/unit/%.c $(ASAN_OBJS) | $(OUTPUT)/tests
 	$(call msg,TEST,$@)
 	$(Q)$(CC) $(CFLAGS) $(SAN) $(DEPFLAGS) -Itests $< $(filter-out $(OUTPUT)/asan/main.o,$(ASAN_OBJS)) $(LDLIBS) -lcmocka -o $@
@@ -110,6 +111,11 @@ $(OUTPUT)/tests/%: tests/bpf/%.c $(OUTPUT)/libhdrlog.a | $(OUTPUT)/tests
 $(OUTPUT)/tools/%: tests/tools/%.c $(OUTPUT)/libhdrlog.a | $(OUTPUT)/tools
 	$(call msg,TOOL,$@)
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $< $(OUTPUT)/libhdrlog.a $(LDLIBS) -o $@
+
+# BPF programs the shell tests attach beside hdrlog's (tests/tools/*.bpf.c).
+$(OUTPUT)/tools/%.bpf.o: tests/tools/%.bpf.c | $(OUTPUT)/tools
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 # libFuzzer targets, built with clang and both sanitizers: the agent's
 # sources compiled once with coverage hooks, each target linked to them.

@@ -386,6 +386,11 @@ int main(int argc, char **argv)
 	       rows[4].best - rows[0].best, rows[5].best - rows[1].best,
 	       rows[2].best - rows[0].best, rows[3].best - rows[1].best,
 	       rows[14].best - rows[0].best, rows[6].best - rows[0].best);
+	if (n_rows > 20) /* the HTTP rows: tc without and with --http */
+		printf("summary: the HTTP mix (tc) adds %.0f ns per packet in flow "
+		       "mode, %.0f ns with --http; targets: flow mode <= 60, "
+		       "per-packet event <= 80, --http <= 250\n",
+		       rows[18].best - rows[0].best, rows[20].best - rows[0].best);
 
 	printf("attribution, tc egress, flows already attributed: %.1f ns "
 	       "without, %.1f ns with (ratio %.3f)\n", rows[attr_row].best,

@@ -389,6 +389,11 @@ static __always_inline bool account_packet(struct hdrlog_packet_event *ev,
 					   struct __sk_buff *skb)
 {
 	stat_add(HDRLOG_STAT_PACKETS, ev->gso_segs);
+	/* by direction: the agent holds them against the interfaces' own
+	 * counters (packets that never reached a program) */
+	stat_add(ev->hdr.direction == HDRLOG_DIR_INGRESS
+			 ? HDRLOG_STAT_PACKETS_INGRESS : HDRLOG_STAT_PACKETS_EGRESS,
+		 ev->gso_segs);
 	stat_add(HDRLOG_STAT_BYTES, ev->len);
 	if (ev->h.truncated)
 		stat_add(HDRLOG_STAT_TRUNCATED, 1);

@@ -389,7 +389,13 @@ enum hdrlog_http_method {
 	  "Anomaly events lost: ring buffer full (also in ringbuf_full).") \
 	X(ANOMALY_UNTRACKED, "anomaly.untracked",			\
 	  "hdrlog_kernel_anomaly_untracked_total",			\
-	  "Anomaly state entries that could not be created (a check skipped).")
+	  "Anomaly state entries that could not be created (a check skipped).") \
+	X(PACKETS_INGRESS, "packets.ingress",				\
+	  "hdrlog_kernel_ingress_packets_total",			\
+	  "Packets the ingress programs (tc ingress, XDP) saw, GSO segments counted.") \
+	X(PACKETS_EGRESS, "packets.egress",				\
+	  "hdrlog_kernel_egress_packets_total",				\
+	  "Packets the tc egress program saw, GSO segments counted.")
 
 /* --netns: interfaces of several namespaces share ifindexes, so the tc
  * programs report the id the agent gave (netns cookie, ifindex) in

@@ -146,6 +146,10 @@ int kernel_twin_packet(struct kernel_twin *t, struct hdrlog_packet_event *ev,
 	t->pkt = ev;
 	t->stats[HDRLOG_STAT_PACKETS] += ev->gso_segs;
 	t->stats[HDRLOG_STAT_BYTES] += ev->len;
+	if (ev->hdr.direction == HDRLOG_DIR_INGRESS)
+		t->stats[HDRLOG_STAT_PACKETS_INGRESS] += ev->gso_segs;
+	else if (ev->hdr.direction == HDRLOG_DIR_EGRESS)
+		t->stats[HDRLOG_STAT_PACKETS_EGRESS] += ev->gso_segs;
 	t->stats[HDRLOG_STAT_TRUNCATED] += !!ev->h.truncated;
 	t->stats[HDRLOG_STAT_PARSE_ERRORS] += !!ev->h.error;
 	if (t->anomalies && (err = anomaly_twin_packet(t->anomalies, ev)))

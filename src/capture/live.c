@@ -13,6 +13,7 @@
 #include "attr/attr.h"
 #include "capture/link_watch.h"
 #include "capture/netns.h"
+#include "capture/iface_counters.h"
 #include "capture/live.h"
 #include "capture/loader.h"
 #include "flow/flow_store_kernel.h"
@@ -22,6 +23,9 @@
 
 #define IFACE_CHECK_NS 1000000000ULL /* look for vanished interfaces */
 #define ENOUGH (-ECANCELED) /* from the event callback: -c reached, stop */
+/* At stop, how long the programs may take to catch up with the packets
+ * the interfaces counted (still in a CPU's backlog) before detaching. */
+#define CATCH_UP_MS 200
 
 #define LIVE_MAX_IFACES 128 /* watched at once (-i any) */
 
@@ -39,6 +43,8 @@ struct iface {
 	bool veth;
 	int peer_sys;	 /* a veth's other end's ifindex, in its namespace */
 	char peer[NETNS_NAME_LEN + IF_NAMESIZE + 2]; /* "NETNS/IFNAME" */
+	struct iface_counters start, end; /* when attached, when detached */
+	bool counted; /* start (and end, once stopped) could be read */
 };
 
 struct live {
@@ -55,6 +61,7 @@ struct live {
 	int event_err;	    /* the pipeline's error, from the callback */
 	__u64 next_check;   /* CLOCK_MONOTONIC: the next interface check */
 	int next_id;	    /* --netns: the next interface id */
+	bool detached;	    /* the ifaces' end counters are final */
 };
 
 static struct live *of(struct source *s)
@@ -301,10 +308,80 @@ static int live_poll(struct source *s, struct pipeline *p, int timeout_ms)
 	return watch_ifaces(lv);
 }
 
+/* ---- the interfaces' own counters ------------------------------------ */
+
+static int live_read_stats(struct source *s, __u64 *kernel, __u64 *tried);
+
+/* The interfaces' counters now (or at detach), as deltas from attach. */
+static void live_iface_report(struct source *s, struct iface_report *r)
+{
+	struct live *lv = of(s);
+	struct iface_counters now;
+
+	*r = (struct iface_report){ .known = lv->n_ifaces > 0,
+				    .ingress = lv->cfg->ingress,
+				    .egress = lv->cfg->egress };
+	for (int i = 0; i < lv->n_ifaces; i++) {
+		struct iface *f = &lv->ifaces[i];
+
+		if (!lv->detached && f->counted &&
+		    iface_counters_read(f->name, f->ifindex, &f->end))
+			f->counted = false;
+		now = f->end;
+		if (!f->counted) {
+			r->known = false;
+			continue;
+		}
+		r->rx_packets += now.rx_packets - f->start.rx_packets;
+		r->tx_packets += now.tx_packets - f->start.tx_packets;
+		r->rx_dropped += now.rx_dropped - f->start.rx_dropped;
+	}
+}
+
+/* Whether the programs saw as many packets as the interfaces counted. */
+static bool caught_up(struct live *lv, const struct iface_report *r)
+{
+	__u64 k[HDRLOG_STAT__MAX];
+
+	if (live_read_stats(&lv->src, k, NULL))
+		return true;
+	return (!r->ingress || k[HDRLOG_STAT_PACKETS_INGRESS] >= r->rx_packets) &&
+	       (!r->egress || k[HDRLOG_STAT_PACKETS_EGRESS] >= r->tx_packets);
+}
+
+/* The interfaces' counters at the end, read before detaching: a packet
+ * they counted may still wait in a CPU's backlog, so give the programs a
+ * moment to see it, rather than report it as not seen. */
+static void count_at_stop(struct live *lv)
+{
+	struct timespec tick = { 0, 5 * 1000000L };
+	struct iface_report r;
+
+	live_iface_report(&lv->src, &r);
+	lv->detached = true;
+	for (int i = 0; r.known && i < CATCH_UP_MS / 5 && !caught_up(lv, &r); i++)
+		nanosleep(&tick, NULL);
+}
+
+static void count_at_start(struct live *lv)
+{
+	for (int i = 0; i < lv->n_ifaces; i++) {
+		struct iface *f = &lv->ifaces[i];
+
+		f->counted = !iface_counters_read(f->name, f->ifindex, &f->start);
+		f->end = f->start;
+		if (!f->counted)
+			pr_info("cannot read the counters of %s: packets the "
+				"programs did not see cannot be counted\n", f->name);
+	}
+}
+
 static int live_stop(struct source *s, struct pipeline *p, bool drain)
 {
 	struct live *lv = of(s);
 
+	if (!lv->detached)
+		count_at_stop(lv);
 	loader_detach_all(lv->loader);
 	if (!drain)
 		return 0;
@@ -408,6 +485,7 @@ static const struct source_ops live_ops = {
 	.reload = live_reload,
 	.stop = live_stop,
 	.read_stats = live_read_stats,
+	.iface_report = live_iface_report,
 	.ifname = live_ifname,
 	.ifnetns = live_ifnetns,
 	.now = live_now,
@@ -646,6 +724,7 @@ static int load(struct live *lv)
 	if (err)
 		return err;
 	metrics_kernel_source(loader_stats_fd(lv->loader), lv->src.ncpu);
+	lv->src.map_bytes = loader_map_memory(lv->loader, metrics_map_memory);
 	lv->rb = ring_buffer__new(loader_events_fd(lv->loader), on_event, lv, NULL);
 	if (!lv->rb) {
 		err = -errno;
@@ -703,6 +782,8 @@ int live_open(const struct config *cfg, struct selection *sel,
 			err = 0;
 		}
 	}
+	if (!err)
+		count_at_start(lv);
 	if (err) {
 		live_close(&lv->src);
 		return err;

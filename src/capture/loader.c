@@ -79,8 +79,10 @@ static int explain_load_error(int err)
 static int set_knobs(struct hdrlog_bpf *skel, const struct config *cfg,
 		     __u32 sample_seed)
 {
-	__u32 flows = cfg->flow_entries ? cfg->flow_entries
-					: bpf_map__max_entries(skel->maps.flows);
+	/* without flows the table is never used: one entry, not a table */
+	__u32 flows = cfg->flows ? cfg->flow_entries : 1;
+	bool filter = cfg->sel.filter != NULL;
+	int err;
 
 	skel->rodata->targ_pull_len = cfg->pull_len;
 	skel->rodata->targ_wakeup_bytes = cfg->ringbuf_bytes / WAKEUP_FRACTION;
@@ -105,11 +107,18 @@ static int set_knobs(struct hdrlog_bpf *skel, const struct config *cfg,
 	skel->rodata->targ_scan_ports = cfg->anomaly.scan_ports;
 	skel->rodata->targ_sweep_hosts = cfg->anomaly.sweep_hosts;
 	skel->rodata->targ_ttl_jump = cfg->anomaly.ttl_jump;
-	if (cfg->flow_entries)
-		bpf_map__set_max_entries(skel->maps.flows, flows);
-	if (cfg->flow.timeline)
-		bpf_map__set_max_entries(skel->maps.timelines, flows);
-	return bpf_map__set_max_entries(skel->maps.events, cfg->ringbuf_bytes);
+	err = bpf_map__set_max_entries(skel->maps.flows, flows);
+	if (!err && cfg->flow.timeline)
+		err = bpf_map__set_max_entries(skel->maps.timelines, flows);
+	/* without a filter its rules and port sets are never read (a reload
+	 * needs a filter file, hence a filter from the start) */
+	if (!err && !filter)
+		err = bpf_map__set_max_entries(skel->maps.filter_rules, 1);
+	if (!err && !filter)
+		err = bpf_map__set_max_entries(skel->maps.filter_ports, 1);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.events, cfg->ringbuf_bytes);
+	return err;
 }
 
 int loader_open(struct loader **out, const struct config *cfg,
@@ -394,6 +403,38 @@ int loader_filter_maps(struct loader *l, struct filter_maps *m)
 				bpf_map__fd(s->maps.filter_cidrs),
 				bpf_map__fd(s->maps.filter_ports),
 				&s->bss->filter_gen);
+}
+
+/* What the kernel charges a map: "memlock:" of its fdinfo. */
+static __u64 map_memlock(int fd)
+{
+	char path[64], line[128];
+	unsigned long long v = 0;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	if (!(fp = fopen(path, "r")))
+		return 0;
+	while (fgets(line, sizeof(line), fp))
+		if (sscanf(line, "memlock: %llu", &v) == 1)
+			break;
+	fclose(fp);
+	return v;
+}
+
+__u64 loader_map_memory(const struct loader *l,
+			void (*fn)(const char *map, __u64 bytes))
+{
+	struct bpf_map *m;
+	__u64 sum = 0, b;
+
+	bpf_object__for_each_map(m, l->skel->obj) {
+		b = map_memlock(bpf_map__fd(m));
+		sum += b;
+		if (fn)
+			fn(bpf_map__name(m), b);
+	}
+	return sum;
 }
 
 bool loader_needs_net_admin(const struct loader *l)

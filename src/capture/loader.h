@@ -30,6 +30,11 @@ int loader_attach_xdp(struct loader *l, int ifindex, int tag, bool *native);
 /* Opens m on the programs' filter maps (filter_maps.h). */
 int loader_filter_maps(struct loader *l, struct filter_maps *m);
 
+/* Calls fn for each of the programs' maps with the bytes the kernel
+ * charges it (fdinfo's memlock); returns their sum. */
+__u64 loader_map_memory(const struct loader *l,
+			void (*fn)(const char *map, __u64 bytes));
+
 /* Whether detaching will take CAP_NET_ADMIN: clsact filters (netlink)
  * are removed by a netlink request; links are closed. */
 bool loader_needs_net_admin(const struct loader *l);

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <linux/types.h>
 
+#include "capture/iface_counters.h"
 #include "flow/flow_store.h"
 
 /* What poll() returns besides 0 and -errno. */
@@ -52,6 +53,9 @@ struct source_ops {
 	 * a veth's other end ("NETNS/IFNAME") or NULL; NULL: none (the op
 	 * NULL: its events name none). */
 	const char *(*ifnetns)(struct source *s, __u32 ifindex, const char **peer);
+	/* What the interfaces themselves counted since the programs were
+	 * attached (until they were detached); NULL: no interfaces. */
+	void (*iface_report)(struct source *s, struct iface_report *r);
 	/* Now on the clock of its events' times. */
 	__u64 (*now)(struct source *s);
 	/* A file's progress; NULL for a source without one. */
@@ -67,6 +71,7 @@ struct source {
 	__u64 epoch_off;	  /* event time + epoch_off: ns since the epoch */
 	__u64 skipped;		  /* frames it could not read (a link type
 				   * the parser does not know) */
+	__u64 map_bytes;	  /* live: what the programs' maps lock */
 	bool live;
 	bool needs_net_admin;	  /* stopping it takes CAP_NET_ADMIN */
 };

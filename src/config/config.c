@@ -8,6 +8,13 @@
 #include "config/config.h"
 
 #define NS_PER_S 1000000000ULL
+/* Kernel memory by mode: a ring buffer for an event per packet (or per
+ * HTTP segment), a small one when only flow records travel (a few per
+ * connection); 16384 flows of about 500 bytes each. Default flow mode
+ * then locks about 12 MiB (docs/performance.md, "Kernel memory"). */
+#define RINGBUF_EVENTS (32U << 20)
+#define RINGBUF_FLOWS (4U << 20)
+#define FLOW_ENTRIES_DEFAULT 16384
 
 static int usage_error(const char *what)
 {
@@ -38,6 +45,11 @@ int config_finish(struct config *c, bool packets_given, bool flows_given)
 		c->http_snaplen = 1024;
 	if (!c->http)
 		c->http_snaplen = 0;
+	if (!c->ringbuf_bytes)
+		c->ringbuf_bytes = c->packets != HDRLOG_PACKETS_NONE || c->http
+					   ? RINGBUF_EVENTS : RINGBUF_FLOWS;
+	if (!c->flow_entries)
+		c->flow_entries = FLOW_ENTRIES_DEFAULT;
 	if (c->alertmanager.url)
 		c->anomalies = true;
 	/* the sockets are known only live; HTTP records ride on flows */
@@ -70,7 +82,7 @@ void config_init(struct config *c)
 	*c = (struct config){
 		.ingress = true,
 		.egress = true,
-		.ringbuf_bytes = 32 << 20,
+		.ringbuf_bytes = 0, /* by mode: config_finish() */
 		.pull_len = 256,
 		.loki = {
 			.queue_records = LOKI_DEFAULT_QUEUE,

@@ -83,8 +83,8 @@ struct config {
 	struct alertmanager_opts alertmanager;
 
 	/* tuning */
-	__u32 ringbuf_bytes;	       /* a power of two */
-	__u32 flow_entries;	       /* the kernel's flow table */
+	__u32 ringbuf_bytes;	       /* a power of two; 0 until config_finish() */
+	__u32 flow_entries;	       /* the kernel's flow table (with flows) */
 	__u32 pull_len;		       /* bytes tc makes linear before parsing */
 
 	int verbosity;

@@ -300,10 +300,12 @@ const struct opt options[] = {
 
 	{ "ringbuf-size", 0, "BYTES", SEC_TUNING, K_CUSTOM,
 	  .set = set_ringbuf_size,
-	  .help = "ring buffer size, a power of two (default 32M)" },
+	  .help = "ring buffer size, a power of two (default 32 MiB with packet "
+		  "or HTTP events, 4 MiB for flow records alone)" },
 	{ "flow-table-size", 0, "N", SEC_TUNING, K_UINT, FIELD(flow_entries),
 	  1024, 1 << 24, .what = "flow table size", .range = "1024-16777216",
-	  .help = "flows the kernel table holds (default 65536)" },
+	  .help = "flows the kernel table holds, about 500 bytes each "
+		  "(default 16384)" },
 
 	{ "user", 0, "NAME", SEC_GENERAL, K_CUSTOM, .set = set_user,
 	  .help = "once the programs are loaded and attached, run as user "

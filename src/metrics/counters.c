@@ -17,6 +17,25 @@ __u64 counters_flows_evicted(const struct counters *c)
 	return k[HDRLOG_STAT_FLOWS_CREATED] - gone;
 }
 
+static __u64 short_of(__u64 counted, __u64 seen)
+{
+	return counted > seen ? counted - seen : 0;
+}
+
+__u64 counters_not_seen(const struct counters *c)
+{
+	const struct iface_report *r = &c->iface;
+	__u64 n = 0;
+
+	if (!r->known)
+		return 0;
+	if (r->ingress)
+		n += short_of(r->rx_packets, c->kernel[HDRLOG_STAT_PACKETS_INGRESS]);
+	if (r->egress)
+		n += short_of(r->tx_packets, c->kernel[HDRLOG_STAT_PACKETS_EGRESS]);
+	return n;
+}
+
 #define STAT_KEY(name, key, metric, help) [HDRLOG_STAT_##name] = key,
 static const char *const stat_keys[HDRLOG_STAT__MAX] = {
 	HDRLOG_STATS(STAT_KEY)
@@ -79,6 +98,12 @@ void counters_record(struct strbuf *sb, enum record_format fmt,
 	for (int i = 0; i < HDRLOG_STAT__MAX; i++) {
 		snprintf(key, sizeof(key), "hdrlog.stats.%s", stat_keys[i]);
 		json_u64(&j, key, counters_stat(c, i));
+	}
+	if (c->iface.known) {
+		json_u64(&j, "hdrlog.stats.iface.rx_packets", c->iface.rx_packets);
+		json_u64(&j, "hdrlog.stats.iface.tx_packets", c->iface.tx_packets);
+		json_u64(&j, "hdrlog.stats.iface.rx_dropped", c->iface.rx_dropped);
+		json_u64(&j, "hdrlog.stats.not_seen", counters_not_seen(c));
 	}
 	json_u64(&j, "hdrlog.stats.events_received", c->received);
 	json_u64(&j, "hdrlog.stats.lost.seq_missing", c->seq_missing);
@@ -198,6 +223,21 @@ static void anomaly_summary(FILE *fp, const struct counters *c)
 		(unsigned long long)counters_stat(c, HDRLOG_STAT_ANOMALY_UNTRACKED));
 }
 
+/* What the interfaces counted, and what of it no program saw. */
+static void iface_summary(FILE *fp, const struct counters *c)
+{
+	const struct iface_report *r = &c->iface;
+
+	if (!r->known)
+		return;
+	fprintf(fp, ", the interfaces counted %llu in and %llu out (%llu "
+		"dropped by them), %llu not seen by hdrlog",
+		(unsigned long long)r->rx_packets,
+		(unsigned long long)r->tx_packets,
+		(unsigned long long)r->rx_dropped,
+		(unsigned long long)counters_not_seen(c));
+}
+
 /* ", NAME: S sent, D dropped (queue_full Q, rejected R, ...)": the
  * reasons that counted any. */
 static void sink_summary(FILE *fp, const struct sink_report *r)
@@ -257,6 +297,9 @@ void counters_summary(FILE *fp, const struct counters *c,
 	 * lost by the kernel */
 	if (unread)
 		fprintf(fp, ", %llu left unread", (unsigned long long)unread);
+	iface_summary(fp, c);
+	if (c->map_bytes)
+		fprintf(fp, ", BPF maps %.1f MiB", c->map_bytes / 1048576.0);
 	if (c->flows)
 		flows_summary(fp, c);
 	anomaly_summary(fp, c);
@@ -270,6 +313,10 @@ void counters_summary(FILE *fp, const struct counters *c,
 	output_summary(fp, c);
 	if (c->stopped_by)
 		fprintf(fp, ", stopped by %s", c->stopped_by);
+	if (c->stopped_by && c->stopped_by_pid > 0)
+		fprintf(fp, " from pid %d%s%s%s", c->stopped_by_pid,
+			*c->stopped_by_comm ? " (" : "", c->stopped_by_comm,
+			*c->stopped_by_comm ? ")" : "");
 	fputc('\n', fp);
 	if (c->http)
 		http_summary(fp, c);

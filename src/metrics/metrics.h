@@ -37,6 +37,9 @@ void metrics_packet(const struct hdrlog_packet_event *ev, const char *ifname);
 /* Live: per-CPU kernel counters are read from the stats map at each
  * scrape. fd < 0 stops that (call it before closing the map). */
 void metrics_kernel_source(int stats_fd, int ncpu);
+/* Live: the kernel memory one of the programs' maps locks (gauge
+ * hdrlog_bpf_map_memory_bytes{map=...}); called once per map at load. */
+void metrics_map_memory(const char *map, __u64 bytes);
 
 /* Copies the agent's own counters (events received, sequence gaps, ...)
  * and the flows started (c->kernel, read just before) for the next

@@ -390,6 +390,8 @@ void pipeline_refresh(struct pipeline *p)
 	struct flow_ager_stats as;
 
 	p->src->ops->read_stats(p->src, c->kernel, NULL);
+	if (p->src->ops->iface_report)
+		p->src->ops->iface_report(p->src, &c->iface);
 	if (p->ager) {
 		flow_ager_stats(p->ager, &as);
 		c->flows_deleted = as.removed;
@@ -398,6 +400,7 @@ void pipeline_refresh(struct pipeline *p)
 		c->syn_overflow = as.syn_overflow;
 	}
 	c->skipped_link = p->src->skipped;
+	c->map_bytes = p->src->map_bytes;
 	c->output_errors = p->out->errors;
 	c->rotate_errors = p->out->rotate_errors;
 	output_report(p->out, c);

@@ -19,8 +19,9 @@
 
 #include "bpf_harness.h"
 #include "flow_update.h"
+#include "http_flow.h"
 
-#define SNAPLEN 125 /* not a multiple of the head scan's 8-byte blocks */
+#define SNAPLEN 125 /* not a multiple of the head scan's 16-byte blocks */
 #define ROOM 128    /* the event's room for payload: rounded up */
 
 static int failures;
@@ -301,6 +302,54 @@ static void test_extension_methods(struct hdrlog_bpf *skel,
 	      "a request line longer than the read copied");
 }
 
+/* The head scan's blocks (a whole block taken at once inside a line that
+ * names no framing field) frame a body as the byte-by-byte scan does,
+ * wherever the lines fall against the blocks: for each shift k of every
+ * line, the flow's body window is the one hdrlog_http_scan_byte() gives,
+ * and a segment inside the body is not copied. A Content-Length with a
+ * name of the wrong length ("Content-Lengthy") frames nothing. */
+static void test_scan_blocks(struct hdrlog_bpf *skel, struct ring_buffer *rb,
+			     struct got *g)
+{
+	char head[SNAPLEN + 1], body[64];
+	struct hdrlog_http_scan sc;
+	struct hdrlog_flow_value v;
+
+	memset(body, 'b', sizeof(body));
+	for (int k = 0; k < 34; k++) {
+		__u16 port = 40200 + k;
+		bool fake = k == 33; /* no real Content-Length field */
+		int n = snprintf(head, sizeof(head),
+				 "HTTP/1.1 200 OK%.*s\r\nX-P: %.*s\r\n"
+				 "Content-Length%s: 1000\r\nServer: s%.*s\r\n\r\n",
+				 k % 17, "zzzzzzzzzzzzzzzzz", k, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+				 fake ? "y" : "", k % 5, "ccccc");
+		__u32 seq = 20000;
+
+		CHECK(n > 0 && n <= SNAPLEN, "head %d: %d bytes", k, n);
+		hdrlog_http_scan_init(&sc);
+		for (int i = 0; i < n && !hdrlog_http_scan_byte(&sc, (__u8)head[i]); i++)
+			;
+		segment(skel, rb, g, port, false, "GET / HTTP/1.1\r\n\r\n", 18, 1);
+		CHECK(segment(skel, rb, g, port, true, head, n, seq) == 1,
+		      "head %d not copied", k);
+		v = flow_of(skel, port);
+		if (fake) {
+			CHECK(v.http.copy[1] == HDRLOG_HTTP_COPY_ALL,
+			      "head %d: a field named Content-Lengthy framed a body", k);
+			continue;
+		}
+		CHECK(sc.head_len == (__u32)n && v.http.copy[1] == HDRLOG_HTTP_COPY_HEADS &&
+		      v.http.body_start[1] == seq + sc.head_len &&
+		      v.http.body_end[1] == seq + sc.head_len + 1000,
+		      "head %d: window %u-%u (copy %u), byte scan says %u-%u", k,
+		      v.http.body_start[1], v.http.body_end[1], v.http.copy[1],
+		      seq + sc.head_len, seq + sc.head_len + 1000);
+		CHECK(segment(skel, rb, g, port, true, body, sizeof(body), seq + n) == 0,
+		      "head %d: body segment copied", k);
+	}
+}
+
 int main(void)
 {
 	static const char req[] = "GET /index.html HTTP/1.1\r\nHost: 198.18.0.2\r\n"
@@ -373,6 +422,7 @@ int main(void)
 	test_head_and_chunked(skel, rb, &g);
 	test_head_at_snap_end(skel, rb, &g);
 	test_extension_methods(skel, rb, &g);
+	test_scan_blocks(skel, rb, &g);
 
 	ring_buffer__free(rb);
 	hdrlog_bpf__destroy(skel);
