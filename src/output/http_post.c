@@ -121,3 +121,25 @@ void http_post_free(struct http_post *h)
 	free(h->gz);
 	*h = (struct http_post){ 0 };
 }
+
+char *http_post_url(const char *url, const char *api_path)
+{
+	const char *host, *path;
+	char *out;
+
+	if (!strncmp(url, "http://", 7))
+		host = url + 7;
+	else if (!strncmp(url, "https://", 8))
+		host = url + 8;
+	else
+		return NULL;
+	if (!*host || *host == '/')
+		return NULL;
+	path = strchr(host, '/');
+	if (path && strcmp(path, "/"))
+		return strdup(url);
+	if (asprintf(&out, "%.*s%s", (int)(path ? path - url : (long)strlen(url)),
+		     url, api_path) < 0)
+		return NULL;
+	return out;
+}

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * One HTTP POST connection (libcurl, kept alive) for the sinks that push
- * over HTTP (Loki, ClickHouse): bodies over 1 KiB go gzip-compressed,
+ * over HTTP (Loki, ClickHouse; Alertmanager takes its URL rule): bodies over 1 KiB go gzip-compressed,
  * and the answer says whether to retry: connection errors, 408, 429 and
  * 5xx are worth another try, other 4xx are not.
  */
@@ -33,5 +33,10 @@ enum sink_send http_post_send(struct http_post *h, const char *url,
 			      const char *body, size_t len, char *why,
 			      size_t why_len);
 void http_post_free(struct http_post *h);
+
+/* An API's URL: url as given when it has a path, else url + api_path
+ * (malloc'ed). NULL for a scheme other than http(s), no host, or no
+ * memory. */
+char *http_post_url(const char *url, const char *api_path);
 
 #endif

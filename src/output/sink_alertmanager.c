@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <curl/curl.h>
 
+#include "output/http_post.h"
 #include "output/sink_alertmanager.h"
 #include "record/json.h"
 #include "util/log.h"
@@ -418,30 +419,6 @@ static const struct sink_ops am_ops = {
 	.free = am_free,
 };
 
-/* The API's URL: url as given when it has a path, else url + the alerts
- * path. NULL for a scheme other than http(s) or no host. */
-static char *alerts_url(const char *url)
-{
-	const char *host, *path;
-	char *out;
-
-	if (!strncmp(url, "http://", 7))
-		host = url + 7;
-	else if (!strncmp(url, "https://", 8))
-		host = url + 8;
-	else
-		return NULL;
-	if (!*host || *host == '/')
-		return NULL;
-	path = strchr(host, '/');
-	if (path && strcmp(path, "/"))
-		return strdup(url);
-	if (asprintf(&out, "%.*s%s", (int)(path ? path - url : (long)strlen(url)),
-		     url, ALERTS_PATH) < 0)
-		return NULL;
-	return out;
-}
-
 static int setup_curl(struct am *m)
 {
 	m->curl = curl_easy_init();
@@ -476,7 +453,7 @@ int sink_alertmanager_open(const struct alertmanager_opts *opts,
 	/* before any thread: curl_global_init is not thread-safe */
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	m->alerts = calloc(opts->queue_alerts, sizeof(*m->alerts));
-	m->post_url = alerts_url(opts->url);
+	m->post_url = http_post_url(opts->url, ALERTS_PATH);
 	if (!m->alerts) {
 		err = -ENOMEM;
 		goto fail;

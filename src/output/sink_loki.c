@@ -104,30 +104,6 @@ static const struct sink_transport loki_transport = {
 	.free = loki_free,
 };
 
-/* The push API's URL: url as given when it has a path, else url + the
- * push path. NULL for a scheme other than http(s) or no host. */
-static char *push_url(const char *url)
-{
-	const char *host, *path;
-	char *out;
-
-	if (!strncmp(url, "http://", 7))
-		host = url + 7;
-	else if (!strncmp(url, "https://", 8))
-		host = url + 8;
-	else
-		return NULL;
-	if (!*host || *host == '/')
-		return NULL;
-	path = strchr(host, '/');
-	if (path && strcmp(path, "/"))
-		return strdup(url);
-	if (asprintf(&out, "%.*s%s", (int)(path ? path - url : (long)strlen(url)),
-		     url, PUSH_PATH) < 0)
-		return NULL;
-	return out;
-}
-
 int sink_loki_open(const struct loki_opts *opts, struct sink **out)
 {
 	const struct sink_queue_opts qo = {
@@ -144,7 +120,7 @@ int sink_loki_open(const struct loki_opts *opts, struct sink **out)
 	sink_queue_init(&l->q, "loki", &qo, &loki_transport);
 	/* before any thread: curl_global_init is not thread-safe */
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	l->push_url = push_url(opts->url);
+	l->push_url = http_post_url(opts->url, PUSH_PATH);
 	if (!l->push_url) {
 		pr_warn("invalid --loki-url '%s' (http://HOST:PORT or https://...)\n",
 			opts->url);
