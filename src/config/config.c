@@ -48,6 +48,7 @@ void config_init(struct config *c)
 		.egress = true,
 		.ringbuf_bytes = 32 << 20,
 		.pull_len = 256,
+		.tunnel = HDRLOG_TUNNEL_CFG_DEFAULT,
 		.loki = {
 			.queue_records = LOKI_DEFAULT_QUEUE,
 			.batch_bytes = LOKI_DEFAULT_BATCH_BYTES,

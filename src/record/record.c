@@ -6,6 +6,7 @@
 
 #include "record/json.h"
 #include "record/record.h"
+#include "record/tunnel.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -364,6 +365,8 @@ static void json_packet(struct strbuf *sb, const struct hdrlog_packet_event *ev,
 		json_str(&j, "hdrlog.truncated", record_hdr_name(h->truncated));
 	if (h->error)
 		json_str(&j, "hdrlog.error", record_error_name(h->error));
+	if (h->layers & HDRLOG_L_TUNNEL)
+		json_tunnel(&j, h);
 
 	json_l2(&j, h);
 	if (h->layers & HDRLOG_L_ARP)
@@ -497,6 +500,8 @@ static void text_packet(struct strbuf *sb, const struct hdrlog_packet_event *ev,
 	sb_printf(sb, " %s", meta->ifname ? meta->ifname : record_hook_name(ev->hdr.hook));
 	if (ev->hdr.direction != HDRLOG_DIR_UNKNOWN)
 		sb_puts(sb, ev->hdr.direction == HDRLOG_DIR_EGRESS ? " out" : " in");
+	if (h->layers & HDRLOG_L_TUNNEL)
+		text_tunnel(sb, h);
 	if (h->layers & HDRLOG_L_ETH) {
 		format_mac(src, h->src_mac);
 		format_mac(dst, h->dst_mac);
