@@ -73,9 +73,7 @@ static int write_flow(struct pipeline *p, struct flow_end *fe)
 		return 0;
 	}
 	if (p->http && k->proto == 6 /* TCP */)
-		fe->http_txns = http_engine_conn_txns(p->http, k->family == 6,
-						      k->addr_a, k->port_a,
-						      k->addr_b, k->port_b);
+		fe->http_txns = http_engine_conn_txns(p->http, k);
 	counters_add_flow_http(p->c, &fe->val->http);
 	p->c->flow_records++;
 	count_flow_end(fe);
