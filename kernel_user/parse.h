@@ -632,6 +632,7 @@ static __always_inline void set_payload_off(struct hdrlog_headers *h,
 #define VXLAN_F_VNI 0x08
 #define GENEVE_HLEN 8
 #define VXLAN_HLEN 8
+#define TUNNEL_CUT (-2) /* parse_tunnel_hdr(): cut by the capture */
 
 /* Parses L3 and L4 at c (l3_off bytes into the frame). Returns the tunnel
  * the packet carries past them (enum hdrlog_tunnel_type), or 0. */
@@ -674,7 +675,8 @@ static __always_inline int parse_l3_l4(struct hdr_cursor *c, void *end,
 
 /* The tunnel header at p: fills t, returns its length and sets *inner to
  * the EtherType it carries, or returns PARSE_STOP when it is not one we
- * open (then the packet stays what its outer headers say). */
+ * open (then the packet stays what its outer headers say), TUNNEL_CUT
+ * when the capture cut it. */
 static __always_inline int parse_tunnel_hdr(__u8 *p, void *end, int type,
 					    struct hdrlog_tunnel *t,
 					    int *inner)
@@ -685,7 +687,9 @@ static __always_inline int parse_tunnel_hdr(__u8 *p, void *end, int type,
 	if (type == HDRLOG_TUN_VXLAN) {
 		/* flags: only I; reserved bytes are not checked (RFC 7348:
 		 * ignored on receipt) */
-		if ((void *)(p + VXLAN_HLEN) > end || p[0] != VXLAN_F_VNI)
+		if ((void *)(p + VXLAN_HLEN) > end)
+			return TUNNEL_CUT;
+		if (p[0] != VXLAN_F_VNI)
 			return PARSE_STOP;
 		t->id = (__u32)p[4] << 16 | p[5] << 8 | p[6];
 		t->flags |= HDRLOG_TUNF_ID;
@@ -693,9 +697,13 @@ static __always_inline int parse_tunnel_hdr(__u8 *p, void *end, int type,
 		return VXLAN_HLEN;
 	}
 	if (type == HDRLOG_TUN_GENEVE) {
-		if ((void *)(p + GENEVE_HLEN) > end || (p[0] >> 6) != 0)
+		if ((void *)(p + GENEVE_HLEN) > end)
+			return TUNNEL_CUT;
+		if ((p[0] >> 6) != 0)
 			return PARSE_STOP;
 		len = GENEVE_HLEN + (p[0] & 0x3f) * 4;
+		if ((void *)(p + len) > end)
+			return TUNNEL_CUT;
 		t->opt_len = (p[0] & 0x3f) * 4;
 		t->flags |= HDRLOG_TUNF_ID | (p[1] & 0x80 ? HDRLOG_TUNF_GENEVE_OAM : 0) |
 			    (p[1] & 0x40 ? HDRLOG_TUNF_GENEVE_CRIT : 0);
@@ -711,7 +719,7 @@ static __always_inline int parse_tunnel_hdr(__u8 *p, void *end, int type,
 	/* GRE version 0 (RFC 2784, 2890); version 1 (PPTP) and RFC 1701
 	 * source routing are left as GRE packets */
 	if ((void *)(p + 4) > end)
-		return PARSE_STOP;
+		return TUNNEL_CUT;
 	flags = p[0] << 8 | p[1];
 	if (flags & (GRE_F_VERSION | GRE_F_ROUTING))
 		return PARSE_STOP;
@@ -721,9 +729,11 @@ static __always_inline int parse_tunnel_hdr(__u8 *p, void *end, int type,
 		t->flags |= HDRLOG_TUNF_GRE_CSUM;
 		len += 4;
 	}
+	if ((void *)(p + len) > end)
+		return TUNNEL_CUT; /* the checksum */
 	if (flags & GRE_F_KEY) {
 		if ((void *)(p + len + 4) > end)
-			return PARSE_STOP;
+			return TUNNEL_CUT;
 		t->id = (__u32)p[len] << 24 | p[len + 1] << 16 |
 			p[len + 2] << 8 | p[len + 3];
 		t->flags |= HDRLOG_TUNF_ID;
@@ -731,7 +741,7 @@ static __always_inline int parse_tunnel_hdr(__u8 *p, void *end, int type,
 	}
 	if (flags & GRE_F_SEQ) {
 		if ((void *)(p + len + 4) > end)
-			return PARSE_STOP;
+			return TUNNEL_CUT;
 		t->gre_seq = (__u32)p[len] << 24 | p[len + 1] << 16 |
 			     p[len + 2] << 8 | p[len + 3];
 		t->flags |= HDRLOG_TUNF_GRE_SEQ;
@@ -764,16 +774,18 @@ static __always_inline void tunnel_enter(struct hdrlog_headers *h, int type)
 	h->ext_count = 0;
 }
 
-/* Whether the inner Ethernet header at p carries IP or ARP: only then is the
- * tunnel opened (inner VLAN tags are not walked). */
+/* Whether the inner Ethernet header at p carries IP or ARP: only then is
+ * the tunnel opened (inner VLAN tags are not walked). Returns 0, or
+ * PARSE_STOP, or TUNNEL_CUT. */
 static __always_inline int inner_eth_known(__u8 *p, void *end)
 {
 	int proto;
 
 	if ((void *)(p + ETH_HLEN) > end)
-		return 0;
+		return TUNNEL_CUT;
 	proto = p[12] << 8 | p[13];
-	return proto == ETH_P_IP || proto == ETH_P_IPV6 || proto == ETH_P_ARP;
+	return proto == ETH_P_IP || proto == ETH_P_IPV6 || proto == ETH_P_ARP ?
+		       0 : PARSE_STOP;
 }
 
 /* Opens the tunnel of type found past the outer L3/L4 at l3 (l3_off bytes
@@ -801,13 +813,15 @@ static __always_inline __u32 parse_tunnel(void *l3, void *end, int type,
 	p = (__u8 *)l3 + off;
 	len = parse_tunnel_hdr(p, end, type, t, &inner);
 	if (len >= 0 && inner == ETH_P_TEB_ &&
-	    !inner_eth_known(p + (len & 0x1ff), end))
-		len = PARSE_STOP;
+	    inner_eth_known(p + (len & 0x1ff), end) < 0)
+		len = inner_eth_known(p + (len & 0x1ff), end);
 	if (len >= 0 && inner != ETH_P_TEB_ && inner != ETH_P_IP &&
 	    inner != ETH_P_IPV6)
 		len = PARSE_STOP;
 	if (len < 0) { /* not opened: the packet is what its outer says */
 		__builtin_memset(t, 0, sizeof(*t));
+		if (len == TUNNEL_CUT)
+			h->truncated = HDRLOG_HDR_TUNNEL;
 		return 0;
 	}
 	/* at most 8 + 252 (Geneve): the mask says so to the verifier */

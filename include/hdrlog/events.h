@@ -153,6 +153,7 @@ enum hdrlog_hdr {
 	HDRLOG_HDR_ICMP,
 	HDRLOG_HDR_ICMPV6,
 	HDRLOG_HDR_LINK, /* a pcap link-layer header other than Ethernet */
+	HDRLOG_HDR_TUNNEL, /* a tunnel header, or the Ethernet header in it */
 	HDRLOG_HDR__MAX,
 };
 

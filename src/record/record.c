@@ -24,6 +24,7 @@ static const char *const hdr_names[] = {
 	[HDRLOG_HDR_TCP] = "tcp",	     [HDRLOG_HDR_TCP_OPTS] = "tcp_options",
 	[HDRLOG_HDR_UDP] = "udp",	     [HDRLOG_HDR_ICMP] = "icmp",
 	[HDRLOG_HDR_ICMPV6] = "icmpv6",	     [HDRLOG_HDR_LINK] = "link",
+	[HDRLOG_HDR_TUNNEL] = "tunnel",
 };
 
 static const char *const error_names[] = {

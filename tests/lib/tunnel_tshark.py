@@ -14,7 +14,7 @@ import json
 import subprocess
 import sys
 
-FIELDS = ['frame.number', 'frame.protocols', 'vxlan.vni', 'geneve.vni', 'gre.key', 'gre.proto',
+FIELDS = ['frame.number', 'frame.protocols', 'vxlan.flags', 'eth.type', 'vxlan.vni', 'geneve.vni', 'gre.key', 'gre.proto',
           'ip.src', 'ip.dst', 'ipv6.src', 'ipv6.dst', 'tcp.srcport',
           'tcp.dstport', 'udp.srcport', 'udp.dstport']
 
@@ -42,7 +42,15 @@ def tshark_tunnel(row):
         return 'geneve', int(row['geneve.vni'], 0)
     if row['gre.proto'] and int(row['gre.proto'], 0) in (0x0800, 0x86dd, 0x6558):
         return 'gre', int(row['gre.key'], 0) if row['gre.key'] else None
+    protos = row['frame.protocols'].split(':')
+    for outer, inner in zip(protos, protos[1:]):
+        if outer in ('ip', 'ipv6') and inner in ('ip', 'ipv6'):
+            return IP_IN_IP[outer, inner], None
     return None
+
+
+IP_IN_IP = {('ip', 'ip'): 'ipip', ('ip', 'ipv6'): 'sit',
+            ('ipv6', 'ipv6'): 'ip6ip6', ('ipv6', 'ip'): 'ip4ip6'}
 
 
 def compare(rec, first, last, bad):
@@ -80,6 +88,12 @@ def main():
             why = None
             if want and not have and first[n]['udp.dstport'] == '4790':
                 why = 'VXLAN-GPE (not opened)'
+            elif want and not have and want[0] == 'vxlan' and \
+                    not int(first[n]['vxlan.flags'] or '0', 0) & 0x0800:
+                why = 'VXLAN without the I flag (not opened)'
+            elif want and not have and want[0] in ('vxlan', 'geneve') and \
+                    last[n]['eth.type'] not in ('0x0800', '0x86dd', '0x0806'):
+                why = 'carries neither IP nor ARP (not opened)'
             elif have and not want and \
                     first[n]['frame.protocols'].endswith((':ip', ':ipv6', ':udp')):
                 why = 'tshark stops at the outer header (BIG TCP lengths)'
