@@ -15,7 +15,7 @@ CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Ikernel_user \
 # Each object records the headers it read (-MMD -MP): a changed header
 # rebuilds what includes it, and only that.
 DEPFLAGS = -MMD -MP
-LDLIBS := -lbpf -lelf -lz -lpcap -lmicrohttpd -lcurl -lcrypto -lpthread
+LDLIBS := -lbpf -lelf -lz -lpcap -lmicrohttpd -lcurl -lcrypto -lcap-ng -lmnl -lpthread
 # -mcpu=v3: atomics that return the old value (bpf/flow_update.h)
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Wextra \
 	-Werror -Iinclude -Ikernel_user -Ibpf -I/usr/include/$(MULTIARCH)
@@ -41,7 +41,7 @@ BPF_TESTS := $(patsubst tests/bpf/%.c,$(OUTPUT)/tests/%,$(wildcard tests/bpf/*.c
 TOOLS := $(patsubst tests/tools/%.c,$(OUTPUT)/tools/%,$(wildcard tests/tools/*.c))
 FUZZERS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(wildcard tests/fuzz/*.c))
 
-.PHONY: all asan tests fuzz fuzz-long check test bench demo clean deps
+.PHONY: all asan tests fuzz fuzz-long check test bench demo clean deps install uninstall
 .DELETE_ON_ERROR:
 
 all: $(OUTPUT)/hdrlog
@@ -147,6 +147,56 @@ demo: all
 
 deps:
 	$(Q)scripts/deps.sh
+
+# `make install` (PREFIX=/usr/local, DESTDIR for staging): the binary, its
+# man page, the docs, bash completion, the systemd unit with its user and
+# options file, the logrotate snippet. `make uninstall` removes them; an
+# options file that was edited stays.
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/hdrlog
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+SYSCONFDIR ?= /etc
+INSTALL ?= install
+DOCS := README.md $(wildcard docs/*.md)
+INSTALLED := $(SBINDIR)/hdrlog $(MANDIR)/man8/hdrlog.8 \
+	$(addprefix $(DOCDIR)/,$(notdir $(DOCS))) $(BASHCOMPDIR)/hdrlog \
+	$(UNITDIR)/hdrlog.service $(SYSUSERSDIR)/hdrlog.conf \
+	$(SYSCONFDIR)/logrotate.d/hdrlog
+
+install: all
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)$(INSTALL) -D -m 0755 $(OUTPUT)/hdrlog $(DESTDIR)$(SBINDIR)/hdrlog
+	$(Q)$(INSTALL) -D -m 0644 docs/hdrlog.8 $(DESTDIR)$(MANDIR)/man8/hdrlog.8
+	$(Q)$(INSTALL) -d $(DESTDIR)$(DOCDIR)
+	$(Q)$(INSTALL) -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	$(Q)$(INSTALL) -D -m 0644 dist/hdrlog.bash-completion $(DESTDIR)$(BASHCOMPDIR)/hdrlog
+	$(Q)$(INSTALL) -d $(DESTDIR)$(UNITDIR)
+	$(Q)sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		dist/hdrlog.service.in >$(DESTDIR)$(UNITDIR)/hdrlog.service
+	$(Q)chmod 0644 $(DESTDIR)$(UNITDIR)/hdrlog.service
+	$(Q)$(INSTALL) -D -m 0644 dist/hdrlog.sysusers $(DESTDIR)$(SYSUSERSDIR)/hdrlog.conf
+	$(Q)$(INSTALL) -D -m 0644 dist/hdrlog.logrotate $(DESTDIR)$(SYSCONFDIR)/logrotate.d/hdrlog
+	$(Q)if [ -e $(DESTDIR)$(SYSCONFDIR)/default/hdrlog ]; then \
+		echo "  KEPT     $(DESTDIR)$(SYSCONFDIR)/default/hdrlog"; \
+	else \
+		$(INSTALL) -D -m 0644 dist/hdrlog.default $(DESTDIR)$(SYSCONFDIR)/default/hdrlog; \
+	fi
+	$(Q)for f in $(INSTALLED) $(SYSCONFDIR)/default/hdrlog; do \
+		printf '  %-8s %s\n' INSTALL "$(DESTDIR)$$f"; done
+	$(Q)[ -n "$(DESTDIR)" ] || echo "  then:    systemd-sysusers; systemctl daemon-reload; systemctl enable --now hdrlog"
+
+uninstall:
+	$(call msg,UNINSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	$(Q)if cmp -s dist/hdrlog.default $(DESTDIR)$(SYSCONFDIR)/default/hdrlog; then \
+		rm -f $(DESTDIR)$(SYSCONFDIR)/default/hdrlog; \
+	elif [ -e $(DESTDIR)$(SYSCONFDIR)/default/hdrlog ]; then \
+		echo "  KEPT     $(DESTDIR)$(SYSCONFDIR)/default/hdrlog (edited)"; fi
+	$(Q)rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null || true
 
 clean:
 	$(call msg,CLEAN,$(OUTPUT))

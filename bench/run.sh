@@ -24,6 +24,7 @@ bench "TCP throughput overhead (veth, iperf3)" bench/overhead.sh
 bench "HTTP (veth, nginx + wrk)" bench/http.sh
 bench "Loki push (loopback, stub)" bench/loki_push.sh
 bench "Loki push, hdrlog's side (stub accepts only)" env LOKI_STUB_ACCEPT_ONLY=1 bench/loki_push.sh
+bench "log stores: ClickHouse, syslog (real servers, loopback)" bench/sinks.sh
 bench "/metrics scrape (veth, ping flood)" bench/metrics_scrape.sh
 bench "HTTP transactions logged (veth, nginx + wrk, --http)" bench/http_txn.sh
 bench "HTTP large bodies (veth, nginx + curl, --http)" bench/http_body.sh

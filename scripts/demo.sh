@@ -93,7 +93,8 @@ pids+=($json_pid)
 ip netns exec "$SRV" "$BIN" -i "$SRV_IF" --packets all -o text >"$tmp/hdrlog.txt" 2>"$tmp/text.err" &
 text_pid=$!
 pids+=($text_pid)
-wait_for "$tmp/json.err" 10 "listening on" && wait_for "$tmp/text.err" 10 "listening on" ||
+# Generous: on a loaded machine the verifier alone can take over 10 s.
+wait_for "$tmp/json.err" 60 "listening on" && wait_for "$tmp/text.err" 60 "listening on" ||
 	die "hdrlog did not attach: $(cat "$tmp/json.err" "$tmp/text.err")"
 cat "$tmp/json.err" "$tmp/text.err"
 

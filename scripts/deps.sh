@@ -7,13 +7,18 @@ packages=(
 	# build
 	make gcc clang llvm pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev
 	libpcap-dev libclang-rt-14-dev libcmocka-dev libssl-dev
+	libcap-ng-dev libmnl-dev
 	# run and test
 	iproute2 iputils-ping procps tcpdump tshark curl ncat python3
 	valgrind
+	# install and service: man page lint, unit checks, log rotation
+	mandoc systemd logrotate
 	# benchmarks
 	iperf3 wrk nginx-light netsniff-ng
 	# exporters: /metrics server, Loki push; Prometheus for the e2e test
 	libmicrohttpd-dev libcurl4-openssl-dev prometheus
+	# log stores the sink tests start themselves (never as services)
+	clickhouse-server rsyslog
 )
 
 missing=()
@@ -34,5 +39,14 @@ fi
 
 echo "deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# Servers the tests start themselves (clickhouse-server, rsyslog,
+# prometheus, nginx) are not started as system services by their install:
+# policy-rc.d says no to invoke-rc.d and deb-systemd-invoke, for the time
+# of the install only, unless the machine has one already.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+	chmod 755 /usr/sbin/policy-rc.d
+	trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -11,29 +11,43 @@
 #include "metrics/metrics.h"
 #include "metrics/metrics_http.h"
 #include "output/output.h"
+#include "output/sink_clickhouse.h"
 #include "output/sink_loki.h"
+#include "output/sink_syslog.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/run.h"
 #include "util/log.h"
+#include "util/privilege.h"
 
 #define EXIT_USAGE 2
+
+/* Adds *s, opened with result err, to the output and the metrics. */
+static int add_sink(struct output *out, struct sink *const *s, int err)
+{
+	if (err)
+		return err;
+	output_add_sink(out, *s);
+	metrics_add_sink((*s)->name, &(*s)->n);
+	return 0;
+}
 
 /* The sinks and the metrics server the options ask for. Returns 0 or
  * -errno (-EINVAL: a bad URL or address), with a message printed. */
 static int open_exporters(const struct config *cfg, struct output *out,
 			  struct metrics_server **metrics)
 {
-	struct sink *loki;
-	int err;
+	struct sink *s = NULL;
+	int err = 0;
 
-	metrics_add_sink(cfg->write_path ? "file" : "stdout", &out->n);
-	if (cfg->loki.url) {
-		err = sink_loki_open(&cfg->loki, &loki);
-		if (err)
-			return err;
-		output_add_sink(out, loki);
-		metrics_add_sink(loki->name, &loki->n);
-	}
+	metrics_add_sink(out->path ? "file" : "stdout", &out->n);
+	if (cfg->loki.url)
+		err = add_sink(out, &s, sink_loki_open(&cfg->loki, &s));
+	if (!err && cfg->clickhouse.url)
+		err = add_sink(out, &s, sink_clickhouse_open(&cfg->clickhouse, &s));
+	if (!err && cfg->syslog.url)
+		err = add_sink(out, &s, sink_syslog_open(&cfg->syslog, &s));
+	if (err)
+		return err;
 	if (cfg->metrics_addr)
 		return metrics_server_start(cfg->metrics_addr, metrics);
 	return 0;
@@ -52,6 +66,31 @@ static int open_source(struct config *cfg, struct source **src)
 		       ? EXIT_USAGE : 1;
 }
 
+/* privilege_needs' bpf_call: the source's counters, one bpf() call live. */
+static int read_kernel_stats(void *ctx)
+{
+	struct source *src = ctx;
+	__u64 kernel[HDRLOG_STAT__MAX];
+
+	return src->ops->read_stats(src, kernel, NULL);
+}
+
+/* After the source is open (programs loaded and attached): the rest runs
+ * as --user, or with fewer capabilities (util/privilege.h); before any
+ * thread starts and any file is written, so that every later file is the
+ * user's (what tcpdump -Z does). */
+static int drop_privileges(const struct config *cfg, struct source *src)
+{
+	struct privilege_needs need = {
+		.net_admin = src->needs_net_admin,
+		.bpf_call = src->live ? read_kernel_stats : NULL,
+		.ctx = src,
+	};
+	int err = privilege_drop(cfg->user, &need);
+
+	return !err ? 0 : err == -EINVAL ? EXIT_USAGE : 1;
+}
+
 /* Everything after the settings. Returns the exit code. */
 static int log_run(struct config *cfg)
 {
@@ -59,17 +98,21 @@ static int log_run(struct config *cfg)
 	struct pipeline *p = NULL;
 	struct source *src = NULL;
 	struct counters c = { 0 };
-	struct output out;
+	struct output out = { .fd = -1 };
+	bool out_open = false;
 	int code;
 
-	if (output_open(&out, cfg->write_path, cfg->fmt))
-		return EXIT_USAGE;
-	out.rot = cfg->rot;
-	code = open_exporters(cfg, &out, &metrics);
-	if (code)
-		code = code == -EINVAL ? EXIT_USAGE : 1;
+	code = open_source(cfg, &src);
 	if (!code)
-		code = open_source(cfg, &src);
+		code = drop_privileges(cfg, src);
+	if (!code) {
+		code = output_open(&out, cfg->write_path, cfg->fmt) ? EXIT_USAGE : 0;
+		out_open = !code;
+		out.rot = cfg->rot;
+		out.line_buffered = cfg->line_buffered;
+	}
+	if (!code && (code = open_exporters(cfg, &out, &metrics)))
+		code = code == -EINVAL ? EXIT_USAGE : 1;
 	if (!code && !(p = pipeline_new(cfg, src, &out, &c))) {
 		pr_warn("out of memory\n");
 		code = 1;
@@ -78,7 +121,8 @@ static int log_run(struct config *cfg)
 		code = run(src, p, cfg, &out, &c);
 	/* the server reads the sinks' counters: stop it first */
 	metrics_server_stop(metrics);
-	output_close(&out, &c);
+	if (out_open)
+		output_close(&out, &c);
 	c.output_errors = out.errors;
 	c.rotate_errors = out.rotate_errors;
 	if (p)

@@ -204,7 +204,8 @@ static int default_route_iface(char *name, size_t len)
 	char line[256], ifname[IF_NAMESIZE + 1];
 	unsigned long dest, mask;
 	unsigned int flags;
-	FILE *fp = fopen("/proc/net/route", "r");
+	/* /proc/self/net: also where /proc shows processes only (ProcSubset=) */
+	FILE *fp = fopen("/proc/self/net/route", "r");
 	int err = -ENOENT;
 
 	if (!fp)
@@ -369,6 +370,7 @@ int live_open(const struct config *cfg, struct selection *sel,
 		live_close(&lv->src);
 		return err;
 	}
+	lv->src.needs_net_admin = loader_needs_net_admin(lv->loader);
 	*out = &lv->src;
 	return 0;
 }

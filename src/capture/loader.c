@@ -11,6 +11,7 @@
 #include "hdrlog/events.h" /* before the skeleton: struct hdrlog_tunnel_cfg */
 #include "hdrlog.skel.h"
 #include "capture/loader.h"
+#include "capture/tc_stale.h"
 #include "util/log.h"
 
 /* Linux 6.6 attach types; libbpf 1.1's headers predate them. */
@@ -33,10 +34,20 @@ struct attachment {
 	bool hook_created;	/* we made the clsact qdisc: remove it too */
 };
 
+/* An interface's clsact filters claimed (tc_stale.h): fd held while ours
+ * are attached; -1 with pid: a live hdrlog holds them. */
+struct tc_claim {
+	int ifindex;
+	int fd;
+	pid_t other;
+};
+
 struct loader {
 	struct hdrlog_bpf *skel;
 	struct attachment att[MAX_ATTACHMENTS];
 	int n_att;
+	struct tc_claim claims[MAX_ATTACHMENTS];
+	int n_claims;
 };
 
 static const char *ifname(int ifindex, char *buf)
@@ -154,6 +165,108 @@ static int attach_tcx(struct loader *l, int prog_fd, int ifindex, int direction)
 	return 0;
 }
 
+/* ---- clsact filters an earlier hdrlog left --------------------------- */
+
+static const char *dir_name(int direction)
+{
+	return direction == HDRLOG_DIR_INGRESS ? "ingress" : "egress";
+}
+
+static struct tc_claim *claim_of(struct loader *l, int ifindex)
+{
+	for (int i = 0; i < l->n_claims; i++)
+		if (l->claims[i].ifindex == ifindex)
+			return &l->claims[i];
+	return NULL;
+}
+
+/* A stale hdrlog filter at our priority in one direction: said, removed. */
+static void remove_stale(int ifindex, int direction)
+{
+	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+			    .attach_point = direction == HDRLOG_DIR_INGRESS
+						    ? BPF_TC_INGRESS : BPF_TC_EGRESS);
+	DECLARE_LIBBPF_OPTS(bpf_tc_opts, tc, .handle = 1, .priority = TC_PRIORITY);
+	struct tc_found f;
+	char name[IF_NAMESIZE];
+	int err;
+
+	if (tc_filter_find(ifindex, direction == HDRLOG_DIR_INGRESS, TC_PRIORITY,
+			   1, &f) != 1 || !tc_found_is_hdrlog(&f))
+		return;
+	err = bpf_tc_detach(&hook, &tc);
+	pr_warn("%s the clsact filter an earlier hdrlog left on %s %s "
+		"(program %s, id %u, tag %s)%s%s\n",
+		err ? "cannot remove" : "replacing", ifname(ifindex, name),
+		dir_name(direction), f.name, f.prog_id, f.tag,
+		err ? ": " : "", err ? strerror(-err) : "");
+}
+
+/* Claims ifindex's clsact filters once; when no live hdrlog holds them,
+ * hdrlog filters found there are stale: removed, to be replaced. */
+static void claim_iface(struct loader *l, int ifindex)
+{
+	struct tc_claim *c = claim_of(l, ifindex);
+	char name[IF_NAMESIZE];
+
+	if (c || l->n_claims >= MAX_ATTACHMENTS)
+		return;
+	c = &l->claims[l->n_claims++];
+	*c = (struct tc_claim){ .ifindex = ifindex };
+	c->fd = tc_owner_claim(ifindex, &c->other);
+	if (c->fd == -EADDRINUSE)
+		return; /* a live hdrlog's filters: never touched */
+	if (c->fd < 0) {
+		pr_info("cannot claim the clsact filters of %s: %s\n",
+			ifname(ifindex, name), strerror(-c->fd));
+		return;
+	}
+	remove_stale(ifindex, HDRLOG_DIR_INGRESS);
+	remove_stale(ifindex, HDRLOG_DIR_EGRESS);
+}
+
+/* After a tcx attach: no clsact filter of ours there, nothing to hold. */
+static void release_claim(struct loader *l, int ifindex)
+{
+	struct tc_claim *c = claim_of(l, ifindex);
+
+	for (int i = 0; i < l->n_att; i++)
+		if (l->att[i].kind == ATTACH_TC_NETLINK && l->att[i].ifindex == ifindex)
+			return;
+	if (c && c->fd >= 0) {
+		close(c->fd);
+		*c = l->claims[--l->n_claims];
+	}
+}
+
+/* Why our filter could not go in: EEXIST at our priority, or EINVAL (a
+ * filter of another kind holds it). Returns -EBUSY when said, else err. */
+static int explain_exists(struct loader *l, int ifindex, int direction,
+			  int err)
+{
+	struct tc_claim *c = claim_of(l, ifindex);
+	char name[IF_NAMESIZE];
+	struct tc_found f;
+
+	char pid[32] = "";
+
+	if (c && c->fd == -EADDRINUSE) {
+		if (c->other)
+			snprintf(pid, sizeof(pid), " (pid %d)", (int)c->other);
+		pr_warn("another hdrlog%s logs %s with clsact filters (--tc-mode "
+			"netlink); two cannot share them: stop it, or use --tc-mode "
+			"tcx\n", pid, ifname(ifindex, name));
+		return -EBUSY;
+	}
+	if (tc_filter_find(ifindex, direction == HDRLOG_DIR_INGRESS, TC_PRIORITY,
+			   0, &f) != 1 || tc_found_is_hdrlog(&f))
+		return err;
+	pr_warn("a %s filter that is not hdrlog's holds priority 0x%x on %s %s; "
+		"hdrlog leaves it alone\n", f.kind, TC_PRIORITY,
+		ifname(ifindex, name), dir_name(direction));
+	return -EBUSY;
+}
+
 /* libbpf-bootstrap's tc.c: create clsact if missing (and remember that we
  * did), then add our filter at our own priority. */
 static int attach_tc_netlink(struct loader *l, int prog_fd, int ifindex,
@@ -182,6 +295,8 @@ static int attach_tc_netlink(struct loader *l, int prog_fd, int ifindex,
 		return err;
 	a->hook_created = !err;
 	err = bpf_tc_attach(&a->hook, &a->tc);
+	if (err == -EEXIST || err == -EINVAL)
+		err = explain_exists(l, ifindex, direction, err);
 	if (err) {
 		if (a->hook_created)
 			bpf_tc_hook_destroy(&both);
@@ -202,11 +317,13 @@ int loader_attach_tc(struct loader *l, int ifindex, int direction,
 	char name[IF_NAMESIZE];
 	int err = -EOPNOTSUPP;
 
+	claim_iface(l, ifindex);
 	if (mode != TC_MODE_NETLINK) {
 		err = attach_tcx(l, prog_fd, ifindex, direction);
 		if (!err) {
 			pr_info("attached to %s tc %s (tcx link)\n",
 				ifname(ifindex, name), dir);
+			release_claim(l, ifindex);
 			return 0;
 		}
 		if (mode == TC_MODE_TCX || (err != -EINVAL && err != -EOPNOTSUPP))
@@ -220,6 +337,8 @@ int loader_attach_tc(struct loader *l, int ifindex, int direction,
 			ifname(ifindex, name), dir);
 		return 0;
 	}
+	if (err == -EBUSY)
+		return err; /* said */
 fail:
 	pr_warn("cannot attach to %s tc %s: %s\n", ifname(ifindex, name), dir,
 		strerror(-err));
@@ -263,6 +382,14 @@ int loader_filter_maps(struct loader *l, struct filter_maps *m)
 				bpf_map__fd(s->maps.filter_cidrs),
 				bpf_map__fd(s->maps.filter_ports),
 				&s->bss->filter_gen);
+}
+
+bool loader_needs_net_admin(const struct loader *l)
+{
+	for (int i = 0; i < l->n_att; i++)
+		if (l->att[i].kind == ATTACH_TC_NETLINK)
+			return true;
+	return false;
 }
 
 int loader_events_fd(const struct loader *l)
@@ -323,6 +450,10 @@ void loader_close(struct loader *l)
 	if (!l)
 		return;
 	loader_detach_all(l);
+	/* the filters are gone: the claims go too */
+	for (int i = 0; i < l->n_claims; i++)
+		if (l->claims[i].fd >= 0)
+			close(l->claims[i].fd);
 	hdrlog_bpf__destroy(l->skel);
 	free(l);
 }

@@ -28,6 +28,10 @@ int loader_attach_xdp(struct loader *l, int ifindex, bool *native);
 /* Opens m on the programs' filter maps (filter_maps.h). */
 int loader_filter_maps(struct loader *l, struct filter_maps *m);
 
+/* Whether detaching will take CAP_NET_ADMIN: clsact filters (netlink)
+ * are removed by a netlink request; links are closed. */
+bool loader_needs_net_admin(const struct loader *l);
+
 int loader_events_fd(const struct loader *l);
 int loader_stats_fd(const struct loader *l);
 int loader_flows_fd(const struct loader *l);

@@ -62,6 +62,7 @@ struct source {
 	__u64 skipped;		  /* frames it could not read (a link type
 				   * the parser does not know) */
 	bool live;
+	bool needs_net_admin;	  /* stopping it takes CAP_NET_ADMIN */
 };
 
 #endif

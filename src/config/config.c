@@ -38,6 +38,10 @@ int config_finish(struct config *c, bool packets_given, bool flows_given)
 		c->http_snaplen = 0;
 	if (c->read_path && c->n_ifaces)
 		return usage_error("-r and -i exclude each other");
+	if (c->clickhouse.url && c->fmt != RECORD_JSON)
+		return usage_error("--clickhouse-url inserts JSON records: not with -o text");
+	if (!c->clickhouse.url && (c->clickhouse.credentials_file || c->clickhouse.n_tables))
+		return usage_error("--clickhouse-* options need --clickhouse-url");
 	return 0;
 }
 
@@ -54,6 +58,20 @@ void config_init(struct config *c)
 			.batch_bytes = LOKI_DEFAULT_BATCH_BYTES,
 			.batch_wait_ms = LOKI_DEFAULT_BATCH_WAIT_MS,
 			.drain_ms = LOKI_DEFAULT_DRAIN_MS,
+		},
+		.clickhouse = {
+			.database = "hdrlog",
+			.queue_records = CLICKHOUSE_DEFAULT_QUEUE,
+			.batch_records = CLICKHOUSE_DEFAULT_BATCH_RECORDS,
+			.batch_bytes = CLICKHOUSE_DEFAULT_BATCH_BYTES,
+			.batch_wait_ms = CLICKHOUSE_DEFAULT_BATCH_WAIT_MS,
+			.drain_ms = CLICKHOUSE_DEFAULT_DRAIN_MS,
+		},
+		.syslog = {
+			.queue_records = SYSLOG_DEFAULT_QUEUE,
+			.facility = SYSLOG_DEFAULT_FACILITY,
+			.batch_wait_ms = SYSLOG_DEFAULT_BATCH_WAIT_MS,
+			.drain_ms = SYSLOG_DEFAULT_DRAIN_MS,
 		},
 		.flow = {
 			.idle_ns = 60 * NS_PER_S,

@@ -14,8 +14,11 @@
 #include "filter/select.h"
 #include "flow/flow.h"
 #include "http/http_parse.h"
+#include "http/http_redact.h"
 #include "output/rotate.h"
+#include "output/sink_clickhouse.h"
 #include "output/sink_loki.h"
+#include "output/sink_syslog.h"
 #include "record/record.h"
 
 #define CONFIG_MAX_IFACES 16
@@ -50,16 +53,20 @@ struct config {
 	__u32 http_snaplen;	       /* payload bytes the kernel copies */
 	struct http_config http_cfg;
 	const char *http_headers[CONFIG_MAX_HTTP_HEADERS];
+	struct http_redact redact;     /* what HTTP records hide */
 
 	/* output */
 	enum record_format fmt;
 	const char *write_path;	       /* -w; NULL: stdout */
+	bool line_buffered;	       /* -l: each line written at once */
 	struct rotate_opts rot;
 	unsigned int stats_interval;   /* seconds of the source's clock; 0: none */
 
 	/* export */
 	const char *metrics_addr;
 	struct loki_opts loki;
+	struct clickhouse_opts clickhouse;
+	struct syslog_opts syslog;
 
 	/* tuning */
 	__u32 ringbuf_bytes;	       /* a power of two */
@@ -67,6 +74,7 @@ struct config {
 	__u32 pull_len;		       /* bytes tc makes linear before parsing */
 
 	int verbosity;
+	const char *user;	       /* --user: run as NAME after attaching */
 };
 
 /* The defaults of every setting. */

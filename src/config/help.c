@@ -46,6 +46,8 @@ static const char usage_tail[] =
 	"  hdrlog -i eth0 --hook xdp --packets all -c 100 -w /var/log/hdrlog.json\n"
 	"  hdrlog -r capture.pcap          the same flows, from a file\n"
 	"  hdrlog -i eth0 --metrics-addr 9464 --loki-url http://127.0.0.1:3100\n"
+	"  hdrlog -i eth0 --http --clickhouse-url http://127.0.0.1:8123\n"
+	"  hdrlog -i eth0 --syslog tcp://127.0.0.1:514\n"
 	"  hdrlog -i eth0 -w /var/log/hdrlog.json --rotate-size 100M --retain 10 --compress\n"
 	"  hdrlog -r f.pcap 'not port 22 and (icmp or udp)'\n"
 	"  hdrlog -i eth0 'tcp and net 198.18.0.0/15 and port 80'\n"
@@ -88,7 +90,9 @@ static void print_option(const struct opt *o)
 {
 	int col;
 
-	if (o->short_name)
+	if (o->short_name && !o->name)
+		col = printf("  -%c", o->short_name);
+	else if (o->short_name)
 		col = printf("  -%c, --%s", o->short_name, o->name);
 	else
 		col = printf("      --%s", o->name);

@@ -17,6 +17,7 @@
 
 #include "config/options.h"
 #include "filter/filter.h"
+#include "http/http_redact.h"
 
 #define NS_PER_S 1000000000ULL
 
@@ -28,8 +29,16 @@ static int set_direction(struct config *c, const char *arg);
 static int set_http_header(struct config *c, const char *arg);
 static int set_http_max_buffer(struct config *c, const char *arg);
 static int set_ringbuf_size(struct config *c, const char *arg);
+static int set_clickhouse_table(struct config *c, const char *arg);
+static int set_syslog_facility(struct config *c, const char *arg);
 static int set_verbose(struct config *c, const char *arg);
 static int set_vxlan_ports(struct config *c, const char *arg);
+static int set_user(struct config *c, const char *arg);
+static int set_redact(struct config *c, const char *arg, bool param);
+static int set_redact_header(struct config *c, const char *arg);
+static int set_redact_param(struct config *c, const char *arg);
+static int set_no_redact(struct config *c, const char *arg);
+static int no_op(struct config *c, const char *arg);
 static int print_version(struct config *c, const char *arg);
 
 /* K_CHOICE lists: the index stored is the value (bool: the second) */
@@ -136,11 +145,25 @@ const struct opt options[] = {
 	{ "http-header", 0, "NAME", SEC_HTTP, K_CUSTOM, .set = set_http_header,
 	  .help = "also log header field NAME (repeatable, at most 64; '*': "
 		  "all fields)" },
-	{ "no-redact", 0, NULL, SEC_HTTP, K_FLAG, FIELD(http_cfg.no_redact),
-	  .help = "log Authorization, Proxy-Authorization, Cookie and "
-		  "Set-Cookie values (default: REDACTED)" },
+	{ "redact-header", 0, "NAME", SEC_HTTP, K_CUSTOM,
+	  .set = set_redact_header,
+	  .help = "also redact header field NAME's value (repeatable; "
+		  "'*' globs, any case). Redacted by default: "
+		  "Authorization, Proxy-Authorization, Cookie, Set-Cookie, "
+		  "X-Api-Key, X-Auth-Token, X-Amz-Security-Token, *-Token, "
+		  "*Api-Key*, *Secret*, *Password*" },
+	{ "redact-param", 0, "NAME", SEC_HTTP, K_CUSTOM,
+	  .set = set_redact_param,
+	  .help = "also redact query parameter NAME in url.query, Referer and "
+		  "Location (repeatable; globs, any case). "
+		  "By default: *token*, *api_key*, *apikey*, key, *password*, "
+		  "passwd, pwd, *secret*, signature, sig, auth*, session*, "
+		  "x-amz-signature, x-amz-credential, code" },
+	{ "no-redact", 0, NULL, SEC_HTTP, K_CUSTOM, .set = set_no_redact,
+	  .help = "log every value as it is: no header or parameter redacted" },
 	{ "http-redact-query", 0, NULL, SEC_HTTP, K_FLAG,
-	  FIELD(http_cfg.redact_query), .help = "log url.query as REDACTED" },
+	  FIELD(http_cfg.redact_query), .help = "log url.query as REDACTED, whatever its "
+					    "parameters" },
 	{ "http-max-streams", 0, "N", SEC_HTTP, K_UINT,
 	  FIELD(http_cfg.max_conns), 1, 1u << 24, .what = "--http-max-streams",
 	  .help = "HTTP connections followed at once (default 65536; the least "
@@ -154,7 +177,12 @@ const struct opt options[] = {
 	  .choices = formats, .what = "--output",
 	  .help = "line format (default json)" },
 	{ "write", 'w', "FILE", SEC_OUTPUT, K_STRING, FIELD(write_path),
-	  .help = "append lines to FILE (SIGHUP reopens it)" },
+	  .help = "append lines to FILE, created 0640; never through a "
+		  "symbolic link but /dev/stdout and /dev/fd/N ('-': stdout; "
+		  "SIGHUP reopens it)" },
+	{ NULL, 'l', NULL, SEC_OUTPUT, K_FLAG, FIELD(line_buffered),
+	  .help = "write each line as soon as it is made, as tcpdump -l does "
+		  "(otherwise lines wait at most 0.1 s)" },
 	{ "rotate-size", 0, "BYTES[k|M|G]", SEC_OUTPUT, K_SIZE, FIELD(rot.size),
 	  4096, 1ULL << 40, .what = "rotate size",
 	  .range = "bytes, 4k to 1T; suffix k, M or G",
@@ -185,6 +213,41 @@ const struct opt options[] = {
 	  .help = "lines Loki's queue holds before it drops and counts (default "
 		  "100000)" },
 
+	{ "clickhouse-url", 0, "URL", SEC_EXPORT, K_STRING, FIELD(clickhouse.url),
+	  .help = "also insert every record into ClickHouse over HTTP, e.g. "
+		  "http://127.0.0.1:8123 (docs/clickhouse.md: the tables)" },
+	{ "clickhouse-database", 0, "DB", SEC_EXPORT, K_STRING,
+	  FIELD(clickhouse.database),
+	  .help = "the database of the tables (default hdrlog)" },
+	{ "clickhouse-table", 0, "KIND=TABLE", SEC_EXPORT, K_CUSTOM,
+	  .set = set_clickhouse_table,
+	  .help = "the table of a record kind (repeatable; default flow=flows, "
+		  "http=http, packet=packets, anomaly=anomalies, stats=stats)" },
+	{ "clickhouse-credentials", 0, "FILE", SEC_EXPORT, K_STRING,
+	  FIELD(clickhouse.credentials_file),
+	  .help = "USER:PASSWORD on the first line of FILE (never on the "
+		  "command line; default: user default, no password)" },
+	{ "clickhouse-queue", 0, "N", SEC_EXPORT, K_UINT,
+	  FIELD(clickhouse.queue_records), 1, 100000000,
+	  .what = "ClickHouse queue size", .range = "1-100000000 lines",
+	  .help = "records ClickHouse's queue holds before it drops and counts "
+		  "(default 100000)" },
+	{ "clickhouse-batch", 0, "N", SEC_EXPORT, K_UINT,
+	  FIELD(clickhouse.batch_records), 1, 1000000,
+	  .what = "ClickHouse batch size", .range = "1-1000000 rows",
+	  .help = "rows per INSERT at most (default 50000; an INSERT at least "
+		  "every second)" },
+	{ "syslog", 0, "URL", SEC_EXPORT, K_STRING, FIELD(syslog.url),
+	  .help = "also send every record as RFC 5424 syslog: udp://HOST:PORT, "
+		  "tcp://HOST:PORT (RFC 6587 octet counting) or unix:PATH" },
+	{ "syslog-queue", 0, "N", SEC_EXPORT, K_UINT, FIELD(syslog.queue_records),
+	  1, 100000000, .what = "syslog queue size", .range = "1-100000000 lines",
+	  .help = "records syslog's queue holds before it drops and counts "
+		  "(default 100000)" },
+	{ "syslog-facility", 0, "NAME", SEC_EXPORT, K_CUSTOM,
+	  .set = set_syslog_facility,
+	  .help = "kern, user, daemon, ..., local0-local7 (default local0)" },
+
 	{ "ringbuf-size", 0, "BYTES", SEC_TUNING, K_CUSTOM,
 	  .set = set_ringbuf_size,
 	  .help = "ring buffer size, a power of two (default 32M)" },
@@ -192,6 +255,13 @@ const struct opt options[] = {
 	  1024, 1 << 24, .what = "flow table size", .range = "1024-16777216",
 	  .help = "flows the kernel table holds (default 65536)" },
 
+	{ "user", 0, "NAME", SEC_GENERAL, K_CUSTOM, .set = set_user,
+	  .help = "once the programs are loaded and attached, run as user "
+		  "NAME (and its groups) with only the capabilities still needed "
+		  "(needs root or CAP_SETUID and CAP_SETGID)" },
+	{ NULL, 'n', NULL, SEC_GENERAL, K_CUSTOM, .set = no_op,
+	  .help = "accepted for tcpdump's sake (-n, -nn): hdrlog never turns "
+		  "addresses or ports into names" },
 	{ "verbose", 'v', NULL, SEC_GENERAL, K_CUSTOM, .set = set_verbose,
 	  .help = "more diagnostics (-vv: libbpf's too)" },
 	{ "version", 0, NULL, SEC_GENERAL, K_CUSTOM, .set = print_version,
@@ -378,6 +448,25 @@ static int set_http_header(struct config *c, const char *arg)
 	return 0;
 }
 
+static int set_clickhouse_table(struct config *c, const char *arg)
+{
+	if (c->clickhouse.n_tables >= CLICKHOUSE_MAX_TABLES)
+		return usage_error("at most 16 --clickhouse-table%s", "");
+	if (!strchr(arg, '=') || *arg == '=')
+		return usage_error("invalid --clickhouse-table '%s' (KIND=TABLE)", arg);
+	c->clickhouse.tables[c->clickhouse.n_tables++] = arg;
+	return 0;
+}
+
+static int set_syslog_facility(struct config *c, const char *arg)
+{
+	c->syslog.facility = syslog_facility(arg);
+	if (c->syslog.facility < 0)
+		return usage_error("invalid --syslog-facility '%s' (kern, user, "
+				   "mail, daemon, auth, ..., local0-local7)", arg);
+	return 0;
+}
+
 static int set_http_max_buffer(struct config *c, const char *arg)
 {
 	unsigned long long n;
@@ -406,6 +495,54 @@ static int set_verbose(struct config *c, const char *arg)
 	return 0;
 }
 
+static int set_user(struct config *c, const char *arg)
+{
+	if (!*arg)
+		return usage_error("--user needs a user name%s", "");
+	c->user = arg;
+	return 0;
+}
+
+/* --redact-header and --redact-param: names to add, or with '!' to keep. */
+static int set_redact(struct config *c, const char *arg, bool param)
+{
+	if (!*arg)
+		return usage_error("%s needs a name", param ? "--redact-param"
+							     : "--redact-header");
+	if (http_redact_add(&c->redact, param, arg))
+		return usage_error("at most 64 --redact-header and --redact-param "
+				   "names each%s", "");
+	return 0;
+}
+
+static int set_redact_header(struct config *c, const char *arg)
+{
+	return set_redact(c, arg, false);
+}
+
+static int set_redact_param(struct config *c, const char *arg)
+{
+	return set_redact(c, arg, true);
+}
+
+/* The head parser's own redaction (http_parse.c) and the record's. */
+static int set_no_redact(struct config *c, const char *arg)
+{
+	(void)arg;
+	c->http_cfg.no_redact = true;
+	c->redact.off = true;
+	return 0;
+}
+
+/* tcpdump's -n and -nn: hdrlog resolves no names, so there is nothing to
+ * turn off. */
+static int no_op(struct config *c, const char *arg)
+{
+	(void)c;
+	(void)arg;
+	return 0;
+}
+
 /* Returns 1: the run is done. */
 static int print_version(struct config *c, const char *arg)
 {
@@ -427,10 +564,11 @@ static void getopt_tables(struct option *longs, char *shorts)
 	for (size_t i = 0; i < n_options; i++) {
 		const struct opt *o = &options[i];
 
-		longs[n++] = (struct option){
-			o->name, o->arg ? required_argument : no_argument, NULL,
-			(int)i + 256,
-		};
+		if (o->name)
+			longs[n++] = (struct option){
+				o->name, o->arg ? required_argument : no_argument,
+				NULL, (int)i + 256,
+			};
 		if (o->short_name) {
 			*shorts++ = (char)o->short_name;
 			if (o->arg)
@@ -451,6 +589,23 @@ static const struct opt *by_code(int code)
 	return NULL;
 }
 
+/* The option getopt complained about: optopt names a short option (or a
+ * long one by its code); 0 means an unknown long option, the word itself
+ * (argv[optind - 1] is only right then: in "-nx" it is the last word). */
+static const char *option_name(int code, const char *word)
+{
+	static char buf[64];
+	const struct opt *o = code ? by_code(code) : NULL;
+
+	if (o && o->name && code >= 256)
+		snprintf(buf, sizeof(buf), "--%s", o->name);
+	else if (code > 0 && code < 256)
+		snprintf(buf, sizeof(buf), "-%c", code);
+	else
+		return word;
+	return buf;
+}
+
 int config_parse(struct config *c, int argc, char **argv)
 {
 	struct option longs[sizeof(options) / sizeof(options[0]) + 1];
@@ -463,10 +618,12 @@ int config_parse(struct config *c, int argc, char **argv)
 	opterr = 0; /* getopt's messages would start with argv[0], not hdrlog */
 	while ((code = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
 		if (code == ':')
-			return usage_error("option '%s' needs a value", argv[optind - 1]);
-		o = by_code(code);
+			return usage_error("option '%s' needs a value",
+					   option_name(optopt, argv[optind - 1]));
+		o = code == '?' ? NULL : by_code(code);
 		if (!o)
-			return usage_error("unknown option '%s'", argv[optind - 1]);
+			return usage_error("unknown option '%s'",
+					   option_name(optopt, argv[optind - 1]));
 		err = apply(c, o, optarg);
 		if (err)
 			return err;

@@ -125,8 +125,11 @@ void http_engine_free(struct http_engine *e);
  * that it can become the flow table's id (or Community ID). */
 __u64 http_flow_id(const struct http_endpoints *ep);
 
-/* Appends txn's record to sb (http_record.c). */
+struct http_redact;
+/* Appends txn's record to sb (http_record.c), with what r hides hidden
+ * (NULL: the default names). */
 void http_record(struct strbuf *sb, enum record_format fmt,
+		 const struct http_redact *r,
 		 const struct http_txn *t);
 
 #endif

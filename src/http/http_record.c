@@ -7,6 +7,7 @@
 #include "flow/community_id.h"
 #include "record/tunnel.h"
 #include "http/http.h"
+#include "http/http_redact.h"
 #include "record/json.h"
 
 static const char *const outcome_names[] = {
@@ -58,53 +59,118 @@ static void json_host(struct json *j, const char *host)
 	json_u64(j, "server.port", port);
 }
 
-static void json_extra(struct json *j, const char *key,
-		       const struct http_msg *m)
+/* A header field's value under key, as redaction allows: REDACTED when
+ * the name is a secret's, a URL's query parameters one by one. */
+static void str_field(struct json *j, const struct http_redact *r,
+		      const char *key, const char *name, const char *val)
 {
+	struct strbuf v = { 0 };
+	size_t n = strlen(name);
+
+	if (!val)
+		return;
+	if (http_redact_header(r, name, n)) {
+		json_str(j, key, HTTP_REDACTED);
+		return;
+	}
+	if (!http_redact_is_url_header(name, n)) {
+		json_str(j, key, val);
+		return;
+	}
+	http_redact_url(r, val, &v);
+	json_str(j, key, v.data);
+	sb_free(&v);
+}
+
+/* "Name: value" fields kept by --http-header, each redacted by its name. */
+static void json_extra(struct json *j, const struct http_redact *r,
+		       const char *key, const struct http_msg *m)
+{
+	struct strbuf v = { 0 };
+
 	if (!m->n_extra)
 		return;
 	json_array_begin(j, key);
-	for (int i = 0; i < m->n_extra; i++)
-		json_str(j, NULL, m->extra[i]);
+	for (int i = 0; i < m->n_extra; i++) {
+		const char *f = m->extra[i], *colon = strchr(f, ':');
+		size_t n = colon ? (size_t)(colon - f) : strlen(f);
+
+		if (!colon || (!http_redact_header(r, f, n) &&
+			       !http_redact_is_url_header(f, n))) {
+			json_str(j, NULL, f);
+			continue;
+		}
+		sb_reset(&v);
+		sb_append(&v, f, n + 1);
+		sb_putc(&v, ' ');
+		if (http_redact_header(r, f, n))
+			sb_puts(&v, HTTP_REDACTED);
+		else
+			http_redact_url(r, colon + 1 + strspn(colon + 1, " "), &v);
+		json_str(j, NULL, v.data);
+	}
 	json_array_end(j);
+	sb_free(&v);
 }
 
-static void json_request(struct json *j, const struct http_part *p)
+static void json_query(struct json *j, const struct http_redact *r,
+		       const char *query)
+{
+	struct strbuf v = { 0 };
+
+	if (!query)
+		return;
+	http_redact_query(r, query, &v);
+	json_str(j, "url.query", v.data ? v.data : "");
+	sb_free(&v);
+}
+
+static void json_request(struct json *j, const struct http_redact *r,
+			 const struct http_part *p)
 {
 	const struct http_msg *m = &p->msg;
 
 	str_opt(j, "http.request.method", m->method);
 	str_opt(j, "url.path", m->path);
-	str_opt(j, "url.query", m->query);
-	if (m->host)
+	json_query(j, r, m->query);
+	if (m->host && http_redact_header(r, "host", 4))
+		json_str(j, "server.address", HTTP_REDACTED);
+	else if (m->host)
 		json_host(j, m->host);
-	str_opt(j, "user_agent.original", m->user_agent);
-	str_opt(j, "http.request.header.referer", m->referer);
-	str_opt(j, "http.request.header.content-type", m->content_type);
+	str_field(j, r, "user_agent.original", "user-agent", m->user_agent);
+	str_field(j, r, "http.request.header.referer", "referer", m->referer);
+	str_field(j, r, "http.request.header.content-type", "content-type",
+		  m->content_type);
 	if (m->content_length >= 0)
 		json_u64(j, "http.request.header.content-length", m->content_length);
-	str_opt(j, "http.request.header.x-request-id", m->request_id);
-	str_opt(j, "http.request.header.traceparent", m->traceparent);
-	json_extra(j, "hdrlog.http.request.headers", m);
+	str_field(j, r, "http.request.header.x-request-id", "x-request-id",
+		  m->request_id);
+	str_field(j, r, "http.request.header.traceparent", "traceparent",
+		  m->traceparent);
+	json_extra(j, r, "hdrlog.http.request.headers", m);
 	json_u64(j, "http.request.body.size", p->body);
 }
 
-static void json_response(struct json *j, const struct http_part *p)
+static void json_response(struct json *j, const struct http_redact *r,
+			  const struct http_part *p)
 {
 	const struct http_msg *m = &p->msg;
 
 	if (m->status)
 		json_u64(j, "http.response.status_code", m->status);
 	str_opt(j, "hdrlog.http.response.reason", m->reason);
-	str_opt(j, "http.response.header.content-type", m->content_type);
+	str_field(j, r, "http.response.header.content-type", "content-type",
+		  m->content_type);
 	if (m->content_length >= 0)
 		json_u64(j, "http.response.header.content-length", m->content_length);
-	str_opt(j, "http.response.header.x-request-id", m->request_id);
-	json_extra(j, "hdrlog.http.response.headers", m);
+	str_field(j, r, "http.response.header.x-request-id", "x-request-id",
+		  m->request_id);
+	json_extra(j, r, "hdrlog.http.response.headers", m);
 	json_u64(j, "http.response.body.size", p->body);
 }
 
-static void json_txn(struct strbuf *sb, const struct http_txn *t)
+static void json_txn(struct strbuf *sb, const struct http_redact *r,
+		     const struct http_txn *t)
 {
 	const struct http_part *req = &t->req, *resp = &t->resp;
 	const struct http_endpoints *ep = t->ep;
@@ -140,9 +206,9 @@ static void json_txn(struct strbuf *sb, const struct http_txn *t)
 	json_str(&j, "destination.address", srv);
 	json_u64(&j, "destination.port", ep->port[!t->client]);
 	if (req->seen)
-		json_request(&j, req);
+		json_request(&j, r, req);
 	if (resp->seen)
-		json_response(&j, resp);
+		json_response(&j, r, resp);
 	if (t->interim)
 		json_u64(&j, "hdrlog.http.interim_responses", t->interim);
 	if (req->seen && resp->seen && resp->start_ns >= req->start_ns) {
@@ -192,10 +258,10 @@ static void text_txn(struct strbuf *sb, const struct http_txn *t)
 }
 
 void http_record(struct strbuf *sb, enum record_format fmt,
-		 const struct http_txn *t)
+		 const struct http_redact *r, const struct http_txn *t)
 {
 	if (fmt == RECORD_TEXT)
 		text_txn(sb, t);
 	else
-		json_txn(sb, t);
+		json_txn(sb, r, t);
 }

@@ -44,6 +44,13 @@ static void json_sinks(struct json *j, const struct counters *c)
 		json_u64(j, key, r->sent);
 		snprintf(key, sizeof(key), "hdrlog.stats.sink.%s.dropped", r->name);
 		json_u64(j, key, r->dropped);
+		for (int d = 0; r->queue && d < SINK_DROP__MAX; d++) {
+			if (d == SINK_DROP_WRITE_FAILED)
+				continue; /* stdout's and the file's only */
+			snprintf(key, sizeof(key), "hdrlog.stats.sink.%s.dropped.%s",
+				 r->name, sink_drop_name(d));
+			json_u64(j, key, r->dropped_by[d]);
+		}
 	}
 }
 
@@ -176,6 +183,28 @@ static void flows_summary(FILE *fp, const struct counters *c)
 			(unsigned long long)c->syn_anomalies);
 }
 
+/* ", NAME: S sent, D dropped (queue_full Q, rejected R, ...)": the
+ * reasons that counted any. */
+static void sink_summary(FILE *fp, const struct sink_report *r)
+{
+	const char *sep = " (";
+
+	fprintf(fp, ", %s: %llu sent, %llu dropped", r->name,
+		(unsigned long long)r->sent, (unsigned long long)r->dropped);
+	for (int d = 0; d < SINK_DROP__MAX; d++) {
+		if (!r->dropped_by[d])
+			continue;
+		fprintf(fp, "%s%s %llu", sep, sink_drop_name(d),
+			(unsigned long long)r->dropped_by[d]);
+		sep = ", ";
+	}
+	if (sep[0] == ',')
+		fprintf(fp, ")");
+	if (r->queued)
+		fprintf(fp, " (%llu still queued at exit!)",
+			(unsigned long long)r->queued);
+}
+
 /* What went wrong on the way out, and the sinks past stdout/the file. */
 static void output_summary(FILE *fp, const struct counters *c)
 {
@@ -189,10 +218,7 @@ static void output_summary(FILE *fp, const struct counters *c)
 		fprintf(fp, ", %llu failed rotations",
 			(unsigned long long)c->rotate_errors);
 	for (int i = 1; i < c->n_sinks; i++)
-		fprintf(fp, ", %s: %llu sent, %llu dropped%s", c->sinks[i].name,
-			(unsigned long long)c->sinks[i].sent,
-			(unsigned long long)c->sinks[i].dropped,
-			c->sinks[i].queued ? " (still queued at exit!)" : "");
+		sink_summary(fp, &c->sinks[i]);
 }
 
 void counters_summary(FILE *fp, const struct counters *c,

@@ -4,16 +4,20 @@
 #ifndef HDRLOG_COUNTERS_H
 #define HDRLOG_COUNTERS_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <linux/types.h>
 
 #include "hdrlog/events.h"
+#include "output/sink.h"
 #include "record/record.h"
 
 /* A sink's counts, copied for the stats record and the summary. */
 struct sink_report {
-	const char *name; /* "stdout", "file", "loki" */
+	const char *name; /* "stdout", "file", "loki", "clickhouse", "syslog" */
 	__u64 queued, sent, dropped;
+	__u64 dropped_by[SINK_DROP__MAX];
+	bool queue; /* a queued sink (not stdout/the file): reasons reported */
 };
 #define COUNTERS_MAX_SINKS 5
 

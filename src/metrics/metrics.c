@@ -349,7 +349,7 @@ static void render_kernel(struct strbuf *sb)
 static void render_sinks(struct strbuf *sb)
 {
 	int n = atomic_load_explicit(&M.n_sinks, memory_order_acquire);
-	unsigned long long v[MAX_SINKS][3];
+	unsigned long long v[MAX_SINKS][3], by[MAX_SINKS][SINK_DROP__MAX];
 	static const struct {
 		const char *name, *type, *help;
 	} f[3] = {
@@ -360,11 +360,12 @@ static void render_sinks(struct strbuf *sb)
 		{ "hdrlog_sink_dropped_records_total", "counter",
 		  "Records the sink gave up (queue full, rejected, write failed)." },
 	};
-	char labels[64];
+	static const char *by_name = "hdrlog_sink_dropped_by_reason_records_total";
+	char labels[96];
 
-	/* one consistent reading per sink for all three families */
+	/* one consistent reading per sink for all the families */
 	for (int i = 0; i < n; i++)
-		sink_counters_read(M.sinks[i], &v[i][0], &v[i][1], &v[i][2]);
+		sink_counters_read(M.sinks[i], &v[i][0], &v[i][1], &v[i][2], by[i]);
 	for (size_t k = 0; k < ARRAY_SIZE(f); k++) {
 		family(sb, f[k].name, f[k].type, f[k].help);
 		for (int i = 0; i < n; i++) {
@@ -373,6 +374,16 @@ static void render_sinks(struct strbuf *sb)
 			sample(sb, f[k].name, labels, v[i][k]);
 		}
 	}
+	family(sb, by_name, "counter",
+	       "Records the sink gave up, by reason (their sum is "
+	       "hdrlog_sink_dropped_records_total).");
+	for (int i = 0; i < n; i++)
+		for (int r = 0; r < SINK_DROP__MAX; r++) {
+			snprintf(labels, sizeof(labels),
+				 "sink=\"%s\",reason=\"%s\"", M.sink_names[i],
+				 sink_drop_name(r));
+			sample(sb, by_name, labels, by[i][r]);
+		}
 }
 
 static void render_histogram(struct strbuf *sb, const char *name,

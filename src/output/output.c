@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -36,14 +37,44 @@ static void started(struct output *o)
 	o->opened_ns = monotonic_ns();
 }
 
+/* The links the kernel (procfs) and /dev make to a process's own open
+ * files: /dev/stdout, /dev/fd/N (bash's >(...)), /proc/self/fd/N. Nobody
+ * else can plant them there. */
+static bool own_fd_link(const char *path)
+{
+	static const char *const prefixes[] = { "/dev/fd/", "/proc/self/fd/" };
+	size_t n;
+
+	if (!strcmp(path, "/dev/stdout") || !strcmp(path, "/dev/stderr"))
+		return true;
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		n = strlen(prefixes[i]);
+		if (!strncmp(path, prefixes[i], n) && path[n] &&
+		    strspn(path + n, "0123456789") == strlen(path + n))
+			return true;
+	}
+	return false;
+}
+
+/* Logs hold addresses and URLs: not for every user (0640, less by the
+ * umask). O_NOFOLLOW: a symbolic link planted where the log goes (in a
+ * directory others can write) must not make hdrlog write through it. */
 static int open_file(const char *path)
 {
-	return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+	int flags = O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC;
+	int fd = open(path, flags | (own_fd_link(path) ? 0 : O_NOFOLLOW), 0640);
+
+	if (fd < 0 && errno == ELOOP)
+		pr_warn("%s is a symbolic link: hdrlog does not write through one "
+			"(give the file itself, or -w - for stdout)\n", path);
+	return fd;
 }
 
 int output_open(struct output *o, const char *path, enum record_format fmt)
 {
 	memset(o, 0, sizeof(*o));
+	if (path && !strcmp(path, "-"))
+		path = NULL; /* tcpdump's -w -: stdout */
 	o->path = path;
 	o->fmt = fmt;
 	o->fd = path ? open_file(path) : STDOUT_FILENO;
@@ -84,7 +115,7 @@ static void keep_whole_lines(struct output *o, size_t done, int err)
 	o->written += done;
 	say_failed(o, err);
 	atomic_fetch_add(&o->n.sent, lines);
-	atomic_fetch_add(&o->n.dropped, o->pending_lines - lines);
+	sink_count_drop(&o->n, SINK_DROP_WRITE_FAILED, o->pending_lines - lines);
 	o->errors += o->pending_lines - lines;
 	o->last_err = err;
 }
@@ -219,7 +250,7 @@ int output_emit(struct output *o, const char *kind, const char *iface)
 		o->sinks[i]->ops->write(o->sinks[i], o->line.data, o->line.len,
 					&tags);
 	sb_reset(&o->line);
-	if (o->pending.len >= FLUSH_BYTES)
+	if (o->pending.len >= FLUSH_BYTES || o->line_buffered)
 		err = output_sync(o);
 	if (o->rot.size && o->file_bytes >= o->rot.size)
 		output_rotate(o);
@@ -227,24 +258,27 @@ int output_emit(struct output *o, const char *kind, const char *iface)
 }
 
 static void report(struct sink_report *r, const char *name,
-		   const struct sink_counters *n)
+		   const struct sink_counters *n, bool queue)
 {
-	unsigned long long q, sent, dropped;
+	unsigned long long q, sent, dropped, by[SINK_DROP__MAX];
 
-	sink_counters_read(n, &q, &sent, &dropped);
+	sink_counters_read(n, &q, &sent, &dropped, by);
 	r->name = name;
 	r->queued = q;
 	r->sent = sent;
 	r->dropped = dropped;
+	r->queue = queue;
+	for (int d = 0; d < SINK_DROP__MAX; d++)
+		r->dropped_by[d] = by[d];
 }
 
 void output_report(const struct output *o, struct counters *c)
 {
-	report(&c->sinks[0], o->path ? "file" : "stdout", &o->n);
+	report(&c->sinks[0], o->path ? "file" : "stdout", &o->n, false);
 	c->n_sinks = 1;
 	for (int i = 0; i < o->n_sinks && c->n_sinks < COUNTERS_MAX_SINKS; i++)
 		report(&c->sinks[c->n_sinks++], o->sinks[i]->name,
-		       &o->sinks[i]->n);
+		       &o->sinks[i]->n, true);
 }
 
 void output_close(struct output *o, struct counters *c)

@@ -39,10 +39,12 @@ struct output {
 	unsigned long long rotate_errors;
 	bool regular; /* a regular file: rotated, and cut back after a
 		       * failed write */
+	bool line_buffered; /* -l: every line written as it is emitted */
 	struct rotate_job compress;
 };
 
-/* Returns 0, or -errno with a message printed. */
+/* path NULL or "-": stdout. A new file is made 0640; a symbolic link is
+ * refused (-ELOOP). Returns 0, or -errno with a message printed. */
 int output_open(struct output *o, const char *path, enum record_format fmt);
 /* Reopens the file (after logrotate moved it); stdout stays. */
 int output_reopen(struct output *o);

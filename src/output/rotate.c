@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,15 +38,19 @@ static int gzip_file(const char *src)
 	FILE *in = fopen(src, "r");
 	gzFile out = NULL;
 	size_t n;
-	int err = 0;
+	int err = 0, fd;
 
 	snprintf(dst, sizeof(dst), "%s.gz", src);
 	snprintf(tmp, sizeof(tmp), "%s.gz.tmp", src);
 	if (!in)
 		return -errno;
-	out = gzopen(tmp, "wb6");
+	/* as the log itself: 0640, and never through a planted link */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0640);
+	out = fd >= 0 ? gzdopen(fd, "wb6") : NULL;
 	if (!out) {
-		err = errno ? -errno : -ENOMEM;
+		err = fd < 0 ? -errno : -ENOMEM;
+		if (fd >= 0)
+			close(fd);
 		goto done;
 	}
 	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)

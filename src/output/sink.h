@@ -11,30 +11,65 @@
 #include <stdatomic.h>
 #include <stddef.h>
 
+/* Why a sink gave a line up; every drop is counted under one reason. */
+#define SINK_DROP_REASONS(X)                                               \
+	X(QUEUE_FULL, "queue_full") /* the queue held its bound */          \
+	X(REJECTED, "rejected")	    /* the destination refused it for good */ \
+	X(EXIT, "exit")		    /* not delivered within the drain time */ \
+	X(OVERSIZE, "oversize")	    /* bigger than the transport carries */   \
+	X(NO_MEMORY, "no_memory")   /* no memory for its copy */       \
+	X(WRITE_FAILED, "write_failed") /* stdout, the file: write() failed */
+
+#define SINK_DROP_ENUM(name, key) SINK_DROP_##name,
+enum sink_drop { SINK_DROP_REASONS(SINK_DROP_ENUM) SINK_DROP__MAX };
+#undef SINK_DROP_ENUM
+
+/* "queue_full", ...: the stats record's and the metrics' name of r */
+const char *sink_drop_name(enum sink_drop r);
+
 /* Updated by the consumer (handed, queue-full drops) and the sink's
  * thread (sent, other drops), read by the /metrics thread and the stats
- * record. The queue depth is not stored but derived, so that one reading
- * always adds up: queued + sent + dropped == handed. */
+ * record. Neither the queue depth nor the total dropped is stored: both
+ * are derived, so that one reading always adds up: queued + sent +
+ * dropped == handed, dropped == the sum over the reasons. */
 struct sink_counters {
-	atomic_ullong handed;  /* lines given to write() */
-	atomic_ullong sent;    /* lines the destination accepted */
-	atomic_ullong dropped; /* lines given up: queue full, rejected, exit */
+	atomic_ullong handed; /* lines given to write() */
+	atomic_ullong sent;   /* lines the destination accepted */
+	atomic_ullong dropped_by[SINK_DROP__MAX]; /* lines given up, by reason */
 };
 
-/* Reads sent and dropped before handed: every line counted in the first
- * two was counted in handed before (seq_cst), so queued is never below 0
- * and the three add up to the handed seen. */
+/* Counts n lines given up for reason r (seq_cst, see below). */
+static inline void sink_count_drop(struct sink_counters *c, enum sink_drop r,
+				   unsigned long long n)
+{
+	atomic_fetch_add(&c->dropped_by[r], n);
+}
+
+/* Reads sent and the drops before handed: every line counted in the
+ * first two was counted in handed before (seq_cst), so queued is never
+ * below 0 and the three add up to the handed seen. by: the drops by
+ * reason (SINK_DROP__MAX of them), or NULL. */
 static inline void sink_counters_read(const struct sink_counters *n,
 				      unsigned long long *queued,
 				      unsigned long long *sent,
-				      unsigned long long *dropped)
+				      unsigned long long *dropped,
+				      unsigned long long *by)
 {
+	unsigned long long d, total = 0;
+
 	*sent = atomic_load(&n->sent);
-	*dropped = atomic_load(&n->dropped);
-	*queued = atomic_load(&n->handed) - *sent - *dropped;
+	for (int r = 0; r < SINK_DROP__MAX; r++) {
+		d = atomic_load(&n->dropped_by[r]);
+		if (by)
+			by[r] = d;
+		total += d;
+	}
+	*dropped = total;
+	*queued = atomic_load(&n->handed) - *sent - total;
 }
 
-/* What a line is, for sinks that label it (Loki streams). */
+/* What a line is, for sinks that label it (Loki streams, ClickHouse
+ * tables, syslog MSGID). */
 struct sink_tags {
 	const char *kind;  /* "packet", "stats", "flow", "http", ... */
 	const char *iface; /* interface name, or NULL when none or unknown */
@@ -54,7 +89,8 @@ struct sink_ops {
 };
 
 struct sink {
-	const char *name; /* "loki": the stats record's and metrics' label */
+	const char *name; /* "loki", "clickhouse", "syslog": the stats
+			   * record's and metrics' label */
 	const struct sink_ops *ops;
 	struct sink_counters n;
 };

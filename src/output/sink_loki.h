@@ -1,12 +1,11 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * --loki-url: pushes every line to Loki's push API (/loki/api/v1/push)
- * from its own thread (libcurl). Lines wait in a bounded queue; when it
- * is full a line is dropped and counted, so the consumer never waits.
- * Batches are sent when batch_bytes are queued or the oldest line waited
- * batch_wait_ms, gzip-compressed when bigger than 1 KiB, and retried with
- * exponential backoff (100 ms doubling to 5 s) on connection errors, 429
- * and 5xx. Other 4xx answers drop the batch (counted).
+ * --loki-url: pushes every line to Loki's push API (/loki/api/v1/push),
+ * one stream per (kind, interface), on the sink queue (sink_queue.h:
+ * bounded, batched by bytes and time, retried with backoff) over
+ * http_post.h (gzip, 429/5xx retried, other 4xx counted as rejected).
+ * Tested against tests/tools/loki_stub.py, not Grafana Loki (Debian has
+ * none).
  */
 #ifndef HDRLOG_SINK_LOKI_H
 #define HDRLOG_SINK_LOKI_H

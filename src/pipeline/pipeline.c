@@ -5,6 +5,7 @@
 #include "flow_update.h"
 #include "http/http.h"
 #include "metrics/metrics.h"
+#include "pipeline/loss_warn.h"
 #include "pipeline/pipeline.h"
 #include "util/log.h"
 
@@ -21,6 +22,8 @@ struct pipeline {
 	__u64 packet_records;
 	__u64 now;		  /* the source's clock at the last tick */
 	__u64 next_stats;	  /* ... when the next interval record is due */
+	__u64 next_loss_check;	  /* live: the kernel's loss count, once a second */
+	struct loss_warn loss;
 	int err;		  /* the first output error */
 	bool closing;		  /* freeing: nothing is written any more */
 };
@@ -107,7 +110,7 @@ static void on_http(void *ctx, const struct http_txn *t)
 			     t->resp.seen ? t->resp.msg.status : 0,
 			     t->resp.seen && t->resp.end_ns > t->req.start_ns ?
 				     t->resp.end_ns - t->req.start_ns : 0);
-	http_record(&p->out->line, p->out->fmt, t);
+	http_record(&p->out->line, p->out->fmt, &p->cfg->redact, t);
 	emit(p, "http", NULL);
 }
 
@@ -204,12 +207,26 @@ int pipeline_event(struct pipeline *p, const void *data, size_t size,
 
 /* ---- time, stats, the end -------------------------------------------- */
 
+/* Live: the ring buffer's drops said on stderr as they start. */
+static void check_loss(struct pipeline *p, __u64 now)
+{
+	__u64 kernel[HDRLOG_STAT__MAX];
+
+	if (!p->src->live || now < p->next_loss_check)
+		return;
+	p->next_loss_check = now + NS_PER_S;
+	if (!p->src->ops->read_stats(p->src, kernel, NULL))
+		loss_warn_update(&p->loss, kernel[HDRLOG_STAT_RINGBUF_FULL], now,
+				 stderr);
+}
+
 int pipeline_tick(struct pipeline *p, __u64 now)
 {
 	__u64 interval = p->cfg->stats_interval * NS_PER_S;
 	int err;
 
 	p->now = now;
+	check_loss(p, now);
 	if (p->http)
 		http_engine_expire(p->http, now + p->src->epoch_off);
 	if (p->ager && (err = flow_ager_tick(p->ager, now)))

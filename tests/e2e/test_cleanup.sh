@@ -9,9 +9,12 @@
 #    left in place with those filters, for tcx and netlink modes alike;
 #  - SIGKILL: bpf_link attachments (tcx, XDP) die with the process, so the
 #    kernel removes them: asserted. Netlink clsact filters are not links:
-#    they outlive the process and keep the programs loaded. That is the
-#    documented cost of --tc-mode netlink; the test shows what stays and
-#    removes it itself.
+#    they outlive the process and keep the programs loaded. The next
+#    hdrlog says so and replaces them (in any --tc-mode), logs, and leaves
+#    nothing of either run when it stops; someone else's filters stay.
+#  - A second hdrlog in netlink mode while the first runs is refused with
+#    the first's pid, and the first's filters stay; a filter that is not
+#    hdrlog's at hdrlog's priority is named and left alone.
 set -u
 . "$(dirname "$0")/../lib/netns.sh"
 require_root
@@ -96,10 +99,12 @@ run_case() {
 		left=$(attachments_a)
 		echo "note $case: after SIGKILL the clsact filters stay (no bpf_link):"
 		echo "$left" | grep -E 'hdrlog|qdisc' | sed 's/^/    /'
-		tc -n "$NS_A" filter del dev "$VETH_A" ingress pref $((0xc0de)) 2>/dev/null
-		tc -n "$NS_A" filter del dev "$VETH_A" egress pref $((0xc0de)) 2>/dev/null
+		[ "$(grep -c hdrlog_tc_ <<<"$left")" -ge 2 ] || bad "no stale filters to replace"
+		restart_replaces "${restart_mode:-netlink}"
 		[ -z "$foreign" ] && reset_veth
-		bpf_objects_gone "$tmp/objects" >/dev/null || bad "programs still loaded after removing the filters by hand"
+		bpf_objects_gone "$tmp/objects" >/dev/null || bad "the killed run's programs still loaded after the restart"
+		left=$(attachments_a | grep -E 'xdp|bpf|hdrlog')
+		[ -z "$left" ] || bad "left behind after the restart: $left"
 	else
 		bpf_objects_gone "$tmp/objects" || bad "BPF programs or links of the dead process still exist"
 		if [ -n "$foreign" ]; then
@@ -116,11 +121,68 @@ run_case() {
 	[ $failures -eq "$failed_before" ] && echo "ok   $case"
 }
 
+# After a SIGKILL in netlink mode: the next run says what it found, puts
+# its own filters in their place (MODE: tcx removes them), logs, stops.
+restart_replaces() {
+	local mode=$1 pid2
+	rm -f "$tmp/out2" "$tmp/err2"
+	ip netns exec "$NS_A" "$bin" -i "$VETH_A" --packets all --tc-mode "$mode" >"$tmp/out2" 2>"$tmp/err2" &
+	pid2=$!
+	track_pid $pid2
+	if ! wait_for "$tmp/err2" 10 "listening on"; then
+		bad "restart ($mode) failed: $(cat "$tmp/err2")"; stop_pid $pid2 KILL 5; return
+	fi
+	grep "earlier hdrlog" "$tmp/err2" | sed 's/^/    /'
+	[ "$(grep -c "replacing the clsact filter an earlier hdrlog left on $VETH_A" "$tmp/err2")" -eq 2 ] ||
+		bad "restart did not say it replaced both filters: $(cat "$tmp/err2")"
+	timeout 5 ip netns exec "$NS_B" ping -n -q -c 1 -W 2 "$IP_A" >/dev/null
+	wait_for "$tmp/out2" 3 '"hdrlog.icmp.type":8' || bad "the restarted hdrlog logs nothing"
+	stop_pid $pid2 INT 10 || bad "restart exit $?: $(cat "$tmp/err2")"
+	echo "ok   $case: the restart ($mode) replaced the stale filters"
+}
+
 for sig in INT TERM KILL; do
 	for mode in tcx netlink xdp; do
 		run_case $mode $sig
 	done
 done
+restart_mode=tcx run_case netlink KILL
+
+# Two at once in netlink mode: the second is refused, the first unharmed.
+case="netlink, a second hdrlog"
+reset_veth
+ip netns exec "$NS_A" "$bin" -i "$VETH_A" --packets all --tc-mode netlink >"$tmp/out" 2>"$tmp/err" &
+pid=$!
+track_pid $pid
+if wait_for "$tmp/err" 10 "listening on"; then
+	ip netns exec "$NS_A" "$bin" -i "$VETH_A" --tc-mode netlink >/dev/null 2>"$tmp/err2"
+	rc=$?
+	[ $rc -eq 1 ] && grep -q "another hdrlog (pid $pid) logs $VETH_A" "$tmp/err2" ||
+		bad "exit $rc: $(cat "$tmp/err2")"
+	sed 's/^/    /' "$tmp/err2"
+	timeout 5 ip netns exec "$NS_B" ping -n -q -c 1 -W 2 "$IP_A" >/dev/null
+	wait_for "$tmp/out" 3 '"hdrlog.icmp.type":8' || bad "the first hdrlog stopped logging"
+	stop_pid $pid INT 10 || bad "first exit $?"
+	[ -z "$(attachments_a | grep -E 'bpf|hdrlog')" ] || bad "left attached: $(attachments_a)"
+else
+	bad "did not attach: $(cat "$tmp/err")"
+fi
+[ $failures -eq 0 ] && echo "ok   $case"
+
+# Someone else's filter at hdrlog's priority: named, untouched, exit 1.
+case="netlink, a foreign filter at priority 0xc0de"
+reset_veth
+tc -n "$NS_A" qdisc add dev "$VETH_A" clsact
+tc -n "$NS_A" filter add dev "$VETH_A" ingress pref $((0xc0de)) handle 1 protocol all matchall action pass 2>/dev/null ||
+	tc -n "$NS_A" filter add dev "$VETH_A" ingress pref $((0xc0de)) protocol ip u32 match ip src 198.19.255.1/32 classid 1:1
+before=$(tc -n "$NS_A" filter show dev "$VETH_A" ingress)
+ip netns exec "$NS_A" "$bin" -i "$VETH_A" --tc-mode netlink >/dev/null 2>"$tmp/err2"
+rc=$?
+sed 's/^/    /' "$tmp/err2"
+[ $rc -eq 1 ] || bad "exit $rc, want 1"
+[ "$(tc -n "$NS_A" filter show dev "$VETH_A" ingress)" = "$before" ] || bad "the foreign filter changed"
+grep -q "cannot attach\|not hdrlog's" "$tmp/err2" || bad "no clear error: $(cat "$tmp/err2")"
+[ $failures -eq 0 ] && echo "ok   $case"
 for sig in INT TERM KILL; do
 	run_case netlink $sig foreign
 	run_case tcx $sig foreign

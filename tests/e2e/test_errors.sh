@@ -120,4 +120,28 @@ grep -q '"hdrlog.record":"flow"' "$tmp/out" && ! grep -q '"hdrlog.record":"packe
 	{ echo "FAIL: the default output is not flow records only"; fail=1; }
 expect "-c live without packet records" 2 "-c counts packet records" $bin -i lo -c 5
 
+# tcpdump's habits: -n, -nn (never any name resolution) and -l (each line
+# at once) are accepted; an unknown short option is named, not argv[0].
+expect "-nn" 0 "" $bin -nn --packets all -r "$src"
+[ "$(wc -l <"$tmp/out")" -eq ${#recs[@]} ] || { echo "FAIL: -nn changed the output"; fail=1; }
+expect "-n -l" 0 "" $bin -n -l --packets all -r "$src"
+[ "$(wc -l <"$tmp/out")" -eq ${#recs[@]} ] || { echo "FAIL: -n -l changed the output"; fail=1; }
+expect "-x" 2 "^hdrlog: unknown option '-x'$" $bin -x
+expect "-nx" 2 "^hdrlog: unknown option '-x'$" $bin -nx
+expect "-w without a value" 2 "option '-w' needs a value" $bin -r "$src" -w
+expect "--user without a value" 2 "option '--user' needs a value" $bin --user
+expect "--redact-param ''" 2 "--redact-param needs a name" $bin --redact-param ''
+
+# -w never writes through a symbolic link planted where the log goes;
+# it makes files 0640 (umask 022 here); -w - is stdout.
+echo "precious" >"$tmp/target"
+ln -s "$tmp/target" "$tmp/planted.json"
+expect "-w to a symbolic link" 2 "planted.json is a symbolic link" $bin -r "$src" -w "$tmp/planted.json"
+[ "$(cat "$tmp/target")" = precious ] || { echo "FAIL: written through the link"; fail=1; }
+(umask 022 && expect "-w makes 0640" 0 "" $bin -r "$src" -w "$tmp/new.json"
+ [ "$(stat -c %a "$tmp/new.json")" = 640 ] || { echo "FAIL: -w made mode $(stat -c %a "$tmp/new.json")"; exit 1; }) || fail=1
+expect "-w /dev/stdout (a link of the kernel's, followed)" 0 "" $bin -r "$src" -w /dev/stdout
+[ -s "$tmp/out" ] || { echo "FAIL: -w /dev/stdout wrote nothing"; fail=1; }
+expect "-w -" 0 "" $bin -r "$src" -w -
+[ -s "$tmp/out" ] && [ ! -e ./- ] || { echo "FAIL: -w - did not write to stdout"; fail=1; }
 exit $fail

@@ -43,6 +43,20 @@ expect 0 "offline, Loki unreachable" $bin -r $corpus/dns_tcp.pcap --loki-url htt
 expect 2 "bad --metrics-addr" $bin -r $corpus/dns_tcp.pcap --metrics-addr 127.0.0.1:0
 
 netns_setup
+# the log stores unreachable (in $NS_A: nothing listens there), their bad
+# options: every path frees what it took
+printf 'u:p\n' >"$tmp/cred"
+expect 0 "offline, ClickHouse and syslog unreachable" ip netns exec "$NS_A" $bin -r $corpus/dns_tcp.pcap \
+	--clickhouse-url http://127.0.0.1:8123 --clickhouse-credentials "$tmp/cred" \
+	--syslog tcp://127.0.0.1:5514
+expect 0 "offline, syslog over UDP and unix unreachable" ip netns exec "$NS_A" $bin -r $corpus/dns_tcp.pcap \
+	--syslog udp://127.0.0.1:5514 --loki-url http://127.0.0.1:3100
+expect 0 "offline, syslog unix socket missing" $bin -r $corpus/dns_tcp.pcap --syslog "unix:$tmp/none.sock"
+expect 2 "bad --clickhouse-credentials" $bin -r $corpus/dns_tcp.pcap \
+	--clickhouse-url http://127.0.0.1:8123 --clickhouse-credentials "$tmp/none"
+expect 2 "bad --clickhouse-table" $bin -r $corpus/dns_tcp.pcap \
+	--clickhouse-url http://127.0.0.1:8123 --clickhouse-table 'flow=a;b'
+expect 2 "bad --syslog" $bin -r $corpus/dns_tcp.pcap --syslog "udp://[fd00::1"
 # live with every exporter: /metrics scraped, lines pushed to the Loki stub
 ip netns exec "$NS_A" python3 tests/tools/loki_stub.py 3100 "$tmp/loki.jsonl" &
 track_pid $!

@@ -65,8 +65,8 @@ echo "ok   offline: unreachable Loki counted (500 dropped), bad URL refused"
 # 0b. Retried answers (503, 429) end in delivery; a 400 is a counted drop.
 LOKI_STUB_ANSWERS=503,429,503 start_loki
 ip netns exec "$NS_A" "$bin" -r "$tmp/udp.pcap" --loki-url "http://127.0.0.1:$LOKI_PORT" >/dev/null 2>"$tmp/e2"
-grep -q "loki: 500 sent, 0 dropped" "$tmp/e2" && grep -q "push failed (HTTP 503" "$tmp/e2" &&
-	grep -q "loki: pushing again" "$tmp/e2" || fail "503/429 not retried: $(cat "$tmp/e2")"
+grep -q "loki: 500 sent, 0 dropped" "$tmp/e2" && grep -q "sending failed (HTTP 503" "$tmp/e2" &&
+	grep -q "loki: sending again" "$tmp/e2" || fail "503/429 not retried: $(cat "$tmp/e2")"
 [ "$(arrived)" -eq 500 ] || fail "after retries Loki has $(arrived) of 500 lines"
 stop_pid $loki_pid TERM 5
 : >"$tmp/loki.jsonl"
@@ -123,7 +123,7 @@ timeout 20 ip netns exec "$NS_B" ping -n -q -c 300 -i 0.005 -W 2 "$IP_A" >/dev/n
 sleep 1
 during=$(($(wc -l <"$tmp/out") - phase1))
 [ "$during" -gt $((QUEUE * 2)) ] || fail "only $during lines during the outage"
-grep -q "loki: push failed" "$tmp/err" || fail "no push failure reported: $(cat "$tmp/err")"
+grep -q "loki: sending failed" "$tmp/err" || fail "no push failure reported: $(cat "$tmp/err")"
 grep -q "loki: queue full ($QUEUE lines)" "$tmp/err" || fail "no queue-full report: $(cat "$tmp/err")"
 
 # 3. Loki back: the backoff (at most 5 s) finds it again.

@@ -95,13 +95,23 @@ expect "hdrlog_packets_total{$sel,direction=\"transmit\",transport=\"udp\"}" 0
 expect 'sum(hdrlog_kernel_ringbuf_full_total)' 0
 expect 'hdrlog_events_missing_total' 0
 
-# Let the scrapes settle, then the totals must match hdrlog's own output.
-sleep 2
-lines=$(grep -c '"hdrlog.record":"packet"' "$tmp/out")
-expect 'hdrlog_events_received_total' "$lines"
-expect 'sum(hdrlog_packets_total)' "$lines"
-expect 'sum(hdrlog_kernel_packets_total)' "$lines"
-expect 'hdrlog_sink_sent_records_total{sink="stdout"}' "$lines"
+# The totals must match hdrlog's own output. A late ARP or neighbour
+# probe can still arrive while this runs, so each comparison counts the
+# lines again rather than once up front.
+# expect_lines EXPR: waits up to 15 s for EXPR to equal the lines written.
+expect_lines() {
+	local got i
+	for ((i = 0; i < 75; i++)); do
+		lines=$(grep -c '"hdrlog.record":"packet"' "$tmp/out")
+		got=$(query "$1") && [ "$got" = "$lines" ] && return 0
+		sleep 0.2
+	done
+	fail "Prometheus: $1 = ${got:-error}, want $lines (lines written)"
+}
+expect_lines 'hdrlog_events_received_total'
+expect_lines 'sum(hdrlog_packets_total)'
+expect_lines 'sum(hdrlog_kernel_packets_total)'
+expect_lines 'hdrlog_sink_sent_records_total{sink="stdout"}'
 expect 'hdrlog_sink_dropped_records_total{sink="stdout"}' 0
 [ "$(query 'count(hdrlog_kernel_packets_total)')" -ge 1 ] || fail "no per-CPU kernel series"
 

@@ -15,15 +15,19 @@
 #include <string.h>
 
 #include "http/http.h"
+#include "http/http_redact.h"
 #include "json_check.h"
 
 /* Each transaction's record, formatted as the pipeline does (ctx: text
  * records), must be one line: valid JSON, or one text line. */
 static void check(void *ctx, const struct http_txn *t)
 {
+	static const struct http_redact off = { .off = true };
 	struct strbuf line = { 0 };
 
-	http_record(&line, ctx ? RECORD_TEXT : RECORD_JSON, t);
+	/* both ways of writing it: the default redaction and --no-redact */
+	http_record(&line, ctx ? RECORD_TEXT : RECORD_JSON,
+		    t->client ? &off : NULL, t);
 	if (!ctx)
 		json_check_line(line.data, line.len);
 	else if (!line.len || line.data[line.len - 1] != '\n' ||

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "http/http.h"
+#include "http/http_redact.h"
 
 #define TEST(name) static void test_##name(void **state __attribute__((unused)))
 #define MAX_LINES 64
@@ -25,6 +26,7 @@ struct lines {
 	char *l[MAX_LINES];
 	int n;
 	enum record_format fmt;
+	struct http_redact redact; /* off: the config's --no-redact */
 };
 
 static void collect(void *ctx, const struct http_txn *t)
@@ -33,7 +35,7 @@ static void collect(void *ctx, const struct http_txn *t)
 	struct strbuf line = { 0 };
 
 	assert_true(ls->n < MAX_LINES);
-	http_record(&line, ls->fmt, t);
+	http_record(&line, ls->fmt, &ls->redact, t);
 	ls->l[ls->n++] = strdup(line.data);
 	sb_free(&line);
 }
@@ -58,6 +60,7 @@ static void conn_open(struct conn *c, const struct http_config *cfg)
 
 	memset(c, 0, sizeof(*c));
 	c->out.fmt = RECORD_JSON;
+	c->out.redact.off = cfg && cfg->no_redact; /* as --no-redact sets both */
 	c->e = http_engine_new(cfg ? cfg : &def, collect, &c->out);
 	assert_non_null(c->e);
 	c->seq[0] = 1000;

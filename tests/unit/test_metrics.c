@@ -103,7 +103,7 @@ TEST(agent_and_sinks)
 	metrics_agent_update(&c);
 	atomic_store(&n.handed, 15); /* 4 queued */
 	atomic_store(&n.sent, 10);
-	atomic_store(&n.dropped, 1);
+	atomic_store(&n.dropped_by[SINK_DROP_REJECTED], 1);
 	metrics_add_sink("loki", &n);
 	assert_int_equal(value_of("hdrlog_events_received_total"), 7);
 	assert_int_equal(value_of("hdrlog_events_missing_total"), 2);
@@ -113,6 +113,8 @@ TEST(agent_and_sinks)
 	assert_int_equal(value_of("hdrlog_sink_queue_depth_records{sink=\"loki\"}"), 4);
 	assert_int_equal(value_of("hdrlog_sink_sent_records_total{sink=\"loki\"}"), 10);
 	assert_int_equal(value_of("hdrlog_sink_dropped_records_total{sink=\"loki\"}"), 1);
+	assert_int_equal(value_of("hdrlog_sink_dropped_by_reason_records_total{sink=\"loki\",reason=\"rejected\"}"), 1);
+	assert_int_equal(value_of("hdrlog_sink_dropped_by_reason_records_total{sink=\"loki\",reason=\"queue_full\"}"), 0);
 	/* no kernel source offline: no kernel series */
 	assert_null(strstr(render(), "hdrlog_kernel_"));
 }
