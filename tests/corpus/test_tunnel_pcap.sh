@@ -31,6 +31,21 @@ grep -q '"hdrlog.truncated":"tunnel"' "$tmp/out.json" || fail "cut tunnel header
 ./build/hdrlog -r "$tmp/tunnels.pcap" --packets all --vxlan-ports 4789 2>/dev/null |
 	grep -c '"hdrlog.tunnel.destination_port":8472' | grep -qx 0 || fail "--vxlan-ports"
 
+# filters: the tunnel words select what the records say
+count() { python3 -c 'import json,sys; print(sum(1 for l in open(sys.argv[1]) if eval(sys.argv[2], {"r": json.loads(l)})))' "$tmp/out.json" "$1"; }
+sel() { ./build/hdrlog -r "$tmp/tunnels.pcap" --packets all "$@" 2>/dev/null | wc -l; }
+for w in vxlan geneve gre; do
+	want=$(count "r.get('hdrlog.tunnel.type') == '$w'")
+	[ "$(sel $w)" -eq "$want" ] && [ "$want" -gt 0 ] || fail "filter '$w': $(sel $w), want $want"
+done
+want=$(count "'hdrlog.tunnel.type' in r")
+[ "$(sel tunnel)" -eq "$want" ] || fail "filter 'tunnel'"
+want=$(count "r.get('hdrlog.tunnel.type') == 'gre' and r.get('hdrlog.tunnel.id') == 77")
+[ "$(sel gre 77)" -eq "$want" ] && [ "$want" -gt 0 ] || fail "filter 'gre 77'"
+want=$(count "r.get('hdrlog.tunnel.type') == 'vxlan' and r.get('hdrlog.tunnel.id') == 43 and r.get('destination.port') == 80")
+[ "$(sel vxlan 43 and tcp dst port 80)" -eq "$want" ] && [ "$want" -gt 0 ] || fail "filter 'vxlan 43 and tcp dst port 80'"
+echo "ok   filters vxlan, geneve, gre, tunnel, gre 77, vxlan 43 and tcp dst port 80"
+
 ./build/tests/test_differential "$tmp" | tail -4
 grep -q . "$tmp/out.json"
 ./build/tests/test_flow_diff "$tmp" | tail -3
