@@ -17,7 +17,9 @@ bench() { # title command...
 
 python3 bench/packets.py "$tmp/mix.pcap" 8
 python3 bench/packets.py "$tmp/http.pcap" 3 http
-bench "kernel cost (BPF_PROG_TEST_RUN)" ./build/bench/kernel_cost "$tmp/mix.pcap" 100000 "$tmp/http.pcap"
+python3 bench/packets.py "$tmp/tunnel.pcap" 8 tunnel
+bench "kernel cost (BPF_PROG_TEST_RUN)" ./build/bench/kernel_cost "$tmp/mix.pcap" 100000 \
+	"$tmp/http.pcap" "$tmp/tunnel.pcap"
 bench "offline speed" bench/offline.sh
 bench "live loss-free rate (veth, trafgen)" bench/live_rate.sh
 bench "TCP throughput overhead (veth, iperf3)" bench/overhead.sh
