@@ -31,6 +31,15 @@ grep -q '"hdrlog.truncated":"tunnel"' "$tmp/out.json" || fail "cut tunnel header
 ./build/hdrlog -r "$tmp/tunnels.pcap" --packets all --vxlan-ports 4789 2>/dev/null |
 	grep -c '"hdrlog.tunnel.destination_port":8472' | grep -qx 0 || fail "--vxlan-ports"
 
+# bad values: a clear error, exit 2
+for a in "--vxlan-ports abc" "--vxlan-ports 1,2,3" "--vxlan-ports 99999" \
+	"--geneve-port 70000" "--tunnels maybe"; do
+	rc=0; ./build/hdrlog -r "$tmp/tunnels.pcap" $a >/dev/null 2>"$tmp/e" || rc=$?
+	[ $rc -eq 2 ] && grep -q "invalid" "$tmp/e" || fail "$a: exit $rc, $(cat "$tmp/e")"
+done
+rc=0; ./build/hdrlog -r "$tmp/tunnels.pcap" vxlan 16777216 >/dev/null 2>"$tmp/e" || rc=$?
+[ $rc -ne 0 ] && grep -q "VNI\|id 0-16777215" "$tmp/e" || fail "vxlan 16777216 accepted"
+
 # filters: the tunnel words select what the records say
 count() { python3 -c 'import json,sys; print(sum(1 for l in open(sys.argv[1]) if eval(sys.argv[2], {"r": json.loads(l)})))' "$tmp/out.json" "$1"; }
 sel() { ./build/hdrlog -r "$tmp/tunnels.pcap" --packets all "$@" 2>/dev/null | wc -l; }
