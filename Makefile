@@ -15,7 +15,11 @@ CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Ikernel_user \
 # Each object records the headers it read (-MMD -MP): a changed header
 # rebuilds what includes it, and only that.
 DEPFLAGS = -MMD -MP
-LDLIBS := -lbpf -lelf -lz -lpcap -lmicrohttpd -lcurl -lcrypto -lcap-ng -lmnl -lpthread
+# OpenAPI descriptions: libyaml and json-c, found through pkg-config
+API_PKGS := yaml-0.1 json-c
+CFLAGS += $(shell pkg-config --cflags $(API_PKGS))
+LDLIBS := -lbpf -lelf -lz -lpcap -lmicrohttpd -lcurl -lcrypto -lcap-ng -lmnl -lpthread \
+	$(shell pkg-config --libs $(API_PKGS))
 # -mcpu=v3: atomics that return the old value (bpf/flow_update.h)
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Wextra \
 	-Werror -Iinclude -Ikernel_user -Ibpf -I/usr/include/$(MULTIARCH)
@@ -138,7 +142,11 @@ $(OUTPUT)/bench/flow_rate: bench/flow_rate.c $(SKEL) | $(OUTPUT)/bench
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $< $(LDLIBS) -o $@
 
-bench: all $(OUTPUT)/bench/kernel_cost $(OUTPUT)/bench/flow_rate
+$(OUTPUT)/bench/api_route: bench/api_route.c $(OUTPUT)/libhdrlog.a | $(OUTPUT)/bench
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $< $(OUTPUT)/libhdrlog.a $(LDLIBS) -o $@
+
+bench: all $(OUTPUT)/bench/kernel_cost $(OUTPUT)/bench/flow_rate $(OUTPUT)/bench/api_route
 	$(Q)bench/run.sh
 
 # The main job: two namespaces, a web server and a client, logged live.

@@ -19,7 +19,7 @@ sleep 0.5
 ip netns exec "$NS_A" ./build/hdrlog -i "$VETH_A" --flows >"$tmp/out" 2>"$tmp/err" &
 pid=$!
 track_pid $pid
-wait_for "$tmp/err" 10 "listening on" || { cat "$tmp/err"; exit 1; }
+wait_for "$tmp/err" 30 "listening on" || { cat "$tmp/err"; exit 1; }
 in_a nstat -n >/dev/null # reset the history: counts from here
 timeout $((secs + 10)) ip netns exec "$NS_A" iperf3 -c "$IP_B" -t "$secs" >/dev/null || exit 1
 sleep 0.5

@@ -43,7 +43,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
 	ip netns exec "$NS_A" "$HDRLOG" -i "$VETH_A" --http >/dev/null 2>"$tmp/err" &
 	hp=$!
 	track_pid $hp
-	wait_for "$tmp/err" 10 "listening on" || { cat "$tmp/err"; fail "hdrlog did not start"; }
+	wait_for "$tmp/err" 30 "listening on" || { cat "$tmp/err"; fail "hdrlog did not start"; }
 	k0=$(cpu_ticks "$hp")
 	w=$(fetch)
 	k1=$(cpu_ticks "$hp")

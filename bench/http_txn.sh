@@ -29,7 +29,7 @@ for ((r = 1; r <= RUNS; r++)); do
 		> >(grep -c '"hdrlog.http.outcome":"complete"' >"$tmp/count") &
 	hp=$!
 	track_pid $hp
-	wait_for "$tmp/err" 10 "listening on" || { cat "$tmp/err"; fail "hdrlog did not start"; }
+	wait_for "$tmp/err" 30 "listening on" || { cat "$tmp/err"; fail "hdrlog did not start"; }
 	k0=$(cpu_ticks "$hp")
 	t0=$(date +%s%N)
 	timeout $((SECS + 15)) ip netns exec "$NS_A" wrk -t 2 -c 10 -d "${SECS}s" \

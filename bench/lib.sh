@@ -48,7 +48,7 @@ start_hdrlog() {
 	ip netns exec "$NS_A" "$HDRLOG" -i "$VETH_A" "${opts[@]}" >/dev/null 2>"$tmp/hdrlog.err" &
 	hp=$!
 	track_pid "$hp"
-	wait_for "$tmp/hdrlog.err" 10 "listening on" || {
+	wait_for "$tmp/hdrlog.err" 30 "listening on" || {
 		echo "hdrlog did not start:"; cat "$tmp/hdrlog.err"; exit 1; }
 }
 

@@ -56,7 +56,7 @@ start_tool() {
 	esac
 	tool_pid=$!
 	track_pid "$tool_pid"
-	wait_for "$tmp/$name.err" 10 "listening on" || {
+	wait_for "$tmp/$name.err" 30 "listening on" || {
 		echo "$name did not start:"; cat "$tmp/$name.err"; return 1; }
 }
 

@@ -18,7 +18,7 @@ ip netns exec "$NS_A" ./build/hdrlog -i "$VETH_A" --idle-timeout 300 \
 	--flow-table-size 65536 --metrics-addr 9464 >/dev/null 2>"$tmp/err" &
 hp=$!
 track_pid $hp
-wait_for "$tmp/err" 10 "listening on" || { cat "$tmp/err"; exit 1; }
+wait_for "$tmp/err" 30 "listening on" || { cat "$tmp/err"; exit 1; }
 # FLOWS datagrams from as many source ports (bounded: one each)
 timeout 60 ip netns exec "$NS_B" python3 - "$IP_A" "$FLOWS" <<'PY'
 import socket, sys

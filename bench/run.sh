@@ -21,6 +21,7 @@ python3 bench/packets.py "$tmp/tunnel.pcap" 8 tunnel
 bench "kernel cost (BPF_PROG_TEST_RUN)" ./build/bench/kernel_cost "$tmp/mix.pcap" 100000 \
 	"$tmp/http.pcap" "$tmp/tunnel.pcap"
 bench "offline speed" bench/offline.sh
+bench "API view per HTTP transaction (--openapi, heuristic)" ./build/bench/api_route
 bench "live loss-free rate (veth, trafgen)" bench/live_rate.sh
 bench "TCP throughput overhead (veth, iperf3)" bench/overhead.sh
 bench "HTTP (veth, nginx + wrk)" bench/http.sh

@@ -19,6 +19,8 @@ packages=(
 	libmicrohttpd-dev libcurl4-openssl-dev prometheus
 	# log stores the sink tests start themselves (never as services)
 	clickhouse-server rsyslog
+	# --openapi: YAML and JSON descriptions
+	libyaml-dev libjson-c-dev
 )
 
 missing=()

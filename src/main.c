@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdio.h>
 
+#include "api/api.h"
 #include "capture/live.h"
 #include "capture/pcap.h"
 #include "config/config.h"
@@ -95,6 +96,7 @@ static int drop_privileges(const struct config *cfg, struct source *src)
 static int log_run(struct config *cfg)
 {
 	struct metrics_server *metrics = NULL;
+	struct api_view *api = NULL;
 	struct pipeline *p = NULL;
 	struct source *src = NULL;
 	struct counters c = { 0 };
@@ -102,7 +104,12 @@ static int log_run(struct config *cfg)
 	bool out_open = false;
 	int code;
 
-	code = open_source(cfg, &src);
+	code = 0;
+	/* the descriptions before the source: a bad one is said at once */
+	if (cfg->http && (code = api_view_open(&cfg->api, !cfg->read_path, &api)))
+		code = code == -EINVAL ? EXIT_USAGE : 1;
+	if (!code)
+		code = open_source(cfg, &src);
 	if (!code)
 		code = drop_privileges(cfg, src);
 	if (!code) {
@@ -117,6 +124,8 @@ static int log_run(struct config *cfg)
 		pr_warn("out of memory\n");
 		code = 1;
 	}
+	if (p)
+		pipeline_set_api(p, api);
 	if (!code)
 		code = run(src, p, cfg, &out, &c);
 	/* the server reads the sinks' counters: stop it first */
@@ -128,6 +137,7 @@ static int log_run(struct config *cfg)
 	if (p)
 		pipeline_summary(p, stderr);
 	pipeline_free(p);
+	api_view_free(api);
 	if (src)
 		src->ops->close(src);
 	return code;

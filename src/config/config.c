@@ -22,6 +22,8 @@ int config_finish(struct config *c, bool packets_given, bool flows_given)
 	/* flows by default; --packets all alone is the packet log it was */
 	if (!flows_given)
 		c->flows = c->packets != HDRLOG_PACKETS_ALL;
+	if (c->api.n_specs || c->api.report)
+		c->http = true; /* routes are made of HTTP transactions */
 	if (c->flow.only_failed || c->flow.timeline || c->http)
 		c->flows = true; /* the flow table marks and counts HTTP */
 	if (!c->read_path && c->max_count && c->packets == HDRLOG_PACKETS_NONE)

@@ -11,6 +11,7 @@
 #include <linux/types.h>
 
 #include "hdrlog/events.h" /* struct hdrlog_tunnel_cfg */
+#include "api/api.h"
 #include "filter/select.h"
 #include "flow/flow.h"
 #include "http/http_parse.h"
@@ -54,6 +55,7 @@ struct config {
 	struct http_config http_cfg;
 	const char *http_headers[CONFIG_MAX_HTTP_HEADERS];
 	struct http_redact redact;     /* what HTTP records hide */
+	struct api_config api;	       /* --openapi, --api-report */
 
 	/* output */
 	enum record_format fmt;

@@ -28,6 +28,7 @@ static int set_interface(struct config *c, const char *arg);
 static int set_direction(struct config *c, const char *arg);
 static int set_http_header(struct config *c, const char *arg);
 static int set_http_max_buffer(struct config *c, const char *arg);
+static int set_openapi(struct config *c, const char *arg);
 static int set_ringbuf_size(struct config *c, const char *arg);
 static int set_clickhouse_table(struct config *c, const char *arg);
 static int set_syslog_facility(struct config *c, const char *arg);
@@ -172,6 +173,24 @@ const struct opt options[] = {
 	  .set = set_http_max_buffer,
 	  .help = "bytes of one message head, and of out-of-order data held per "
 		  "direction (default 16384, 65536)" },
+
+	{ "openapi", 0, "FILE", SEC_HTTP, K_CUSTOM, .set = set_openapi,
+	  .help = "an OpenAPI 3.0/3.1 description (YAML or JSON; repeatable, at "
+		  "most 16): each http record gets its http.route, operationId "
+		  "and drift (a path, method or status it does not declare); "
+		  "implies --http" },
+	{ "api-report", 0, NULL, SEC_HTTP, K_FLAG, FIELD(api.report),
+	  .help = "per route and method: requests, error rate, p50/p95/p99 "
+		  "latency, bytes, drift; as api_route records and a table on "
+		  "stderr, at the end and on SIGUSR1; implies --http" },
+	{ "api-max-routes", 0, "N", SEC_HTTP, K_UINT, FIELD(api.max_routes), 1,
+	  100000, .what = "--api-max-routes",
+	  .help = "routes (and methods) the report and the route metrics keep "
+		  "apart, then _OTHER (default 1000)" },
+	{ "api-fold", 0, "N", SEC_HTTP, K_UINT, FIELD(api.fold_after), 1,
+	  1000, .what = "--api-fold",
+	  .help = "guessed routes: a path segment with more than N distinct "
+		  "values after the same prefix becomes {id} (default 20)" },
 
 	{ "output", 'o', "json|text", SEC_OUTPUT, K_CHOICE, FIELD(fmt),
 	  .choices = formats, .what = "--output",
@@ -475,6 +494,14 @@ static int set_http_max_buffer(struct config *c, const char *arg)
 		return usage_error("invalid --http-max-buffer '%s' (256-16777216)", arg);
 	c->http_cfg.max_head = n;
 	c->http_cfg.max_ooo = 4 * n;
+	return 0;
+}
+
+static int set_openapi(struct config *c, const char *arg)
+{
+	if (c->api.n_specs >= API_MAX_SPECS)
+		return usage_error("at most 16 --openapi files%s", "");
+	c->api.specs[c->api.n_specs++] = arg;
 	return 0;
 }
 

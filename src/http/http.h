@@ -132,4 +132,18 @@ void http_record(struct strbuf *sb, enum record_format fmt,
 		 const struct http_redact *r,
 		 const struct http_txn *t);
 
+/* What the API view (src/api/) adds to a record: NULL members are left
+ * out. */
+struct http_route {
+	const char *route;	  /* http.route: the path template */
+	const char *source;	  /* "spec" or "heuristic" */
+	const char *operation_id;
+	const char *drift;	  /* "undocumented_path", ... */
+};
+
+/* http_record() with the route of t; route NULL: none. */
+void http_record_routed(struct strbuf *sb, enum record_format fmt,
+			const struct http_redact *r, const struct http_txn *t,
+			const struct http_route *route);
+
 #endif

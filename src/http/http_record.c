@@ -125,14 +125,26 @@ static void json_query(struct json *j, const struct http_redact *r,
 	sb_free(&v);
 }
 
+static void json_route(struct json *j, const struct http_route *r)
+{
+	if (!r || !r->route)
+		return;
+	json_str(j, "http.route", r->route);
+	str_opt(j, "hdrlog.api.route_source", r->source);
+	str_opt(j, "hdrlog.api.operation_id", r->operation_id);
+	str_opt(j, "hdrlog.api.drift", r->drift);
+}
+
 static void json_request(struct json *j, const struct http_redact *r,
-			 const struct http_part *p)
+			 const struct http_part *p,
+			 const struct http_route *route)
 {
 	const struct http_msg *m = &p->msg;
 
 	str_opt(j, "http.request.method", m->method);
 	str_opt(j, "url.path", m->path);
 	json_query(j, r, m->query);
+	json_route(j, route);
 	if (m->host && http_redact_header(r, "host", 4))
 		json_str(j, "server.address", HTTP_REDACTED);
 	else if (m->host)
@@ -170,7 +182,7 @@ static void json_response(struct json *j, const struct http_redact *r,
 }
 
 static void json_txn(struct strbuf *sb, const struct http_redact *r,
-		     const struct http_txn *t)
+		     const struct http_txn *t, const struct http_route *route)
 {
 	const struct http_part *req = &t->req, *resp = &t->resp;
 	const struct http_endpoints *ep = t->ep;
@@ -206,7 +218,7 @@ static void json_txn(struct strbuf *sb, const struct http_redact *r,
 	json_str(&j, "destination.address", srv);
 	json_u64(&j, "destination.port", ep->port[!t->client]);
 	if (req->seen)
-		json_request(&j, r, req);
+		json_request(&j, r, req, route);
 	if (resp->seen)
 		json_response(&j, r, resp);
 	if (t->interim)
@@ -230,8 +242,10 @@ static void json_txn(struct strbuf *sb, const struct http_redact *r,
 	sb_putc(sb, '\n');
 }
 
-/* "TIME http CLIENT > SERVER: GET /path HTTP/1.1 -> 200 OK 612 bytes 1.2 ms" */
-static void text_txn(struct strbuf *sb, const struct http_txn *t)
+/* "TIME http CLIENT > SERVER: "GET" "/users/7" as "/users/{id}" -> 200 612
+ * bytes 1.2 ms [complete] drift undeclared_status" */
+static void text_txn(struct strbuf *sb, const struct http_txn *t,
+		     const struct http_route *route)
 {
 	const struct http_msg *rq = &t->req.msg, *rs = &t->resp.msg;
 	char ts[RECORD_TIME_LEN], cli[INET6_ADDRSTRLEN], srv[INET6_ADDRSTRLEN];
@@ -247,6 +261,10 @@ static void text_txn(struct strbuf *sb, const struct http_txn *t)
 		json_escape(sb, rq->method ? rq->method : "?", rq->method ? strlen(rq->method) : 1);
 		sb_putc(sb, ' ');
 		json_escape(sb, rq->path ? rq->path : "?", rq->path ? strlen(rq->path) : 1);
+		if (route && route->route) {
+			sb_puts(sb, " as ");
+			json_escape(sb, route->route, strlen(route->route));
+		}
 	}
 	if (t->resp.seen)
 		sb_printf(sb, " -> %u %llu bytes", rs->status,
@@ -254,14 +272,24 @@ static void text_txn(struct strbuf *sb, const struct http_txn *t)
 	if (t->req.seen && t->resp.seen && t->resp.end_ns >= t->req.start_ns)
 		sb_printf(sb, " %.3f ms",
 			  (double)(t->resp.end_ns - t->req.start_ns) / 1e6);
-	sb_printf(sb, " [%s]\n", outcome_name(t));
+	sb_printf(sb, " [%s]", outcome_name(t));
+	if (route && route->drift)
+		sb_printf(sb, " drift %s", route->drift);
+	sb_putc(sb, '\n');
+}
+
+void http_record_routed(struct strbuf *sb, enum record_format fmt,
+			const struct http_redact *r, const struct http_txn *t,
+			const struct http_route *route)
+{
+	if (fmt == RECORD_TEXT)
+		text_txn(sb, t, route);
+	else
+		json_txn(sb, r, t, route);
 }
 
 void http_record(struct strbuf *sb, enum record_format fmt,
 		 const struct http_redact *r, const struct http_txn *t)
 {
-	if (fmt == RECORD_TEXT)
-		text_txn(sb, t);
-	else
-		json_txn(sb, r, t);
+	http_record_routed(sb, fmt, r, t, NULL);
 }

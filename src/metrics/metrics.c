@@ -10,6 +10,7 @@
 #include "metrics/counters.h"
 #include "http/http_parse.h"
 #include "metrics/metrics.h"
+#include "metrics/metrics_api.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define MAX_IFACES 16
@@ -128,6 +129,7 @@ void metrics_reset(void)
 	memset((void *)M.http_flow_requests, 0, sizeof(M.http_flow_requests));
 	memset((void *)M.http_flow_responses, 0, sizeof(M.http_flow_responses));
 	SET(M.http_uncopied_bytes, 0);
+	metrics_api_reset();
 }
 
 void metrics_add_interface(const char *name)
@@ -517,4 +519,5 @@ void metrics_render(struct strbuf *sb)
 	render_sinks(sb);
 	render_flows(sb);
 	render_http(sb);
+	metrics_api_render(sb);
 }

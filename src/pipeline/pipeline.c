@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <stdlib.h>
 
+#include "api/api.h"
+
 #include "flow/flow_age.h"
 #include "flow_update.h"
 #include "http/http.h"
 #include "metrics/metrics.h"
 #include "pipeline/loss_warn.h"
+#include "metrics/metrics_api.h"
 #include "pipeline/pipeline.h"
 #include "util/log.h"
 
@@ -17,6 +20,7 @@ struct pipeline {
 	struct output *out;
 	struct counters *c;
 	struct http_engine *http; /* NULL without --http */
+	struct api_view *api;	  /* routes of the HTTP records; borrowed */
 	struct flow_ager *ager;	  /* NULL without flows */
 	__u64 *next_seq;	  /* per CPU: the sequence number expected next */
 	__u64 packet_records;
@@ -99,19 +103,63 @@ static int on_anomaly(void *ctx, const struct syn_anomaly *a)
 	return emit(p, "anomaly", NULL);
 }
 
+static __u64 txn_duration(const struct http_txn *t)
+{
+	return t->resp.seen && t->resp.end_ns > t->req.start_ns ?
+		       t->resp.end_ns - t->req.start_ns : 0;
+}
+
+/* The route's counts: the report's row and the route metrics. */
+static void count_route(struct pipeline *p, const struct http_txn *t,
+			const struct api_result *r)
+{
+	struct metrics_api_txn m = {
+		.method = r->method, .route = r->metric_route,
+		.status = t->resp.seen ? t->resp.msg.status : 0,
+		.server = r->server_side, .client = r->client_side,
+		.duration_ns = txn_duration(t), .req_bytes = t->req.body,
+		.resp_bytes = t->resp.seen ? t->resp.body : 0, .drift = r->drift,
+	};
+
+	api_count(p->api, t, r);
+	if (r->metric_route)
+		metrics_api(&m);
+}
+
 static void on_http(void *ctx, const struct http_txn *t)
 {
 	struct pipeline *p = ctx;
+	struct api_result r = { .row = -1 };
 
 	if (p->closing)
 		return; /* a run that failed: what waited is dropped */
 	if (t->req.seen)
 		metrics_http(t->req.msg.method ? t->req.msg.method : "",
-			     t->resp.seen ? t->resp.msg.status : 0,
-			     t->resp.seen && t->resp.end_ns > t->req.start_ns ?
-				     t->resp.end_ns - t->req.start_ns : 0);
-	http_record(&p->out->line, p->out->fmt, &p->cfg->redact, t);
+			     t->resp.seen ? t->resp.msg.status : 0, txn_duration(t));
+	if (p->api) {
+		api_classify(p->api, t, &r);
+		count_route(p, t, &r);
+	}
+	http_record_routed(&p->out->line, p->out->fmt, &p->cfg->redact, t,
+			   r.rec.route ? &r.rec : NULL);
 	emit(p, "http", NULL);
+}
+
+/* --api-report: one api_route record per row, stamped with the
+ * source's now. */
+static int write_api_report(struct pipeline *p)
+{
+	size_t n;
+
+	if (!p->api || !api_view_reporting(p->api))
+		return 0;
+	n = api_report_rows(p->api);
+	for (size_t i = 0; i < n && !p->err; i++) {
+		api_report_record(p->api, i, &p->out->line, p->out->fmt,
+				  p->now + p->src->epoch_off);
+		emit(p, "api_route", NULL);
+	}
+	return p->err;
 }
 
 /* ---- events ---------------------------------------------------------- */
@@ -272,6 +320,16 @@ int pipeline_stats(struct pipeline *p)
 	return p->err;
 }
 
+int pipeline_api_report(struct pipeline *p)
+{
+	if (!p->api || !api_view_reporting(p->api))
+		return 0;
+	write_api_report(p);
+	api_report_table(p->api, stderr);
+	output_sync(p->out);
+	return p->err;
+}
+
 /* Events lost after a CPU's last event left no gap: count them too, and
  * say so when the two ways of counting loss disagree. */
 static void settle_losses(struct pipeline *p)
@@ -306,6 +364,8 @@ int pipeline_finish(struct pipeline *p, bool drained)
 		p->err = err;
 	if (p->http && !p->err)
 		http_engine_finish(p->http);
+	if (!p->err)
+		write_api_report(p); /* every transaction is in it now */
 	/* a few records can sit in the buffer: a full disk shows here */
 	pipeline_flush(p);
 	pipeline_refresh(p);
@@ -326,6 +386,13 @@ int pipeline_flush(struct pipeline *p)
 void pipeline_summary(struct pipeline *p, FILE *fp)
 {
 	counters_summary(fp, p->c, p->http ? http_engine_stats(p->http) : NULL);
+	if (p->api && api_view_reporting(p->api))
+		api_report_table(p->api, fp);
+}
+
+void pipeline_set_api(struct pipeline *p, struct api_view *api)
+{
+	p->api = api;
 }
 
 __u64 pipeline_packet_records(const struct pipeline *p)

@@ -44,6 +44,15 @@ int pipeline_tick(struct pipeline *p, __u64 now);
 /* A stats record now (SIGUSR1), stamped with the source's now. */
 int pipeline_stats(struct pipeline *p);
 
+/* With --api-report: its api_route records now, and its table on stderr
+ * (SIGUSR1). Returns 0 or an output error. */
+int pipeline_api_report(struct pipeline *p);
+
+/* HTTP records get their routes from api (NULL: none), which must
+ * outlive the pipeline. */
+struct api_view;
+void pipeline_set_api(struct pipeline *p, struct api_view *api);
+
 /* Brings c up to date (kernel counters, engines, sinks) and hands it to
  * the metrics. */
 void pipeline_refresh(struct pipeline *p);
@@ -64,7 +73,7 @@ int pipeline_error(const struct pipeline *p);
  * waiting HTTP requests are logged. Returns 0 or an output error. */
 int pipeline_finish(struct pipeline *p, bool drained);
 
-/* The summary on stderr (counters and HTTP engine). */
+/* The summary on stderr (counters, HTTP engine, --api-report's table). */
 void pipeline_summary(struct pipeline *p, FILE *fp);
 
 void pipeline_free(struct pipeline *p);

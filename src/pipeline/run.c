@@ -99,6 +99,8 @@ static int upkeep(struct source *src, struct pipeline *p,
 	if (!err && dump_stats) {
 		dump_stats = 0;
 		err = pipeline_stats(p);
+		if (!err)
+			err = pipeline_api_report(p);
 	}
 	if (reopen_output) {
 		reopen_output = 0;

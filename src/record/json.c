@@ -160,6 +160,12 @@ void json_i64(struct json *j, const char *key, long long val)
 	sb_printf(j->sb, "%lld", val);
 }
 
+void json_f64(struct json *j, const char *key, double val)
+{
+	json_key(j, key);
+	sb_printf(j->sb, "%.6g", __builtin_isfinite(val) ? val : 0.0);
+}
+
 void json_bool(struct json *j, const char *key, bool val)
 {
 	json_key(j, key);

@@ -35,6 +35,9 @@ void json_strn(struct json *j, const char *key, const char *val, size_t n);
 void json_u64(struct json *j, const char *key, unsigned long long val);
 void json_i64(struct json *j, const char *key, long long val);
 void json_bool(struct json *j, const char *key, bool val);
+/* A finite number, up to 6 significant digits (not NaN or infinite:
+ * those are written as 0). */
+void json_f64(struct json *j, const char *key, double val);
 
 /* Appends s as a JSON string literal, quotes included. */
 void json_escape(struct strbuf *sb, const char *s, size_t n);

@@ -70,7 +70,7 @@ run_case() {
 	ip netns exec "$NS_A" "$bin" -i "$VETH_A" --packets all "${opts[@]}" >"$tmp/out" 2>"$tmp/err" &
 	pid=$!
 	track_pid $pid
-	if ! wait_for "$tmp/err" 10 "listening on"; then
+	if ! wait_for "$tmp/err" 30 "listening on"; then
 		bad "did not attach: $(cat "$tmp/err")"
 		stop_pid $pid KILL 5
 		return
@@ -129,7 +129,7 @@ restart_replaces() {
 	ip netns exec "$NS_A" "$bin" -i "$VETH_A" --packets all --tc-mode "$mode" >"$tmp/out2" 2>"$tmp/err2" &
 	pid2=$!
 	track_pid $pid2
-	if ! wait_for "$tmp/err2" 10 "listening on"; then
+	if ! wait_for "$tmp/err2" 30 "listening on"; then
 		bad "restart ($mode) failed: $(cat "$tmp/err2")"; stop_pid $pid2 KILL 5; return
 	fi
 	grep "earlier hdrlog" "$tmp/err2" | sed 's/^/    /'
@@ -154,7 +154,7 @@ reset_veth
 ip netns exec "$NS_A" "$bin" -i "$VETH_A" --packets all --tc-mode netlink >"$tmp/out" 2>"$tmp/err" &
 pid=$!
 track_pid $pid
-if wait_for "$tmp/err" 10 "listening on"; then
+if wait_for "$tmp/err" 30 "listening on"; then
 	ip netns exec "$NS_A" "$bin" -i "$VETH_A" --tc-mode netlink >/dev/null 2>"$tmp/err2"
 	rc=$?
 	[ $rc -eq 1 ] && grep -q "another hdrlog (pid $pid) logs $VETH_A" "$tmp/err2" ||

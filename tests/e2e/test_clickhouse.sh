@@ -93,7 +93,7 @@ live_run() {
 		--clickhouse-queue "$1" --stats-interval 1 >"$tmp/live" 2>"$tmp/lerr" &
 	pid=$!
 	track_pid $pid
-	wait_for "$tmp/lerr" 10 "listening on" || fail "hdrlog did not attach: $(cat "$tmp/lerr")"
+	wait_for "$tmp/lerr" 30 "listening on" || fail "hdrlog did not attach: $(cat "$tmp/lerr")"
 }
 # load SECONDS: 200 pings a second from $NS_B, in the background
 load() {

@@ -12,7 +12,7 @@ ip -n "$NS_A" route add default via "$IP_B" dev "$VETH_A"
 
 ip netns exec "$NS_A" ./build/hdrlog --packets all -c 2 >"$tmp/out" 2>"$tmp/err" &
 pid=$!
-wait_for "$tmp/err" 10 "listening on" || { echo "FAIL: did not attach"; cat "$tmp/err"; exit 1; }
+wait_for "$tmp/err" 30 "listening on" || { echo "FAIL: did not attach"; cat "$tmp/err"; exit 1; }
 grep -q "listening on $VETH_A" "$tmp/err" || { echo "FAIL: wrong interface"; cat "$tmp/err"; exit 1; }
 timeout 10 ip netns exec "$NS_B" ping -c 2 -i 0.2 "$IP_A" >/dev/null
 timeout 10 tail --pid=$pid -f /dev/null

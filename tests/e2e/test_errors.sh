@@ -38,6 +38,11 @@ expect "--hook foo" 2 "invalid --hook 'foo'" $bin --hook foo
 expect "--direction x" 2 "invalid --direction 'x'" $bin --direction x
 expect "--tc-mode y" 2 "invalid --tc-mode 'y'" $bin --tc-mode y
 expect "-o yaml" 2 "invalid --output 'yaml'" $bin -o yaml
+expect "--api-fold 0" 2 "invalid --api-fold '0' \\(1-1000\\)" $bin --api-fold 0
+expect "--api-max-routes x" 2 "invalid --api-max-routes 'x'" $bin --api-max-routes x
+expect "--openapi missing" 2 "--openapi /nonexistent.yaml: No such file or directory" \
+	$bin -r /dev/null --openapi /nonexistent.yaml
+expect "17 --openapi" 2 "at most 16 --openapi files" $bin $(for i in $(seq 17); do echo --openapi x.yaml; done)
 expect "--stats-interval 0" 2 "invalid stats interval '0'" $bin --stats-interval 0
 expect "--ringbuf-size 1000" 2 "invalid ring buffer size '1000'.*power of two" $bin --ringbuf-size 1000
 expect "--ringbuf-size 6000" 2 "invalid ring buffer size '6000'" $bin --ringbuf-size 6000

@@ -26,7 +26,7 @@ ip netns exec "$NS_A" tcpdump -Z root --immediate-mode -U -n -i "$VETH_A" \
 	-w "$tmp/cap.pcap" 2>"$tmp/tcpdump.err" &
 tdpid=$!
 track_pid $tdpid
-wait_for "$tmp/tcpdump.err" 10 "listening on" || fail "tcpdump did not start"
+wait_for "$tmp/tcpdump.err" 30 "listening on" || fail "tcpdump did not start"
 
 ip netns exec "$NS_A" "$bin" -i "$VETH_A" --timeline --handshake-timeout 0 >"$tmp/out" 2>"$tmp/err" &
 pid=$!
@@ -37,9 +37,9 @@ track_pid $fpid
 ip netns exec "$NS_A" "$bin" -i "$VETH_A" --packets tcp-control >"$tmp/ctl" 2>"$tmp/ctl.err" &
 cpid=$!
 track_pid $cpid
-wait_for "$tmp/err" 10 "listening on" || fail "hdrlog did not attach: $(cat "$tmp/err")"
-wait_for "$tmp/ctl.err" 10 "listening on" || fail "hdrlog --packets tcp-control did not attach: $(cat "$tmp/ctl.err")"
-wait_for "$tmp/failed.err" 10 "listening on" || fail "hdrlog --only-failed did not attach: $(cat "$tmp/failed.err")"
+wait_for "$tmp/err" 30 "listening on" || fail "hdrlog did not attach: $(cat "$tmp/err")"
+wait_for "$tmp/ctl.err" 30 "listening on" || fail "hdrlog --packets tcp-control did not attach: $(cat "$tmp/ctl.err")"
+wait_for "$tmp/failed.err" 30 "listening on" || fail "hdrlog --only-failed did not attach: $(cat "$tmp/failed.err")"
 
 # SF: a line to a listener that closes after it
 timeout 10 ip netns exec "$NS_A" ncat -l --recv-only "$IP_A" $SF_PORT >"$tmp/sf.recv" &

@@ -34,15 +34,15 @@ ip -n "$NS_B" route add unreachable $UNREACH_IP/32 &&
 ip netns exec "$NS_A" tcpdump -Z root --immediate-mode -U -n -i "$VETH_A" -w "$tmp/cap.pcap" 2>"$tmp/tcpdump.err" &
 tdpid=$!
 track_pid $tdpid
-wait_for "$tmp/tcpdump.err" 10 "listening on" || fail "tcpdump did not start"
+wait_for "$tmp/tcpdump.err" 30 "listening on" || fail "tcpdump did not start"
 ip netns exec "$NS_A" "$bin" -i "$VETH_A" --handshake-timeout 1 --metrics-addr 9464 >"$tmp/out" 2>"$tmp/err" &
 pid=$!
 track_pid $pid
 ip netns exec "$NS_A" "$bin" -i "$VETH_A" --only-failed --handshake-timeout 1 >"$tmp/failed" 2>"$tmp/failed.err" &
 fpid=$!
 track_pid $fpid
-wait_for "$tmp/err" 10 "listening on" || fail "hdrlog did not attach: $(cat "$tmp/err")"
-wait_for "$tmp/failed.err" 10 "listening on" || fail "hdrlog --only-failed did not attach: $(cat "$tmp/failed.err")"
+wait_for "$tmp/err" 30 "listening on" || fail "hdrlog did not attach: $(cat "$tmp/err")"
+wait_for "$tmp/failed.err" 30 "listening on" || fail "hdrlog --only-failed did not attach: $(cat "$tmp/failed.err")"
 
 # SF
 timeout 10 ip netns exec "$NS_A" ncat -l --recv-only "$IP_A" $SF_PORT >/dev/null &

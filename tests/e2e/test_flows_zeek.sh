@@ -43,12 +43,12 @@ in_b sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf."$VETH_D".rp_filter=
 ip netns exec "$NS_A" tcpdump -Z root --immediate-mode -U -n -i "$VETH_A" -w "$tmp/cap.pcap" 2>"$tmp/tcpdump.err" &
 tdpid=$!
 track_pid $tdpid
-wait_for "$tmp/tcpdump.err" 10 "listening on" || fail "tcpdump did not start"
+wait_for "$tmp/tcpdump.err" 30 "listening on" || fail "tcpdump did not start"
 opts=(--close-delay 1 --handshake-timeout 2)
 ip netns exec "$NS_A" "$bin" -i "$VETH_A" "${opts[@]}" >"$tmp/live" 2>"$tmp/err" &
 pid=$!
 track_pid $pid
-wait_for "$tmp/err" 10 "listening on" || fail "hdrlog did not attach: $(cat "$tmp/err")"
+wait_for "$tmp/err" 30 "listening on" || fail "hdrlog did not attach: $(cat "$tmp/err")"
 
 # servers in $NS_A: one answers and closes first, one reads what comes
 timeout 20 ip netns exec "$NS_A" python3 - "$IP_A" $SF_PORT $SPLIT_PORT $RST_PORT <<'PY' &

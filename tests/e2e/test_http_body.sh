@@ -21,8 +21,8 @@ ip netns exec "$NS_A" "$HDRLOG" -i "$VETH_A" --http --close-delay 1 --metrics-ad
 	>"$tmp/live.json" 2>"$tmp/err" &
 hdrlog_pid=$!
 track_pid $hdrlog_pid
-wait_for "$tmp/tcpdump.out" 5 "listening on" || fail "tcpdump did not start"
-wait_for "$tmp/err" 10 "listening on" || { cat "$tmp/err"; fail "hdrlog did not start"; }
+wait_for "$tmp/tcpdump.out" 30 "listening on" || fail "tcpdump did not start"
+wait_for "$tmp/err" 30 "listening on" || { cat "$tmp/err"; fail "hdrlog did not start"; }
 url=http://$IP_B:$HTTP_PORT
 # at 50 MB/s: tcpdump, the offline side's witness, keeps up
 timeout 20 ip netns exec "$NS_A" curl -s --limit-rate 50M -o /dev/null -o /dev/null \

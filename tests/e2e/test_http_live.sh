@@ -13,8 +13,8 @@ ip netns exec "$NS_A" "$HDRLOG" -i "$VETH_A" --http --http-header cookie \
 	>"$tmp/all.json" 2>"$tmp/err" &
 hdrlog_pid=$!
 track_pid $hdrlog_pid
-wait_for "$tmp/tcpdump.out" 5 "listening on" || fail "tcpdump did not start"
-wait_for "$tmp/err" 10 "listening on" || { cat "$tmp/err"; fail "hdrlog did not start"; }
+wait_for "$tmp/tcpdump.out" 30 "listening on" || fail "tcpdump did not start"
+wait_for "$tmp/err" 30 "listening on" || { cat "$tmp/err"; fail "hdrlog did not start"; }
 http_traffic
 sleep 0.5
 stop_pid $tcpdump_pid TERM 5

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/../.."
 . tests/lib/netns.sh
 . tests/lib/http.sh
 http_test_setup
-wait_for "$tmp/tcpdump.out" 5 "listening on" || fail "tcpdump did not start"
+wait_for "$tmp/tcpdump.out" 30 "listening on" || fail "tcpdump did not start"
 http_traffic
 sleep 0.5
 stop_pid $tcpdump_pid TERM 5

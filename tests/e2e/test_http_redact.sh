@@ -12,7 +12,7 @@ cd "$(dirname "$0")/../.."
 http_test_setup
 # the capture is not needed here; stopped once it runs (before its exec,
 # the child is a copy of this shell, with its traps)
-wait_for "$tmp/tcpdump.out" 5 "listening on" || fail "tcpdump did not start"
+wait_for "$tmp/tcpdump.out" 30 "listening on" || fail "tcpdump did not start"
 stop_pid $tcpdump_pid TERM 5
 
 # run NAME OPTIONS...: one live run of hdrlog with OPTIONS around one request
@@ -24,7 +24,7 @@ run() {
 		>"$tmp/$name.json" 2>"$tmp/$name.err" &
 	pid=$!
 	track_pid $pid
-	wait_for "$tmp/$name.err" 10 "listening on" || fail "$name: did not attach: $(cat "$tmp/$name.err")"
+	wait_for "$tmp/$name.err" 30 "listening on" || fail "$name: did not attach: $(cat "$tmp/$name.err")"
 	ip netns exec "$NS_A" curl -s -o /dev/null -m 5 \
 		-H 'X-Api-Key: key-S1' -H 'X-Auth-Token: tok-S2' -H 'Proxy-Authorization: Basic S3' \
 		-H 'X-Tenant: acme' -e 'http://portal/login?user=bob&password=S4' \

@@ -63,7 +63,7 @@ track_pid $!
 ip netns exec "$NS_A" $bin -i "$VETH_A" --packets all --stats-interval 1 --metrics-addr 9464 \
 	--loki-url http://127.0.0.1:3100 >"$tmp/live" 2>"$tmp/live.err" &
 pid=$!
-wait_for "$tmp/live.err" 10 "listening on" || { echo "FAIL: live run did not attach"; cat "$tmp/live.err"; exit 1; }
+wait_for "$tmp/live.err" 30 "listening on" || { echo "FAIL: live run did not attach"; cat "$tmp/live.err"; exit 1; }
 timeout 10 ip netns exec "$NS_B" ping -c 3 -i 0.2 "$IP_A" >/dev/null
 sleep 1.2
 in_a curl -fs http://127.0.0.1:9464/metrics | grep -q '^hdrlog_packets_total{' ||
@@ -82,7 +82,7 @@ grep -q '"hdrlog.record":"stats"' "$tmp/live" || { echo "FAIL: no stats record";
 echo "icmp or port 1 or port 2 or port 3 or port 4" >"$tmp/rules"
 ip netns exec "$NS_A" $bin -i "$VETH_A" --filter-file "$tmp/rules" --sample 2 >"$tmp/flt" 2>"$tmp/flt.err" &
 pid=$!
-wait_for "$tmp/flt.err" 10 "listening on" || { echo "FAIL: filtered run did not attach"; cat "$tmp/flt.err"; exit 1; }
+wait_for "$tmp/flt.err" 30 "listening on" || { echo "FAIL: filtered run did not attach"; cat "$tmp/flt.err"; exit 1; }
 echo "icmp or net 10.0.0.0/8 or net 11.0.0.0/8 or net 12.0.0.0/8 or net 13.0.0.0/8" >"$tmp/rules"
 kill -HUP $pid
 wait_for "$tmp/flt.err" 5 "filter reloaded"
@@ -103,7 +103,7 @@ fi
 # Error path after load: attaching XDP twice to one interface fails.
 ip netns exec "$NS_A" $bin -i "$VETH_A" --hook xdp >/dev/null 2>"$tmp/x1.err" &
 xpid=$!
-wait_for "$tmp/x1.err" 10 "listening on"
+wait_for "$tmp/x1.err" 30 "listening on"
 expect 1 "attach failure" ip netns exec "$NS_A" $bin -i "$VETH_A" --hook xdp
 kill -TERM $xpid; timeout 20 tail --pid=$xpid -f /dev/null
 exit $fail

@@ -21,7 +21,7 @@ trap 'netns_cleanup; rm -rf "$tmp"' EXIT
 netns_setup || { echo "FAIL: netns setup"; exit 1; }
 fail=0
 bad() { echo "FAIL $*"; fail=1; }
-attached() { wait_for "$tmp/$1.err" 10 "listening on" || { bad "$1: did not attach: $(cat "$tmp/$1.err")"; return 1; }; }
+attached() { wait_for "$tmp/$1.err" 30 "listening on" || { bad "$1: did not attach: $(cat "$tmp/$1.err")"; return 1; }; }
 # udp_to PORT...: one datagram from B to A per port
 udp_to() {
 	local p

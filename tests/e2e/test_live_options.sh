@@ -22,7 +22,7 @@ bad() { echo "FAIL $*"; fail=1; }
 ping_b() { timeout 10 ip netns exec "$NS_B" ping -n -q -W 2 "$@" "$IP_A" >/dev/null; }
 json_ok() { python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$1"; }
 
-attached() { wait_for "$tmp/$1.err" 10 "listening on" || { bad "$1: did not attach: $(cat "$tmp/$1.err")"; return 1; }; }
+attached() { wait_for "$tmp/$1.err" 30 "listening on" || { bad "$1: did not attach: $(cat "$tmp/$1.err")"; return 1; }; }
 
 # -c 5: stops by itself after exactly 5 lines while 10+ packets pass.
 ip netns exec "$NS_A" "$bin" -i "$VETH_A" --packets all -c 5 >"$tmp/count.out" 2>"$tmp/count.err" &
@@ -102,7 +102,7 @@ fi
 # -o text: compare with tcpdump -n on the same interface at the same time.
 ip netns exec "$NS_A" tcpdump -Z root --immediate-mode -U -n -i "$VETH_A" -w "$tmp/text.pcap" 2>"$tmp/td.err" &
 tdpid=$!; track_pid $tdpid
-wait_for "$tmp/td.err" 10 "listening on" || bad "tcpdump did not start"
+wait_for "$tmp/td.err" 30 "listening on" || bad "tcpdump did not start"
 ip netns exec "$NS_A" "$bin" -i "$VETH_A" --packets all -o text >"$tmp/text.out" 2>"$tmp/text.err" &
 pid=$!; track_pid $pid
 if attached text; then

@@ -26,7 +26,7 @@ start() {
 	ip netns exec "$NS_A" "$bin" -i "$VETH_A" "${HL_ARGS[@]}" >"$tmp/fifo" 2>"$tmp/$name.err" &
 	pid=$!
 	track_pid $pid
-	if ! wait_for "$tmp/$name.err" 10 "listening on"; then
+	if ! wait_for "$tmp/$name.err" 30 "listening on"; then
 		bad "$name: did not attach: $(cat "$tmp/$name.err")"
 		return 1
 	fi

@@ -27,14 +27,14 @@ ip netns exec "$NS_A" tcpdump -Z root --immediate-mode -U -n -i "$VETH_A" \
 	-w "$tmp/cap.pcap" 2>"$tmp/tcpdump.err" &
 tdpid=$!
 track_pid $tdpid
-wait_for "$tmp/tcpdump.err" 10 "listening on" || fail "tcpdump did not start: $(cat "$tmp/tcpdump.err")"
+wait_for "$tmp/tcpdump.err" 30 "listening on" || fail "tcpdump did not start: $(cat "$tmp/tcpdump.err")"
 
 hook_opt=()
 [ "$hook" = xdp ] && hook_opt=(--hook xdp)
 ip netns exec "$NS_A" "$bin" -i "$VETH_A" --packets all "${hook_opt[@]}" >"$tmp/out" 2>"$tmp/err" &
 pid=$!
 track_pid $pid
-wait_for "$tmp/err" 10 "listening on" || fail "hdrlog did not attach: $(cat "$tmp/err")"
+wait_for "$tmp/err" 30 "listening on" || fail "hdrlog did not attach: $(cat "$tmp/err")"
 if [ "$hook" = xdp ]; then
 	grep -qE "listening on $VETH_A: XDP ingress \((native|generic)\), tc egress" "$tmp/err" ||
 		fail "XDP mode not reported: $(cat "$tmp/err")"

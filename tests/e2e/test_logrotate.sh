@@ -21,7 +21,7 @@ mkdir -m 0750 "$tmp/log"
 ip netns exec "$NS_A" "$bin" -i "$VETH_A" --packets all -w "$tmp/log/hdrlog.json" 2>"$tmp/err" &
 pid=$!
 track_pid $pid
-wait_for "$tmp/err" 10 "listening on" || { echo "FAIL: hdrlog did not start: $(cat "$tmp/err")"; exit 1; }
+wait_for "$tmp/err" 30 "listening on" || { echo "FAIL: hdrlog did not start: $(cat "$tmp/err")"; exit 1; }
 sed -e "s|^/var/log/hdrlog/\*.json|$tmp/log/*.json|" -e 's/^\tsu hdrlog hdrlog/\tsu root root/' \
 	-e "s|^\t\tsystemctl kill .*|\t\tkill -HUP $pid|" dist/hdrlog.logrotate >"$tmp/hdrlog.conf"
 grep -q "kill -HUP $pid" "$tmp/hdrlog.conf" || bad "postrotate line not found in the snippet"

@@ -83,7 +83,7 @@ ip netns exec "$NS_A" "$bin" -i "$VETH_A" --packets all --loki-url "http://127.0
 	--loki-queue $QUEUE >"$tmp/out" 2>"$tmp/err" &
 pid=$!
 track_pid $pid
-wait_for "$tmp/err" 10 "listening on" || fail "hdrlog did not attach: $(cat "$tmp/err")"
+wait_for "$tmp/err" 30 "listening on" || fail "hdrlog did not attach: $(cat "$tmp/err")"
 
 # 1. Loki up.
 timeout 10 ip netns exec "$NS_B" ping -n -q -c 20 -i 0.02 -W 2 "$IP_A" >/dev/null || fail "ping"

@@ -18,7 +18,7 @@ flood() { timeout 10 ip netns exec "$NS_B" ping -n -q -f -c 2000 -W 1 "$IP_A" >/
 ip netns exec "$NS_A" "$bin" -i "$VETH_A" --packets all --ringbuf-size 4096 >/dev/null 2>"$tmp/err" &
 pid=$!
 track_pid $pid
-wait_for "$tmp/err" 10 "listening on" || { echo "FAIL: did not attach: $(cat "$tmp/err")"; exit 1; }
+wait_for "$tmp/err" 30 "listening on" || { echo "FAIL: did not attach: $(cat "$tmp/err")"; exit 1; }
 flood
 wait_for "$tmp/err" 3 "losing events" || bad "no warning while losing: $(cat "$tmp/err")"
 kill -0 $pid 2>/dev/null || bad "hdrlog is not running any more"

@@ -26,7 +26,7 @@ ip netns exec "$NS_A" "$bin" -i "$VETH_A" --packets all --metrics-addr "127.0.0.
 	>"$tmp/out" 2>"$tmp/err" &
 pid=$!
 track_pid $pid
-wait_for "$tmp/err" 10 "listening on" || fail "hdrlog did not attach: $(cat "$tmp/err")"
+wait_for "$tmp/err" 30 "listening on" || fail "hdrlog did not attach: $(cat "$tmp/err")"
 
 cat >"$tmp/prometheus.yml" <<EOF
 global:

@@ -72,7 +72,7 @@ mkdir "$tmp/i"
 ip netns exec "$NS_A" "$bin" -i "$VETH_A" --packets all -w "$tmp/i/log.json" --rotate-interval 1 2>"$tmp/i.err" &
 pid=$!
 track_pid $pid
-wait_for "$tmp/i.err" 10 "listening on" || fail "hdrlog did not attach: $(cat "$tmp/i.err")"
+wait_for "$tmp/i.err" 30 "listening on" || fail "hdrlog did not attach: $(cat "$tmp/i.err")"
 timeout 10 ip netns exec "$NS_B" ping -n -q -c 16 -i 0.2 -W 2 "$IP_A" >/dev/null || fail "ping"
 stop_pid $pid INT 10 || fail "hdrlog exit $? after SIGINT: $(cat "$tmp/i.err")"
 n=$(ls "$tmp/i" | grep -cE '^log\.json\.[0-9T.]+Z$')

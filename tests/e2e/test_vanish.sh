@@ -22,7 +22,7 @@ for mode in tcx netlink xdp; do
 	ip netns exec "$NS_A" "$bin" -i "$VETH_A" --packets all "${opts[@]}" >"$tmp/out" 2>"$tmp/err" &
 	pid=$!
 	track_pid $pid
-	wait_for "$tmp/err" 10 "listening on" || { echo "FAIL $mode: did not attach: $(cat "$tmp/err")"; stop_pid $pid KILL; fail=1; continue; }
+	wait_for "$tmp/err" 30 "listening on" || { echo "FAIL $mode: did not attach: $(cat "$tmp/err")"; stop_pid $pid KILL; fail=1; continue; }
 	bpf_objects_of $pid >"$tmp/objects"
 	timeout 5 ip netns exec "$NS_B" ping -n -q -c 1 -W 2 "$IP_A" >/dev/null
 	start=$SECONDS

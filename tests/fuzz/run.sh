@@ -40,6 +40,10 @@ fuzz_http)
 	max_len=4096
 	opts+=(-dict=tests/fuzz/http.dict)
 	;;
+fuzz_api)
+	seeds=tests/fuzz/seeds-api # committed: a description or a path each
+	max_len=4096
+	;;
 *)
 	seeds=
 	max_len=4096

@@ -21,7 +21,7 @@ import os
 import re
 import sys
 
-TYPES = {'string', 'integer', 'boolean', 'array', 'object'}
+TYPES = {'string', 'integer', 'number', 'boolean', 'array', 'object'}
 TIMESTAMP_RE = re.compile(r'^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$')
 MAC_RE = re.compile(r'^[0-9a-f]{2}(:[0-9a-f]{2}){5}$')
 ROW_RE = re.compile(r'^\|\s*`([^`]+)`\s*\|\s*(\w+)\s*\|\s*(.*?)\s*\|\s*(.*?)\s*\|\s*$')
@@ -110,6 +110,8 @@ def type_ok(value, type_):
     if type_ == 'integer':
         # bool is an int in Python; JSON true is not an integer
         return isinstance(value, int) and not isinstance(value, bool)
+    if type_ == 'number':
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
     if type_ == 'boolean':
         return isinstance(value, bool)
     if type_ == 'array':

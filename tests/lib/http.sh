@@ -5,7 +5,8 @@
 HTTP_PORT=8080
 PORT=$HTTP_PORT
 
-# Starts nginx (config, pid file and logs in $tmp) and waits until it listens.
+# Starts nginx (config, pid file and logs in $tmp) and waits until it
+# listens; $HTTP_LOCATIONS, when set, goes into its server block.
 http_server_start() {
 	local i
 	chmod 755 "$tmp"
@@ -30,6 +31,7 @@ http_server_start() {
 			listen $IP_B:$PORT;
 			root $tmp/www;
 			location /post { return 201 "created\n"; }
+			${HTTP_LOCATIONS:-}
 		}
 	}
 	EOF

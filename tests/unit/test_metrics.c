@@ -21,6 +21,7 @@
 
 #include "metrics/counters.h"
 #include "metrics/metrics.h"
+#include "metrics/metrics_api.h"
 #include "metrics/metrics_http.h"
 
 #define TEST(name) static void test_##name(void **state __attribute__((unused)))
@@ -184,25 +185,69 @@ TEST(format_shape)
 		HDRLOG_L_ETH | HDRLOG_L_IPV4 | HDRLOG_L_UDP, 17, 60, 1);
 	const char *p;
 
+	struct metrics_api_txn m = { .method = "GET", .route = "/a/{id}", .status = 200,
+				     .server = true, .duration_ns = 5 };
+
 	metrics_packet(&ev, NULL);
 	metrics_http("GET", 200, 5);
+	metrics_api(&m);
 	p = render();
 	while (*p) {
 		const char *nl = strchr(p, '\n');
 		const char *sp;
 
 		assert_non_null(nl);
+		/* hdrlog's own, and OpenTelemetry's http_* by their names */
 		if (*p == '#') {
 			assert_true(!strncmp(p, "# HELP hdrlog_", 14) ||
-				    !strncmp(p, "# TYPE hdrlog_", 14));
+				    !strncmp(p, "# TYPE hdrlog_", 14) ||
+				    !strncmp(p, "# HELP http_", 12) ||
+				    !strncmp(p, "# TYPE http_", 12));
 		} else {
-			assert_true(!strncmp(p, "hdrlog_", 7));
+			assert_true(!strncmp(p, "hdrlog_", 7) || !strncmp(p, "http_", 5));
 			sp = memchr(p, ' ', nl - p);
 			assert_non_null(sp);
 			assert_true(sp[1] >= '0' && sp[1] <= '9');
 		}
 		p = nl + 1;
 	}
+}
+
+/* Route series: labels escaped, bounded, sides apart, drift counted. */
+TEST(api_routes_bounded)
+{
+	struct metrics_api_txn m = { .method = "GET", .status = 404, .server = true,
+				     .duration_ns = 20000000, .req_bytes = 100,
+				     .resp_bytes = 5000, .drift = 3 };
+	char route[64];
+
+	m.route = "/a/\"q\"\\\n\xff";
+	metrics_api(&m);
+	assert_int_equal(value_of("http_server_request_duration_seconds_bucket{"
+				  "http_request_method=\"GET\",http_route=\"/a/\\\"q\\\"\\\\\\n?\","
+				  "http_response_status_class=\"4xx\",le=\"0.025\"}"), 1);
+	assert_int_equal(value_of("http_server_request_duration_seconds_bucket{"
+				  "http_request_method=\"GET\",http_route=\"/a/\\\"q\\\"\\\\\\n?\","
+				  "http_response_status_class=\"4xx\",le=\"0.01\"}"), 0);
+	assert_null(strstr(render(), "http_client_request_duration_seconds_bucket"));
+	assert_non_null(strstr(render(), "hdrlog_api_drift_total{http_request_method=\"GET\","));
+	assert_non_null(strstr(render(), "drift=\"undeclared_status\"} 1"));
+	m.client = true, m.server = false, m.drift = 0;
+	for (int i = 0; i < 2 * METRICS_API_MAX_SERIES; i++) {
+		snprintf(route, sizeof(route), "/r%d", i);
+		m.route = route;
+		metrics_api(&m);
+	}
+	assert_int_equal(value_of("http_client_request_duration_seconds_count{"
+				  "http_request_method=\"GET\",http_route=\"_OTHER\","
+				  "http_response_status_class=\"4xx\"}"),
+			 2 * METRICS_API_MAX_SERIES - (METRICS_API_MAX_SERIES - 17));
+	assert_int_equal(value_of("http_client_response_body_size_bytes_bucket{"
+				  "http_request_method=\"GET\",http_route=\"/r0\","
+				  "http_response_status_class=\"4xx\",le=\"4096\"}"), 0);
+	assert_int_equal(value_of("http_client_response_body_size_bytes_bucket{"
+				  "http_request_method=\"GET\",http_route=\"/r0\","
+				  "http_response_status_class=\"4xx\",le=\"16384\"}"), 1);
 }
 
 TEST(parse_addr)
@@ -246,6 +291,7 @@ int main(void)
 		cmocka_unit_test_setup(test_conn_states_bounded, setup),
 		cmocka_unit_test_setup(test_http_labels_bounded, setup),
 		cmocka_unit_test_setup(test_format_shape, setup),
+		cmocka_unit_test_setup(test_api_routes_bounded, setup),
 		cmocka_unit_test_setup(test_parse_addr, setup),
 	};
 
