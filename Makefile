@@ -18,7 +18,7 @@ DEPFLAGS = -MMD -MP
 # OpenAPI descriptions: libyaml and json-c, found through pkg-config
 API_PKGS := yaml-0.1 json-c
 CFLAGS += $(shell pkg-config --cflags $(API_PKGS))
-LDLIBS := -lbpf -lelf -lz -lpcap -lmicrohttpd -lcurl -lcrypto -lcap-ng -lmnl -lpthread \
+LDLIBS := -lbpf -lelf -lz -lpcap -lmicrohttpd -lcurl -lcrypto -lcap-ng -lmnl -lpthread -lm \
 	$(shell pkg-config --libs $(API_PKGS))
 # -mcpu=v3: atomics that return the old value (bpf/flow_update.h)
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Wextra \
@@ -39,10 +39,11 @@ LIB_SRCS := $(filter-out src/main.c,$(AGENT_SRCS))
 LIB_OBJS := $(patsubst src/%.c,$(OUTPUT)/obj/%.o,$(LIB_SRCS))
 ASAN_OBJS := $(patsubst src/%.c,$(OUTPUT)/asan/%.o,$(AGENT_SRCS))
 SKEL := $(OUTPUT)/hdrlog.skel.h
+ATTR_SKEL := $(OUTPUT)/attr.skel.h
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/*.c))
 BPF_TESTS := $(patsubst tests/bpf/%.c,$(OUTPUT)/tests/%,$(wildcard tests/bpf/*.c))
-TOOLS := $(patsubst tests/tools/%.c,$(OUTPUT)/tools/%,$(wildcard tests/tools/*.c))
+TOOLS := $(patsubst tests/tools/%.c,$(OUTPUT)/tools/%,$(filter-out %.bpf.c,$(wildcard tests/tools/*.c)))
 FUZZERS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(wildcard tests/fuzz/*.c))
 
 .PHONY: all asan tests fuzz fuzz-long check test bench demo clean deps install uninstall
@@ -61,9 +62,19 @@ $(SKEL): $(OUTPUT)/hdrlog.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name hdrlog_bpf > $@
 
-# Every object waits for the skeleton (order-only): loader.c includes it,
+# The attribution programs: an object of their own, so the packet
+# programs still load where cgroup socket hooks are not allowed.
+$(OUTPUT)/attr.bpf.o: bpf/attr.bpf.c | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(ATTR_SKEL): $(OUTPUT)/attr.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name attr_bpf > $@
+
+# Every object waits for the skeletons (order-only): loader.c includes one,
 # and its .d file then makes it a real prerequisite.
-$(OUTPUT)/obj/%.o: src/%.c | $(SKEL)
+$(OUTPUT)/obj/%.o: src/%.c | $(SKEL) $(ATTR_SKEL)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
@@ -79,7 +90,7 @@ $(OUTPUT)/hdrlog: $(OUTPUT)/obj/main.o $(OUTPUT)/libhdrlog.a
 
 # The same agent with AddressSanitizer and UndefinedBehaviorSanitizer.
 asan: $(OUTPUT)/hdrlog-asan
-$(OUTPUT)/asan/%.o: src/%.c | $(SKEL)
+$(OUTPUT)/asan/%.o: src/%.c | $(SKEL) $(ATTR_SKEL)
 	$(call msg,CC-ASAN,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(SAN) $(DEPFLAGS) -c $< -o $@
@@ -87,7 +98,8 @@ $(OUTPUT)/hdrlog-asan: $(ASAN_OBJS)
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $(SAN) $^ $(LDLIBS) -o $@
 
-tests: $(UNIT_TESTS) $(BPF_TESTS) $(TOOLS)
+BPF_TOOLS := $(patsubst tests/tools/%.bpf.c,$(OUTPUT)/tools/%.bpf.o,$(wildcard tests/tools/*.bpf.c))
+tests: $(UNIT_TESTS) $(BPF_TESTS) $(TOOLS) $(BPF_TOOLS)
 $(OUTPUT)/tests/%: tests/unit/%.c $(ASAN_OBJS) | $(OUTPUT)/tests
 	$(call msg,TEST,$@)
 	$(Q)$(CC) $(CFLAGS) $(SAN) $(DEPFLAGS) -Itests $< $(filter-out $(OUTPUT)/asan/main.o,$(ASAN_OBJS)) $(LDLIBS) -lcmocka -o $@
@@ -100,6 +112,11 @@ $(OUTPUT)/tools/%: tests/tools/%.c $(OUTPUT)/libhdrlog.a | $(OUTPUT)/tools
 	$(call msg,TOOL,$@)
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $< $(OUTPUT)/libhdrlog.a $(LDLIBS) -o $@
 
+# BPF programs the shell tests attach beside hdrlog's (tests/tools/*.bpf.c).
+$(OUTPUT)/tools/%.bpf.o: tests/tools/%.bpf.c | $(OUTPUT)/tools
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
 # libFuzzer targets, built with clang and both sanitizers: the agent's
 # sources compiled once with coverage hooks, each target linked to them.
 FUZZ_SRCS := $(filter-out src/main.c src/capture/loader.c src/capture/live.c,$(AGENT_SRCS))
@@ -107,7 +124,7 @@ FUZZ_OBJS := $(patsubst src/%.c,$(OUTPUT)/fuzzobj/%.o,$(FUZZ_SRCS))
 .SECONDARY: $(FUZZ_OBJS) # kept: every fuzzer links them
 FUZZ_CFLAGS = $(filter-out -Werror,$(CFLAGS)) -Werror -fno-sanitize-recover=all
 fuzz: $(FUZZERS)
-$(OUTPUT)/fuzzobj/%.o: src/%.c | $(SKEL)
+$(OUTPUT)/fuzzobj/%.o: src/%.c | $(SKEL) $(ATTR_SKEL)
 	$(call msg,CC-FUZZ,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined \
@@ -146,7 +163,8 @@ $(OUTPUT)/bench/api_route: bench/api_route.c $(OUTPUT)/libhdrlog.a | $(OUTPUT)/b
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $< $(OUTPUT)/libhdrlog.a $(LDLIBS) -o $@
 
-bench: all $(OUTPUT)/bench/kernel_cost $(OUTPUT)/bench/flow_rate $(OUTPUT)/bench/api_route
+bench: all $(OUTPUT)/bench/kernel_cost $(OUTPUT)/bench/flow_rate $(OUTPUT)/bench/api_route \
+	$(OUTPUT)/tests/test_anomaly_scan
 	$(Q)bench/run.sh
 
 # The main job: two namespaces, a web server and a client, logged live.

@@ -105,9 +105,9 @@ static double run(struct api_view *v, unsigned n)
 		if (v) {
 			api_classify(v, &t, &r);
 			api_count(v, &t, &r);
-			http_record_routed(&sb, RECORD_JSON, &t, r.rec.route ? &r.rec : NULL);
+			http_record_routed(&sb, RECORD_JSON, NULL, &t, r.rec.route ? &r.rec : NULL, NULL);
 		} else {
-			http_record(&sb, RECORD_JSON, NULL, &t);
+			http_record(&sb, RECORD_JSON, NULL, &t, NULL);
 		}
 	}
 	sb_free(&sb);

@@ -11,6 +11,18 @@
  * written: the cost of what a filter saves), and one that selects all
  * (the filter path with an event per packet).
  *
+ * Then attribution (hdrlog/attr.h) on tc egress, where a test run's packet
+ * has a socket (the kernel gives it one): flows whose endpoints were
+ * noted already (every run after the first), against the same programs
+ * without attribution; and a flow's first packet, with and without (the
+ * flow table emptied before each run: a median of single runs). And
+ * --netns: the interface id looked up per packet.
+ *
+ * Then --anomalies: flow mode with every check on, against flow mode in
+ * the same run: over the mix (a SYN, datagrams and echo requests update
+ * the scan sketches: 5 of its 8 packets) and over its TCP data segments
+ * alone (bulk traffic: the stateless checks and the TTL lookup).
+ *
  * Then the same mix inside tunnels (VXLAN and GRE, bench/packets.py
  * tunnel), against the plain mix: the cost of opening a tunnel.
  *
@@ -26,6 +38,7 @@
 #include "hdrlog/events.h" /* before the skeleton: its types */
 #include "hdrlog.skel.h"
 #include "empty.skel.h"
+#include "hdrlog/flow.h"
 #include "filter/filter.h"
 #include "filter/filter_maps.h"
 
@@ -108,7 +121,8 @@ static char *alternatives(int n, bool ports)
 /* The default mode: flow records in the kernel's table, no packet events
  * (the mix's flows exist after the first run: existing-flow updates). */
 static struct hdrlog_bpf *load_flow_mode(struct ring_buffer **rb,
-					 __u32 http_snaplen)
+					 __u32 http_snaplen, bool attr,
+					 bool netns_ids, bool anomalies)
 {
 	struct hdrlog_bpf *skel = hdrlog_bpf__open();
 
@@ -117,6 +131,11 @@ static struct hdrlog_bpf *load_flow_mode(struct ring_buffer **rb,
 	skel->rodata->targ_packets = HDRLOG_PACKETS_NONE;
 	skel->rodata->targ_flows = 1;
 	skel->rodata->targ_http_snaplen = http_snaplen; /* --http */
+	skel->rodata->targ_attr = attr;
+	skel->rodata->targ_netns_ids = netns_ids; /* --netns */
+	if (attr && bpf_map__set_max_entries(skel->maps.flow_socks, 65536))
+		exit(1);
+	skel->rodata->targ_anomalies = anomalies;
 	if (hdrlog_bpf__load(skel)) {
 		fprintf(stderr, "kernel_cost: cannot load hdrlog in flow mode\n");
 		exit(1);
@@ -125,6 +144,52 @@ static struct hdrlog_bpf *load_flow_mode(struct ring_buffer **rb,
 	if (!*rb)
 		exit(1);
 	return skel;
+}
+
+static void clear_map(int fd, size_t key_size)
+{
+	unsigned char key[64];
+
+	if (key_size > sizeof(key))
+		exit(1);
+	while (!bpf_map_get_next_key(fd, NULL, key))
+		bpf_map_delete_elem(fd, key);
+}
+
+static int by_value(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Median ns of prog's run on a flow's first packet (over the mix): the
+ * flow table (and flow_socks) emptied before each single run. */
+static double first_packet_ns(struct hdrlog_bpf *skel, struct bpf_program *prog,
+			      const struct pkt *pkts, int n, int samples)
+{
+	double *v = calloc(samples, sizeof(*v)), med;
+
+	if (!v)
+		exit(1);
+	for (int s = 0; s < samples; s++) {
+		for (int i = 0; i < n; i++) {
+			LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = pkts[i].data,
+				    .data_size_in = pkts[i].len, .repeat = 1);
+			clear_map(bpf_map__fd(skel->maps.flows),
+				  sizeof(struct hdrlog_flow_key));
+			clear_map(bpf_map__fd(skel->maps.flow_socks),
+				  sizeof(struct hdrlog_flow_key));
+			if (bpf_prog_test_run_opts(bpf_program__fd(prog), &o))
+				exit(1);
+			v[s] += o.duration;
+		}
+		v[s] /= n;
+	}
+	qsort(v, samples, sizeof(*v), by_value);
+	med = v[samples / 2];
+	free(v);
+	return med;
 }
 
 static void set_filter(struct hdrlog_bpf *skel)
@@ -202,9 +267,12 @@ int main(int argc, char **argv)
 		{ .name = "filter 64 port ranges", .expr = alternatives(64, true) },
 	};
 	const int n_modes = sizeof(modes) / sizeof(modes[0]);
-	struct row rows[2 * (7 + sizeof(modes) / sizeof(modes[0]))];
-	struct hdrlog_bpf *fl, *fh = NULL;
-	struct ring_buffer *fl_rb, *fh_rb = NULL;
+	struct row rows[2 * (14 + sizeof(modes) / sizeof(modes[0]))];
+	struct hdrlog_bpf *fl, *fh = NULL, *fa, *fn, *fx;
+	struct ring_buffer *fl_rb, *fh_rb = NULL, *fa_rb, *fn_rb, *fx_rb;
+	struct pkt data[MAX_PKTS];
+	int attr_row, an_row, n_data = 0;
+	double first[2];
 	struct pkt pkts[MAX_PKTS], http[MAX_PKTS], tun[MAX_PKTS];
 	int n_http = 0, n_tun = 0, tun_row = 0;
 	struct hdrlog_bpf *hl;
@@ -236,7 +304,7 @@ int main(int argc, char **argv)
 			  em->progs.empty_tc, em->progs.empty_xdp, NULL);
 	n_rows = add_rows(rows, n_rows, "per-packet ringbuf event",
 			  hl->progs.hdrlog_tc_ingress, hl->progs.hdrlog_xdp, rb);
-	fl = load_flow_mode(&fl_rb, 0);
+	fl = load_flow_mode(&fl_rb, 0, false, false, false);
 	n_rows = add_rows(rows, n_rows, "flows (default), no events",
 			  fl->progs.hdrlog_tc_ingress, fl->progs.hdrlog_xdp, fl_rb);
 	for (int m = 0; m < n_modes; m++) {
@@ -251,7 +319,7 @@ int main(int argc, char **argv)
 		/* an HTTP exchange (request head, response head, a body
 		 * segment) in flow mode, without and with --http: the cost of
 		 * the capture, heads copied and read, the body passed over */
-		fh = load_flow_mode(&fh_rb, 1024);
+		fh = load_flow_mode(&fh_rb, 1024, false, false, false);
 		n_rows = add_rows(rows, n_rows, "HTTP mix, flows",
 				  fl->progs.hdrlog_tc_ingress, fl->progs.hdrlog_xdp,
 				  fl_rb);
@@ -263,6 +331,31 @@ int main(int argc, char **argv)
 			rows[i].n = n_http;
 		}
 	}
+	/* attribution: tc egress (the xdp rows repeat the plain flows) */
+	fa = load_flow_mode(&fa_rb, 0, true, false, false);
+	fn = load_flow_mode(&fn_rb, 0, false, true, false);
+	attr_row = n_rows;
+	n_rows = add_rows(rows, n_rows, "flows, egress",
+			  fl->progs.hdrlog_tc_egress, fl->progs.hdrlog_xdp, fl_rb);
+	n_rows = add_rows(rows, n_rows, "flows + attribution, egress",
+			  fa->progs.hdrlog_tc_egress, fa->progs.hdrlog_xdp, fa_rb);
+	n_rows = add_rows(rows, n_rows, "flows + --netns ids, egress",
+			  fn->progs.hdrlog_tc_egress, fn->progs.hdrlog_xdp, fn_rb);
+	fx = load_flow_mode(&fx_rb, 0, false, false, true);
+	an_row = n_rows;
+	n_rows = add_rows(rows, n_rows, "flows + --anomalies",
+			  fx->progs.hdrlog_tc_ingress, fx->progs.hdrlog_xdp, fx_rb);
+	n_rows = add_rows(rows, n_rows, "TCP data, flows",
+			  fl->progs.hdrlog_tc_ingress, fl->progs.hdrlog_xdp, fl_rb);
+	n_rows = add_rows(rows, n_rows, "TCP data, flows + --anomalies",
+			  fx->progs.hdrlog_tc_ingress, fx->progs.hdrlog_xdp, fx_rb);
+	for (int i = 0; i < n; i++) /* packets.py: frames 1, 4 and 7 of 8 */
+		if (i % 8 == 1 || i % 8 == 4 || i % 8 == 7)
+			data[n_data++] = pkts[i];
+	for (int i = n_rows - 4; i < n_rows; i++) {
+		rows[i].pkts = data;
+		rows[i].n = n_data;
+		}
 	if (n_tun) {
 		/* the plain mix's rows again, over the tunnelled mix */
 		tun_row = n_rows;
@@ -312,6 +405,40 @@ int main(int argc, char **argv)
 	       rows[4].best - rows[0].best, rows[5].best - rows[1].best,
 	       rows[2].best - rows[0].best, rows[3].best - rows[1].best,
 	       rows[14].best - rows[0].best, rows[6].best - rows[0].best);
+	if (n_rows > 20) /* the HTTP rows: tc without and with --http */
+		printf("summary: the HTTP mix (tc) adds %.0f ns per packet in flow "
+		       "mode, %.0f ns with --http; targets: flow mode <= 60, "
+		       "per-packet event <= 80, --http <= 250\n",
+		       rows[18].best - rows[0].best, rows[20].best - rows[0].best);
+
+	printf("attribution, tc egress, flows already attributed: %.1f ns "
+	       "without, %.1f ns with (ratio %.3f)\n", rows[attr_row].best,
+	       rows[attr_row + 2].best, rows[attr_row + 2].best / rows[attr_row].best);
+	first[0] = first_packet_ns(fl, fl->progs.hdrlog_tc_egress, pkts, n, 2001);
+	first[1] = first_packet_ns(fa, fa->progs.hdrlog_tc_egress, pkts, n, 2001);
+	ring_buffer__consume(fl_rb);
+	ring_buffer__consume(fa_rb);
+	printf("attribution, tc egress, a flow's first packet (median of single "
+	       "runs, flow created): %.0f ns without, %.0f ns with (+%.0f ns)\n",
+	       first[0], first[1], first[1] - first[0]);
+
+	printf("--netns, tc egress: %.1f ns without, %.1f ns with the interface id "
+	       "(ratio %.3f)\n", rows[attr_row].best, rows[attr_row + 4].best,
+	       rows[attr_row + 4].best / rows[attr_row].best);
+	ring_buffer__free(fa_rb);
+	hdrlog_bpf__destroy(fa);
+	ring_buffer__free(fn_rb);
+	hdrlog_bpf__destroy(fn);
+	printf("summary: --anomalies adds %.0f ns (tc) and %.0f ns (xdp) per "
+	       "packet to the flow mode over the mix (%.2fx and %.2fx its "
+	       "cost), %.0f ns (tc) and %.0f ns (xdp) over TCP data alone "
+	       "(%.2fx, %.2fx)\n",
+	       rows[an_row].best - rows[4].best, rows[an_row + 1].best - rows[5].best,
+	       rows[an_row].best / rows[4].best, rows[an_row + 1].best / rows[5].best,
+	       rows[an_row + 4].best - rows[an_row + 2].best,
+	       rows[an_row + 5].best - rows[an_row + 3].best,
+	       rows[an_row + 4].best / rows[an_row + 2].best,
+	       rows[an_row + 5].best / rows[an_row + 3].best);
 
 	if (tun_row)
 		printf("tunnels: a tunnelled packet (VXLAN, GRE) costs %.2f (tc) and "
@@ -333,6 +460,8 @@ int main(int argc, char **argv)
 	hdrlog_bpf__destroy(fl);
 	ring_buffer__free(fh_rb);
 	hdrlog_bpf__destroy(fh);
+	ring_buffer__free(fx_rb);
+	hdrlog_bpf__destroy(fx);
 	ring_buffer__free(rb);
 	empty_bpf__destroy(em);
 	hdrlog_bpf__destroy(hl);

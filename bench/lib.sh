@@ -6,21 +6,27 @@ stats() {
 		printf "%s %s %s", v[int((NR + 1) / 2)], v[1], v[NR] }'
 }
 
-# hdrlog_summary FILE: prints "SEEN RECEIVED LOST GAPS" from the summary
-# line hdrlog wrote to FILE (its stderr) on exit; nothing when there is none.
+# hdrlog_summary FILE: prints "SEEN RECEIVED LOST GAPS IFACE_IN NOT_SEEN"
+# from the summary line hdrlog wrote to FILE (its stderr) on exit (the
+# last two "?" when it could not read the interfaces' counters); nothing
+# when there is none.
 hdrlog_summary() {
 	awk '/packets seen/ {
+		iface = "?"; notseen = "?"
 		for (i = 1; i <= NF; i++) {
 			if ($(i+1) == "packets" && $(i+2) == "seen,") seen = $i
 			if ($(i+1) == "received,") recv = $i
 			if ($(i+1) == "lost") lost = $i
 			if ($i == "gaps") gaps = $(i+1) + 0
+			if ($i == "counted") iface = $(i+1)
+			if ($(i+1) == "not" && $(i+2) == "seen") notseen = $i
 		}
-		print seen, recv, lost, gaps }' "$1"
+		print seen, recv, lost, gaps, iface, notseen }' "$1"
 }
 
 # warn_if_gone PID: an agent that exited before the end of its run (someone
-# else stopped it) leaves short counts: say so.
+# else stopped it) leaves short counts: say so. One still draining then is
+# not caught here; its summary names who stopped it ("from pid N").
 warn_if_gone() {
 	case $(awk '{ print $3 }' /proc/"$1"/stat 2>/dev/null) in
 	""|Z)

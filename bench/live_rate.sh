@@ -61,15 +61,17 @@ start_tool() {
 }
 
 # loss_of NAME DELIVERED: after the tool exited, prints "SEEN LOST" from
-# its own counters; LOST includes packets it did not see at all.
+# its own counters; LOST includes packets it did not see at all. For
+# hdrlog also what it read from the interface itself ("IFACE NOT_SEEN":
+# its own count of the packets it never saw).
 loss_of() {
 	local name=$1 delivered=$2 err=$tmp/$1.err
 	case $name in
 	hdrlog) hdrlog_summary "$err" | awk -v d="$delivered" '{
 			# a ring buffer drop is also a sequence gap: count it once
 			miss = d > $1 ? d - $1 : 0
-			print $1, ($3 > $4 ? $3 : $4) + miss; found = 1 }
-		END { if (!found) print "? ?" }' ;;
+			print $1, ($3 > $4 ? $3 : $4) + miss, $5, $6; found = 1 }
+		END { if (!found) print "? ? ? ?" }' ;;
 	*) awk -v d="$delivered" '
 			/packets received by filter/ { recv = $1 }
 			/packets dropped by kernel/ { drop = $1; found = 1 }
@@ -110,18 +112,21 @@ for tool in $tools; do best[$tool]=0; best_ach[$tool]=0; fails[$tool]=0; done
 top_step=${STEPS##* }
 
 echo "offered for ${SECS}s per step; delivered = rx_packets delta on the receiving veth"
+best_seen="none loss-free"
 printf '%-13s %9s %10s %11s %10s %10s\n' tool offered delivered "rate(pps)" seen lost
 for rate in $STEPS; do
 	for tool in $tools; do
 		# two lossy steps in a row: higher steps are not worth the time
 		[ "${fails[$tool]}" -ge 2 ] && continue
 		run_step "$tool" "$rate" || exit 1
-		read -r delivered ach seen lost <<<"$result"
-		printf '%-13s %9s %10s %11s %10s %10s\n' "$tool" "$rate" \
-			"$delivered" "$ach" "$seen" "$lost"
+		read -r delivered ach seen lost iface notseen <<<"$result"
+		printf '%-13s %9s %10s %11s %10s %10s %s\n' "$tool" "$rate" \
+			"$delivered" "$ach" "$seen" "$lost" \
+			"${iface:+iface $iface, not seen $notseen}"
 		if [ "$lost" = 0 ]; then
 			best[$tool]=$rate
 			best_ach[$tool]=$ach
+			[ "$tool" = hdrlog ] && best_seen="$seen of $delivered delivered (hdrlog's own reading of the veth: $iface, $notseen not seen)"
 			fails[$tool]=0
 		else
 			fails[$tool]=$((fails[$tool] + 1))
@@ -145,4 +150,5 @@ hb=${best[hdrlog]}
 [ "$hb" = "$top_step" ] && hb=">=$hb"
 echo "summary: hdrlog loss-free up to $hb pps offered (${best_ach[hdrlog]} delivered)" \
 	"= $(ratio "${best_ach[hdrlog]}" "${best_ach[tcpdump-text]:-}")x tcpdump text," \
-	"$(ratio "${best_ach[hdrlog]}" "${best_ach[tcpdump-w]:-}")x tcpdump -w (delivered rates)"
+	"$(ratio "${best_ach[hdrlog]}" "${best_ach[tcpdump-w]:-}")x tcpdump -w (delivered rates);" \
+	"packets seen at that step: $best_seen"

@@ -55,6 +55,9 @@ const volatile __u32 targ_sample = 0;
 const volatile bool targ_sample_flow = false;
 const volatile __u32 targ_sample_seed = 0;
 
+/* --netns: report interfaces by the agent's ids (iface_ids). */
+const volatile bool targ_netns_ids = false;
+
 /* The filter generation in use. The agent fills the other generation's
  * maps, then flips this: a packet sees one whole filter or the other. */
 __u32 filter_gen = 0;
@@ -94,6 +97,8 @@ static __always_inline bool filter_port_in_set(__u32 gen, __u8 set,
 
 	return p && (p->bits[(port / 8) & 8191] >> (port % 8)) & 1;
 }
+
+#include "attr_flow.h" /* needs stat_add() */
 
 /* Where a packet's event is built. */
 enum ev_place {
@@ -318,8 +323,10 @@ static __attribute__((noinline)) void flow_icmp_answer(const struct hdrlog_packe
  * RSS queue on the way in), so atomics there would cost every packet for
  * nothing; two threads sending UDP on one 5-tuple at once may lose a
  * count. */
-static __attribute__((noinline)) void flow_account(const struct hdrlog_packet_event *ev)
+static __attribute__((noinline)) void flow_account(const struct hdrlog_packet_event *ev,
+						   struct __sk_buff *skb)
 {
+	struct hdrlog_flow_dir *d;
 	struct hdrlog_flow_key key;
 	struct hdrlog_flow_value *v;
 	int from_a, rc, is_new = 0, was_ended = 0;
@@ -359,6 +366,11 @@ static __attribute__((noinline)) void flow_account(const struct hdrlog_packet_ev
 		stat_add(HDRLOG_STAT_FLOWS_CREATED, 1);
 		stat_add(HDRLOG_STAT_FLOWS_REUSED, 1);
 	}
+	/* skb: tc, where an egress packet may carry its socket */
+	d = &v->dir[from_a == v->orig_is_a ? 0 : 1];
+	if (targ_attr && skb && ev->hdr.direction == HDRLOG_DIR_EGRESS &&
+	    attr_wanted(d, ev->gso_segs))
+		attr_note(skb, &key, from_a ? 0 : 1, d->first_ns, ev->ts_ns);
 	if (rc == HDRLOG_FLOW_LATE) {
 		stat_add(HDRLOG_STAT_FLOW_LATE_PACKETS, ev->gso_segs);
 		return;
@@ -370,22 +382,32 @@ static __attribute__((noinline)) void flow_account(const struct hdrlog_packet_ev
 		send_flow(&key, v, &ev->hdr);
 }
 
+#include "anomaly_track.h" /* needs stat_add(), reserve_event(), wakeup_flag() */
+
 /* Counts the packet, then takes it through the filter and sampling;
  * only a packet they select reaches the flow table. Returns whether it
  * was selected. */
 static __always_inline bool account_packet(struct hdrlog_packet_event *ev,
-					   enum ev_place place)
+					   enum ev_place place,
+					   struct __sk_buff *skb)
 {
 	stat_add(HDRLOG_STAT_PACKETS, ev->gso_segs);
+	/* by direction: the agent holds them against the interfaces' own
+	 * counters (packets that never reached a program) */
+	stat_add(ev->hdr.direction == HDRLOG_DIR_INGRESS
+			 ? HDRLOG_STAT_PACKETS_INGRESS : HDRLOG_STAT_PACKETS_EGRESS,
+		 ev->gso_segs);
 	stat_add(HDRLOG_STAT_BYTES, ev->len);
 	if (ev->h.truncated)
 		stat_add(HDRLOG_STAT_TRUNCATED, 1);
 	if (ev->h.error)
 		stat_add(HDRLOG_STAT_PARSE_ERRORS, 1);
+	if (targ_anomalies)
+		anomaly_account(ev);
 	if (place == EV_SCRATCH && !select_packet(ev))
 		return false;
 	if (targ_flows) /* here, not only inside: a call not made is free */
-		flow_account(ev);
+		flow_account(ev, skb);
 	return true;
 }
 
@@ -442,6 +464,53 @@ __attribute__((noinline)) int parse_inner_xdp(struct xdp_md *ctx, __u32 off,
 	return 0;
 }
 
+/* The device's namespace: bpf_get_netns_cookie() gives the socket's, or
+ * the initial namespace's for a packet without one, so it is read from
+ * the kernel's sk_buff (CO-RE, the fields named as the kernel names
+ * them; Linux 6.2+ for the cast). */
+extern void *bpf_cast_to_kern_ctx(void *obj) __ksym __weak;
+
+struct net___hdrlog {
+	__u64 net_cookie;
+} __attribute__((preserve_access_index));
+
+struct net_device___hdrlog {
+	struct {
+		struct net___hdrlog *net;
+	} nd_net;
+} __attribute__((preserve_access_index));
+
+struct sk_buff___hdrlog {
+	struct net_device___hdrlog *dev;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u64 dev_netns_cookie(struct __sk_buff *skb)
+{
+	struct sk_buff___hdrlog *k;
+
+	if (!bpf_cast_to_kern_ctx) /* an older kernel: --netns fails to attach */
+		return 0;
+	k = bpf_cast_to_kern_ctx(skb);
+	return k->dev ? k->dev->nd_net.net->net_cookie : 0;
+}
+
+/* The interface as the agent names it: its ifindex, or with --netns the
+ * id of (namespace, ifindex); an interface not given an id yet (between
+ * its appearance and the agent's look) keeps its ifindex. */
+static __always_inline __u32 iface_of(struct __sk_buff *skb)
+{
+	/* read once: the verifier takes no load from a moved ctx pointer */
+	__u32 ifindex = *(volatile __u32 *)&skb->ifindex;
+	struct hdrlog_iface_key k = { .ifindex = ifindex };
+	__u32 *id;
+
+	if (!targ_netns_ids)
+		return ifindex;
+	k.netns_cookie = dev_netns_cookie(skb);
+	id = bpf_map_lookup_elem(&iface_ids, &k);
+	return id ? *id : ifindex;
+}
+
 static __always_inline int handle_skb(struct __sk_buff *skb, __u8 dir)
 {
 	__u32 want = skb->len < targ_pull_len ? skb->len : targ_pull_len;
@@ -460,7 +529,7 @@ static __always_inline int handle_skb(struct __sk_buff *skb, __u8 dir)
 	data = (void *)(long)skb->data;
 	data_end = (void *)(long)skb->data_end;
 
-	ev->ifindex = skb->ifindex;
+	ev->ifindex = iface_of(skb);
 	ev->len = skb->len;
 	ev->caplen = data_end - data;
 	ev->gso_segs = skb->gso_segs ? skb->gso_segs : 1;
@@ -475,7 +544,7 @@ static __always_inline int handle_skb(struct __sk_buff *skb, __u8 dir)
 				 &ev->h);
 	if (inner)
 		parse_inner_skb(skb, inner, &ev->h);
-	selected = account_packet(ev, place);
+	selected = account_packet(ev, place, skb);
 	if (selected && targ_http_snaplen)
 		http_capture(skb, ev);
 	send_event(ev, place, selected);
@@ -515,7 +584,7 @@ int hdrlog_xdp(struct xdp_md *ctx)
 				 &ev->h);
 	if (inner)
 		parse_inner_xdp(ctx, inner, &ev->h);
-	send_event(ev, place, account_packet(ev, place));
+	send_event(ev, place, account_packet(ev, place, NULL));
 	return XDP_PASS;
 }
 

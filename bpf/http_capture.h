@@ -2,7 +2,8 @@
 /*
  * HTTP in the kernel (tc only: it reads the payload with
  * bpf_skb_load_bytes()). A TCP segment whose payload starts like HTTP/1.x
- * (a method token or "HTTP/1.") on any port marks its flow in the flow
+ * (a known method token, "HTTP/1.", or an extension method's request
+ * line) on any port marks its flow in the flow
  * table as HTTP and is counted there by method or status class; the
  * segments of HTTP flows go to the agent as payload events with their
  * first targ_http_snaplen bytes, except those inside a body of known
@@ -33,7 +34,7 @@ static __always_inline __u64 http_snaplen(void)
 	return snap > HDRLOG_HTTP_SNAPLEN_MAX ? HDRLOG_HTTP_SNAPLEN_MAX : snap;
 }
 
-#define HTTP_SCAN_BLOCK 8 /* bytes of a head read per call (below) */
+#define HTTP_SCAN_BLOCK 16 /* bytes of a head read per call (below) */
 
 /* An event's room for payload: the snap length, rounded up to whole scan
  * blocks, so the last block of a head read lies inside the event. */
@@ -55,6 +56,20 @@ struct http_scan_block {
 	__u8 b[HTTP_SCAN_BLOCK];
 };
 
+/* Whether no byte of the block is a '\n': the word-at-a-time test for a
+ * zero byte, on the block XOR a word of newlines. */
+static __always_inline bool http_block_plain(const struct http_scan_block *blk)
+{
+	__u64 v[HTTP_SCAN_BLOCK / 8], x, hit = 0;
+
+	__builtin_memcpy(v, blk->b, sizeof(v));
+	for (int i = 0; i < HTTP_SCAN_BLOCK / 8; i++) {
+		x = v[i] ^ 0x0a0a0a0a0a0a0a0aULL;
+		hit |= (x - 0x0101010101010101ULL) & ~x & 0x8080808080808080ULL;
+	}
+	return !hit;
+}
+
 /* HTTP_SCAN_BLOCK bytes (n of them valid) of a head: a global function,
  * verified once on its own, so that the steps are not verified again for
  * every state of the loop. Returns 1 once the head's end is found. */
@@ -64,6 +79,18 @@ __attribute__((noinline)) int http_scan_bytes(struct hdrlog_http_scan *s,
 {
 	if (!s || !blk)
 		return 1;
+	/* Most of a head is lines no framing field names (the start line,
+	 * "Host: ..."): there a block without a line end only moves the
+	 * counts, as hdrlog_http_scan_byte() would byte by byte (a line's
+	 * lone CR is its first byte, never the last of a plain block). */
+	if (n >= HTTP_SCAN_BLOCK && !s->value && !s->names &&
+	    http_block_plain(blk)) {
+		s->pos += HTTP_SCAN_BLOCK;
+		s->line_pos = s->line_pos > 255 - HTTP_SCAN_BLOCK
+				      ? 255 : s->line_pos + HTTP_SCAN_BLOCK;
+		s->cr = 0;
+		return 0;
+	}
 	for (__u32 j = 0; j < HTTP_SCAN_BLOCK; j++) {
 		if (j >= n)
 			return 1;
@@ -84,18 +111,89 @@ static long http_scan_step(__u64 block, void *ctx)
 			       c->len - i) ? 1 : 0;
 }
 
-/* What the segment's first bytes start (hdrlog_http_classify()). */
+struct http_ext_buf {
+	__u8 b[HDRLOG_HTTP_EXT_LEN];
+};
+
+/* HTTP_SCAN_BLOCK bytes (n of them valid) of an extension method's
+ * request line (hdrlog_http_ext_byte()): a global function, verified once
+ * on its own, so that the loop below does not multiply its states.
+ * Returns 1: a request line, -1: none, 0: read on. */
+__attribute__((noinline)) int http_ext_bytes(struct hdrlog_http_ext *x,
+					     const struct http_scan_block *blk,
+					     __u32 n)
+{
+	if (!x || !blk)
+		return -1;
+	for (__u32 j = 0; j < HTTP_SCAN_BLOCK; j++) {
+		int r;
+
+		if (j >= n)
+			return -1; /* the bytes ended first */
+		r = hdrlog_http_ext_byte(x, blk->b[j]);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+/* hdrlog_http_extension() of buf's first n bytes. */
+static __always_inline int http_ext_line(const struct http_ext_buf *buf,
+					 __u32 n)
+{
+	struct hdrlog_http_ext x = {};
+
+	for (__u32 i = 0; i + HTTP_SCAN_BLOCK <= HDRLOG_HTTP_EXT_LEN;
+	     i += HTTP_SCAN_BLOCK) {
+		int r;
+
+		if (i >= n)
+			return 0;
+		r = http_ext_bytes(&x, (const void *)&buf->b[i], n - i);
+		if (r)
+			return r > 0;
+	}
+	return 0;
+}
+
+/* The segment's first HDRLOG_HTTP_EXT_LEN bytes read for an extension
+ * method (kernel_user/http_flow.h): apart, so that its buffer is on the
+ * stack only when a segment may start one. */
+static __attribute__((noinline)) int http_sniff_ext(struct __sk_buff *skb,
+						    __u32 off, __u32 len)
+{
+	struct http_ext_buf buf;
+	__u64 n = len; /* 64-bit: the bounds the verifier sees */
+
+	if (n > HDRLOG_HTTP_EXT_LEN)
+		n = HDRLOG_HTTP_EXT_LEN;
+	barrier_var(n);
+	if (n < 1 || n > HDRLOG_HTTP_EXT_LEN ||
+	    bpf_skb_load_bytes(skb, off, buf.b, n))
+		return 0;
+	return http_ext_line(&buf, n) ? HDRLOG_HTTP_OTHER + 1 : 0;
+}
+
+/* What the segment's first bytes start (hdrlog_http_classify(), or an
+ * extension method's whole request line). */
 static __always_inline int http_sniff(struct __sk_buff *skb,
 				      const struct hdrlog_headers *h, __u32 off)
 {
 	__u8 start[HDRLOG_HTTP_SNIFF_LEN] = {};
 	__u32 n = h->payload_len;
+	int what;
 
 	if (n > HDRLOG_HTTP_SNIFF_LEN)
 		n = HDRLOG_HTTP_SNIFF_LEN;
 	if (n < 1 || bpf_skb_load_bytes(skb, off, start, n))
 		return 0;
-	return hdrlog_http_classify(start, n);
+	what = hdrlog_http_classify(start, n);
+	if (!what && hdrlog_http_may_extend(start, n)) {
+		/* the payload's bytes in the packet, as a capture has them */
+		n = skb->len - off < h->payload_len ? skb->len - off : h->payload_len;
+		what = http_sniff_ext(skb, off, n);
+	}
+	return what;
 }
 
 /* Sends the payload event: the segment's first snap length bytes (none

@@ -4,6 +4,7 @@
 
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
+#include "hdrlog/attr.h"
 #include "hdrlog/events.h"
 #include "hdrlog/filter.h"
 #include "hdrlog/flow.h"
@@ -85,5 +86,22 @@ struct {
 	__type(key, __u32);
 	__type(value, struct hdrlog_timeline);
 } timeline_scratch SEC(".maps");
+
+/* --netns: the agent's interface ids (hdrlog_iface_key -> id). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct hdrlog_iface_key);
+	__type(value, __u32);
+} iface_ids SEC(".maps");
+
+/* Attribution: each local endpoint's socket by flow key (hdrlog/attr.h);
+ * 1 entry unless the agent attributes, which sizes it like flows. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1);
+	__type(key, struct hdrlog_flow_key);
+	__type(value, struct hdrlog_flow_socks);
+} flow_socks SEC(".maps");
 
 #endif /* HDRLOG_MAPS_H */

@@ -71,6 +71,111 @@ static __always_inline int hdrlog_http_classify(const __u8 *p, __u32 n)
 	return 0;
 }
 
+/* An extension method (RFC 9110 9.1: any token is a method) is not
+ * known by its name: a segment whose first bytes could be one is read
+ * further, up to HDRLOG_HTTP_EXT_LEN bytes, for a whole request line
+ * (RFC 9112 3): "TOKEN SP target SP HTTP/1.D" and its line end. Its token
+ * is at most HDRLOG_HTTP_TOKEN_MAX bytes, and the line must end within the
+ * bytes read: a longer one is not recognised by content (it is still
+ * parsed on a connection already known as HTTP). */
+#define HDRLOG_HTTP_EXT_LEN 128
+#define HDRLOG_HTTP_TOKEN_MAX 24
+
+/* RFC 9110 5.6.2 tchar */
+static __always_inline int hdrlog_http_tchar(__u8 c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '!' || c == '#' || c == '$' ||
+	       c == '%' || c == '&' || c == '\'' || c == '*' || c == '+' ||
+	       c == '-' || c == '.' || c == '^' || c == '_' || c == '`' ||
+	       c == '|' || c == '~';
+}
+
+/* Whether the sniffed bytes p[0..n) (hdrlog_http_classify() found no
+ * known start) may begin an extension method's request line: a token up
+ * to a space, or filling them. The cheap test before reading more. */
+static __always_inline int hdrlog_http_may_extend(const __u8 *p, __u32 n)
+{
+	if (n < 1 || !hdrlog_http_tchar(p[0]))
+		return 0;
+	for (__u32 i = 1; i < HDRLOG_HTTP_SNIFF_LEN; i++) {
+		if (i >= n)
+			return 0; /* too short for a request line */
+		if (p[i] == ' ')
+			return 1;
+		if (!hdrlog_http_tchar(p[i]))
+			return 0;
+	}
+	return 1;
+}
+
+/* Byte k of "HTTP/1.D" (D a digit). */
+static __always_inline int hdrlog_http_version_byte(__u32 k, __u8 c)
+{
+	if (k == 0)
+		return c == 'H';
+	if (k == 1 || k == 2)
+		return c == 'T';
+	if (k == 3)
+		return c == 'P';
+	if (k == 4)
+		return c == '/';
+	if (k == 5)
+		return c == '1';
+	if (k == 6)
+		return c == '.';
+	return c >= '0' && c <= '9';
+}
+
+/* Reading a request line byte by byte: "TOKEN SP target SP HTTP/1.D" CR
+ * or LF. */
+struct hdrlog_http_ext {
+	__u32 part; /* 0: the token, 1: the target, 2: the version */
+	__u32 k;    /* bytes into it */
+};
+
+/* Takes the next byte of the line: 1 once it is a whole request line, -1
+ * once it cannot be one, 0 to read on. */
+static __always_inline int hdrlog_http_ext_byte(struct hdrlog_http_ext *x,
+						__u8 c)
+{
+	if (x->part >= 2) {
+		if (x->k >= 8)
+			return c == '\r' || c == '\n' ? 1 : -1;
+		if (!hdrlog_http_version_byte(x->k, c))
+			return -1;
+		x->k++;
+		return 0;
+	}
+	if (c == ' ' && x->k) {
+		x->part++;
+		x->k = 0;
+		return 0;
+	}
+	if (x->part == 0 && (!hdrlog_http_tchar(c) || x->k >= HDRLOG_HTTP_TOKEN_MAX))
+		return -1;
+	if (x->part == 1 && (c <= ' ' || c == 0x7f))
+		return -1; /* a target holds no controls, no spaces */
+	x->k++;
+	return 0;
+}
+
+/* Whether p[0..n) (n <= HDRLOG_HTTP_EXT_LEN) starts with a whole request
+ * line. User space; the BPF side runs the same steps through a global
+ * function (bpf/http_capture.h), which keeps the verifier's work small. */
+static inline int hdrlog_http_extension(const __u8 *p, __u32 n)
+{
+	struct hdrlog_http_ext x = { 0, 0 };
+
+	for (__u32 i = 0; i < n && i < HDRLOG_HTTP_EXT_LEN; i++) {
+		int r = hdrlog_http_ext_byte(&x, p[i]);
+
+		if (r)
+			return r > 0;
+	}
+	return 0;
+}
+
 /* Decides for one TCP segment with payload of a flow, from direction d
  * (0: the originator): what = hdrlog_http_classify() of its first bytes.
  * A message start is counted and marks the flow as HTTP. */

@@ -21,6 +21,8 @@ packages=(
 	clickhouse-server rsyslog
 	# --openapi: YAML and JSON descriptions
 	libyaml-dev libjson-c-dev
+	# anomaly alerts: Alertmanager for the e2e test
+	prometheus-alertmanager
 )
 
 missing=()

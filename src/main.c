@@ -12,6 +12,7 @@
 #include "metrics/metrics.h"
 #include "metrics/metrics_http.h"
 #include "output/output.h"
+#include "output/sink_alertmanager.h"
 #include "output/sink_clickhouse.h"
 #include "output/sink_loki.h"
 #include "output/sink_syslog.h"
@@ -47,6 +48,8 @@ static int open_exporters(const struct config *cfg, struct output *out,
 		err = add_sink(out, &s, sink_clickhouse_open(&cfg->clickhouse, &s));
 	if (!err && cfg->syslog.url)
 		err = add_sink(out, &s, sink_syslog_open(&cfg->syslog, &s));
+	if (!err && cfg->alertmanager.url)
+		err = add_sink(out, &s, sink_alertmanager_open(&cfg->alertmanager, &s));
 	if (err)
 		return err;
 	if (cfg->metrics_addr)

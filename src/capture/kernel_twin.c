@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture/anomaly_twin.h"
 #include "capture/kernel_twin.h"
 #include "filter/filter.h"
 #include "flow/flow_table.h"
@@ -16,6 +17,7 @@ struct kernel_twin {
 	void *ctx;
 	__u64 stats[HDRLOG_STAT__MAX];
 	struct flow_table *flows; /* NULL without flows */
+	struct anomaly_twin *anomalies; /* NULL without --anomalies */
 	const struct hdrlog_packet_event *pkt; /* the packet being handled */
 	struct hdrlog_flow_event fe;	       /* events are built here */
 	struct hdrlog_payload_event *pay;
@@ -111,6 +113,12 @@ static int http_capture(struct kernel_twin *t, const __u8 *frame, __u32 caplen)
 	return send_payload(t, frame + off, n, 0);
 }
 
+/* The kernel's anomaly_report() event. */
+static int send_anomaly(void *ctx, struct hdrlog_anomaly_event *ev)
+{
+	return send(ctx, &ev->hdr, HDRLOG_EV_ANOMALY, sizeof(*ev));
+}
+
 /* The filter, then sampling; each outcome counted in packets. */
 static bool selected(struct kernel_twin *t, const struct hdrlog_packet_event *ev)
 {
@@ -138,8 +146,14 @@ int kernel_twin_packet(struct kernel_twin *t, struct hdrlog_packet_event *ev,
 	t->pkt = ev;
 	t->stats[HDRLOG_STAT_PACKETS] += ev->gso_segs;
 	t->stats[HDRLOG_STAT_BYTES] += ev->len;
+	if (ev->hdr.direction == HDRLOG_DIR_INGRESS)
+		t->stats[HDRLOG_STAT_PACKETS_INGRESS] += ev->gso_segs;
+	else if (ev->hdr.direction == HDRLOG_DIR_EGRESS)
+		t->stats[HDRLOG_STAT_PACKETS_EGRESS] += ev->gso_segs;
 	t->stats[HDRLOG_STAT_TRUNCATED] += !!ev->h.truncated;
 	t->stats[HDRLOG_STAT_PARSE_ERRORS] += !!ev->h.error;
+	if (t->anomalies && (err = anomaly_twin_packet(t->anomalies, ev)))
+		return err;
 	if (!selected(t, ev))
 		return 0;
 	if (t->flows)
@@ -170,15 +184,17 @@ struct kernel_twin *kernel_twin_new(const struct config *cfg,
 	if (!t)
 		return NULL;
 	*t = (struct kernel_twin){ .cfg = cfg, .sel = sel, .emit = emit, .ctx = ctx };
-	if (cfg->flows) {
-		t->flows = flow_table_new(&cfg->flow, t->stats,
-					  on_flow_end, t);
-		if (!t->flows) {
-			free(t);
-			return NULL;
-		}
-	}
+	if (cfg->flows &&
+	    !(t->flows = flow_table_new(&cfg->flow, t->stats, on_flow_end, t)))
+		goto fail;
+	if (cfg->anomalies &&
+	    !(t->anomalies = anomaly_twin_new(&cfg->anomaly, t->stats,
+					      send_anomaly, t)))
+		goto fail;
 	return t;
+fail:
+	kernel_twin_free(t);
+	return NULL;
 }
 
 void kernel_twin_free(struct kernel_twin *t)
@@ -186,6 +202,7 @@ void kernel_twin_free(struct kernel_twin *t)
 	if (!t)
 		return;
 	flow_table_free(t->flows);
+	anomaly_twin_free(t->anomalies);
 	free(t->pay);
 	free(t);
 }

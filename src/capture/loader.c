@@ -18,7 +18,7 @@
 #define HDRLOG_TCX_INGRESS 46
 #define HDRLOG_TCX_EGRESS 47
 
-#define MAX_ATTACHMENTS 64
+#define MAX_ATTACHMENTS 256 /* two per interface: -i any on a busy host */
 #define TC_PRIORITY 0xc0de /* our netlink filters, told apart from others' */
 
 enum attach_kind { ATTACH_TCX, ATTACH_TC_NETLINK, ATTACH_XDP };
@@ -26,6 +26,7 @@ enum attach_kind { ATTACH_TCX, ATTACH_TC_NETLINK, ATTACH_XDP };
 struct attachment {
 	enum attach_kind kind;
 	int ifindex;
+	int tag;		/* whose: the caller's name for the interface */
 	int direction;
 	int link_fd;		/* ATTACH_TCX */
 	struct bpf_link *link;	/* ATTACH_XDP */
@@ -78,8 +79,10 @@ static int explain_load_error(int err)
 static int set_knobs(struct hdrlog_bpf *skel, const struct config *cfg,
 		     __u32 sample_seed)
 {
-	__u32 flows = cfg->flow_entries ? cfg->flow_entries
-					: bpf_map__max_entries(skel->maps.flows);
+	/* without flows the table is never used: one entry, not a table */
+	__u32 flows = cfg->flows ? cfg->flow_entries : 1;
+	bool filter = cfg->sel.filter != NULL;
+	int err;
 
 	skel->rodata->targ_pull_len = cfg->pull_len;
 	skel->rodata->targ_wakeup_bytes = cfg->ringbuf_bytes / WAKEUP_FRACTION;
@@ -96,11 +99,27 @@ static int set_knobs(struct hdrlog_bpf *skel, const struct config *cfg,
 	skel->rodata->targ_attempt_ns = cfg->flow.attempt_ns;
 	skel->rodata->targ_close_ns = cfg->flow.close_ns;
 	skel->rodata->targ_http_snaplen = cfg->http_snaplen;
-	if (cfg->flow_entries)
-		bpf_map__set_max_entries(skel->maps.flows, flows);
-	if (cfg->flow.timeline)
-		bpf_map__set_max_entries(skel->maps.timelines, flows);
-	return bpf_map__set_max_entries(skel->maps.events, cfg->ringbuf_bytes);
+	skel->rodata->targ_attr = cfg->attribute;
+	skel->rodata->targ_netns_ids = cfg->netns != NULL;
+	if (cfg->attribute)
+		bpf_map__set_max_entries(skel->maps.flow_socks, flows);
+	skel->rodata->targ_anomalies = cfg->anomalies;
+	skel->rodata->targ_anomaly_window_ns = cfg->anomaly.window_ns;
+	skel->rodata->targ_scan_ports = cfg->anomaly.scan_ports;
+	skel->rodata->targ_sweep_hosts = cfg->anomaly.sweep_hosts;
+	skel->rodata->targ_ttl_jump = cfg->anomaly.ttl_jump;
+	err = bpf_map__set_max_entries(skel->maps.flows, flows);
+	if (!err && cfg->flow.timeline)
+		err = bpf_map__set_max_entries(skel->maps.timelines, flows);
+	/* without a filter its rules and port sets are never read (a reload
+	 * needs a filter file, hence a filter from the start) */
+	if (!err && !filter)
+		err = bpf_map__set_max_entries(skel->maps.filter_rules, 1);
+	if (!err && !filter)
+		err = bpf_map__set_max_entries(skel->maps.filter_ports, 1);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.events, cfg->ringbuf_bytes);
+	return err;
 }
 
 int loader_open(struct loader **out, const struct config *cfg,
@@ -133,7 +152,7 @@ int loader_open(struct loader **out, const struct config *cfg,
 }
 
 static struct attachment *new_attachment(struct loader *l, enum attach_kind kind,
-					 int ifindex, int direction)
+					 int ifindex, int tag, int direction)
 {
 	struct attachment *a;
 
@@ -143,16 +162,19 @@ static struct attachment *new_attachment(struct loader *l, enum attach_kind kind
 	memset(a, 0, sizeof(*a));
 	a->kind = kind;
 	a->ifindex = ifindex;
+	a->tag = tag;
 	a->direction = direction;
 	a->link_fd = -1;
 	return a;
 }
 
-static int attach_tcx(struct loader *l, int prog_fd, int ifindex, int direction)
+static int attach_tcx(struct loader *l, int prog_fd, int ifindex, int tag,
+		      int direction)
 {
 	int type = direction == HDRLOG_DIR_INGRESS ? HDRLOG_TCX_INGRESS
 						   : HDRLOG_TCX_EGRESS;
-	struct attachment *a = new_attachment(l, ATTACH_TCX, ifindex, direction);
+	struct attachment *a = new_attachment(l, ATTACH_TCX, ifindex, tag,
+					      direction);
 	int fd;
 
 	if (!a)
@@ -270,10 +292,10 @@ static int explain_exists(struct loader *l, int ifindex, int direction,
 /* libbpf-bootstrap's tc.c: create clsact if missing (and remember that we
  * did), then add our filter at our own priority. */
 static int attach_tc_netlink(struct loader *l, int prog_fd, int ifindex,
-			     int direction)
+			     int tag, int direction)
 {
 	struct attachment *a = new_attachment(l, ATTACH_TC_NETLINK, ifindex,
-					      direction);
+					      tag, direction);
 	int err;
 
 	if (!a)
@@ -306,7 +328,7 @@ static int attach_tc_netlink(struct loader *l, int prog_fd, int ifindex,
 	return 0;
 }
 
-int loader_attach_tc(struct loader *l, int ifindex, int direction,
+int loader_attach_tc(struct loader *l, int ifindex, int tag, int direction,
 		     enum tc_mode mode)
 {
 	struct bpf_program *prog = direction == HDRLOG_DIR_INGRESS
@@ -319,7 +341,7 @@ int loader_attach_tc(struct loader *l, int ifindex, int direction,
 
 	claim_iface(l, ifindex);
 	if (mode != TC_MODE_NETLINK) {
-		err = attach_tcx(l, prog_fd, ifindex, direction);
+		err = attach_tcx(l, prog_fd, ifindex, tag, direction);
 		if (!err) {
 			pr_info("attached to %s tc %s (tcx link)\n",
 				ifname(ifindex, name), dir);
@@ -331,7 +353,7 @@ int loader_attach_tc(struct loader *l, int ifindex, int direction,
 		pr_info("tcx not available (%s): falling back to clsact\n",
 			strerror(-err));
 	}
-	err = attach_tc_netlink(l, prog_fd, ifindex, direction);
+	err = attach_tc_netlink(l, prog_fd, ifindex, tag, direction);
 	if (!err) {
 		pr_info("attached to %s tc %s (clsact filter)\n",
 			ifname(ifindex, name), dir);
@@ -345,9 +367,9 @@ fail:
 	return err;
 }
 
-int loader_attach_xdp(struct loader *l, int ifindex, bool *native)
+int loader_attach_xdp(struct loader *l, int ifindex, int tag, bool *native)
 {
-	struct attachment *a = new_attachment(l, ATTACH_XDP, ifindex,
+	struct attachment *a = new_attachment(l, ATTACH_XDP, ifindex, tag,
 					      HDRLOG_DIR_INGRESS);
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
 	char name[IF_NAMESIZE];
@@ -384,6 +406,38 @@ int loader_filter_maps(struct loader *l, struct filter_maps *m)
 				&s->bss->filter_gen);
 }
 
+/* What the kernel charges a map: "memlock:" of its fdinfo. */
+static __u64 map_memlock(int fd)
+{
+	char path[64], line[128];
+	unsigned long long v = 0;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	if (!(fp = fopen(path, "r")))
+		return 0;
+	while (fgets(line, sizeof(line), fp))
+		if (sscanf(line, "memlock: %llu", &v) == 1)
+			break;
+	fclose(fp);
+	return v;
+}
+
+__u64 loader_map_memory(const struct loader *l,
+			void (*fn)(const char *map, __u64 bytes))
+{
+	struct bpf_map *m;
+	__u64 sum = 0, b;
+
+	bpf_object__for_each_map(m, l->skel->obj) {
+		b = map_memlock(bpf_map__fd(m));
+		sum += b;
+		if (fn)
+			fn(bpf_map__name(m), b);
+	}
+	return sum;
+}
+
 bool loader_needs_net_admin(const struct loader *l)
 {
 	for (int i = 0; i < l->n_att; i++)
@@ -405,6 +459,21 @@ int loader_timelines_fd(const struct loader *l)
 int loader_flows_fd(const struct loader *l)
 {
 	return bpf_map__fd(l->skel->maps.flows);
+}
+
+int loader_iface_ids_fd(const struct loader *l)
+{
+	return bpf_map__fd(l->skel->maps.iface_ids);
+}
+
+int loader_flow_socks_fd(const struct loader *l)
+{
+	return bpf_map__fd(l->skel->maps.flow_socks);
+}
+
+__u32 loader_flow_entries(const struct loader *l)
+{
+	return bpf_map__max_entries(l->skel->maps.flows);
 }
 
 int loader_stats_fd(const struct loader *l)
@@ -435,6 +504,19 @@ static void detach(struct attachment *a)
 		}
 		break;
 	}
+}
+
+void loader_detach_iface(struct loader *l, int tag)
+{
+	int kept = 0;
+
+	for (int i = l->n_att - 1; i >= 0; i--)
+		if (l->att[i].tag == tag)
+			detach(&l->att[i]);
+	for (int i = 0; i < l->n_att; i++)
+		if (l->att[i].tag != tag)
+			l->att[kept++] = l->att[i];
+	l->n_att = kept;
 }
 
 void loader_detach_all(struct loader *l)

@@ -11,12 +11,14 @@
 #include <stdbool.h>
 #include <linux/types.h>
 
+#include "capture/iface_counters.h"
 #include "flow/flow_store.h"
 
 /* What poll() returns besides 0 and -errno. */
 #define SOURCE_END 1	/* the input ended */
 #define SOURCE_ENOUGH 2 /* -c was reached: what is still queued stays unread */
 
+struct attr;
 struct pipeline;
 struct source;
 
@@ -47,6 +49,13 @@ struct source_ops {
 	/* The name of an interface of its events, or NULL; the op NULL: its
 	 * events name none. */
 	const char *(*ifname)(struct source *s, __u32 ifindex);
+	/* --netns: the namespace of an interface of its events, and in *peer
+	 * a veth's other end ("NETNS/IFNAME") or NULL; NULL: none (the op
+	 * NULL: its events name none). */
+	const char *(*ifnetns)(struct source *s, __u32 ifindex, const char **peer);
+	/* What the interfaces themselves counted since the programs were
+	 * attached (until they were detached); NULL: no interfaces. */
+	void (*iface_report)(struct source *s, struct iface_report *r);
 	/* Now on the clock of its events' times. */
 	__u64 (*now)(struct source *s);
 	/* A file's progress; NULL for a source without one. */
@@ -57,10 +66,12 @@ struct source_ops {
 struct source {
 	const struct source_ops *ops;
 	struct flow_store *flows; /* the flow table to age; NULL without one */
+	struct attr *attr;	  /* who is talking; NULL: not known (files) */
 	int ncpu;		  /* CPUs whose sequence numbers events carry */
 	__u64 epoch_off;	  /* event time + epoch_off: ns since the epoch */
 	__u64 skipped;		  /* frames it could not read (a link type
 				   * the parser does not know) */
+	__u64 map_bytes;	  /* live: what the programs' maps lock */
 	bool live;
 	bool needs_net_admin;	  /* stopping it takes CAP_NET_ADMIN */
 };

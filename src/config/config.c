@@ -8,6 +8,13 @@
 #include "config/config.h"
 
 #define NS_PER_S 1000000000ULL
+/* Kernel memory by mode: a ring buffer for an event per packet (or per
+ * HTTP segment), a small one when only flow records travel (a few per
+ * connection); 16384 flows of about 500 bytes each. Default flow mode
+ * then locks about 12 MiB (docs/performance.md, "Kernel memory"). */
+#define RINGBUF_EVENTS (32U << 20)
+#define RINGBUF_FLOWS (4U << 20)
+#define FLOW_ENTRIES_DEFAULT 16384
 
 static int usage_error(const char *what)
 {
@@ -38,7 +45,30 @@ int config_finish(struct config *c, bool packets_given, bool flows_given)
 		c->http_snaplen = 1024;
 	if (!c->http)
 		c->http_snaplen = 0;
-	if (c->read_path && c->n_ifaces)
+	if (!c->ringbuf_bytes)
+		c->ringbuf_bytes = c->packets != HDRLOG_PACKETS_NONE || c->http
+					   ? RINGBUF_EVENTS : RINGBUF_FLOWS;
+	if (!c->flow_entries)
+		c->flow_entries = FLOW_ENTRIES_DEFAULT;
+	if (c->alertmanager.url)
+		c->anomalies = true;
+	/* the sockets are known only live; HTTP records ride on flows */
+	c->attribute = !c->attr.off && !c->read_path && c->flows;
+	if (c->netns && (c->n_ifaces || c->all_ifaces))
+		return usage_error("--netns takes every interface of each namespace: no -i");
+	if (c->netns && c->xdp)
+		return usage_error("--netns needs tc on ingress, not --hook xdp");
+	if (c->netns && c->tc_mode == TC_MODE_NETLINK)
+		return usage_error("--netns needs tcx links (--tc-mode tcx or auto)");
+	if (c->netns)
+		c->tc_mode = TC_MODE_TCX; /* a link leaves with its fd, from any namespace */
+	c->attr.multi_netns = c->netns != NULL;
+	if (c->user && (c->all_ifaces || c->netns))
+		return usage_error("-i any and --netns attach to interfaces as they appear, "
+				   "which needs root: not with --user");
+	if (c->all_ifaces && c->n_ifaces)
+		return usage_error("-i any (--all-interfaces) takes every interface: no other -i");
+	if (c->read_path && (c->n_ifaces || c->all_ifaces || c->netns))
 		return usage_error("-r and -i exclude each other");
 	if (c->clickhouse.url && c->fmt != RECORD_JSON)
 		return usage_error("--clickhouse-url inserts JSON records: not with -o text");
@@ -52,7 +82,7 @@ void config_init(struct config *c)
 	*c = (struct config){
 		.ingress = true,
 		.egress = true,
-		.ringbuf_bytes = 32 << 20,
+		.ringbuf_bytes = 0, /* by mode: config_finish() */
 		.pull_len = 256,
 		.tunnel = HDRLOG_TUNNEL_CFG_DEFAULT,
 		.loki = {
@@ -75,6 +105,10 @@ void config_init(struct config *c)
 			.batch_wait_ms = SYSLOG_DEFAULT_BATCH_WAIT_MS,
 			.drain_ms = SYSLOG_DEFAULT_DRAIN_MS,
 		},
+		.anomaly = { .window_ns = 60 * NS_PER_S, .scan_ports = 100,
+			     .sweep_hosts = 64, .ttl_jump = 10 },
+		.alertmanager = { .queue_alerts = ALERTMANAGER_DEFAULT_QUEUE,
+				  .drain_ms = ALERTMANAGER_DEFAULT_DRAIN_MS },
 		.flow = {
 			.idle_ns = 60 * NS_PER_S,
 			.attempt_ns = 5 * NS_PER_S,
@@ -89,5 +123,8 @@ void config_free(struct config *c)
 {
 	free(c->filter_expr);
 	c->filter_expr = NULL;
+	for (int i = 0; i < c->n_iface_lists; i++)
+		free(c->iface_lists[i]);
+	c->n_iface_lists = 0;
 	select_free(&c->sel);
 }

@@ -12,11 +12,14 @@
 
 #include "hdrlog/events.h" /* struct hdrlog_tunnel_cfg */
 #include "api/api.h"
+#include "attr/attr.h"
 #include "filter/select.h"
 #include "flow/flow.h"
+#include "hdrlog/anomaly.h"
 #include "http/http_parse.h"
 #include "http/http_redact.h"
 #include "output/rotate.h"
+#include "output/sink_alertmanager.h"
 #include "output/sink_clickhouse.h"
 #include "output/sink_loki.h"
 #include "output/sink_syslog.h"
@@ -35,6 +38,12 @@ struct config {
 	/* capture: where packets come from */
 	const char *ifaces[CONFIG_MAX_IFACES]; /* -i; none: the default route's */
 	int n_ifaces;
+	char *iface_lists[CONFIG_MAX_IFACES];  /* the -i a,b copies they point into */
+	int n_iface_lists;
+	bool all_ifaces;	       /* -i any, --all-interfaces: every one of
+					* the namespace, as they come and go */
+	const char *netns;	       /* --netns all|LIST: every interface of
+					* those namespaces; NULL: ours only */
 	const char *read_path;	       /* -r: a capture file instead */
 	bool xdp;		       /* XDP for ingress instead of tc */
 	bool ingress, egress;	       /* --direction */
@@ -50,12 +59,16 @@ struct config {
 	__u32 packets;		       /* enum hdrlog_packets */
 	bool flows;		       /* flow records */
 	struct flow_opts flow;
+	struct attr_opts attr;	       /* who is talking (live) */
+	bool attribute;		       /* ... on: live, with flow records */
 	bool http;		       /* HTTP transaction records */
 	__u32 http_snaplen;	       /* payload bytes the kernel copies */
 	struct http_config http_cfg;
 	const char *http_headers[CONFIG_MAX_HTTP_HEADERS];
 	struct http_redact redact;     /* what HTTP records hide */
 	struct api_config api;	       /* --openapi, --api-report */
+	bool anomalies;		       /* the kernel's anomaly checks */
+	struct hdrlog_anomaly_opts anomaly;
 
 	/* output */
 	enum record_format fmt;
@@ -69,10 +82,11 @@ struct config {
 	struct loki_opts loki;
 	struct clickhouse_opts clickhouse;
 	struct syslog_opts syslog;
+	struct alertmanager_opts alertmanager;
 
 	/* tuning */
-	__u32 ringbuf_bytes;	       /* a power of two */
-	__u32 flow_entries;	       /* the kernel's flow table */
+	__u32 ringbuf_bytes;	       /* a power of two; 0 until config_finish() */
+	__u32 flow_entries;	       /* the kernel's flow table (with flows) */
 	__u32 pull_len;		       /* bytes tc makes linear before parsing */
 
 	int verbosity;

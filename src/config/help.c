@@ -13,6 +13,7 @@ static const char *const section_names[SEC__MAX] = {
 	[SEC_CAPTURE] = "Capture",
 	[SEC_SELECTION] = "Selection (what the kernel lets through)",
 	[SEC_FLOWS] = "Flows",
+	[SEC_ANOMALIES] = "Anomalies (docs/schema.md, record anomaly)",
 	[SEC_HTTP] = "HTTP",
 	[SEC_OUTPUT] = "Output",
 	[SEC_EXPORT] = "Export",

@@ -55,8 +55,15 @@ static const char *const packet_modes[] = { "none", "tcp-control", "all", NULL }
 /* The options, in --help order within each section. */
 const struct opt options[] = {
 	{ "interface", 'i', "IFACE", SEC_CAPTURE, K_CUSTOM, .set = set_interface,
-	  .help = "attach to IFACE (repeatable, at most 16; default: the "
-		  "interface of the default route)" },
+	  .help = "attach to IFACE (repeatable or a,b; at most 16; 'any': "
+		  "every interface of the namespace, and new ones as they "
+		  "appear; default: the interface of the default route)" },
+	{ "all-interfaces", 0, NULL, SEC_CAPTURE, K_FLAG, FIELD(all_ifaces),
+	  .help = "the same as -i any" },
+	{ "netns", 0, "all|LIST", SEC_CAPTURE, K_STRING, FIELD(netns),
+	  .help = "every interface of these network namespaces (paths, pids "
+		  "or /run/netns names, comma-separated; 'all': /run/netns and "
+		  "every process's), looked at again each second; needs tcx" },
 	{ "hook", 0, "tc|xdp", SEC_CAPTURE, K_CHOICE, FIELD(xdp),
 	  .choices = hooks, .what = "--hook", .help = "ingress hook (default tc; egress is always tc)" },
 	{ "direction", 0, "in|out|both", SEC_CAPTURE, K_CUSTOM,
@@ -134,10 +141,46 @@ const struct opt options[] = {
 	  FIELD(flow.syn.window_ns), 2, 3600, .what = "SYN window",
 	  .help = "... sent in the last SEC seconds (default 10)" },
 
+	{ "anomalies", 0, NULL, SEC_ANOMALIES, K_FLAG, FIELD(anomalies),
+	  .help = "check every packet in the kernel for bad TCP flags, fragment "
+		  "abuse, IP options, land, martian sources, TTL jumps, ICMP "
+		  "redirects, port scans and host sweeps: one anomaly record "
+		  "per kind and source per window" },
+	{ "anomaly-window", 0, "SEC", SEC_ANOMALIES, K_SECONDS,
+	  FIELD(anomaly.window_ns), 1, 86400, .what = "anomaly window",
+	  .help = "the window of --anomalies (default 60)" },
+	{ "scan-ports", 0, "N", SEC_ANOMALIES, K_UINT, FIELD(anomaly.scan_ports),
+	  2, 1024, .what = "--scan-ports",
+	  .help = "port_scan: a source reaching N distinct ports of one "
+		  "destination in a window (default 100)" },
+	{ "sweep-hosts", 0, "N", SEC_ANOMALIES, K_UINT,
+	  FIELD(anomaly.sweep_hosts), 2, 1024, .what = "--sweep-hosts",
+	  .help = "host_sweep: a source reaching N distinct hosts on one port "
+		  "in a window (default 64)" },
+	{ "ttl-jump", 0, "N", SEC_ANOMALIES, K_UINT, FIELD(anomaly.ttl_jump),
+	  0, 255, .what = "--ttl-jump",
+	  .help = "ttl_jump: the TTL of a flow direction changing by N or more "
+		  "(default 10; 0: off)" },
+	{ "alertmanager-url", 0, "URL", SEC_ANOMALIES, K_STRING,
+	  FIELD(alertmanager.url),
+	  .help = "post every anomaly to Alertmanager's v2 API, e.g. "
+		  "http://127.0.0.1:9093 (deduplicated, resolved after a quiet "
+		  "window); implies --anomalies" },
+
 	{ "http", 0, NULL, SEC_HTTP, K_FLAG, FIELD(http),
 	  .help = "also log HTTP/1.x transactions, one \"http\" record per "
 		  "request and response (live: tc); implies --flows: HTTP is "
 		  "counted on the flow" },
+	{ "no-attribution", 0, NULL, SEC_FLOWS, K_FLAG, FIELD(attr.off),
+	  .help = "leave out who is talking: the process, cgroup, container "
+		  "and pod of each local endpoint of flow and HTTP records" },
+	{ "process-command-line", 0, NULL, SEC_FLOWS, K_FLAG,
+	  FIELD(attr.command_line),
+	  .help = "also log each local process's command line "
+		  "(process.command_line; it may hold secrets)" },
+	{ "k8s-pod-logs", 0, "DIR", SEC_FLOWS, K_STRING, FIELD(attr.pod_logs),
+	  .help = "the kubelet's pod log directory, for pod and container names "
+		  "(default /var/log/pods)" },
 	{ "http-snaplen", 0, "BYTES", SEC_HTTP, K_UINT, FIELD(http_snaplen), 64,
 	  HDRLOG_HTTP_SNAPLEN_MAX, .what = "--http-snaplen",
 	  .help = "payload bytes the kernel copies of a segment of an HTTP flow "
@@ -269,10 +312,12 @@ const struct opt options[] = {
 
 	{ "ringbuf-size", 0, "BYTES", SEC_TUNING, K_CUSTOM,
 	  .set = set_ringbuf_size,
-	  .help = "ring buffer size, a power of two (default 32M)" },
+	  .help = "ring buffer size, a power of two (default 32 MiB with packet "
+		  "or HTTP events, 4 MiB for flow records alone)" },
 	{ "flow-table-size", 0, "N", SEC_TUNING, K_UINT, FIELD(flow_entries),
 	  1024, 1 << 24, .what = "flow table size", .range = "1024-16777216",
-	  .help = "flows the kernel table holds (default 65536)" },
+	  .help = "flows the kernel table holds, about 500 bytes each "
+		  "(default 16384)" },
 
 	{ "user", 0, "NAME", SEC_GENERAL, K_CUSTOM, .set = set_user,
 	  .help = "once the programs are loaded and attached, run as user "
@@ -413,14 +458,41 @@ static int apply(struct config *c, const struct opt *o, const char *arg)
 
 /* ---- options that set more than one field ---------------------------- */
 
-static int set_interface(struct config *c, const char *arg)
+static int add_interface(struct config *c, const char *name)
 {
+	if (!strcmp(name, "any")) {
+		c->all_ifaces = true;
+		return 0;
+	}
+	if (!name[0])
+		return usage_error("empty interface name in -i%s", "");
 	if (c->n_ifaces >= CONFIG_MAX_IFACES)
 		return usage_error("at most 16 interfaces%s", "");
-	if (strlen(arg) >= IF_NAMESIZE)
-		return usage_error("interface name too long: '%s'", arg);
-	c->ifaces[c->n_ifaces++] = arg;
+	if (strlen(name) >= IF_NAMESIZE)
+		return usage_error("interface name too long: '%s'", name);
+	c->ifaces[c->n_ifaces++] = name;
 	return 0;
+}
+
+/* -i IFACE, -i a,b (a copy, cut at the commas), -i any. */
+static int set_interface(struct config *c, const char *arg)
+{
+	char *list, *name, *save = NULL;
+	int err = 0;
+
+	if (!strchr(arg, ','))
+		return add_interface(c, arg);
+	if (c->n_iface_lists >= CONFIG_MAX_IFACES)
+		return usage_error("at most 16 interfaces%s", "");
+	if (!(list = strdup(arg)))
+		return -ENOMEM;
+	c->iface_lists[c->n_iface_lists++] = list;
+	if (list[0] == ',' || list[strlen(list) - 1] == ',' || strstr(list, ",,"))
+		return usage_error("empty interface name in -i '%s'", arg);
+	for (name = strtok_r(list, ",", &save); name && !err;
+	     name = strtok_r(NULL, ",", &save))
+		err = add_interface(c, name);
+	return err;
 }
 
 static int set_direction(struct config *c, const char *arg)

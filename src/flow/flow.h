@@ -10,6 +10,7 @@
 
 #include "hdrlog/events.h"
 #include "hdrlog/flow.h"
+#include "attr/attr.h"
 #include "record/record.h"
 #include "record/strbuf.h"
 #include "flow/syn_watch.h"
@@ -23,6 +24,10 @@ struct flow_end {
 	__u64 epoch_off; /* add to the value's times for ns since the epoch */
 	const struct hdrlog_timeline *timeline; /* --timeline, else NULL */
 	__u64 http_txns; /* --http: HTTP transactions on the connection */
+	const struct attr_side *attr; /* [0] endpoint a, [1] b; NULL: none */
+	const char *host;	      /* host.name with attr */
+	const char *ifname;	      /* the first packet's interface, or NULL */
+	const char *netns, *peer;     /* --netns: its namespace, a veth's peer */
 };
 
 struct flow_opts {
@@ -49,6 +54,9 @@ void flow_end_init(struct flow_end *fe, const struct hdrlog_flow_key *k,
 /* Appends one line for fe to sb, newline included. */
 void record_flow(struct strbuf *sb, enum record_format fmt,
 		 const struct flow_end *fe);
+
+/* The flow's first packet (its clock). */
+__u64 flow_first_ns(const struct hdrlog_flow_value *v);
 
 /* "SF", "REJ"...; "OTH" when out of range. */
 const char *flow_conn_state_name(int cs);

@@ -62,6 +62,9 @@ void flow_end_init(struct flow_end *fe, const struct hdrlog_flow_key *k,
 	fe->epoch_off = epoch_off;
 	fe->timeline = NULL;
 	fe->http_txns = 0;
+	fe->attr = NULL;
+	fe->host = NULL;
+	fe->ifname = fe->netns = fe->peer = NULL;
 }
 
 static const char *transport(__u8 proto, int family)
@@ -252,6 +255,12 @@ static void json_endpoints(struct json *j, const struct flow_end *fe)
 	json_tunnel_key(j, k->tunnel_type, k->tunnel_id);
 	if (fe->val->ifindex)
 		json_u64(j, "hdrlog.ifindex", fe->val->ifindex);
+	if (fe->ifname)
+		json_str(j, "network.interface.name", fe->ifname);
+	if (fe->netns)
+		json_str(j, "hdrlog.netns.name", fe->netns);
+	if (fe->peer)
+		json_str(j, "hdrlog.interface.peer", fe->peer);
 	json_str(j, "network.community_id", cid);
 }
 
@@ -275,16 +284,23 @@ static void json_tcp(struct json *j, const struct hdrlog_flow_value *v)
 		json_str(j, "hdrlog.flow.tcp.fin_by", by_name(v->closed_by));
 }
 
+__u64 flow_first_ns(const struct hdrlog_flow_value *v)
+{
+	__u64 first = v->dir[0].first_ns;
+
+	if (v->dir[1].packets && (!first || v->dir[1].first_ns < first))
+		first = v->dir[1].first_ns;
+	return first;
+}
+
 static void json_flow(struct strbuf *sb, const struct flow_end *fe)
 {
 	const struct hdrlog_flow_value *v = fe->val;
 	const struct hdrlog_flow_key *k = fe->key;
 	bool tcp = k->proto == 6;
-	__u64 first = v->dir[0].first_ns, last = v->dir[0].last_ns;
+	__u64 first = flow_first_ns(v), last = v->dir[0].last_ns;
 	struct json j;
 
-	if (v->dir[1].packets && (!first || v->dir[1].first_ns < first))
-		first = v->dir[1].first_ns;
 	if (v->dir[1].last_ns > last)
 		last = v->dir[1].last_ns;
 	json_begin(&j, sb);
@@ -317,6 +333,11 @@ static void json_flow(struct strbuf *sb, const struct flow_end *fe)
 		json_flow_http(&j, &v->http);
 	if (fe->timeline)
 		json_timeline(&j, fe->timeline, tcp);
+	if (fe->attr) {
+		json_str(&j, "host.name", fe->host);
+		attr_json(&j, "source", &fe->attr[!v->orig_is_a]);
+		attr_json(&j, "destination", &fe->attr[!!v->orig_is_a]);
+	}
 	json_end(&j);
 	sb_putc(sb, '\n');
 }

@@ -213,6 +213,10 @@ int flow_table_http(struct flow_table *t, const struct hdrlog_headers *h,
 		return hdrlog_http_control(&f->val.http, h);
 	caplen = min_size(caplen, h->payload_len);
 	what = hdrlog_http_classify(payload, min_size(caplen, HDRLOG_HTTP_SNIFF_LEN));
+	if (!what &&
+	    hdrlog_http_may_extend(payload, min_size(caplen, HDRLOG_HTTP_SNIFF_LEN)) &&
+	    hdrlog_http_extension(payload, min_size(caplen, HDRLOG_HTTP_EXT_LEN)))
+		what = HDRLOG_HTTP_OTHER + 1;
 	d = from_a == f->val.orig_is_a ? 0 : 1;
 	act = hdrlog_http_segment(&f->val.http, d, h, what);
 	if (act == HDRLOG_HTTP_SKIP || act == HDRLOG_HTTP_BODY_END) {

@@ -5,7 +5,8 @@
  * Content-Length or chunked body, or until close), and each response is
  * paired with the oldest request still waiting on its connection
  * (pipelining and keep-alive). One "http" record per transaction, also
- * for a request that never got its response.
+ * for a request that never got its response. HTTP/0.9 simple requests
+ * (RFC 1945) are read too; a server's bytes are only ever responses.
  */
 #ifndef HDRLOG_HTTP_H
 #define HDRLOG_HTTP_H
@@ -13,6 +14,7 @@
 #include <stdbool.h>
 #include <linux/types.h>
 
+#include "attr/attr.h"
 #include "hdrlog/events.h"
 #include "hdrlog/flow.h"
 #include "http/http_parse.h"
@@ -40,6 +42,8 @@ struct http_stats {
 	__u64 body_holes;    /* holes stepped over inside a Content-Length
 			      * body: segments the kernel did not copy */
 	__u64 body_hole_bytes;
+	__u64 unexpected_bytes; /* server bytes where a status line had to
+				 * start (RFC 9112 6.3), not one */
 };
 
 /* The client and server of a connection, as the record prints them. */
@@ -74,6 +78,8 @@ struct http_part {
 struct http_txn {
 	struct http_part req, resp;
 	unsigned interim; /* 1xx responses before the final one */
+	__u64 unexpected; /* server bytes after this response (or before
+			   * it) that started no status line */
 	__u64 index;	  /* 1-based, per connection */
 	enum http_outcome outcome;
 	int client;	  /* endpoint index of the client: 0 or 1 */
@@ -82,6 +88,12 @@ struct http_txn {
 };
 
 struct http_engine;
+
+/* A complete transaction's record leaves this long after its response
+ * ended (at http_engine_expire()), or at the next response or the
+ * connection's end if sooner: server bytes right after a response that
+ * start no status line are counted on it (RFC 9112 6.3). */
+#define HTTP_HOLD_NS 1000000000ULL
 
 /* Gets each transaction as it completes (or is given up); t and what it
  * points to are the engine's again when the call returns. */
@@ -125,12 +137,18 @@ void http_engine_free(struct http_engine *e);
  * that it can become the flow table's id (or Community ID). */
 __u64 http_flow_id(const struct http_endpoints *ep);
 
+/* Who is talking at each end of a transaction (live). */
+struct http_attr {
+	const char *host; /* host.name */
+	struct attr_side client, server;
+};
+
 struct http_redact;
 /* Appends txn's record to sb (http_record.c), with what r hides hidden
- * (NULL: the default names). */
+ * (NULL: the default names), and ha's keys unless NULL. */
 void http_record(struct strbuf *sb, enum record_format fmt,
 		 const struct http_redact *r,
-		 const struct http_txn *t);
+		 const struct http_txn *t, const struct http_attr *ha);
 
 /* What the API view (src/api/) adds to a record: NULL members are left
  * out. */
@@ -141,9 +159,9 @@ struct http_route {
 	const char *drift;	  /* "undocumented_path", ... */
 };
 
-/* http_record() with the route of t; route NULL: none. */
+/* http_record() with the route of t too; route NULL: none. */
 void http_record_routed(struct strbuf *sb, enum record_format fmt,
 			const struct http_redact *r, const struct http_txn *t,
-			const struct http_route *route);
+			const struct http_route *route, const struct http_attr *ha);
 
 #endif

@@ -102,6 +102,7 @@ static struct http_conn *conn_new(struct http_engine *e,
 		abort(); /* as sb_grow() */
 	c->e = e;
 	c->ep = *ep;
+	c->client = -1;
 	for (int i = 0; i < 2; i++)
 		http_side_init(&c->side[i], c, i);
 	b = conn_hash(e, ep);
@@ -236,6 +237,7 @@ void http_engine_body_end(struct http_engine *e, const struct hdrlog_headers *h,
 
 void http_engine_expire(struct http_engine *e, __u64 now_ns)
 {
+	http_hold_expire(e, now_ns);
 	while (e->lru_tail && e->lru_tail->last_ns + e->cfg.idle_ns < now_ns)
 		conn_end(e->lru_tail, HTTP_TIMEOUT, now_ns);
 }

@@ -47,6 +47,8 @@ struct http_side {
 	size_t line_len;
 	__u64 remaining;
 	bool fin;
+	bool unexpected;	/* FR_SYNC after server bytes that started
+				 * no status line: more of them count too */
 	struct http_part part;	/* the message being read */
 	bool request;		/* part is a request */
 	__u64 req_index;	/* its transaction, when a request */
@@ -63,7 +65,17 @@ struct http_conn {
 	unsigned first, count, cap;
 	struct http_txn resp_txn; /* the transaction whose response is read */
 	bool resp_busy;
-	bool resp_done; /* ... and ended, its request's body still coming */
+	bool resp_done; /* ... and ended: held (below), or its request's
+			 * body still coming */
+	int client;	/* endpoint index of the client, -1 not known yet */
+	__u64 unexpected; /* unexpected server bytes no transaction took
+			   * yet: the next one does */
+	/* A complete transaction is held for HTTP_HOLD_NS before its record
+	 * leaves, in a list by time: server bytes right after a response
+	 * that start no status line are counted on it. */
+	bool held;
+	__u64 held_ns;
+	struct http_conn *held_prev, *held_next;
 	__u64 txns;
 	__u64 last_ns;
 };
@@ -75,6 +87,7 @@ struct http_engine {
 	struct http_conn **buckets;
 	unsigned n_buckets, n_conns;
 	struct http_conn *lru_head, *lru_tail;
+	struct http_conn *held_head, *held_tail; /* oldest first */
 	struct http_stats stats;
 	struct reasm_stats rs;
 	struct http_closed *closed; /* counts of closed connections until
@@ -127,5 +140,23 @@ void http_response_end(struct http_side *s);
 /* The connection ends: every transaction it still holds is logged, the
  * waiting requests with outcome why. */
 void http_txns_end(struct http_conn *c, enum http_outcome why);
+
+/* Side s is the server's: the peer sent the connection's first request
+ * (or s its first response). */
+static inline bool http_side_is_server(const struct http_side *s)
+{
+	return s->conn->client >= 0 && s->conn->client != s->idx;
+}
+
+/* The oldest waiting request is an HTTP/0.9 simple request (RFC 1945
+ * 4.1): its response is a body without status line. */
+bool http_awaits_simple_response(const struct http_conn *c);
+
+/* n server bytes of c started no status line: counted on the transaction
+ * they followed (or, before any, the next one). */
+void http_unexpected(struct http_conn *c, __u64 n);
+
+/* Logs the held transactions whose hold ended before now_ns. */
+void http_hold_expire(struct http_engine *e, __u64 now_ns);
 
 #endif

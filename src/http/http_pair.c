@@ -3,7 +3,9 @@
  * Requests paired with their responses, per connection: requests wait in
  * a ring (pipelining, keep-alive) and each final response takes the
  * oldest; 1xx interim responses count towards it. Every transaction is
- * logged once, complete or given up.
+ * logged once, complete or given up; a complete one a moment later
+ * (HTTP_HOLD_NS), so that server bytes after its response that start no
+ * status line are counted on it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +22,8 @@ static void emit_txn(struct http_conn *c, struct http_txn *t,
 	t->outcome = outcome;
 	t->ep = &c->ep;
 	t->flow_id = http_flow_id(&c->ep);
+	t->unexpected += c->unexpected; /* bytes no earlier one took */
+	c->unexpected = 0;
 	e->stats.transactions++;
 	if (!t->resp.seen)
 		e->stats.no_response++;
@@ -91,6 +95,8 @@ void http_request_head(struct http_side *s)
 	pending_make_room(c);
 	t = pending_at(c, c->count++);
 	memset(t, 0, sizeof(*t));
+	if (c->client < 0)
+		c->client = s->idx;
 	t->index = ++c->txns;
 	t->client = s->idx;
 	t->req = s->part;
@@ -99,9 +105,44 @@ void http_request_head(struct http_side *s)
 	s->req_index = t->index;
 }
 
+static void hold_unlink(struct http_conn *c)
+{
+	struct http_engine *e = c->e;
+
+	if (!c->held)
+		return;
+	if (c->held_prev)
+		c->held_prev->held_next = c->held_next;
+	else
+		e->held_head = c->held_next;
+	if (c->held_next)
+		c->held_next->held_prev = c->held_prev;
+	else
+		e->held_tail = c->held_prev;
+	c->held_prev = c->held_next = NULL;
+	c->held = false;
+}
+
+/* The transaction of c's ended response waits HTTP_HOLD_NS from ts_ns. */
+static void hold(struct http_conn *c, __u64 ts_ns)
+{
+	struct http_engine *e = c->e;
+
+	hold_unlink(c);
+	c->held = true;
+	c->held_ns = ts_ns;
+	c->held_prev = e->held_tail;
+	if (e->held_tail)
+		e->held_tail->held_next = c;
+	else
+		e->held_head = c;
+	e->held_tail = c;
+}
+
 /* Logs the transaction whose response was being read. */
 static void resp_txn_emit(struct http_conn *c, enum http_outcome outcome)
 {
+	hold_unlink(c);
 	if (c->resp_done)
 		outcome = HTTP_COMPLETE;
 	c->resp_busy = false;
@@ -125,8 +166,52 @@ struct http_txn *http_response_head(struct http_side *s)
 		t->index = ++c->txns;
 		t->client = !s->idx;
 	}
+	if (c->client < 0)
+		c->client = !s->idx;
 	c->resp_busy = true;
 	return t;
+}
+
+bool http_awaits_simple_response(const struct http_conn *c)
+{
+	const char *v;
+
+	if (!c->count)
+		return false;
+	v = c->pending[c->first].req.msg.version;
+	return v && !strcmp(v, "0.9");
+}
+
+void http_unexpected(struct http_conn *c, __u64 n)
+{
+	c->e->stats.unexpected_bytes += n;
+	if (c->resp_busy)
+		c->resp_txn.unexpected += n; /* the one they followed */
+	else if (c->count)
+		pending_at(c, 0)->unexpected += n; /* before its response */
+	else
+		c->unexpected += n;
+}
+
+/* Side rq is still reading the body of t's request. */
+static bool request_body_coming(const struct http_conn *c,
+				const struct http_txn *t)
+{
+	const struct http_side *rq = &c->side[t->client];
+
+	return rq->request && rq->req_index == t->index && http_side_in_body(rq);
+}
+
+void http_hold_expire(struct http_engine *e, __u64 now_ns)
+{
+	while (e->held_head && e->held_head->held_ns + HTTP_HOLD_NS < now_ns) {
+		struct http_conn *c = e->held_head;
+
+		if (request_body_coming(c, &c->resp_txn))
+			hold_unlink(c); /* held again when the body ends */
+		else
+			resp_txn_emit(c, HTTP_COMPLETE);
+	}
 }
 
 void http_interim(struct http_conn *c)
@@ -147,26 +232,26 @@ void http_request_end(struct http_side *s, __u64 ts_ns)
 		t->req.body = s->part.body;
 		t->req.gap |= s->part.gap;
 	}
-	if (t == &c->resp_txn && c->resp_done)
-		resp_txn_emit(c, HTTP_COMPLETE);
+	if (t == &c->resp_txn && c->resp_done && !c->held)
+		hold(c, ts_ns);
 }
 
 void http_response_end(struct http_side *s)
 {
 	struct http_conn *c = s->conn;
-	struct http_side *rq = &c->side[!s->idx];
 	struct http_txn *t = &c->resp_txn;
 
-	if (!c->resp_busy)
+	/* done already: this is not its response (the other side started
+	 * one meanwhile) */
+	if (!c->resp_busy || c->resp_done)
 		return;
 	t->resp = s->part;
 	memset(&s->part.msg, 0, sizeof(s->part.msg));
 	c->resp_done = true;
 	/* answered before its body was sent (100-continue refused,
 	 * early error): the record waits for the body's size */
-	if (!(rq->request && rq->req_index == t->index &&
-	      http_side_in_body(rq)))
-		resp_txn_emit(c, HTTP_COMPLETE);
+	if (!request_body_coming(c, t))
+		hold(c, t->resp.end_ns);
 }
 
 void http_txns_end(struct http_conn *c, enum http_outcome why)

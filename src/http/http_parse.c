@@ -6,16 +6,19 @@
 
 #include "hdrlog/events.h"
 #include "http/http_parse.h"
+#include "http_flow.h" /* what the kernel takes for a message start */
 
 #define REDACTED "REDACTED"
 
-/* In enum hdrlog_http_method order: the kernel counts by it. */
+/* In enum hdrlog_http_method order: the kernel counts by it. The last,
+ * HDRLOG_HTTP_OTHER, is every extension method (RFC 9110 9.1). */
 static const char *const methods[] = {
 	"GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH", "CONNECT",
-	"TRACE",
+	"TRACE", "other",
 };
 _Static_assert(sizeof(methods) / sizeof(methods[0]) == HDRLOG_HTTP_METHOD__MAX,
 	       "one name per enum hdrlog_http_method");
+#define N_KNOWN_METHODS HDRLOG_HTTP_OTHER
 
 const char *http_method_name(int m)
 {
@@ -51,28 +54,33 @@ void http_config_defaults(struct http_config *cfg)
 
 bool http_looks_like_start(const char *data, size_t n)
 {
-	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+	const __u8 *p = (const __u8 *)data;
+	size_t sniff = n < HDRLOG_HTTP_SNIFF_LEN ? n : HDRLOG_HTTP_SNIFF_LEN;
+
+	for (size_t i = 0; i < N_KNOWN_METHODS; i++) {
 		size_t m = strlen(methods[i]);
 
 		if (n > m && !memcmp(data, methods[i], m) && data[m] == ' ')
 			return true;
 	}
-	return n >= 7 && !memcmp(data, "HTTP/1.", 7);
+	if (n >= 7 && !memcmp(data, "HTTP/1.", 7))
+		return true;
+	/* an extension method, known as the kernel knows it */
+	return hdrlog_http_may_extend(p, sniff) &&
+	       hdrlog_http_extension(p, n < HDRLOG_HTTP_EXT_LEN ? n : HDRLOG_HTTP_EXT_LEN);
 }
 
 bool http_may_start(const char *data, size_t n)
 {
-	static const char *const starts[] = {
-		"GET ", "POST ", "PUT ", "DELETE ", "HEAD ", "OPTIONS ", "PATCH ",
-		"CONNECT ", "TRACE ", "HTTP/1.",
-	};
-
 	if (http_looks_like_start(data, n))
 		return true;
-	for (size_t i = 0; i < sizeof(starts) / sizeof(starts[0]); i++)
-		if (n && n < strlen(starts[i]) && !memcmp(data, starts[i], n))
+	for (size_t i = 0; i < N_KNOWN_METHODS; i++) {
+		size_t m = strlen(methods[i]);
+
+		if (n && n <= m && !memcmp(data, methods[i], n))
 			return true;
-	return false;
+	}
+	return n && n < 7 && !memcmp(data, "HTTP/1.", n);
 }
 
 size_t http_head_end(const char *buf, size_t len, size_t from)
@@ -86,6 +94,30 @@ size_t http_head_end(const char *buf, size_t len, size_t from)
 			return i + 1;
 	}
 	return 0;
+}
+
+bool http_is_simple_request(const char *line, size_t n)
+{
+	if (n < 5 || memcmp(line, "GET ", 4) || line[4] == ' ' ||
+	    (n >= 9 && !memcmp(line + 4, "HTTP/", 5)))
+		return false;
+	for (size_t i = 4; i < n; i++)
+		if ((unsigned char)line[i] <= ' ' || line[i] == 0x7f)
+			return false;
+	return true;
+}
+
+size_t http_simple_request_end(const char *buf, size_t len)
+{
+	const char *nl = memchr(buf, '\n', len);
+	size_t n;
+
+	if (!nl)
+		return 0;
+	n = nl - buf;
+	if (n && buf[n - 1] == '\r')
+		n--;
+	return http_is_simple_request(buf, n) ? (size_t)(nl - buf) + 1 : 0;
 }
 
 /* RFC 9110 tchar */
@@ -130,6 +162,15 @@ static bool parse_version(const char *s, size_t n, struct http_msg *m)
 	return true;
 }
 
+/* A malformed field line, or a head without one start line to read. */
+static int fail_fields(struct http_msg *m, const char *why)
+{
+	m->bad_fields = true;
+	if (!m->error)
+		m->error = why;
+	return -EINVAL;
+}
+
 static int fail(struct http_msg *m, const char *why)
 {
 	if (!m->error)
@@ -151,15 +192,20 @@ static int parse_request_line(const char *s, size_t n,
 	m->method = copy(s, sp1 - s);
 	target = sp1 + 1;
 	sp2 = memchr(target, ' ', s + n - target);
-	if (!sp2 || sp2 == target)
+	if (sp2 && sp2 != target) {
+		tlen = sp2 - target;
+	} else if (!sp2 && http_is_simple_request(s, n)) {
+		tlen = s + n - target;
+		m->version = copy("0.9", 3); /* RFC 1945 4.1 */
+	} else {
 		return fail(m, "request_line");
-	tlen = sp2 - target;
+	}
 	q = memchr(target, '?', tlen);
 	m->path = copy(target, q ? (size_t)(q - target) : tlen);
 	if (q)
 		m->query = cfg->redact_query ? copy(REDACTED, strlen(REDACTED))
 					     : copy(q + 1, target + tlen - q - 1);
-	if (!parse_version(sp2 + 1, s + n - sp2 - 1, m))
+	if (sp2 && !parse_version(sp2 + 1, s + n - sp2 - 1, m))
 		return fail(m, "version");
 	return 0;
 }
@@ -232,49 +278,50 @@ static char **known_slot(struct http_msg *m, const char *name, size_t n)
 	return NULL;
 }
 
+/* RFC 9110 8.6: 1*DIGIT, any size that fits the 64 bits a body is
+ * counted in; repeated, it must be the same. */
 static int parse_content_length(const char *v, size_t n, struct http_msg *m)
 {
-	long long len = 0;
+	unsigned long long len = 0;
 
 	if (!n)
-		return fail(m, "content_length");
+		return fail_fields(m, "content_length");
 	for (size_t i = 0; i < n; i++) {
-		if (!is_digit(v[i]) || len > (1LL << 50))
-			return fail(m, "content_length");
-		len = len * 10 + (v[i] - '0');
+		unsigned d = v[i] - '0';
+
+		if (!is_digit(v[i]) || len > (~0ULL - d) / 10)
+			return fail_fields(m, "content_length"); /* not a number, or past 2^64 - 1 */
+		len = len * 10 + d;
 	}
-	if (m->content_length >= 0 && m->content_length != len)
-		return fail(m, "content_length");
+	if (m->has_length && m->content_length != len)
+		return fail_fields(m, "content_length");
 	m->content_length = len;
+	m->has_length = true;
 	return 0;
 }
 
-/* Stores a field to keep: its own slot, or "Name: value" among extra. A
- * repeated field keeps its first value. Returns the stored string's slot
- * (for folded continuation lines), or NULL. */
-static char **keep_field(const char *name, size_t nlen, const char *v,
-			 size_t vlen, const struct http_config *cfg,
-			 struct http_msg *m)
+/* Stores a field to keep (unfolded): its own slot, or "Name: value"
+ * among extra. A repeated field keeps its first value. */
+static void keep_field(const char *name, size_t nlen, const char *v,
+		       size_t vlen, const struct http_config *cfg,
+		       struct http_msg *m)
 {
 	char **slot = known_slot(m, name, nlen);
-	bool secret;
 
 	if (slot) {
-		if (*slot)
-			return NULL;
-		*slot = copy(v, vlen);
-		return slot;
+		if (!*slot)
+			*slot = copy(v, vlen);
+		return;
 	}
 	if (name_is(name, nlen, "content-length"))
-		return NULL;
+		return;
 	if (!cfg->all_headers && !in_list(name, nlen, cfg->headers, cfg->n_headers))
-		return NULL;
+		return;
 	if (m->n_extra >= HTTP_MAX_EXTRA_HEADERS)
-		return NULL;
-	secret = !cfg->no_redact &&
-		 in_list(name, nlen, secret_fields,
-			 sizeof(secret_fields) / sizeof(secret_fields[0]));
-	if (secret) {
+		return;
+	if (!cfg->no_redact &&
+	    in_list(name, nlen, secret_fields,
+		    sizeof(secret_fields) / sizeof(secret_fields[0]))) {
 		v = REDACTED;
 		vlen = strlen(REDACTED);
 	}
@@ -286,45 +333,20 @@ static char **keep_field(const char *name, size_t nlen, const char *v,
 	memcpy(*slot + nlen, ": ", 2);
 	memcpy(*slot + nlen + 2, v, vlen);
 	(*slot)[nlen + 2 + vlen] = '\0';
-	/* a secret's continuation lines must not leak either */
-	return secret ? NULL : slot;
-}
-
-/* Appends " " and a folded continuation line to *slot. */
-static void unfold(char **slot, const char *v, size_t n)
-{
-	size_t old = strlen(*slot);
-	char *p = realloc(*slot, old + 1 + n + 1);
-
-	if (!p)
-		abort();
-	p[old] = ' ';
-	memcpy(p + old + 1, v, n);
-	p[old + 1 + n] = '\0';
-	*slot = p;
 }
 
 static int parse_field(const char *s, size_t n, const struct http_config *cfg,
-		       struct http_msg *m, char ***last)
+		       struct http_msg *m)
 {
 	const char *colon = memchr(s, ':', n), *v;
 	size_t nlen, vlen;
 
-	if (n && (s[0] == ' ' || s[0] == '\t')) { /* obs-fold, RFC 9112 5.2 */
-		v = s; /* continues the previous field: kept if that one is */
-		vlen = n;
-		trim(&v, &vlen);
-		if (*last)
-			unfold(*last, v, vlen);
-		return 0;
-	}
-	*last = NULL;
 	if (!colon || colon == s)
-		return fail(m, "header_field");
+		return fail_fields(m, "header_field");
 	nlen = colon - s;
 	for (size_t i = 0; i < nlen; i++)
 		if (!is_tchar(s[i]))
-			return fail(m, "header_name");
+			return fail_fields(m, "header_name");
 	v = colon + 1;
 	vlen = s + n - v;
 	trim(&v, &vlen);
@@ -338,60 +360,135 @@ static int parse_field(const char *s, size_t n, const struct http_config *cfg,
 		m->close = false;
 	else if (name_is(s, nlen, "upgrade"))
 		m->upgrade = true;
-	*last = keep_field(s, nlen, v, vlen, cfg, m);
+	keep_field(s, nlen, v, vlen, cfg, m);
 	return 0;
+}
+
+/* One line at p (up to end): its length without CR LF in *n, the start
+ * of the next in *next; NULL when the line is cut (no LF). */
+static const char *line_at(const char *p, const char *end, size_t *n)
+{
+	const char *nl = memchr(p, '\n', end - p);
+
+	if (!nl)
+		return NULL;
+	*n = nl - p;
+	if (*n && p[*n - 1] == '\r')
+		(*n)--;
+	return nl + 1;
+}
+
+static bool line_bad(const char *p, size_t n)
+{
+	return memchr(p, '\0', n) || (n && memchr(p, '\r', n));
+}
+
+/* The field line at p (n bytes, the next line at *next) with the
+ * obs-fold lines that continue it: RFC 9112 5.2, each fold (CRLF and the
+ * spaces or tabs after it) becomes one space. Returns the field to parse:
+ * p itself, or an unfolded copy in *copy (free it). *next moves past the
+ * continuation lines; a cut one is left for the caller. */
+static const char *unfold(const char *p, size_t *n, const char **next,
+			  const char *end, char **copy)
+{
+	struct strbuf_lite {
+		char *s;
+		size_t len, cap;
+	} b = { NULL, 0, 0 };
+	const char *q = *next;
+	size_t qn;
+
+	*copy = NULL;
+	while (q < end && (*q == ' ' || *q == '\t')) {
+		const char *after = line_at(q, end, &qn), *v = q;
+
+		if (!after || line_bad(q, qn))
+			break;
+		trim(&v, &qn);
+		if (!b.s) {
+			b.cap = *n + qn + 64;
+			b.s = malloc(b.cap);
+			if (!b.s)
+				abort();
+			memcpy(b.s, p, *n);
+			b.len = *n;
+		}
+		if (b.len + 1 + qn > b.cap) {
+			b.cap = 2 * (b.len + 1 + qn);
+			b.s = realloc(b.s, b.cap);
+			if (!b.s)
+				abort();
+		}
+		b.s[b.len++] = ' ';
+		memcpy(b.s + b.len, v, qn);
+		b.len += qn;
+		q = after;
+	}
+	*next = q;
+	if (!b.s)
+		return p;
+	*copy = b.s;
+	*n = b.len;
+	return b.s;
+}
+
+/* The header fields from p up to the blank line (or end: cut). */
+static void parse_fields(const char *p, const char *end,
+			 const struct http_config *cfg, struct http_msg *m)
+{
+	while (p < end) {
+		size_t n;
+		const char *next = line_at(p, end, &n), *field;
+		char *copy;
+
+		if (!next || !n)
+			return; /* cut (the head was truncated), or its end */
+		if (line_bad(p, n)) {
+			fail_fields(m, "header_field");
+		} else if (*p == ' ' || *p == '\t') {
+			/* a fold with no field before it (RFC 9112 5.2) */
+			fail_fields(m, "header_field");
+		} else {
+			field = unfold(p, &n, &next, end, &copy);
+			parse_field(field, n, cfg, m);
+			free(copy);
+		}
+		p = next;
+	}
 }
 
 int http_parse_head(const char *buf, size_t len, const struct http_config *cfg,
 		    struct http_msg *m)
 {
-	const char *p = buf, *end = buf + len;
-	char **last = NULL;
-	bool first = true;
-	int err = 0;
+	const char *p = buf, *end = buf + len, *next;
+	size_t n;
 
 	memset(m, 0, sizeof(*m));
-	m->content_length = -1;
 	/* RFC 9112 2.2: empty lines before a request line are ignored */
 	while (p < end && (*p == '\r' || *p == '\n'))
 		p++;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', end - p);
-		size_t n;
-
-		if (!nl)
-			break; /* a cut line: the head was truncated */
-		n = nl - p;
-		if (n && p[n - 1] == '\r')
-			n--;
-		if (memchr(p, '\0', n) || (n && memchr(p, '\r', n - 1)))
-			err = fail(m, first ? "start_line" : "header_field");
-		else if (first && n >= 5 && !memcmp(p, "HTTP/", 5))
-			err = parse_status_line(p, n, m);
-		else if (first)
-			err = parse_request_line(p, n, cfg, m);
-		else if (!n)
-			break;
-		else
-			err = parse_field(p, n, cfg, m, &last);
-		if (err && first)
-			return err; /* without a start line nothing else means much */
-		first = false;
-		p = nl + 1;
-	}
-	if (first)
-		return fail(m, "start_line");
+	next = line_at(p, end, &n);
+	if (!next)
+		return fail_fields(m, "start_line");
+	if (line_bad(p, n))
+		return fail_fields(m, "start_line"); /* nothing after it means much */
+	if (n >= 5 && !memcmp(p, "HTTP/", 5))
+		parse_status_line(p, n, m);
+	else
+		parse_request_line(p, n, cfg, m);
+	/* a bad start line still has its fields: Host, User-Agent... */
+	parse_fields(next, end, cfg, m);
 	if (m->version && !strcmp(m->version, "1.0") && !m->close) {
 		/* 1.0 closes unless it says keep-alive: look again */
 		m->close = true;
 		for (const char *q = buf; q < end;) {
 			const char *nl = memchr(q, '\n', end - q);
-			size_t n = nl ? (size_t)(nl - q) : (size_t)(end - q);
+			size_t ln = nl ? (size_t)(nl - q) : (size_t)(end - q);
 
-			if (n > 11 && !strncasecmp(q, "connection:", 11) &&
-			    list_has(q + 11, n - 11 - (q[n - 1] == '\r'), "keep-alive"))
+			if (ln > 11 && !strncasecmp(q, "connection:", 11) &&
+			    list_has(q + 11, ln - 11 - (q[ln - 1] == '\r'), "keep-alive"))
 				m->close = false;
-			q += n + 1;
+			q += ln + 1;
 		}
 	}
 	return m->error ? -EINVAL : 0;
@@ -413,5 +510,4 @@ void http_msg_free(struct http_msg *m)
 	for (int i = 0; i < m->n_extra; i++)
 		free(m->extra[i]);
 	memset(m, 0, sizeof(*m));
-	m->content_length = -1;
 }

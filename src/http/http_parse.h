@@ -43,21 +43,28 @@ struct http_msg {
 	char *reason;
 	char *host, *user_agent, *referer, *content_type, *request_id,
 		*traceparent;
-	long long content_length; /* -1: absent or invalid */
+	unsigned long long content_length; /* any up to 2^64 - 1 (RFC 9110
+					    * 8.6 sets no limit) */
+	bool has_length; /* a valid Content-Length was read */
 	bool chunked;
 	bool close;	/* Connection: close, or HTTP/1.0 without keep-alive */
 	bool upgrade;	/* Upgrade requested or switched to */
 	char *extra[HTTP_MAX_EXTRA_HEADERS]; /* "Name: value" of other kept fields */
 	int n_extra;
 	const char *error; /* static: why the head is malformed, or NULL */
+	bool bad_fields;   /* ... and it is not the start line alone: the
+			    * fields (the framing) cannot be trusted */
 };
 
-/* Whether data (n bytes) starts like an HTTP/1.x message: a method token
- * followed by a space, or "HTTP/1.". Used to find where messages start. */
+/* Whether data (n bytes) starts like an HTTP/1.x message: a known method
+ * token followed by a space, "HTTP/1.", or an extension method's whole
+ * request line in the first HDRLOG_HTTP_EXT_LEN bytes (RFC 9110 9.1; as
+ * the kernel decides, kernel_user/http_flow.h). Used to find where
+ * messages start. */
 bool http_looks_like_start(const char *data, size_t n);
 
-/* Like http_looks_like_start(), or data is shorter than such a start and
- * begins one ("GE"): a message cut into tiny segments. */
+/* Like http_looks_like_start(), or data is shorter than a known start
+ * and begins one ("GE"): a message cut into tiny segments. */
 bool http_may_start(const char *data, size_t n);
 
 /* Parses the head in buf (len bytes, ending with the blank line unless the
@@ -68,6 +75,16 @@ int http_parse_head(const char *buf, size_t len, const struct http_config *cfg,
 		    struct http_msg *m);
 
 void http_msg_free(struct http_msg *m);
+
+/* Whether the line "GET SP target" (n bytes, without its line end) is an
+ * HTTP/0.9 Simple-Request (RFC 1945 4.1): no version, one space, a
+ * target that is no version either ("GET HTTP/1.1" is a bad 1.x line). */
+bool http_is_simple_request(const char *line, size_t n);
+
+/* The end of the HTTP/0.9 Simple-Request that buf (len bytes) starts
+ * with: the index past its line end; 0 when buf starts none or its first
+ * line has not ended yet. A Simple-Request has no header fields. */
+size_t http_simple_request_end(const char *buf, size_t len);
 
 /* Finds the end of a head: the index just past "\r\n\r\n" (or "\n\n") in
  * buf, searching from from; 0 when not there yet. */

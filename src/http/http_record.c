@@ -153,7 +153,7 @@ static void json_request(struct json *j, const struct http_redact *r,
 	str_field(j, r, "http.request.header.referer", "referer", m->referer);
 	str_field(j, r, "http.request.header.content-type", "content-type",
 		  m->content_type);
-	if (m->content_length >= 0)
+	if (m->has_length)
 		json_u64(j, "http.request.header.content-length", m->content_length);
 	str_field(j, r, "http.request.header.x-request-id", "x-request-id",
 		  m->request_id);
@@ -173,7 +173,7 @@ static void json_response(struct json *j, const struct http_redact *r,
 	str_opt(j, "hdrlog.http.response.reason", m->reason);
 	str_field(j, r, "http.response.header.content-type", "content-type",
 		  m->content_type);
-	if (m->content_length >= 0)
+	if (m->has_length)
 		json_u64(j, "http.response.header.content-length", m->content_length);
 	str_field(j, r, "http.response.header.x-request-id", "x-request-id",
 		  m->request_id);
@@ -182,7 +182,8 @@ static void json_response(struct json *j, const struct http_redact *r,
 }
 
 static void json_txn(struct strbuf *sb, const struct http_redact *r,
-		     const struct http_txn *t, const struct http_route *route)
+		     const struct http_txn *t, const struct http_route *route,
+		     const struct http_attr *ha)
 {
 	const struct http_part *req = &t->req, *resp = &t->resp;
 	const struct http_endpoints *ep = t->ep;
@@ -226,7 +227,10 @@ static void json_txn(struct strbuf *sb, const struct http_redact *r,
 	if (req->seen && resp->seen && resp->start_ns >= req->start_ns) {
 		json_u64(&j, "hdrlog.http.time_to_first_byte_ns",
 			 resp->start_ns - req->start_ns);
-		json_u64(&j, "hdrlog.http.duration_ns", resp->end_ns - req->start_ns);
+		/* a response cut off has no end: no duration */
+		if (resp->end_ns >= resp->start_ns)
+			json_u64(&j, "hdrlog.http.duration_ns",
+				 resp->end_ns - req->start_ns);
 	}
 	str_opt(&j, "hdrlog.http.request.error", req->msg.error);
 	str_opt(&j, "hdrlog.http.response.error", resp->msg.error);
@@ -238,6 +242,13 @@ static void json_txn(struct strbuf *sb, const struct http_redact *r,
 		json_bool(&j, "hdrlog.http.request.gap", true);
 	if (resp->gap)
 		json_bool(&j, "hdrlog.http.response.gap", true);
+	if (t->unexpected)
+		json_u64(&j, "hdrlog.http.response.unexpected_bytes", t->unexpected);
+	if (ha) {
+		json_str(&j, "host.name", ha->host);
+		attr_json(&j, "source", &ha->client);
+		attr_json(&j, "destination", &ha->server);
+	}
 	json_end(&j);
 	sb_putc(sb, '\n');
 }
@@ -266,9 +277,11 @@ static void text_txn(struct strbuf *sb, const struct http_txn *t,
 			json_escape(sb, route->route, strlen(route->route));
 		}
 	}
-	if (t->resp.seen)
+	if (t->resp.seen && rs->status)
 		sb_printf(sb, " -> %u %llu bytes", rs->status,
 			  (unsigned long long)t->resp.body);
+	else if (t->resp.seen) /* no status line: HTTP/0.9, or malformed */
+		sb_printf(sb, " -> - %llu bytes", (unsigned long long)t->resp.body);
 	if (t->req.seen && t->resp.seen && t->resp.end_ns >= t->req.start_ns)
 		sb_printf(sb, " %.3f ms",
 			  (double)(t->resp.end_ns - t->req.start_ns) / 1e6);
@@ -280,16 +293,17 @@ static void text_txn(struct strbuf *sb, const struct http_txn *t,
 
 void http_record_routed(struct strbuf *sb, enum record_format fmt,
 			const struct http_redact *r, const struct http_txn *t,
-			const struct http_route *route)
+			const struct http_route *route, const struct http_attr *ha)
 {
 	if (fmt == RECORD_TEXT)
 		text_txn(sb, t, route);
 	else
-		json_txn(sb, r, t, route);
+		json_txn(sb, r, t, route, ha);
 }
 
 void http_record(struct strbuf *sb, enum record_format fmt,
-		 const struct http_redact *r, const struct http_txn *t)
+		 const struct http_redact *r, const struct http_txn *t,
+		 const struct http_attr *ha)
 {
-	http_record_routed(sb, fmt, r, t, NULL);
+	http_record_routed(sb, fmt, r, t, NULL, ha);
 }

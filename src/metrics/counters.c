@@ -17,6 +17,25 @@ __u64 counters_flows_evicted(const struct counters *c)
 	return k[HDRLOG_STAT_FLOWS_CREATED] - gone;
 }
 
+static __u64 short_of(__u64 counted, __u64 seen)
+{
+	return counted > seen ? counted - seen : 0;
+}
+
+__u64 counters_not_seen(const struct counters *c)
+{
+	const struct iface_report *r = &c->iface;
+	__u64 n = 0;
+
+	if (!r->known)
+		return 0;
+	if (r->ingress)
+		n += short_of(r->rx_packets, c->kernel[HDRLOG_STAT_PACKETS_INGRESS]);
+	if (r->egress)
+		n += short_of(r->tx_packets, c->kernel[HDRLOG_STAT_PACKETS_EGRESS]);
+	return n;
+}
+
 #define STAT_KEY(name, key, metric, help) [HDRLOG_STAT_##name] = key,
 static const char *const stat_keys[HDRLOG_STAT__MAX] = {
 	HDRLOG_STATS(STAT_KEY)
@@ -80,6 +99,12 @@ void counters_record(struct strbuf *sb, enum record_format fmt,
 		snprintf(key, sizeof(key), "hdrlog.stats.%s", stat_keys[i]);
 		json_u64(&j, key, counters_stat(c, i));
 	}
+	if (c->iface.known) {
+		json_u64(&j, "hdrlog.stats.iface.rx_packets", c->iface.rx_packets);
+		json_u64(&j, "hdrlog.stats.iface.tx_packets", c->iface.tx_packets);
+		json_u64(&j, "hdrlog.stats.iface.rx_dropped", c->iface.rx_dropped);
+		json_u64(&j, "hdrlog.stats.not_seen", counters_not_seen(c));
+	}
 	json_u64(&j, "hdrlog.stats.events_received", c->received);
 	json_u64(&j, "hdrlog.stats.lost.seq_missing", c->seq_missing);
 	json_u64(&j, "hdrlog.stats.skipped_link_type", c->skipped_link);
@@ -91,6 +116,7 @@ void counters_record(struct strbuf *sb, enum record_format fmt,
 	json_u64(&j, "hdrlog.stats.syn.unanswered", c->syn_unanswered);
 	json_u64(&j, "hdrlog.stats.syn.anomalies", c->syn_anomalies);
 	json_u64(&j, "hdrlog.stats.syn.overflow", c->syn_overflow);
+	json_u64(&j, "hdrlog.stats.anomaly.records", c->anomaly_records);
 	json_end(&j);
 	sb_putc(sb, '\n');
 }
@@ -143,7 +169,7 @@ static void http_engine_summary(FILE *fp, const struct http_stats *s)
 		"%llu interim, %llu parse errors, %llu truncated heads, %llu "
 		"non-HTTP segments, %llu gaps (%llu bytes), %llu body holes "
 		"(%llu bytes, not copied), %llu connections (%llu evicted), "
-		"%llu requests evicted\n",
+		"%llu requests evicted, %llu unexpected response bytes\n",
 		(unsigned long long)s->transactions,
 		(unsigned long long)s->no_response,
 		(unsigned long long)s->no_request,
@@ -159,7 +185,8 @@ static void http_engine_summary(FILE *fp, const struct http_stats *s)
 		(unsigned long long)s->body_hole_bytes,
 		(unsigned long long)s->connections,
 		(unsigned long long)s->evicted_conns,
-		(unsigned long long)s->evicted_txns);
+		(unsigned long long)s->evicted_txns,
+		(unsigned long long)s->unexpected_bytes);
 }
 
 /* The flows' part of the summary line. */
@@ -181,6 +208,34 @@ static void flows_summary(FILE *fp, const struct counters *c)
 			"SYN flood anomalies",
 			(unsigned long long)c->syn_unanswered,
 			(unsigned long long)c->syn_anomalies);
+}
+
+/* --anomalies: what the kernel's checks found. */
+static void anomaly_summary(FILE *fp, const struct counters *c)
+{
+	if (!c->anomaly_records && !counters_stat(c, HDRLOG_STAT_ANOMALY_PACKETS))
+		return;
+	fprintf(fp, ", %llu anomaly records (%llu anomalous packets, %llu "
+		"events lost, %llu untracked)",
+		(unsigned long long)c->anomaly_records,
+		(unsigned long long)counters_stat(c, HDRLOG_STAT_ANOMALY_PACKETS),
+		(unsigned long long)counters_stat(c, HDRLOG_STAT_ANOMALY_LOST),
+		(unsigned long long)counters_stat(c, HDRLOG_STAT_ANOMALY_UNTRACKED));
+}
+
+/* What the interfaces counted, and what of it no program saw. */
+static void iface_summary(FILE *fp, const struct counters *c)
+{
+	const struct iface_report *r = &c->iface;
+
+	if (!r->known)
+		return;
+	fprintf(fp, ", the interfaces counted %llu in and %llu out (%llu "
+		"dropped by them), %llu not seen by hdrlog",
+		(unsigned long long)r->rx_packets,
+		(unsigned long long)r->tx_packets,
+		(unsigned long long)r->rx_dropped,
+		(unsigned long long)counters_not_seen(c));
 }
 
 /* ", NAME: S sent, D dropped (queue_full Q, rejected R, ...)": the
@@ -242,8 +297,12 @@ void counters_summary(FILE *fp, const struct counters *c,
 	 * lost by the kernel */
 	if (unread)
 		fprintf(fp, ", %llu left unread", (unsigned long long)unread);
+	iface_summary(fp, c);
+	if (c->map_bytes)
+		fprintf(fp, ", BPF maps %.1f MiB", c->map_bytes / 1048576.0);
 	if (c->flows)
 		flows_summary(fp, c);
+	anomaly_summary(fp, c);
 	if (c->filtered)
 		fprintf(fp, ", filter matched %llu, not matched %llu",
 			(unsigned long long)k[HDRLOG_STAT_FILTER_MATCHED],
@@ -254,6 +313,10 @@ void counters_summary(FILE *fp, const struct counters *c,
 	output_summary(fp, c);
 	if (c->stopped_by)
 		fprintf(fp, ", stopped by %s", c->stopped_by);
+	if (c->stopped_by && c->stopped_by_pid > 0)
+		fprintf(fp, " from pid %d%s%s%s", c->stopped_by_pid,
+			*c->stopped_by_comm ? " (" : "", c->stopped_by_comm,
+			*c->stopped_by_comm ? ")" : "");
 	fputc('\n', fp);
 	if (c->http)
 		http_summary(fp, c);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <linux/types.h>
 
+#include "capture/iface_counters.h"
 #include "hdrlog/events.h"
 #include "output/sink.h"
 #include "record/record.h"
@@ -37,11 +38,14 @@ struct counters {
 	__u64 syn_unanswered; /* unanswered SYNs at the last sweep */
 	__u64 syn_anomalies;  /* syn_flood anomaly records */
 	__u64 syn_overflow;   /* SYNs of destinations the watch had no room for */
+	__u64 anomaly_records; /* anomaly records of every kind written */
 	/* --http: the flow table's HTTP counts of the flows written */
 	__u64 http_flows;     /* flows that carried HTTP */
 	__u64 http_requests[HDRLOG_HTTP_METHOD__MAX];
 	__u64 http_responses[6]; /* by status class, [0]: other */
 	__u64 http_uncopied;  /* body bytes counted, not copied */
+	struct iface_report iface; /* live: the interfaces' own counts */
+	__u64 map_bytes;      /* live: kernel memory the BPF maps lock */
 	int http;	      /* --http */
 	int flows;	      /* flow records are on */
 	int filtered;	      /* a filter expression was given */
@@ -49,11 +53,18 @@ struct counters {
 	int live;
 	int started; /* the capture was opened: a summary is due */
 	const char *stopped_by; /* "SIGINT"...: the run was stopped early */
+	int stopped_by_pid;	/* by this process (0: the terminal, unknown) */
+	char stopped_by_comm[16]; /* its name, if it was still there */
 };
 
 /* Live: flow table entries the LRU pushed out (created, not removed by
  * the agent, not restarted); 0 from a capture. */
 __u64 counters_flows_evicted(const struct counters *c);
+
+/* Live: packets the interfaces counted in the directions watched that no
+ * program saw (at least: a GSO packet counts once at a veth, its segments
+ * in the programs); 0 when the interfaces' counters are unknown. */
+__u64 counters_not_seen(const struct counters *c);
 
 /* A kernel counter as the stats record and the summary say it: the
  * kernel's, with the agent's own share where it has one (flows that

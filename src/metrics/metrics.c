@@ -9,12 +9,16 @@
 
 #include "metrics/counters.h"
 #include "http/http_parse.h"
+#include "anomaly/anomaly_record.h"
 #include "metrics/metrics.h"
 #include "metrics/metrics_api.h"
+#include "metrics/metrics_workload.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define MAX_IFACES 16
 #define MAX_SINKS 8
+#define MAX_MAPS 16
+#define MAP_NAME_LEN 32
 #define MAX_CONN_STATES 16
 #define NAME_LEN 16
 
@@ -72,6 +76,13 @@ static struct {
 	int ncpu;
 
 	atomic_ullong events_received, seq_missing, skipped_link;
+	/* live: the interfaces' own counts since attach (iface_known) */
+	atomic_int iface_known;
+	atomic_ullong iface_rx, iface_tx, iface_rx_dropped, not_seen;
+	/* live: the programs' maps and what each locks, set at load */
+	char map_names[MAX_MAPS][MAP_NAME_LEN];
+	atomic_ullong map_bytes[MAX_MAPS];
+	atomic_int n_maps;
 	atomic_ullong filter_matched, filter_not_matched, sampled_out;
 
 	const char *sink_names[MAX_SINKS];
@@ -92,6 +103,8 @@ static struct {
 	atomic_ullong http_flow_requests[HDRLOG_HTTP_METHOD__MAX];
 	atomic_ullong http_flow_responses[6];
 	atomic_ullong http_uncopied_bytes;
+	/* anomaly records by enum hdrlog_anomaly_kind; 0: syn_flood */
+	atomic_ullong anomalies[HDRLOG_AN__MAX];
 } M = { .kernel_lock = PTHREAD_MUTEX_INITIALIZER, .stats_fd = -1 };
 
 #define ADD(field, v) atomic_fetch_add_explicit(&(field), (v), memory_order_relaxed)
@@ -112,6 +125,8 @@ void metrics_reset(void)
 	SET(M.events_received, 0);
 	SET(M.seq_missing, 0);
 	SET(M.skipped_link, 0);
+	SET(M.iface_known, 0);
+	SET(M.n_maps, 0);
 	SET(M.filter_matched, 0);
 	SET(M.filter_not_matched, 0);
 	SET(M.sampled_out, 0);
@@ -130,12 +145,17 @@ void metrics_reset(void)
 	memset((void *)M.http_flow_responses, 0, sizeof(M.http_flow_responses));
 	SET(M.http_uncopied_bytes, 0);
 	metrics_api_reset();
+	metrics_workload_reset();
+	memset((void *)M.anomalies, 0, sizeof(M.anomalies));
 }
 
 void metrics_add_interface(const char *name)
 {
 	int n = GET(M.n_ifaces);
 
+	for (int i = 0; i < n; i++)
+		if (!strcmp(M.ifaces[i], name))
+			return; /* back again (-i any) */
 	if (n >= MAX_IFACES)
 		return;
 	snprintf(M.ifaces[n], NAME_LEN, "%s", name);
@@ -186,12 +206,28 @@ void metrics_kernel_source(int stats_fd, int ncpu)
 	pthread_mutex_unlock(&M.kernel_lock);
 }
 
+void metrics_map_memory(const char *map, __u64 bytes)
+{
+	int i = GET(M.n_maps);
+
+	if (i >= MAX_MAPS)
+		return;
+	snprintf(M.map_names[i], MAP_NAME_LEN, "%s", map);
+	SET(M.map_bytes[i], bytes);
+	atomic_store_explicit(&M.n_maps, i + 1, memory_order_release);
+}
+
 void metrics_agent_update(const struct counters *c)
 {
 	SET(M.flows_started, c->kernel[HDRLOG_STAT_FLOWS_CREATED]);
 	SET(M.events_received, c->received);
 	SET(M.seq_missing, c->seq_missing);
 	SET(M.skipped_link, c->skipped_link);
+	SET(M.iface_rx, c->iface.rx_packets);
+	SET(M.iface_tx, c->iface.tx_packets);
+	SET(M.iface_rx_dropped, c->iface.rx_dropped);
+	SET(M.not_seen, counters_not_seen(c));
+	SET(M.iface_known, c->iface.known);
 	for (int i = 0; i < HDRLOG_HTTP_METHOD__MAX; i++)
 		SET(M.http_flow_requests[i], c->http_requests[i]);
 	for (int i = 0; i < 6; i++)
@@ -253,6 +289,12 @@ void metrics_flow_ended(const char *conn_state, __u64 handshake_ns,
 		observe(&M.rtt, rtt_ns);
 	ADD(M.retransmits, retransmits);
 	ADD(M.resets, resets);
+}
+
+void metrics_anomaly(__u8 kind)
+{
+	if (kind < HDRLOG_AN__MAX)
+		ADD(M.anomalies[kind], 1);
 }
 
 void metrics_syn_unanswered(void)
@@ -348,6 +390,43 @@ static void render_kernel(struct strbuf *sb)
 	free(vals);
 }
 
+/* Live: the kernel memory of the programs' maps. */
+static void render_maps(struct strbuf *sb)
+{
+	int n = atomic_load_explicit(&M.n_maps, memory_order_acquire);
+	char labels[32 + MAP_NAME_LEN];
+
+	if (!n)
+		return;
+	family(sb, "hdrlog_bpf_map_memory_bytes", "gauge",
+	       "Kernel memory each of the BPF programs' maps locks (memlock).");
+	for (int i = 0; i < n; i++) {
+		snprintf(labels, sizeof(labels), "map=\"%s\"", M.map_names[i]);
+		sample(sb, "hdrlog_bpf_map_memory_bytes", labels, GET(M.map_bytes[i]));
+	}
+}
+
+/* Live: the interfaces' own counters against what the programs saw. */
+static void render_ifaces(struct strbuf *sb)
+{
+	if (!GET(M.iface_known))
+		return;
+	family(sb, "hdrlog_interface_packets_total", "counter",
+	       "Packets the watched interfaces counted since hdrlog attached.");
+	sample(sb, "hdrlog_interface_packets_total", "direction=\"receive\"",
+	       GET(M.iface_rx));
+	sample(sb, "hdrlog_interface_packets_total", "direction=\"transmit\"",
+	       GET(M.iface_tx));
+	family(sb, "hdrlog_interface_dropped_packets_total", "counter",
+	       "Received packets the watched interfaces dropped (rx_dropped).");
+	sample(sb, "hdrlog_interface_dropped_packets_total", NULL,
+	       GET(M.iface_rx_dropped));
+	family(sb, "hdrlog_not_seen_packets_total", "counter",
+	       "Packets the interfaces counted in the watched directions that "
+	       "no hdrlog program saw.");
+	sample(sb, "hdrlog_not_seen_packets_total", NULL, GET(M.not_seen));
+}
+
 static void render_sinks(struct strbuf *sb)
 {
 	int n = atomic_load_explicit(&M.n_sinks, memory_order_acquire);
@@ -441,6 +520,22 @@ static void render_flows(struct strbuf *sb)
 	sample(sb, "hdrlog_tcp_syn_unanswered_total", NULL, GET(M.syn_unanswered));
 }
 
+/* Every kind, 0 included: a rate of a series that never appeared is no
+ * rate (docs/alerts.yml). */
+static void render_anomalies(struct strbuf *sb)
+{
+	char labels[64];
+
+	family(sb, "hdrlog_anomalies_total", "counter",
+	       "Anomaly records, by kind (one per kind and source or "
+	       "destination per window).");
+	for (int k = 0; k < HDRLOG_AN__MAX; k++) {
+		snprintf(labels, sizeof(labels), "kind=\"%s\"",
+			 k ? anomaly_kind_name(k) : "syn_flood");
+		sample(sb, "hdrlog_anomalies_total", labels, GET(M.anomalies[k]));
+	}
+}
+
 /* The flow table's counts: exact when payload events are lost. */
 static void render_http_flows(struct strbuf *sb)
 {
@@ -504,6 +599,8 @@ void metrics_render(struct strbuf *sb)
 	family(sb, "hdrlog_events_missing_total", "counter",
 	       "Events the per-CPU sequence numbers say were lost.");
 	sample(sb, "hdrlog_events_missing_total", NULL, GET(M.seq_missing));
+	render_ifaces(sb);
+	render_maps(sb);
 	family(sb, "hdrlog_skipped_link_type_total", "counter",
 	       "Offline: frames of an unsupported link type.");
 	sample(sb, "hdrlog_skipped_link_type_total", NULL, GET(M.skipped_link));
@@ -518,6 +615,8 @@ void metrics_render(struct strbuf *sb)
 	       GET(M.sampled_out));
 	render_sinks(sb);
 	render_flows(sb);
+	metrics_workload_render(sb);
+	render_anomalies(sb);
 	render_http(sb);
 	metrics_api_render(sb);
 }

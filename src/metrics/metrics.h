@@ -37,6 +37,9 @@ void metrics_packet(const struct hdrlog_packet_event *ev, const char *ifname);
 /* Live: per-CPU kernel counters are read from the stats map at each
  * scrape. fd < 0 stops that (call it before closing the map). */
 void metrics_kernel_source(int stats_fd, int ncpu);
+/* Live: the kernel memory one of the programs' maps locks (gauge
+ * hdrlog_bpf_map_memory_bytes{map=...}); called once per map at load. */
+void metrics_map_memory(const char *map, __u64 bytes);
 
 /* Copies the agent's own counters (events received, sequence gaps, ...)
  * and the flows started (c->kernel, read just before) for the next
@@ -55,6 +58,8 @@ void metrics_add_sink(const char *name, const struct sink_counters *n);
  * counted as "other". */
 void metrics_flow_ended(const char *conn_state, __u64 handshake_ns,
 			__u64 rtt_ns, __u64 retransmits, __u64 resets);
+/* An anomaly record: kind an enum hdrlog_anomaly_kind, 0 for syn_flood. */
+void metrics_anomaly(__u8 kind);
 /* A TCP connection attempt that ended without any answer (S0). */
 void metrics_syn_unanswered(void);
 

@@ -237,7 +237,13 @@ int output_add_sink(struct output *o, struct sink *s)
 
 int output_emit(struct output *o, const char *kind, const char *iface)
 {
-	struct sink_tags tags = { .kind = kind, .iface = iface };
+	return output_emit_alert(o, kind, iface, NULL);
+}
+
+int output_emit_alert(struct output *o, const char *kind, const char *iface,
+		      const struct sink_alert *alert)
+{
+	struct sink_tags tags = { .kind = kind, .iface = iface, .alert = alert };
 	int err = 0;
 
 	if (!o->line.len)

@@ -62,6 +62,9 @@ int output_add_sink(struct output *o, struct sink *s);
  * Returns 0 or the -errno of a failed write (-EPIPE: the reader left);
  * sinks count their own drops and never fail the caller. */
 int output_emit(struct output *o, const char *kind, const char *iface);
+/* output_emit() of a record that raises an alert (NULL: none). */
+int output_emit_alert(struct output *o, const char *kind, const char *iface,
+		      const struct sink_alert *alert);
 /* Writes the queued lines. Returns 0 or -errno. */
 int output_sync(struct output *o);
 /* -EPIPE when stdout or the file is a pipe whose reader has gone (seen

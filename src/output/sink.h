@@ -68,11 +68,25 @@ static inline void sink_counters_read(const struct sink_counters *n,
 	*queued = atomic_load(&n->handed) - *sent - total;
 }
 
+/* What an anomaly record raises, for sinks that alert (Alertmanager):
+ * one alert per (kind, subject value); the subject's number is bounded
+ * by the detector's deduplication (one record per window). */
+struct sink_alert {
+	const char *kind;	 /* hdrlog.anomaly.kind */
+	const char *subject;	 /* the label: "source" or "destination" */
+	char subject_value[64];	 /* its value */
+	char summary[160];
+	char description[320];
+	unsigned long long window_ns; /* a window with no record after the
+				       * one of the last: resolved */
+};
+
 /* What a line is, for sinks that label it (Loki streams, ClickHouse
  * tables, syslog MSGID). */
 struct sink_tags {
 	const char *kind;  /* "packet", "stats", "flow", "http", ... */
 	const char *iface; /* interface name, or NULL when none or unknown */
+	const struct sink_alert *alert; /* anomaly records; else NULL */
 };
 
 struct sink;

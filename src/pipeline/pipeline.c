@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <stdlib.h>
 
+#include "anomaly/anomaly_record.h"
 #include "api/api.h"
-
+#include "attr/attr.h"
 #include "flow/flow_age.h"
 #include "flow_update.h"
 #include "http/http.h"
 #include "metrics/metrics.h"
-#include "pipeline/loss_warn.h"
 #include "metrics/metrics_api.h"
+#include "metrics/metrics_workload.h"
+#include "pipeline/loss_warn.h"
 #include "pipeline/pipeline.h"
 #include "util/log.h"
 
@@ -50,6 +52,13 @@ static const char *ifname(struct pipeline *p, __u32 ifindex)
 	return p->src->ops->ifname ? p->src->ops->ifname(p->src, ifindex) : NULL;
 }
 
+static const char *ifnetns(struct pipeline *p, __u32 ifindex, const char **peer)
+{
+	*peer = NULL;
+	return p->src->ops->ifnetns ? p->src->ops->ifnetns(p->src, ifindex, peer)
+				    : NULL;
+}
+
 static void count_flow_end(const struct flow_end *fe)
 {
 	const struct hdrlog_flow_value *v = fe->val;
@@ -67,12 +76,29 @@ static void count_flow_end(const struct flow_end *fe)
 		metrics_syn_unanswered();
 }
 
+/* The flow's local ends in the bounded workload metric. */
+static void count_workload(const struct attr_side side[2], bool orig_is_a)
+{
+	for (int i = 0; i < 2; i++) {
+		const struct attr_side *s = &side[i];
+		bool src = (i == 0) == orig_is_a; /* endpoint a is the originator */
+
+		if (!s->local)
+			continue;
+		metrics_workload_flow(src ? "source" : "destination",
+				      s->has_owner ? s->owner.comm : NULL,
+				      s->has_workload ? s->wl.runtime : NULL,
+				      s->has_workload ? s->wl.pod_namespace : NULL);
+	}
+}
+
 /* Every flow record, whoever ended the flow (the kernel, the capture
  * reader's table, the ageing policy). --only-failed is applied here for
  * what the agent ended; the programs applied it to theirs already. */
 static int write_flow(struct pipeline *p, struct flow_end *fe)
 {
 	const struct hdrlog_flow_key *k = fe->key;
+	struct attr_side side[2];
 
 	if (!flow_selected(&p->cfg->flow, fe)) {
 		if (fe->reason != HDRLOG_FLOW_END_ACTIVE)
@@ -81,6 +107,15 @@ static int write_flow(struct pipeline *p, struct flow_end *fe)
 	}
 	if (p->http && k->proto == 6 /* TCP */)
 		fe->http_txns = http_engine_conn_txns(p->http, k);
+	if (p->src->attr) {
+		attr_flow(p->src->attr, k, flow_first_ns(fe->val), side);
+		fe->attr = side;
+		fe->host = attr_host_name(p->src->attr);
+		if (fe->reason != HDRLOG_FLOW_END_ACTIVE)
+			count_workload(side, fe->val->orig_is_a);
+	}
+	fe->ifname = ifname(p, fe->val->ifindex);
+	fe->netns = ifnetns(p, fe->val->ifindex, &fe->peer);
 	counters_add_flow_http(p->c, &fe->val->http);
 	p->c->flow_records++;
 	count_flow_end(fe);
@@ -95,12 +130,28 @@ static int on_aged_flow(void *ctx, const struct flow_end *end)
 	return write_flow(ctx, &fe);
 }
 
+/* Writes an anomaly record, raising its alert in the sinks that alert. */
+static int emit_anomaly(struct pipeline *p, __u8 kind, const char *iface,
+			const struct sink_alert *alert)
+{
+	int err;
+
+	p->c->anomaly_records++;
+	metrics_anomaly(kind);
+	err = output_emit_alert(p->out, "anomaly", iface, alert);
+	if (err && !p->err)
+		p->err = err;
+	return err;
+}
+
 static int on_anomaly(void *ctx, const struct syn_anomaly *a)
 {
 	struct pipeline *p = ctx;
+	struct sink_alert alert;
 
+	syn_anomaly_alert(&alert, a);
 	record_syn_anomaly(&p->out->line, p->out->fmt, a);
-	return emit(p, "anomaly", NULL);
+	return emit_anomaly(p, 0, NULL, &alert);
 }
 
 static __u64 txn_duration(const struct http_txn *t)
@@ -126,10 +177,26 @@ static void count_route(struct pipeline *p, const struct http_txn *t,
 		metrics_api(&m);
 }
 
+/* Who is talking at each end of t, into *ha (live, with attribution). */
+static void http_attr(struct pipeline *p, const struct http_txn *t,
+		      struct http_attr *ha)
+{
+	const struct http_endpoints *ep = t->ep;
+
+	ha->host = attr_host_name(p->src->attr);
+	/* since 0: the connection's sockets were noted when it began, before
+	 * any of its messages; a new connection on the same 5-tuple notes
+	 * its own on its first packets */
+	attr_endpoints(p->src->attr, ep->v6, ep->addr[t->client],
+		       ep->port[t->client], ep->addr[!t->client],
+		       ep->port[!t->client], 0, &ha->client, &ha->server);
+}
+
 static void on_http(void *ctx, const struct http_txn *t)
 {
 	struct pipeline *p = ctx;
 	struct api_result r = { .row = -1 };
+	struct http_attr ha = { 0 };
 
 	if (p->closing)
 		return; /* a run that failed: what waited is dropped */
@@ -140,8 +207,10 @@ static void on_http(void *ctx, const struct http_txn *t)
 		api_classify(p->api, t, &r);
 		count_route(p, t, &r);
 	}
+	if (p->src->attr)
+		http_attr(p, t, &ha);
 	http_record_routed(&p->out->line, p->out->fmt, &p->cfg->redact, t,
-			   r.rec.route ? &r.rec : NULL);
+			   r.rec.route ? &r.rec : NULL, p->src->attr ? &ha : NULL);
 	emit(p, "http", NULL);
 }
 
@@ -188,6 +257,7 @@ static int on_packet(struct pipeline *p, const struct hdrlog_packet_event *ev,
 		.frame = meta ? meta->frame : 0,
 	};
 
+	rm.netns = ifnetns(p, ev->ifindex, &rm.peer);
 	metrics_packet(ev, rm.ifname);
 	record_packet(&p->out->line, p->out->fmt, ev, &rm);
 	p->packet_records++;
@@ -203,6 +273,23 @@ static int on_flow_event(struct pipeline *p, const struct hdrlog_flow_event *ev,
 	if (ev->has_timeline && size >= sizeof(*ev))
 		fe.timeline = &ev->tl;
 	return write_flow(p, &fe);
+}
+
+/* The kernel's checks (--anomalies): one event per kind and source per
+ * window. */
+static int on_anomaly_event(struct pipeline *p,
+			    const struct hdrlog_anomaly_event *ev)
+{
+	struct anomaly_meta m = {
+		.epoch_ns = ev->ts_ns + p->src->epoch_off,
+		.ifname = ifname(p, ev->ifindex),
+		.opts = &p->cfg->anomaly,
+	};
+	struct sink_alert alert;
+
+	anomaly_alert(&alert, ev, &m);
+	record_anomaly(&p->out->line, p->out->fmt, ev, &m);
+	return emit_anomaly(p, ev->kind, m.ifname, &alert);
 }
 
 /* A TCP segment's payload for the HTTP engine (the events come only with
@@ -248,6 +335,11 @@ int pipeline_event(struct pipeline *p, const void *data, size_t size,
 			return 0;
 		track_sequence(p, h);
 		return on_payload(p, data, size);
+	case HDRLOG_EV_ANOMALY:
+		if (size < sizeof(struct hdrlog_anomaly_event))
+			return 0;
+		track_sequence(p, h);
+		return on_anomaly_event(p, data);
 	default:
 		return 0;
 	}
@@ -296,6 +388,8 @@ void pipeline_refresh(struct pipeline *p)
 	struct flow_ager_stats as;
 
 	p->src->ops->read_stats(p->src, c->kernel, NULL);
+	if (p->src->ops->iface_report)
+		p->src->ops->iface_report(p->src, &c->iface);
 	if (p->ager) {
 		flow_ager_stats(p->ager, &as);
 		c->flows_deleted = as.removed;
@@ -304,6 +398,7 @@ void pipeline_refresh(struct pipeline *p)
 		c->syn_overflow = as.syn_overflow;
 	}
 	c->skipped_link = p->src->skipped;
+	c->map_bytes = p->src->map_bytes;
 	c->output_errors = p->out->errors;
 	c->rotate_errors = p->out->rotate_errors;
 	output_report(p->out, c);

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -13,11 +14,14 @@
 #define PROGRESS_NS 1000000000ULL /* the progress line's update */
 
 static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t stop_sender; /* its pid: who stopped us */
 static volatile sig_atomic_t dump_stats;
 static volatile sig_atomic_t reopen_output;
 
-static void on_stop(int sig)
+static void on_stop(int sig, siginfo_t *si, void *uc)
 {
+	(void)uc;
+	stop_sender = si ? si->si_pid : 0;
 	stop_signal = sig;
 }
 
@@ -38,9 +42,11 @@ void run_signals_install(void)
 	struct sigaction sa = { 0 };
 
 	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_stop;
+	sa.sa_sigaction = on_stop;
+	sa.sa_flags = SA_SIGINFO;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_flags = 0;
 	sa.sa_handler = on_usr1;
 	sigaction(SIGUSR1, &sa, NULL);
 	sa.sa_handler = on_hup;
@@ -55,6 +61,24 @@ static __u64 wall_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* Who sent the stop signal, for the summary: a run someone else's kill
+ * stopped early says so (its counts are short, not lost). */
+static void note_sender(struct counters *c, int pid)
+{
+	char path[32];
+	FILE *fp;
+
+	c->stopped_by_pid = pid;
+	if (pid <= 0)
+		return;
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	if ((fp = fopen(path, "r"))) {
+		if (fgets(c->stopped_by_comm, sizeof(c->stopped_by_comm), fp))
+			c->stopped_by_comm[strcspn(c->stopped_by_comm, "\n")] = 0;
+		fclose(fp);
+	}
 }
 
 /* Reading a file with stderr on a terminal: where it is, and how fast. */
@@ -153,8 +177,10 @@ int run(struct source *src, struct pipeline *p, const struct config *cfg,
 		progress_show(&pg, src);
 	}
 	progress_clear(&pg);
-	if (stop_signal)
+	if (stop_signal) {
 		c->stopped_by = signal_name(stop_signal);
+		note_sender(c, stop_sender);
+	}
 	/* after -c, what is still queued stays unread; after an output
 	 * error, nothing more can be written */
 	drain = rc != SOURCE_ENOUGH && !pipeline_error(p);

@@ -61,7 +61,7 @@ const char *record_error_name(__u8 err)
 }
 
 /* IANA protocol keywords, lower case, as ECS network.transport uses them. */
-static const char *transport_name(__u8 proto)
+const char *record_transport_name(__u8 proto)
 {
 	switch (proto) {
 	case 1: return "icmp";
@@ -150,7 +150,7 @@ static void format_ipv4(char *buf, const __u8 *a)
 	}
 }
 
-static void format_ip(char *buf, const __u8 *addr, int v6)
+void record_format_ip(char *buf, const __u8 *addr, int v6)
 {
 	if (v6)
 		inet_ntop(AF_INET6, addr, buf, INET6_ADDRSTRLEN);
@@ -172,7 +172,7 @@ static void json_ip(struct json *j, const char *key, const __u8 *a, int v6)
 {
 	char buf[INET6_ADDRSTRLEN];
 
-	format_ip(buf, a, v6);
+	record_format_ip(buf, a, v6);
 	json_str(j, key, buf);
 }
 
@@ -222,7 +222,7 @@ static void json_arp(struct json *j, const struct hdrlog_headers *h)
 static void json_ip_layer(struct json *j, const struct hdrlog_headers *h)
 {
 	int v6 = h->layers & HDRLOG_L_IPV6 ? 1 : 0;
-	const char *transport = transport_name(h->ip_proto);
+	const char *transport = record_transport_name(h->ip_proto);
 	int i;
 
 	json_str(j, "network.type", v6 ? "ipv6" : "ipv4");
@@ -260,15 +260,18 @@ static void json_ip_layer(struct json *j, const struct hdrlog_headers *h)
 	}
 }
 
-static void json_tcp(struct json *j, const struct hdrlog_headers *h)
+void json_tcp_flags(struct json *j, const char *key, __u8 flags)
 {
-	int i;
-
-	json_array_begin(j, "hdrlog.tcp.flags");
-	for (i = 0; i < 8; i++)
-		if (h->tcp_flags & (1u << i))
+	json_array_begin(j, key);
+	for (int i = 0; i < 8; i++)
+		if (flags & (1u << i))
 			json_str(j, NULL, tcp_flag_names[i]);
 	json_array_end(j);
+}
+
+static void json_tcp(struct json *j, const struct hdrlog_headers *h)
+{
+	json_tcp_flags(j, "hdrlog.tcp.flags", h->tcp_flags);
 	json_u64(j, "hdrlog.tcp.seq", h->tcp_seq);
 	json_u64(j, "hdrlog.tcp.ack", h->tcp_ack);
 	json_u64(j, "hdrlog.tcp.window", h->tcp_window);
@@ -294,9 +297,9 @@ static void json_quote(struct json *j, const struct hdrlog_headers *h)
 	int v6 = !!(h->layers & HDRLOG_L_IPV6);
 	char addr[INET6_ADDRSTRLEN];
 
-	format_ip(addr, q->saddr, v6);
+	record_format_ip(addr, q->saddr, v6);
 	json_str(j, "hdrlog.icmp.original.source.address", addr);
-	format_ip(addr, q->daddr, v6);
+	record_format_ip(addr, q->daddr, v6);
 	json_str(j, "hdrlog.icmp.original.destination.address", addr);
 	json_u64(j, "hdrlog.icmp.original.proto", q->proto);
 	if (!(h->layers & HDRLOG_L_QUOTE_PORTS))
@@ -349,6 +352,10 @@ static void json_packet(struct strbuf *sb, const struct hdrlog_packet_event *ev,
 			 ev->hdr.direction == HDRLOG_DIR_EGRESS ? "transmit" : "receive");
 	if (meta->ifname)
 		json_str(&j, "network.interface.name", meta->ifname);
+	if (meta->netns)
+		json_str(&j, "hdrlog.netns.name", meta->netns);
+	if (meta->peer)
+		json_str(&j, "hdrlog.interface.peer", meta->peer);
 	if (ev->ifindex)
 		json_u64(&j, "hdrlog.ifindex", ev->ifindex);
 	if (ev->hdr.hook == HDRLOG_HOOK_PCAP) {
@@ -387,7 +394,7 @@ static void text_endpoint(struct strbuf *sb, const __u8 *addr, int v6,
 {
 	char buf[INET6_ADDRSTRLEN];
 
-	format_ip(buf, addr, v6);
+	record_format_ip(buf, addr, v6);
 	if (has_port)
 		sb_printf(sb, "%s.%u", buf, port);
 	else
@@ -400,7 +407,7 @@ static void text_quote(struct strbuf *sb, const struct hdrlog_headers *h,
 		       int v6)
 {
 	const struct hdrlog_icmp_quote *q = &h->quote;
-	const char *transport = transport_name(q->proto);
+	const char *transport = record_transport_name(q->proto);
 	int ports = (h->layers & HDRLOG_L_QUOTE_PORTS) &&
 		    (q->proto == IPPROTO_TCP || q->proto == IPPROTO_UDP);
 
@@ -440,7 +447,7 @@ static void text_ip(struct strbuf *sb, const struct hdrlog_headers *h)
 {
 	int v6 = h->layers & HDRLOG_L_IPV6 ? 1 : 0;
 	int ports = h->layers & (HDRLOG_L_TCP | HDRLOG_L_UDP) ? 1 : 0;
-	const char *transport = transport_name(h->ip_proto);
+	const char *transport = record_transport_name(h->ip_proto);
 
 	sb_puts(sb, v6 ? " IP6 " : " IP ");
 	text_endpoint(sb, h->saddr, v6, h->sport, ports);
@@ -476,8 +483,8 @@ static void text_arp(struct strbuf *sb, const struct hdrlog_headers *h)
 {
 	char spa[INET6_ADDRSTRLEN], tpa[INET6_ADDRSTRLEN], sha[18];
 
-	format_ip(spa, h->arp_spa, 0);
-	format_ip(tpa, h->arp_tpa, 0);
+	record_format_ip(spa, h->arp_spa, 0);
+	record_format_ip(tpa, h->arp_tpa, 0);
 	format_mac(sha, h->arp_sha);
 	if (h->arp_op == 1)
 		sb_printf(sb, " ARP request who-has %s tell %s", tpa, spa);

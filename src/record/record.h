@@ -14,6 +14,8 @@ enum record_format { RECORD_JSON, RECORD_TEXT };
 struct record_meta {
 	__u64 epoch_ns;	    /* event time, ns since the Unix epoch */
 	const char *ifname; /* NULL when unknown */
+	const char *netns;  /* --netns: the interface's namespace, else NULL */
+	const char *peer;   /* --netns: a veth's other end, else NULL */
 	__u64 frame;	    /* pcap: 1-based frame number; live: 0 */
 };
 
@@ -34,5 +36,11 @@ void json_timestamp(struct json *j, const char *key, __u64 epoch_ns);
 const char *record_hook_name(__u8 hook);
 const char *record_hdr_name(__u8 hdr);
 const char *record_error_name(__u8 err);
+/* The IANA keyword of an IP protocol, or NULL when not one listed. */
+const char *record_transport_name(__u8 proto);
+/* addr (network order) as text; buf has INET6_ADDRSTRLEN bytes. */
+void record_format_ip(char *buf, const __u8 *addr, int v6);
+/* key: the names of the TCP flags set, in header bit order. */
+void json_tcp_flags(struct json *j, const char *key, __u8 flags);
 
 #endif

@@ -19,8 +19,9 @@
 
 #include "bpf_harness.h"
 #include "flow_update.h"
+#include "http_flow.h"
 
-#define SNAPLEN 125 /* not a multiple of the head scan's 8-byte blocks */
+#define SNAPLEN 125 /* not a multiple of the head scan's 16-byte blocks */
 #define ROOM 128    /* the event's room for payload: rounded up */
 
 static int failures;
@@ -241,6 +242,114 @@ static void test_head_and_chunked(struct hdrlog_bpf *skel,
 		      seq + n + strlen(chunked)) == 1, "chunked body segment not copied");
 }
 
+/* RFC 9110 9.1: any token is a method. A connection that starts with
+ * an extension method is known as HTTP by its whole request line (RFC
+ * 9112 3: TOKEN SP target SP HTTP-version), and such requests count as
+ * "other"; a token and a space alone (SMTP, FTP...) are not HTTP. */
+static void test_extension_methods(struct hdrlog_bpf *skel,
+				   struct ring_buffer *rb, struct got *g)
+{
+	static const char *const ext[] = {
+		"QUERY /search HTTP/1.1\r\nHost: a\r\n\r\n",
+		"PROPFIND /dav/ HTTP/1.1\r\nDepth: 1\r\n\r\n",
+		"CCM_POST /x HTTP/1.0\n\n",
+		"VERSION-CONTROL /a/b/c HTTP/1.1\r\n\r\n", /* longer than the sniff */
+	};
+	static const char *const not_http[] = {
+		"EHLO mail.example\r\n",	       /* SMTP */
+		"USER anonymous\r\n",		       /* FTP */
+		"QUERY /search HTTP/2.0\r\n\r\n",  /* no HTTP/1.x */
+		"QUERY /a b HTTP/1.1\r\n\r\n",      /* a space in the target */
+		"QUERY /search HTTP/1.1",	       /* no line end in the bytes */
+		"NOTAMETHODBECAUSEITISTOOLONG / HTTP/1.1\r\n", /* token > 24 */
+	};
+	struct hdrlog_flow_value v;
+	char longt[200];
+
+	for (unsigned i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+		__u16 port = 40100 + i;
+
+		CHECK(segment(skel, rb, g, port, false, ext[i], strlen(ext[i]), 1) == 1,
+		      "%s: not copied", ext[i]);
+		v = flow_of(skel, port);
+		CHECK(v.http.seen && v.http.requests[HDRLOG_HTTP_OTHER] == 1 &&
+		      v.http.requests[HDRLOG_HTTP_GET] == 0,
+		      "%s: seen %u, other %u", ext[i], v.http.seen,
+		      v.http.requests[HDRLOG_HTTP_OTHER]);
+		/* and the response on it */
+		CHECK(segment(skel, rb, g, port, true, "HTTP/1.1 207 Multi\r\n\r\n", 23,
+			      7000) == 1, "%s: response not copied", ext[i]);
+	}
+	/* later on a known HTTP connection: counted too */
+	CHECK(segment(skel, rb, g, 40100, false, ext[1], strlen(ext[1]), 100) == 1,
+	      "second extension request not copied");
+	v = flow_of(skel, 40100);
+	CHECK(v.http.requests[HDRLOG_HTTP_OTHER] == 2, "other %u, want 2",
+	      v.http.requests[HDRLOG_HTTP_OTHER]);
+	for (unsigned i = 0; i < sizeof(not_http) / sizeof(not_http[0]); i++) {
+		__u16 port = 40120 + i;
+
+		CHECK(segment(skel, rb, g, port, false, not_http[i],
+			      strlen(not_http[i]), 1) == 0, "%s: copied", not_http[i]);
+		v = flow_of(skel, port);
+		CHECK(!v.http.seen, "%s: marked HTTP", not_http[i]);
+	}
+	/* a request line past HDRLOG_HTTP_EXT_LEN bytes is not read whole */
+	memset(longt, 'a', sizeof(longt));
+	memcpy(longt, "QUERY /", 7);
+	memcpy(longt + 180, " HTTP/1.1\r\n\r\n", 14);
+	CHECK(segment(skel, rb, g, 40130, false, longt, 194, 1) == 0,
+	      "a request line longer than the read copied");
+}
+
+/* The head scan's blocks (a whole block taken at once inside a line that
+ * names no framing field) frame a body as the byte-by-byte scan does,
+ * wherever the lines fall against the blocks: for each shift k of every
+ * line, the flow's body window is the one hdrlog_http_scan_byte() gives,
+ * and a segment inside the body is not copied. A Content-Length with a
+ * name of the wrong length ("Content-Lengthy") frames nothing. */
+static void test_scan_blocks(struct hdrlog_bpf *skel, struct ring_buffer *rb,
+			     struct got *g)
+{
+	char head[SNAPLEN + 1], body[64];
+	struct hdrlog_http_scan sc;
+	struct hdrlog_flow_value v;
+
+	memset(body, 'b', sizeof(body));
+	for (int k = 0; k < 34; k++) {
+		__u16 port = 40200 + k;
+		bool fake = k == 33; /* no real Content-Length field */
+		int n = snprintf(head, sizeof(head),
+				 "HTTP/1.1 200 OK%.*s\r\nX-P: %.*s\r\n"
+				 "Content-Length%s: 1000\r\nServer: s%.*s\r\n\r\n",
+				 k % 17, "zzzzzzzzzzzzzzzzz", k, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+				 fake ? "y" : "", k % 5, "ccccc");
+		__u32 seq = 20000;
+
+		CHECK(n > 0 && n <= SNAPLEN, "head %d: %d bytes", k, n);
+		hdrlog_http_scan_init(&sc);
+		for (int i = 0; i < n && !hdrlog_http_scan_byte(&sc, (__u8)head[i]); i++)
+			;
+		segment(skel, rb, g, port, false, "GET / HTTP/1.1\r\n\r\n", 18, 1);
+		CHECK(segment(skel, rb, g, port, true, head, n, seq) == 1,
+		      "head %d not copied", k);
+		v = flow_of(skel, port);
+		if (fake) {
+			CHECK(v.http.copy[1] == HDRLOG_HTTP_COPY_ALL,
+			      "head %d: a field named Content-Lengthy framed a body", k);
+			continue;
+		}
+		CHECK(sc.head_len == (__u32)n && v.http.copy[1] == HDRLOG_HTTP_COPY_HEADS &&
+		      v.http.body_start[1] == seq + sc.head_len &&
+		      v.http.body_end[1] == seq + sc.head_len + 1000,
+		      "head %d: window %u-%u (copy %u), byte scan says %u-%u", k,
+		      v.http.body_start[1], v.http.body_end[1], v.http.copy[1],
+		      seq + sc.head_len, seq + sc.head_len + 1000);
+		CHECK(segment(skel, rb, g, port, true, body, sizeof(body), seq + n) == 0,
+		      "head %d: body segment copied", k);
+	}
+}
+
 int main(void)
 {
 	static const char req[] = "GET /index.html HTTP/1.1\r\nHost: 198.18.0.2\r\n"
@@ -312,6 +421,8 @@ int main(void)
 	test_known_body(skel, rb, &g);
 	test_head_and_chunked(skel, rb, &g);
 	test_head_at_snap_end(skel, rb, &g);
+	test_extension_methods(skel, rb, &g);
+	test_scan_blocks(skel, rb, &g);
 
 	ring_buffer__free(rb);
 	hdrlog_bpf__destroy(skel);

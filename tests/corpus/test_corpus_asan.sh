@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Every file of ../shared/corpus/tcpdump-tests through build/hdrlog-asan -r
-# (AddressSanitizer, UndefinedBehaviorSanitizer, LeakSanitizer): no crash,
-# no sanitizer report, no hang (10 s a file), exit 0, or 2 with a message
-# for an unreadable or truncated file; one JSON line per packet counted in
-# the summary, and every line valid by docs/schema.md.
+# Every file of ../shared/corpus/tcpdump-tests through build/hdrlog-asan
+# --packets all --anomalies -r (AddressSanitizer, UndefinedBehaviorSanitizer,
+# LeakSanitizer): no crash, no sanitizer report, no hang (10 s a file),
+# exit 0, or 2 with a message for an unreadable or truncated file; one
+# JSON line per event (packet or anomaly) counted in the summary, and
+# every line valid by docs/schema.md.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 corpus=../shared/corpus/tcpdump-tests
@@ -28,7 +29,7 @@ read_one() {
 	base=$tmp/$(basename "$f")
 	ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=0 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-		timeout 10 "$bin" --packets all -r "$f" >"$base.out" 2>"$base.err"
+		timeout 10 "$bin" --packets all --anomalies -r "$f" >"$base.out" 2>"$base.err"
 	echo $? >"$base.rc"
 }
 export -f read_one

@@ -43,6 +43,10 @@ expect "--api-max-routes x" 2 "invalid --api-max-routes 'x'" $bin --api-max-rout
 expect "--openapi missing" 2 "--openapi /nonexistent.yaml: No such file or directory" \
 	$bin -r /dev/null --openapi /nonexistent.yaml
 expect "17 --openapi" 2 "at most 16 --openapi files" $bin $(for i in $(seq 17); do echo --openapi x.yaml; done)
+expect "--anomaly-window 0" 2 "invalid anomaly window '0'" $bin --anomaly-window 0
+expect "--sweep-hosts 5000" 2 "invalid --sweep-hosts '5000' \(2-1024\)" $bin --sweep-hosts 5000
+expect "--ttl-jump 256" 2 "invalid --ttl-jump '256'" $bin --ttl-jump 256
+expect "--alertmanager-url ftp://" 2 "invalid --alertmanager-url 'ftp://x'" $bin -r $corpus/dns_tcp.pcap --alertmanager-url ftp://x
 expect "--stats-interval 0" 2 "invalid stats interval '0'" $bin --stats-interval 0
 expect "--ringbuf-size 1000" 2 "invalid ring buffer size '1000'.*power of two" $bin --ringbuf-size 1000
 expect "--ringbuf-size 6000" 2 "invalid ring buffer size '6000'" $bin --ringbuf-size 6000

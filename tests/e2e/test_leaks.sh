@@ -40,6 +40,8 @@ mkdir "$tmp/rot"
 expect 0 "offline rotate, retain, compress" $bin -r $corpus/dns_tcp.pcap -w "$tmp/rot/x.json" \
 	--rotate-size 4k --retain 2 --compress
 expect 0 "offline, Loki unreachable" $bin -r $corpus/dns_tcp.pcap --loki-url http://127.0.0.1:1
+expect 0 "offline, --anomalies, Alertmanager unreachable" $bin -r $corpus/tcp_eight_lowest_weight_flags_set.pcap \
+	--alertmanager-url http://127.0.0.1:1
 expect 2 "bad --metrics-addr" $bin -r $corpus/dns_tcp.pcap --metrics-addr 127.0.0.1:0
 
 netns_setup

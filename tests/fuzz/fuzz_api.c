@@ -76,7 +76,7 @@ static void route_one(const uint8_t *data, size_t size)
 	api_classify(v, &t, &r);
 	api_count(v, &t, &r);
 	sb_reset(&sb);
-	http_record_routed(&sb, RECORD_JSON, NULL, &t, r.rec.route ? &r.rec : NULL);
+	http_record_routed(&sb, RECORD_JSON, NULL, &t, r.rec.route ? &r.rec : NULL, NULL);
 	json_check_line(sb.data, sb.len);
 	if (++runs % 256)
 		return;

@@ -27,7 +27,7 @@ static void check(void *ctx, const struct http_txn *t)
 
 	/* both ways of writing it: the default redaction and --no-redact */
 	http_record(&line, ctx ? RECORD_TEXT : RECORD_JSON,
-		    t->client ? &off : NULL, t);
+		    t->client ? &off : NULL, t, NULL);
 	if (!ctx)
 		json_check_line(line.data, line.len);
 	else if (!line.len || line.data[line.len - 1] != '\n' ||

@@ -12,6 +12,8 @@ key present; MAC and IP address forms (IPv6 in RFC 5952 form), ports
 0-65535, and addresses of the family network.type names. Prints each
 violation as FILE:LINE: message, exits 1 if there was any, else prints
 "N lines valid" and exits 0. Empty files are valid.
+A row of type `keys` with a key PREFIX.{GROUP} stands for every row of
+the "### Keys of `{GROUP}`" table, each key written PREFIX.KEY.
 Python 3 standard library only.
 """
 import argparse
@@ -50,7 +52,9 @@ class Schema:
         self.records = {}   # kind -> {key: Field}, in document order
         self.members = {}   # array key -> {member: Field}
         self.values = {}    # key -> set of allowed strings
+        self.groups = {}    # '{GROUP}' -> {key: Field}
         self._parse(path)
+        self._expand_groups(path)
         for kind, fields in self.records.items():
             if 'timestamp' not in fields or 'hdrlog.record' not in fields:
                 raise ValueError(f'{path}: record {kind} lacks timestamp '
@@ -72,6 +76,9 @@ class Schema:
                     m = re.match(r'^#+\s+Members of\s+`([^`]+)`', line)
                     if m:
                         target = self.members.setdefault(m.group(1), {})
+                    m = re.match(r'^#+\s+Keys of\s+`(\{[^`]+\})`', line)
+                    if m:
+                        target = self.groups.setdefault(m.group(1), {})
                     m = re.match(r'^#+\s+Values of\s+`([^`]+)`', line)
                     if m:
                         values = self.values.setdefault(m.group(1), set())
@@ -83,7 +90,7 @@ class Schema:
                     if not m:
                         continue  # header or separator row
                     key, type_, presence, meaning = m.groups()
-                    if type_ not in TYPES:
+                    if type_ not in TYPES and type_ != 'keys':
                         raise ValueError(f'{path}:{n}: type {type_!r} of '
                                          f'{key} is not one of {sorted(TYPES)}')
                     if key in target:
@@ -93,6 +100,28 @@ class Schema:
                     m = VALUE_ROW_RE.match(line)
                     if m:
                         values.add(m.group(1))
+
+
+    def _expand_groups(self, path):
+        """Rows of type `keys` become their group's rows, in place."""
+        for kind, fields in self.records.items():
+            out = {}
+            for key, field in fields.items():
+                if field.type != 'keys':
+                    out[key] = field
+                    continue
+                m = re.match(r'^(.*)\.(\{[^}]+\})$', key)
+                group = self.groups.get(m.group(2)) if m else None
+                if group is None:
+                    raise ValueError(f'{path}: {key}: no "Keys of" table')
+                for sub, f in group.items():
+                    out[f'{m.group(1)}.{sub}'] = Field(
+                        f'{m.group(1)}.{sub}', f.type, 'when' if not
+                        f.required else 'always', '')
+                    out[f'{m.group(1)}.{sub}'].range = f.range
+                    if sub in self.values:
+                        self.values[f'{m.group(1)}.{sub}'] = self.values[sub]
+            self.records[kind] = out
 
 
 def no_duplicates(pairs):

@@ -414,11 +414,11 @@ TEST(view)
 	api_classify(v, &t, &r);
 	assert_string_equal(r.rec.drift, "undeclared_status");
 	api_count(v, &t, &r);
-	http_record_routed(&sb, RECORD_TEXT, NULL, &t, &r.rec);
+	http_record_routed(&sb, RECORD_TEXT, NULL, &t, &r.rec, NULL);
 	assert_non_null(strstr(sb.data, "\"GET\" \"/v1/users/2\" as \"/v1/users/{id}\" -> 500"));
 	assert_non_null(strstr(sb.data, "[complete] drift undeclared_status\n"));
 	sb_reset(&sb);
-	http_record_routed(&sb, RECORD_JSON, NULL, &t, &r.rec);
+	http_record_routed(&sb, RECORD_JSON, NULL, &t, &r.rec, NULL);
 	assert_non_null(strstr(sb.data, "\"url.path\":\"/v1/users/2\",\"http.route\":\"/v1/users/{id}\","
 				       "\"hdrlog.api.route_source\":\"spec\",\"hdrlog.api.operation_id\":\"getUser\","
 				       "\"hdrlog.api.drift\":\"undeclared_status\""));

@@ -35,7 +35,7 @@ static void collect(void *ctx, const struct http_txn *t)
 	struct strbuf line = { 0 };
 
 	assert_true(ls->n < MAX_LINES);
-	http_record(&line, ls->fmt, &ls->redact, t);
+	http_record(&line, ls->fmt, &ls->redact, t, NULL);
 	ls->l[ls->n++] = strdup(line.data);
 	sb_free(&line);
 }
@@ -52,6 +52,8 @@ struct conn {
 	struct http_engine *e;
 	struct lines out;
 	__u32 seq[2]; /* next sequence number: 0 client, 1 server */
+	bool hold; /* records of complete transactions wait their hold
+		    * (HTTP_HOLD_NS); else they are let go after each segment */
 };
 
 static void conn_open(struct conn *c, const struct http_config *cfg)
@@ -84,6 +86,8 @@ static void seg_at(struct conn *c, int side, __u32 seq, const char *data,
 	h.tcp_flags = flags | HDRLOG_TCP_ACK;
 	h.payload_len = n;
 	http_engine_packet(c->e, &h, (const __u8 *)data, n, ts);
+	if (!c->hold)
+		http_engine_expire(c->e, ts + HTTP_HOLD_NS + 1);
 }
 
 static void seg(struct conn *c, int side, const char *data, size_t n, __u64 ts)
@@ -349,7 +353,10 @@ TEST(not_http)
 
 	conn_open(&c, NULL);
 	send_str(&c, 0, "SSH-2.0-OpenSSH\r\n", 1000);
-	send_str(&c, 0, "GETX / HTTP/1.1\r\n", 1000);
+	/* a token and a space are no request line without HTTP/1.x after
+	 * the target (RFC 9112 3; "GETX / HTTP/1.1" is one: RFC 9110 9.1) */
+	send_str(&c, 0, "GETX /\r\n", 1000);
+	send_str(&c, 0, "EHLO mail.example\r\n", 1000);
 	http_engine_finish(c.e);
 	assert_int_equal(c.out.n, 0);
 	assert_int_equal(http_engine_stats(c.e)->connections, 0);
@@ -432,6 +439,8 @@ static void body_end_at(struct conn *c, __u32 seq, size_t len, __u64 uncopied,
 	h.tcp_flags = HDRLOG_TCP_ACK;
 	h.payload_len = len;
 	http_engine_body_end(c->e, &h, uncopied, ts);
+	if (!c->hold)
+		http_engine_expire(c->e, ts + HTTP_HOLD_NS + 1);
 }
 
 TEST(body_passed_over)
@@ -494,6 +503,7 @@ TEST(snap_length_cut)
 		h.tcp_seq = c.seq[1];
 		h.payload_len = strlen(resp) + 1000;
 		http_engine_packet(c.e, &h, (const __u8 *)big, 100, 2000);
+		http_engine_expire(c.e, 2000 + HTTP_HOLD_NS + 1);
 	}
 	assert_int_equal(c.out.n, 1);
 	has(c.out.l[0], "\"http.response.body.size\":1000");
@@ -604,6 +614,7 @@ TEST(idle_timeout)
 	struct conn c;
 
 	conn_open(&c, &cfg);
+	c.hold = true; /* no expiry but the test's own */
 	send_str(&c, 0, get_req, 1000);
 	http_engine_expire(c.e, 1500);
 	assert_int_equal(c.out.n, 0);
@@ -662,6 +673,265 @@ TEST(ipv6_text)
 	lines_free(&out);
 }
 
+/* RFC 9112 5.2: obs-fold is replaced by a space before the value is
+ * interpreted, so a folded Transfer-Encoding still frames a chunked body
+ * and the next request is read in step. A fold with no field before it
+ * is malformed; a folded secret is redacted whole. */
+TEST(obs_fold)
+{
+	static const char *const hdrs[] = { "cookie" };
+	struct http_config cfg = { .headers = hdrs, .n_headers = 1 };
+	struct http_msg m;
+	struct conn c;
+
+	conn_open(&c, &cfg);
+	send_str(&c, 0, "GET /a HTTP/1.1\r\nUser-Agent: x\r\n\t y\r\n"
+			"Cookie: a=1;\r\n b=2\r\n\r\n", 1000);
+	send_str(&c, 1, "HTTP/1.1 200 OK\r\nTransfer-Encoding:\r\n chunked\r\n\r\n"
+			"3\r\nabc\r\n0\r\n\r\n", 2000);
+	send_str(&c, 0, "GET /b HTTP/1.1\r\n\r\n", 3000);
+	send_str(&c, 1, "HTTP/1.1 204 No Content\r\n\r\n", 4000);
+	assert_int_equal(c.out.n, 2);
+	has(c.out.l[0], "\"user_agent.original\":\"x y\"");
+	has(c.out.l[0], "\"Cookie: REDACTED\"");
+	lacks(c.out.l[0], "b=2");
+	has(c.out.l[0], "\"http.response.body.size\":3");
+	lacks(c.out.l[0], "error");
+	has(c.out.l[1], "\"url.path\":\"/b\"");
+	has(c.out.l[1], "\"http.response.status_code\":204");
+	conn_close(&c);
+
+	static const char lone_fold[] = "GET / HTTP/1.1\r\n folded\r\n\r\n";
+
+	assert_int_not_equal(http_parse_head(lone_fold, strlen(lone_fold), &cfg, &m), 0);
+	assert_string_equal(m.error, "header_field");
+	http_msg_free(&m);
+}
+
+/* RFC 9110 9.1: any token is a method. A connection that starts with an
+ * extension method is found by its whole request line (RFC 9112 3), as
+ * the kernel finds it (kernel_user/http_flow.h); its body is framed as
+ * for any method. */
+TEST(extension_methods)
+{
+	struct conn c;
+	char longline[200];
+
+	conn_open(&c, NULL);
+	send_str(&c, 0, "QUERY /q?x=1 HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabc", 1000);
+	send_str(&c, 1, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", 2000);
+	send_str(&c, 0, "M-SEARCH * HTTP/1.1\r\n\r\n", 3000);
+	send_str(&c, 1, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", 4000);
+	assert_int_equal(c.out.n, 2);
+	has(c.out.l[0], "\"http.request.method\":\"QUERY\"");
+	has(c.out.l[0], "\"url.query\":\"x=1\"");
+	has(c.out.l[0], "\"http.request.body.size\":3");
+	has(c.out.l[1], "\"http.request.method\":\"M-SEARCH\"");
+	conn_close(&c);
+
+	assert_true(http_looks_like_start("PROPFIND / HTTP/1.1\r\n", 21));
+	assert_true(http_looks_like_start("CCM_POST /x HTTP/1.0\n", 21));
+	assert_false(http_looks_like_start("PROPFIND / HTTP/1.1", 19)); /* no line end yet */
+	assert_false(http_looks_like_start("EHLO example.org\r\n", 18));
+	assert_false(http_looks_like_start("QUERY /a b HTTP/1.1\r\n", 21));
+	assert_false(http_looks_like_start("QUERY / HTTP/2.0\r\n", 18));
+	/* past the 128 bytes the kernel reads: not found by content */
+	memset(longline, 'a', sizeof(longline));
+	memcpy(longline, "QUERY /", 7);
+	memcpy(longline + 180, " HTTP/1.1\r\n", 11);
+	assert_false(http_looks_like_start(longline, 191));
+}
+
+/* RFC 9112 3: a request line that is not METHOD SP target SP version is
+ * an error, but the fields after it are still fields: Host and
+ * User-Agent are logged, the error marked, and Content-Length frames the
+ * body, so the next request is read in step. */
+TEST(bad_request_line_keeps_fields)
+{
+	static const char *const lines[] = { "GET / HTTP/1.", "OPTIONS HTTP/1.1",
+					     "GET  HTTP/1.1", "GET HTTP/1.1" };
+	static const char *const errors[] = { "version", "request_line",
+					      "request_line", "request_line" };
+	char req[200];
+	struct conn c;
+
+	for (int i = 0; i < 4; i++) {
+		conn_open(&c, NULL);
+		snprintf(req, sizeof(req), "%s\r\nHost: www.example.org:8080\r\n"
+			 "User-Agent: probe\r\nContent-Length: 3\r\n\r\nabc", lines[i]);
+		send_str(&c, 0, req, 1000);
+		send_str(&c, 0, "GET /next HTTP/1.1\r\n\r\n", 1100);
+		send_str(&c, 1, "HTTP/1.1 400 Bad\r\nContent-Length: 0\r\n\r\n", 2000);
+		send_str(&c, 1, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", 2100);
+		assert_int_equal(c.out.n, 2);
+		has(c.out.l[0], "\"server.address\":\"www.example.org\"");
+		has(c.out.l[0], "\"server.port\":8080");
+		has(c.out.l[0], "\"user_agent.original\":\"probe\"");
+		has(c.out.l[0], "\"http.request.body.size\":3");
+		snprintf(req, sizeof(req), "\"hdrlog.http.request.error\":\"%s\"", errors[i]);
+		has(c.out.l[0], req);
+		has(c.out.l[1], "\"url.path\":\"/next\"");
+		lacks(c.out.l[1], "error");
+		conn_close(&c);
+	}
+}
+
+/* RFC 1945 4.1: Simple-Request = "GET" SP Request-URI CRLF, answered by
+ * a Simple-Response: the body alone, until the close. A server that
+ * answers one with a status line anyway is read as usual. A head that
+ * never ends before the close is cut, but was seen whole: no gap. */
+TEST(http09)
+{
+	struct conn c;
+
+	conn_open(&c, NULL);
+	send_str(&c, 0, "GET /old?a=b\r\n", 1000);
+	send_str(&c, 1, "<html>\r\n", 2000);
+	send_str(&c, 1, "HTTP/1.1 but just text\n", 2100);
+	assert_int_equal(c.out.n, 0);
+	seg_at(&c, 1, c.seq[1], NULL, 0, HDRLOG_TCP_FIN, 2200);
+	seg_at(&c, 0, c.seq[0], NULL, 0, HDRLOG_TCP_FIN, 2300);
+	assert_int_equal(c.out.n, 1);
+	has(c.out.l[0], "\"network.protocol.version\":\"0.9\"");
+	has(c.out.l[0], "\"url.path\":\"/old\"");
+	has(c.out.l[0], "\"url.query\":\"a=b\"");
+	has(c.out.l[0], "\"http.response.body.size\":31");
+	has(c.out.l[0], "\"hdrlog.http.outcome\":\"complete\"");
+	lacks(c.out.l[0], "status_code");
+	lacks(c.out.l[0], "error");
+	conn_close(&c);
+
+	conn_open(&c, NULL);
+	send_str(&c, 0, "GET /x\n", 1000);
+	send_str(&c, 1, "HTTP/1.0 400 Bad Request\r\n\r\nno", 2000);
+	http_engine_finish(c.e);
+	assert_int_equal(c.out.n, 1);
+	has(c.out.l[0], "\"http.response.status_code\":400");
+	has(c.out.l[0], "\"http.response.body.size\":2");
+	conn_close(&c);
+
+	conn_open(&c, NULL);
+	send_str(&c, 0, "GET /never HTTP/1.1\r\nHost: h\r\n", 1000);
+	seg_at(&c, 0, c.seq[0], NULL, 0, HDRLOG_TCP_FIN, 2000);
+	seg_at(&c, 1, c.seq[1], NULL, 0, HDRLOG_TCP_FIN, 2100);
+	assert_int_equal(c.out.n, 1);
+	has(c.out.l[0], "\"hdrlog.http.request.truncated\":true");
+	has(c.out.l[0], "\"server.address\":\"h\"");
+	lacks(c.out.l[0], "gap");
+	conn_close(&c);
+}
+
+/* RFC 9112 6.3: a server's bytes after a complete response are the next
+ * response. Bytes that start no status line (more than Content-Length
+ * said, or what looks like a request) are no transaction: they are
+ * counted on the one they followed, whose record waits HTTP_HOLD_NS for
+ * them, or until the next response. */
+TEST(unexpected_response_bytes)
+{
+	struct conn c;
+
+	conn_open(&c, NULL);
+	c.hold = true;
+	send_str(&c, 0, "GET /a HTTP/1.1\r\n\r\n", 1000);
+	send_str(&c, 1, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokXYZ", 2000);
+	assert_int_equal(c.out.n, 0); /* held */
+	send_str(&c, 1, "GET /evil HTTP/1.1\r\n\r\n", 2100);
+	http_engine_expire(c.e, 2000 + HTTP_HOLD_NS);
+	assert_int_equal(c.out.n, 0);
+	http_engine_expire(c.e, 2000 + HTTP_HOLD_NS + 1);
+	assert_int_equal(c.out.n, 1);
+	has(c.out.l[0], "\"url.path\":\"/a\"");
+	has(c.out.l[0], "\"hdrlog.http.response.unexpected_bytes\":25");
+	has(c.out.l[0], "\"source.port\":40000");
+	/* more of them, after the record left: the next transaction takes them */
+	send_str(&c, 1, "junk", 3000);
+	send_str(&c, 0, "GET /b HTTP/1.1\r\n\r\n", 4000);
+	send_str(&c, 1, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nk", 5000);
+	send_str(&c, 0, "GET /c HTTP/1.1\r\n\r\n", 6000);
+	send_str(&c, 1, "HTTP/1.1 304 Not Modified\r\n\r\n", 7000);
+	assert_int_equal(c.out.n, 2); /* /b: let go by the next response */
+	has(c.out.l[1], "\"url.path\":\"/b\"");
+	has(c.out.l[1], "\"hdrlog.http.response.unexpected_bytes\":4");
+	http_engine_finish(c.e);
+	assert_int_equal(c.out.n, 3);
+	has(c.out.l[2], "\"url.path\":\"/c\"");
+	lacks(c.out.l[2], "unexpected");
+	lacks(c.out.l[2], "evil");
+	assert_int_equal(http_engine_stats(c.e)->unexpected_bytes, 29);
+	assert_int_equal(http_engine_stats(c.e)->requests, 3);
+	conn_close(&c);
+
+	/* after a response whose framing was lost, and a head that began
+	 * like a status line: still no request from the server */
+	conn_open(&c, NULL);
+	send_str(&c, 0, "GET /d HTTP/1.1\r\n\r\n", 1000);
+	send_str(&c, 1, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 2000);
+	send_str(&c, 1, "GET /evil HTTP/1.1\r\n\r\n", 2100);
+	send_str(&c, 0, "GET /e HTTP/1.1\r\n\r\n", 3000);
+	send_str(&c, 1, "HT", 4000);
+	send_str(&c, 1, "ML is no status\r\n\r\n", 4100);
+	send_str(&c, 1, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", 4200);
+	http_engine_finish(c.e);
+	assert_int_equal(c.out.n, 2);
+	has(c.out.l[0], "\"url.path\":\"/d\"");
+	has(c.out.l[1], "\"url.path\":\"/e\"");
+	/* /d left before the 22 bytes after it (no hold here): /e takes
+	 * them, with the 21 before its response */
+	has(c.out.l[1], "\"hdrlog.http.response.unexpected_bytes\":43");
+	has(c.out.l[1], "\"http.response.status_code\":200");
+	assert_int_equal(http_engine_stats(c.e)->requests, 2);
+	assert_int_equal(http_engine_stats(c.e)->unexpected_bytes, 21 + 22);
+	conn_close(&c);
+}
+
+/* RFC 9110 8.6: Content-Length is 1*DIGIT with no limit: every value up
+ * to 2^64 - 1 is counted, a larger one is an error, not an overflow. RFC
+ * 9112 7.1: a recipient guards chunk sizes against overflow: past 64
+ * bits it is a chunk_size error. */
+TEST(framing_limits)
+{
+	struct http_config cfg = { 0 };
+	struct http_msg m;
+	struct conn c;
+
+	assert_int_equal(http_parse_head("HTTP/1.1 200 OK\r\nContent-Length: "
+					 "18446744073709551615\r\n\r\n", 57, &cfg, &m), 0);
+	assert_true(m.has_length);
+	assert_true(m.content_length == 18446744073709551615ULL);
+	http_msg_free(&m);
+	assert_int_not_equal(http_parse_head("HTTP/1.1 200 OK\r\nContent-Length: "
+					     "18446744073709551616\r\n\r\n", 57, &cfg, &m), 0);
+	assert_string_equal(m.error, "content_length");
+	assert_false(m.has_length);
+	http_msg_free(&m);
+
+	conn_open(&c, NULL);
+	send_str(&c, 0, "GET / HTTP/1.1\r\n\r\n", 1000);
+	send_str(&c, 1, "HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551615\r\n\r\nab", 2000);
+	http_engine_finish(c.e);
+	has(c.out.l[0], "\"http.response.header.content-length\":18446744073709551615");
+	has(c.out.l[0], "\"http.response.body.size\":2");
+	has(c.out.l[0], "\"hdrlog.http.outcome\":\"incomplete\"");
+	conn_close(&c);
+
+	conn_open(&c, NULL);
+	send_str(&c, 0, "GET / HTTP/1.1\r\n\r\n", 1000);
+	send_str(&c, 1, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+			"FFFFFFFFFFFFFFFF\r\nabc", 2000);
+	http_engine_finish(c.e);
+	has(c.out.l[0], "\"http.response.body.size\":3");
+	lacks(c.out.l[0], "error");
+	conn_close(&c);
+
+	conn_open(&c, NULL);
+	send_str(&c, 0, "GET / HTTP/1.1\r\n\r\n", 1000);
+	send_str(&c, 1, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+			"10000000000000000\r\nabc", 2000);
+	assert_int_equal(c.out.n, 1);
+	has(c.out.l[0], "\"hdrlog.http.response.error\":\"chunk_size\"");
+	conn_close(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -685,6 +955,12 @@ int main(void)
 		cmocka_unit_test(test_idle_timeout),
 		cmocka_unit_test(test_parse_head_direct),
 		cmocka_unit_test(test_ipv6_text),
+		cmocka_unit_test(test_obs_fold),
+		cmocka_unit_test(test_extension_methods),
+		cmocka_unit_test(test_bad_request_line_keeps_fields),
+		cmocka_unit_test(test_http09),
+		cmocka_unit_test(test_unexpected_response_bytes),
+		cmocka_unit_test(test_framing_limits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -100,7 +100,7 @@ static char *record_of(const struct http_redact *r, const char *head)
 
 	http_config_defaults(&cfg);
 	http_parse_head(head, strlen(head), &cfg, &t.req.msg);
-	http_record(&sb, RECORD_JSON, r, &t);
+	http_record(&sb, RECORD_JSON, r, &t, NULL);
 	snprintf(out, sizeof(out), "%s", sb.data);
 	sb_free(&sb);
 	http_msg_free(&t.req.msg);
