@@ -18,6 +18,7 @@
 #include "attr/sock_scan.h"
 #include "flow_update.h"
 #include "util/log.h"
+#include "util/map_memory.h"
 
 #define WL_SLOTS 1024		   /* cgroups remembered: a direct-mapped cache */
 #define WL_RECHECK_NS (10ULL * 1000000000ULL) /* then looked at again: gone? renamed pod? */
@@ -178,6 +179,12 @@ void attr_close(struct attr *a)
 	attr_bpf__destroy(a->skel);
 	cgroup_fs_close(&a->cg);
 	free(a);
+}
+
+__u64 attr_map_memory(const struct attr *a,
+		      void (*fn)(const char *map, __u64 bytes))
+{
+	return a && a->skel ? map_memory(a->skel->obj, fn) : 0;
 }
 
 const char *attr_host_name(const struct attr *a)

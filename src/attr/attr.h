@@ -61,6 +61,11 @@ void attr_endpoints(struct attr *a, bool v6, const __u8 *addr_x, __u16 port_x,
 		    const __u8 *addr_y, __u16 port_y, __u64 first_ns,
 		    struct attr_side *x, struct attr_side *y);
 
+/* Calls fn for each map of the process-context programs with the bytes
+ * the kernel charges it; returns their sum (0: no programs). */
+__u64 attr_map_memory(const struct attr *a,
+		      void (*fn)(const char *map, __u64 bytes));
+
 /* This host's name, for host.name. */
 const char *attr_host_name(const struct attr *a);
 

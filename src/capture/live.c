@@ -735,10 +735,12 @@ static int load(struct live *lv)
 	    !(lv->src.flows = flow_store_kernel_new(loader_flows_fd(lv->loader),
 						    loader_timelines_fd(lv->loader))))
 		return -ENOMEM;
-	if (lv->cfg->attribute)
-		return attr_open(&lv->src.attr, &lv->cfg->attr,
-				 loader_flow_socks_fd(lv->loader),
-				 loader_flow_entries(lv->loader));
+	if (lv->cfg->attribute &&
+	    (err = attr_open(&lv->src.attr, &lv->cfg->attr,
+			     loader_flow_socks_fd(lv->loader),
+			     loader_flow_entries(lv->loader))))
+		return err;
+	lv->src.map_bytes += attr_map_memory(lv->src.attr, metrics_map_memory);
 	return 0;
 }
 

@@ -13,6 +13,7 @@
 #include "capture/loader.h"
 #include "capture/tc_stale.h"
 #include "util/log.h"
+#include "util/map_memory.h"
 
 /* Linux 6.6 attach types; libbpf 1.1's headers predate them. */
 #define HDRLOG_TCX_INGRESS 46
@@ -75,13 +76,37 @@ static int explain_load_error(int err)
 
 #define WAKEUP_FRACTION 16 /* wake the agent when 1/16 of the ring is used */
 
+/* Maps the mode never reads (their code is compiled out by the knobs)
+ * get one entry, so that their memory is not locked for nothing. */
+static int shrink_unused_maps(struct hdrlog_bpf *skel, const struct config *cfg)
+{
+	struct bpf_map *unused[8];
+	int n = 0, err = 0;
+
+	/* a reload needs a filter file, hence a filter from the start */
+	if (!cfg->sel.filter) {
+		unused[n++] = skel->maps.filter_rules;
+		unused[n++] = skel->maps.filter_ports;
+	}
+	if (!cfg->anomalies) {
+		unused[n++] = skel->maps.anomaly_seen;
+		unused[n++] = skel->maps.anomaly_sketches;
+		unused[n++] = skel->maps.anomaly_frags;
+		unused[n++] = skel->maps.anomaly_ttls;
+	}
+	if (!cfg->netns)
+		unused[n++] = skel->maps.iface_ids;
+	for (int i = 0; i < n && !err; i++)
+		err = bpf_map__set_max_entries(unused[i], 1);
+	return err;
+}
+
 /* The programs' load-time knobs (rodata) and map sizes from cfg. */
 static int set_knobs(struct hdrlog_bpf *skel, const struct config *cfg,
 		     __u32 sample_seed)
 {
 	/* without flows the table is never used: one entry, not a table */
 	__u32 flows = cfg->flows ? cfg->flow_entries : 1;
-	bool filter = cfg->sel.filter != NULL;
 	int err;
 
 	skel->rodata->targ_pull_len = cfg->pull_len;
@@ -111,12 +136,8 @@ static int set_knobs(struct hdrlog_bpf *skel, const struct config *cfg,
 	err = bpf_map__set_max_entries(skel->maps.flows, flows);
 	if (!err && cfg->flow.timeline)
 		err = bpf_map__set_max_entries(skel->maps.timelines, flows);
-	/* without a filter its rules and port sets are never read (a reload
-	 * needs a filter file, hence a filter from the start) */
-	if (!err && !filter)
-		err = bpf_map__set_max_entries(skel->maps.filter_rules, 1);
-	if (!err && !filter)
-		err = bpf_map__set_max_entries(skel->maps.filter_ports, 1);
+	if (!err)
+		err = shrink_unused_maps(skel, cfg);
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.events, cfg->ringbuf_bytes);
 	return err;
@@ -406,36 +427,10 @@ int loader_filter_maps(struct loader *l, struct filter_maps *m)
 				&s->bss->filter_gen);
 }
 
-/* What the kernel charges a map: "memlock:" of its fdinfo. */
-static __u64 map_memlock(int fd)
-{
-	char path[64], line[128];
-	unsigned long long v = 0;
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	if (!(fp = fopen(path, "r")))
-		return 0;
-	while (fgets(line, sizeof(line), fp))
-		if (sscanf(line, "memlock: %llu", &v) == 1)
-			break;
-	fclose(fp);
-	return v;
-}
-
 __u64 loader_map_memory(const struct loader *l,
 			void (*fn)(const char *map, __u64 bytes))
 {
-	struct bpf_map *m;
-	__u64 sum = 0, b;
-
-	bpf_object__for_each_map(m, l->skel->obj) {
-		b = map_memlock(bpf_map__fd(m));
-		sum += b;
-		if (fn)
-			fn(bpf_map__name(m), b);
-	}
-	return sum;
+	return map_memory(l->skel->obj, fn);
 }
 
 bool loader_needs_net_admin(const struct loader *l)

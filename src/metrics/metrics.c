@@ -17,7 +17,7 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define MAX_IFACES 16
 #define MAX_SINKS 8
-#define MAX_MAPS 16
+#define MAX_MAPS 32 /* the packet programs' and the attribution programs', with libbpf's .rodata and .bss */
 #define MAP_NAME_LEN 32
 #define MAX_CONN_STATES 16
 #define NAME_LEN 16
