@@ -12,8 +12,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "hdrlog/events.h" /* before the skeleton: its types */
 #include "hdrlog.skel.h"
-#include "hdrlog/events.h"
 
 struct __attribute__((packed)) syn {
 	__u8 dst[6], src[6];

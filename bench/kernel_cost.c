@@ -23,7 +23,10 @@
  * the scan sketches: 5 of its 8 packets) and over its TCP data segments
  * alone (bulk traffic: the stateless checks and the TTL lookup).
  *
- * usage: kernel_cost MIX.pcap [REPEAT [HTTP_MIX.pcap]]
+ * Then the same mix inside tunnels (VXLAN and GRE, bench/packets.py
+ * tunnel), against the plain mix: the cost of opening a tunnel.
+ *
+ * usage: kernel_cost MIX.pcap [REPEAT [HTTP_MIX.pcap [TUNNEL_MIX.pcap]]]
  */
 #include <errno.h>
 #include <stdio.h>
@@ -32,6 +35,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "hdrlog/events.h" /* before the skeleton: its types */
 #include "hdrlog.skel.h"
 #include "empty.skel.h"
 #include "hdrlog/flow.h"
@@ -263,22 +267,24 @@ int main(int argc, char **argv)
 		{ .name = "filter 64 port ranges", .expr = alternatives(64, true) },
 	};
 	const int n_modes = sizeof(modes) / sizeof(modes[0]);
-	struct row rows[2 * (12 + sizeof(modes) / sizeof(modes[0]))];
+	struct row rows[2 * (14 + sizeof(modes) / sizeof(modes[0]))];
 	struct hdrlog_bpf *fl, *fh = NULL, *fa, *fn, *fx;
 	struct ring_buffer *fl_rb, *fh_rb = NULL, *fa_rb, *fn_rb, *fx_rb;
 	struct pkt data[MAX_PKTS];
 	int attr_row, an_row, n_data = 0;
 	double first[2];
-	struct pkt pkts[MAX_PKTS], http[MAX_PKTS];
-	int n_http = 0;
+	struct pkt pkts[MAX_PKTS], http[MAX_PKTS], tun[MAX_PKTS];
+	int n_http = 0, n_tun = 0, tun_row = 0;
 	struct hdrlog_bpf *hl;
 	struct empty_bpf *em;
 	struct ring_buffer *rb;
 	int n, n_rows = 0, repeat = argc > 2 ? atoi(argv[2]) : 100000;
 
 	if (argc < 2 || (n = load_mix(argv[1], pkts)) <= 0 ||
-	    (argc > 3 && (n_http = load_mix(argv[3], http)) <= 0)) {
-		fprintf(stderr, "usage: kernel_cost MIX.pcap [REPEAT [HTTP_MIX.pcap]]\n");
+	    (argc > 3 && (n_http = load_mix(argv[3], http)) <= 0) ||
+	    (argc > 4 && (n_tun = load_mix(argv[4], tun)) <= 0)) {
+		fprintf(stderr, "usage: kernel_cost MIX.pcap [REPEAT [HTTP_MIX.pcap "
+			"[TUNNEL_MIX.pcap]]]\n");
 		return 2;
 	}
 	hl = hdrlog_bpf__open();
@@ -349,6 +355,19 @@ int main(int argc, char **argv)
 	for (int i = n_rows - 4; i < n_rows; i++) {
 		rows[i].pkts = data;
 		rows[i].n = n_data;
+		}
+	if (n_tun) {
+		/* the plain mix's rows again, over the tunnelled mix */
+		tun_row = n_rows;
+		n_rows = add_rows(rows, n_rows, "tunnel mix, events",
+				  hl->progs.hdrlog_tc_ingress, hl->progs.hdrlog_xdp, rb);
+		n_rows = add_rows(rows, n_rows, "tunnel mix, flows",
+				  fl->progs.hdrlog_tc_ingress, fl->progs.hdrlog_xdp,
+				  fl_rb);
+		for (int i = tun_row; i < n_rows; i++) {
+			rows[i].pkts = tun;
+			rows[i].n = n_tun;
+		}
 	}
 	for (int i = 0; i < n_rows; i++) {
 		if (!rows[i].pkts) {
@@ -420,6 +439,16 @@ int main(int argc, char **argv)
 	       rows[an_row + 5].best - rows[an_row + 3].best,
 	       rows[an_row + 4].best / rows[an_row + 2].best,
 	       rows[an_row + 5].best / rows[an_row + 3].best);
+
+	if (tun_row)
+		printf("tunnels: a tunnelled packet (VXLAN, GRE) costs %.2f (tc) and "
+		       "%.2f (xdp) times a plain one with an event per packet, "
+		       "%.2f and %.2f in flow mode (hdrlog's ns over the same "
+		       "run's)\n",
+		       rows[tun_row].best / rows[2].best,
+		       rows[tun_row + 1].best / rows[3].best,
+		       rows[tun_row + 2].best / rows[4].best,
+		       rows[tun_row + 3].best / rows[5].best);
 
 	for (int m = 0; m < n_modes; m++) {
 		ring_buffer__free(modes[m].rb);

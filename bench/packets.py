@@ -2,7 +2,9 @@
 """Writes the benchmark's packet mix: a pcap of N frames (argv[2]) at
 argv[1], cycling through TCP/UDP/ICMP over IPv4/IPv6, with and without a
 VLAN tag; with argv[3] "http", an HTTP exchange instead: a request head,
-a response head announcing a 100000-byte body, a segment of that body.
+a response head announcing a 100000-byte body, a segment of that body;
+with argv[3] "tunnel", the same mix (untagged) inside tunnels: VXLAN
+(even frames) and GRE with a key (odd ones), over IPv4.
 Addresses from 198.18.0.0/15 and fd00::/8. No traffic is sent."""
 import os
 import struct
@@ -73,9 +75,20 @@ def http_frame(i):
     return eth(0x0800) + ipv4(src, dst, 6, hdr + payload, i)
 
 
+def tunnel_frame(i):
+    inner = frame(i if i % 8 != 7 else i - 6)  # no inner VLAN tag
+    if i % 2 == 0:
+        vx = struct.pack("!B3xI", 0x08, 4242 << 8) + inner
+        outer = struct.pack("!HHHH", 51000 + i % 1000, 4789, 8 + len(vx), 0) + vx
+        return eth(0x0800) + ipv4("198.18.0.3", "198.18.0.4", 17, outer, i)
+    gre = struct.pack("!HHI", 0x2000, struct.unpack("!H", inner[12:14])[0], 77) + inner[14:]
+    return eth(0x0800) + ipv4("198.18.0.3", "198.18.0.4", 47, gre, i)
+
+
 def main():
     path, count = sys.argv[1], int(sys.argv[2])
-    frame_of = http_frame if sys.argv[3:] == ["http"] else frame
+    frame_of = {"http": http_frame, "tunnel": tunnel_frame}.get(
+        (sys.argv[3:] or [""])[0], frame)
     write_pcap(path, (frame_of(i) for i in range(count)),
                when=lambda i: (1700000000 + i // 100000, (i % 100000) * 10))
 

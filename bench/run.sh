@@ -17,7 +17,9 @@ bench() { # title command...
 
 python3 bench/packets.py "$tmp/mix.pcap" 8
 python3 bench/packets.py "$tmp/http.pcap" 3 http
-bench "kernel cost (BPF_PROG_TEST_RUN)" ./build/bench/kernel_cost "$tmp/mix.pcap" 100000 "$tmp/http.pcap"
+python3 bench/packets.py "$tmp/tunnel.pcap" 8 tunnel
+bench "kernel cost (BPF_PROG_TEST_RUN)" ./build/bench/kernel_cost "$tmp/mix.pcap" 100000 \
+	"$tmp/http.pcap" "$tmp/tunnel.pcap"
 bench "anomaly detector memory under a full port scan (BPF_PROG_TEST_RUN)" ./build/tests/test_anomaly_scan
 bench "BPF map memory by mode" bench/map_memory.sh
 bench "offline speed" bench/offline.sh

@@ -31,6 +31,9 @@ const volatile __u32 targ_wakeup_bytes = 0;
 
 /* Which packets get a packet event: enum hdrlog_packets. */
 const volatile __u32 targ_packets = HDRLOG_PACKETS_ALL;
+/* The UDP ports of VXLAN and Geneve, and whether tunnels are opened
+ * (--tunnel-ports, --no-tunnels). */
+const volatile struct hdrlog_tunnel_cfg targ_tunnel = HDRLOG_TUNNEL_CFG_DEFAULT;
 /* Keep the flow table; send a flow event when a TCP connection ends. */
 const volatile __u32 targ_flows = 0;
 /* Send flow events of failed connections only (hdrlog_flow_failed). */
@@ -425,6 +428,42 @@ static __always_inline void send_event(struct hdrlog_packet_event *ev,
 
 #include "http_capture.h" /* needs stat_add(), reserve_event() */
 
+/* The inner packets of tunnels, off bytes into the packet: functions
+ * verified once, on their own (parse.h: hdrlog_parse_inner()). */
+#define INNER_OFF_MAX 0x7ff /* parse_tunnel() stays below it */
+
+__attribute__((noinline)) int parse_inner_skb(struct __sk_buff *skb, __u32 off,
+					      struct hdrlog_headers *h)
+{
+	void *data = (void *)(long)skb->data;
+	void *data_end = (void *)(long)skb->data_end;
+
+	if (!h || off > INNER_OFF_MAX)
+		return 0;
+	off &= INNER_OFF_MAX;
+	if (data + off > data_end)
+		return 0;
+	hdrlog_parse_inner(data + off, data_end, off,
+			   (const struct hdrlog_tunnel_cfg *)&targ_tunnel, h);
+	return 0;
+}
+
+__attribute__((noinline)) int parse_inner_xdp(struct xdp_md *ctx, __u32 off,
+					      struct hdrlog_headers *h)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+
+	if (!h || off > INNER_OFF_MAX)
+		return 0;
+	off &= INNER_OFF_MAX;
+	if (data + off > data_end)
+		return 0;
+	hdrlog_parse_inner(data + off, data_end, off,
+			   (const struct hdrlog_tunnel_cfg *)&targ_tunnel, h);
+	return 0;
+}
+
 /* The device's namespace: bpf_get_netns_cookie() gives the socket's, or
  * the initial namespace's for a packet without one, so it is read from
  * the kernel's sk_buff (CO-RE, the fields named as the kernel names
@@ -479,6 +518,7 @@ static __always_inline int handle_skb(struct __sk_buff *skb, __u8 dir)
 	void *data, *data_end;
 	enum ev_place place;
 	bool selected;
+	__u32 inner;
 
 	ev = begin_event(HDRLOG_HOOK_TC, dir, &place);
 	if (!ev)
@@ -499,7 +539,11 @@ static __always_inline int handle_skb(struct __sk_buff *skb, __u8 dir)
 		ev->h.hw_vlan.tpid = bpf_ntohs(skb->vlan_proto);
 		ev->h.hw_vlan.tci = skb->vlan_tci;
 	}
-	hdrlog_parse_eth(data, data_end, &ev->h);
+	inner = hdrlog_parse_eth(data, data_end,
+				 (const struct hdrlog_tunnel_cfg *)&targ_tunnel,
+				 &ev->h);
+	if (inner)
+		parse_inner_skb(skb, inner, &ev->h);
 	selected = account_packet(ev, place, skb);
 	if (selected && targ_http_snaplen)
 		http_capture(skb, ev);
@@ -526,6 +570,7 @@ int hdrlog_xdp(struct xdp_md *ctx)
 	void *data_end = (void *)(long)ctx->data_end;
 	struct hdrlog_packet_event *ev;
 	enum ev_place place;
+	__u32 inner;
 
 	ev = begin_event(HDRLOG_HOOK_XDP, HDRLOG_DIR_INGRESS, &place);
 	if (!ev)
@@ -534,7 +579,11 @@ int hdrlog_xdp(struct xdp_md *ctx)
 	ev->len = data_end - data;
 	ev->caplen = ev->len;
 	ev->gso_segs = 1;
-	hdrlog_parse_eth(data, data_end, &ev->h);
+	inner = hdrlog_parse_eth(data, data_end,
+				 (const struct hdrlog_tunnel_cfg *)&targ_tunnel,
+				 &ev->h);
+	if (inner)
+		parse_inner_xdp(ctx, inner, &ev->h);
 	send_event(ev, place, account_packet(ev, place, NULL));
 	return XDP_PASS;
 }

@@ -279,6 +279,25 @@ static __always_inline int filter_vlan(const struct hdrlog_filter_term *t,
 	return h->truncated == HDRLOG_HDR_VLAN ? FILTER_CUT : FILTER_FALSE;
 }
 
+/* `vxlan [VNI]`, `geneve [VNI]`, `gre [KEY]`, `tunnel`: the tunnel the
+ * parser opened. The other terms test the inner packet then, as libpcap's
+ * after its `vxlan` or `geneve` keyword. */
+static __always_inline int filter_tunnel(const struct hdrlog_filter_term *t,
+					 const struct hdrlog_headers *h)
+{
+	__u32 id;
+
+	if (!(h->layers & HDRLOG_L_TUNNEL))
+		return h->truncated == HDRLOG_HDR_TUNNEL ? FILTER_CUT : FILTER_FALSE;
+	if (t->proto && h->tunnel.type != t->proto)
+		return FILTER_FALSE;
+	if (!(t->flags & HDRLOG_TF_TUNNEL_ID))
+		return FILTER_TRUE;
+	__builtin_memcpy(&id, t->addr, sizeof(id));
+	return (h->tunnel.flags & HDRLOG_TUNF_ID) && h->tunnel.id == id ?
+		       FILTER_TRUE : FILTER_FALSE;
+}
+
 /* One term's test, before its HDRLOG_TF_NOT. */
 FILTER_GLOBAL int filter_term(const struct hdrlog_filter_term *t,
 			      const struct hdrlog_headers *h, FILTER_SETS sets)
@@ -291,6 +310,8 @@ FILTER_GLOBAL int filter_term(const struct hdrlog_filter_term *t,
 		return FILTER_FALSE;
 	if (h->truncated == HDRLOG_HDR_ETH || h->truncated == HDRLOG_HDR_LINK)
 		return FILTER_CUT;
+	if (t->kind == HDRLOG_T_TUNNEL)
+		return filter_tunnel(t, h);
 	/* A tag the NIC stripped (tc only), as libpcap's live Linux filters
 	 * see it: the first `vlan` keyword tests it, from the metadata, and
 	 * moves no test inwards; the tags in the frame come after it. */

@@ -105,6 +105,16 @@ static __always_inline __u16 hdrlog_flow_vlan(const struct hdrlog_headers *h)
 	return 0;
 }
 
+/* A tunnelled packet's flow is its inner connection in its tunnel. */
+static __always_inline void hdrlog_flow_key_tunnel(struct hdrlog_flow_key *k,
+						   const struct hdrlog_headers *h)
+{
+	if (!(h->layers & HDRLOG_L_TUNNEL))
+		return;
+	k->tunnel_type = h->tunnel.type;
+	k->tunnel_id = h->tunnel.id;
+}
+
 /* Builds the bidirectional key of h's flow. *from_a says whether the
  * packet's source is the key's endpoint a. Returns 0, or -1 for a packet
  * no flow is kept for (not IP, or a fragment without its L4 header). */
@@ -132,6 +142,7 @@ static __always_inline int hdrlog_flow_key_make(const struct hdrlog_headers *h,
 	k->family = (h->layers & HDRLOG_L_IPV6) ? 6 : 4;
 	k->proto = h->ip_proto;
 	k->vlan_id = hdrlog_flow_vlan(h);
+	hdrlog_flow_key_tunnel(k, h);
 	*from_a = hdrlog_flow_key_fill(k, h->saddr, h->daddr, sport, dport);
 	return 0;
 }
@@ -153,6 +164,7 @@ static __always_inline int hdrlog_flow_quote_key(const struct hdrlog_headers *h,
 	k->family = (h->layers & HDRLOG_L_IPV6) ? 6 : 4;
 	k->proto = q->proto;
 	k->vlan_id = hdrlog_flow_vlan(h);
+	hdrlog_flow_key_tunnel(k, h);
 	hdrlog_flow_key_fill(k, q->saddr, q->daddr,
 			     (h->layers & HDRLOG_L_QUOTE_PORTS) ? q->sport : 0,
 			     (h->layers & HDRLOG_L_QUOTE_PORTS) ? q->dport : 0);

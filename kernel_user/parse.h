@@ -622,43 +622,275 @@ static __always_inline void set_payload_off(struct hdrlog_headers *h,
 		h->payload_off = l3_off + h->ip_hdr_len + 8;
 }
 
-/* Parses from the network layer on, at data, l3_off bytes into the frame
- * (for payload_off); proto is an EtherType (host order). */
-static __always_inline void hdrlog_parse_l3(void *data, void *end, int proto,
-					    __u32 l3_off,
-					    struct hdrlog_headers *h)
+#define IPPROTO_GRE_ 47	  /* netinet/in.h and linux/in.h disagree on names */
+#define ETH_P_TEB_ 0x6558 /* transparent Ethernet bridging */
+#define GRE_F_CSUM 0x8000
+#define GRE_F_ROUTING 0x4000
+#define GRE_F_KEY 0x2000
+#define GRE_F_SEQ 0x1000
+#define GRE_F_VERSION 0x0007
+#define VXLAN_F_VNI 0x08
+#define GENEVE_HLEN 8
+#define VXLAN_HLEN 8
+#define TUNNEL_CUT (-2) /* parse_tunnel_hdr(): cut by the capture */
+
+/* Parses L3 and L4 at c (l3_off bytes into the frame). Returns the tunnel
+ * the packet carries past them (enum hdrlog_tunnel_type), or 0. */
+static __always_inline int parse_l3_l4(struct hdr_cursor *c, void *end,
+				       int proto, __u32 l3_off,
+				       const struct hdrlog_tunnel_cfg *tc,
+				       struct hdrlog_headers *h)
 {
-	struct hdr_cursor c = { .pos = data };
+	int v4;
 
 	h->eth_proto = proto;
 	if (proto == ETH_P_IP)
-		proto = parse_ipv4(&c, end, h);
+		proto = parse_ipv4(c, end, h);
 	else if (proto == ETH_P_IPV6)
-		proto = parse_ipv6(&c, end, h);
+		proto = parse_ipv6(c, end, h);
 	else if (proto == ETH_P_ARP)
-		proto = parse_arp(&c, end, h);
+		proto = parse_arp(c, end, h);
 	else
 		proto = PARSE_STOP;
 	if (proto < 0)
-		return;
-	parse_l4(&c, end, proto, h);
+		return 0;
+	v4 = h->layers & HDRLOG_L_IPV4;
+	if (tc->enabled && proto == IPPROTO_GRE_)
+		return HDRLOG_TUN_GRE;
+	if (tc->enabled && proto == IPPROTO_IPIP)
+		return v4 ? HDRLOG_TUN_IPIP : HDRLOG_TUN_IP4IP6;
+	if (tc->enabled && proto == IPPROTO_IPV6)
+		return v4 ? HDRLOG_TUN_SIT : HDRLOG_TUN_IP6IP6;
+	parse_l4(c, end, proto, h);
 	set_payload_off(h, l3_off);
+	if (!tc->enabled || !(h->layers & HDRLOG_L_UDP))
+		return 0;
+	if (h->dport && (h->dport == tc->vxlan_port[0] ||
+			 h->dport == tc->vxlan_port[1]))
+		return HDRLOG_TUN_VXLAN;
+	if (h->dport && h->dport == tc->geneve_port)
+		return HDRLOG_TUN_GENEVE;
+	return 0;
 }
 
-/* Parses an Ethernet frame in [data, end); never reads outside it. */
-static __always_inline void hdrlog_parse_eth(void *data, void *end,
+/* The tunnel header at p: fills t, returns its length and sets *inner to
+ * the EtherType it carries, or returns PARSE_STOP when it is not one we
+ * open (then the packet stays what its outer headers say), TUNNEL_CUT
+ * when the capture cut it. */
+static __always_inline int parse_tunnel_hdr(__u8 *p, void *end, int type,
+					    struct hdrlog_tunnel *t,
+					    int *inner)
+{
+	__u16 flags;
+	int len;
+
+	if (type == HDRLOG_TUN_VXLAN) {
+		/* flags: only I; reserved bytes are not checked (RFC 7348:
+		 * ignored on receipt) */
+		if ((void *)(p + VXLAN_HLEN) > end)
+			return TUNNEL_CUT;
+		if (p[0] != VXLAN_F_VNI)
+			return PARSE_STOP;
+		t->id = (__u32)p[4] << 16 | p[5] << 8 | p[6];
+		t->flags |= HDRLOG_TUNF_ID;
+		*inner = ETH_P_TEB_;
+		return VXLAN_HLEN;
+	}
+	if (type == HDRLOG_TUN_GENEVE) {
+		if ((void *)(p + GENEVE_HLEN) > end)
+			return TUNNEL_CUT;
+		if ((p[0] >> 6) != 0)
+			return PARSE_STOP;
+		len = GENEVE_HLEN + (p[0] & 0x3f) * 4;
+		if ((void *)(p + len) > end)
+			return TUNNEL_CUT;
+		t->opt_len = (p[0] & 0x3f) * 4;
+		t->flags |= HDRLOG_TUNF_ID | (p[1] & 0x80 ? HDRLOG_TUNF_GENEVE_OAM : 0) |
+			    (p[1] & 0x40 ? HDRLOG_TUNF_GENEVE_CRIT : 0);
+		t->id = (__u32)p[4] << 16 | p[5] << 8 | p[6];
+		*inner = p[2] << 8 | p[3];
+		return len;
+	}
+	if (type != HDRLOG_TUN_GRE) {
+		*inner = (type == HDRLOG_TUN_IPIP || type == HDRLOG_TUN_IP4IP6) ?
+				 ETH_P_IP : ETH_P_IPV6;
+		return 0;
+	}
+	/* GRE version 0 (RFC 2784, 2890); version 1 (PPTP) and RFC 1701
+	 * source routing are left as GRE packets */
+	if ((void *)(p + 4) > end)
+		return TUNNEL_CUT;
+	flags = p[0] << 8 | p[1];
+	if (flags & (GRE_F_VERSION | GRE_F_ROUTING))
+		return PARSE_STOP;
+	*inner = p[2] << 8 | p[3];
+	len = 4;
+	if (flags & GRE_F_CSUM) {
+		t->flags |= HDRLOG_TUNF_GRE_CSUM;
+		len += 4;
+	}
+	if ((void *)(p + len) > end)
+		return TUNNEL_CUT; /* the checksum */
+	if (flags & GRE_F_KEY) {
+		if ((void *)(p + len + 4) > end)
+			return TUNNEL_CUT;
+		t->id = (__u32)p[len] << 24 | p[len + 1] << 16 |
+			p[len + 2] << 8 | p[len + 3];
+		t->flags |= HDRLOG_TUNF_ID;
+		len += 4;
+	}
+	if (flags & GRE_F_SEQ) {
+		if ((void *)(p + len + 4) > end)
+			return TUNNEL_CUT;
+		t->gre_seq = (__u32)p[len] << 24 | p[len + 1] << 16 |
+			     p[len + 2] << 8 | p[len + 3];
+		t->flags |= HDRLOG_TUNF_GRE_SEQ;
+		len += 4;
+	}
+	return len;
+}
+
+/* Moves the outer headers of h into its tunnel and clears the network and
+ * transport fields for the inner packet. */
+static __always_inline void tunnel_enter(struct hdrlog_headers *h, int type)
+{
+	struct hdrlog_tunnel *t = &h->tunnel;
+
+	t->type = type;
+	t->outer_family = (h->layers & HDRLOG_L_IPV4) ? 4 : 6;
+	t->outer_ttl = h->ttl;
+	t->outer_tos = h->tos;
+	if (h->layers & HDRLOG_L_UDP) {
+		t->outer_sport = h->sport;
+		t->outer_dport = h->dport;
+	}
+	__builtin_memcpy(t->outer_saddr, h->saddr, 16);
+	__builtin_memcpy(t->outer_daddr, h->daddr, 16);
+	h->layers &= HDRLOG_L_ETH | HDRLOG_L_VLAN | HDRLOG_L_HW_VLAN;
+	h->layers |= HDRLOG_L_TUNNEL;
+	__builtin_memset(h->saddr, 0,
+			 __builtin_offsetof(struct hdrlog_headers, tunnel) -
+				 __builtin_offsetof(struct hdrlog_headers, saddr));
+	h->ext_count = 0;
+}
+
+/* Whether the inner Ethernet header at p carries IP or ARP: only then is
+ * the tunnel opened (inner VLAN tags are not walked). Returns 0, or
+ * PARSE_STOP, or TUNNEL_CUT. */
+static __always_inline int inner_eth_known(__u8 *p, void *end)
+{
+	int proto;
+
+	if ((void *)(p + ETH_HLEN) > end)
+		return TUNNEL_CUT;
+	proto = p[12] << 8 | p[13];
+	return proto == ETH_P_IP || proto == ETH_P_IPV6 || proto == ETH_P_ARP ?
+		       0 : PARSE_STOP;
+}
+
+/* Opens the tunnel of type found past the outer L3/L4 at l3 (l3_off bytes
+ * into the frame): moves the outer headers into h->tunnel, parses the
+ * inner Ethernet header if there is one and leaves the inner EtherType in
+ * h->eth_proto. Returns the inner network layer's offset in the frame,
+ * for hdrlog_parse_inner(), or 0 when the tunnel is not opened. */
+static __always_inline __u32 parse_tunnel(void *l3, void *end, int type,
+					  __u32 l3_off,
+					  struct hdrlog_headers *h)
+{
+	struct hdrlog_tunnel *t = &h->tunnel;
+	struct hdr_cursor c;
+	__u32 off = h->ip_hdr_len;
+	int len, inner = 0;
+	__u8 *p;
+
+	/* Outer IP headers longer than this (IPv6 extension chains of
+	 * hundreds of bytes) are not opened: a bound the verifier needs. */
+	if (off > 0x1ff)
+		return 0;
+	off &= 0x1ff;
+	if (type == HDRLOG_TUN_VXLAN || type == HDRLOG_TUN_GENEVE)
+		off += sizeof(struct udphdr);
+	p = (__u8 *)l3 + off;
+	len = parse_tunnel_hdr(p, end, type, t, &inner);
+	if (len >= 0 && inner == ETH_P_TEB_ &&
+	    inner_eth_known(p + (len & 0x1ff), end) < 0)
+		len = inner_eth_known(p + (len & 0x1ff), end);
+	if (len >= 0 && inner != ETH_P_TEB_ && inner != ETH_P_IP &&
+	    inner != ETH_P_IPV6)
+		len = PARSE_STOP;
+	if (len < 0) { /* not opened: the packet is what its outer says */
+		__builtin_memset(t, 0, sizeof(*t));
+		if (len == TUNNEL_CUT)
+			h->truncated = HDRLOG_HDR_TUNNEL;
+		return 0;
+	}
+	/* at most 8 + 252 (Geneve): the mask says so to the verifier */
+	p += len & 0x1ff;
+	off += len & 0x1ff;
+	t->inner_proto = inner;
+	tunnel_enter(h, type);
+	h->eth_proto = inner;
+	if (inner == ETH_P_TEB_) {
+		t->flags |= HDRLOG_TUNF_INNER_ETH;
+		__builtin_memcpy(t->outer_src_mac, h->src_mac, ETH_ALEN);
+		__builtin_memcpy(t->outer_dst_mac, h->dst_mac, ETH_ALEN);
+		c.pos = p;
+		parse_ethhdr(&c, end, h); /* inner_eth_known() checked its bounds */
+		off += ETH_HLEN;
+	}
+	return l3_off + off;
+}
+
+/* The inner packet of an opened tunnel, at data (l3_off bytes into the
+ * frame, hdrlog_parse_l3()'s answer), with the same parsers as the outer.
+ * One level (HDRLOG_TUNNEL_MAX_DEPTH): a tunnel inside it is marked
+ * HDRLOG_TUNF_NESTED and its packet left as the inner headers say. In
+ * BPF a function verified on its own (bpf/hdrlog.bpf.c): the outer and
+ * the inner paths would multiply past the verifier's limit. */
+static __always_inline void hdrlog_parse_inner(void *data, void *end,
+					       __u32 l3_off,
+					       const struct hdrlog_tunnel_cfg *tc,
+					       struct hdrlog_headers *h)
+{
+	struct hdr_cursor c = { .pos = data };
+
+	if (parse_l3_l4(&c, end, h->eth_proto, l3_off, tc, h))
+		h->tunnel.flags |= HDRLOG_TUNF_NESTED;
+}
+
+/* Parses from the network layer on, at data, l3_off bytes into the frame
+ * (for payload_off); proto is an EtherType (host order). Returns where
+ * the inner packet of a tunnel it opened starts (see parse_tunnel()): the
+ * caller goes on with hdrlog_parse_inner(); else 0. */
+static __always_inline __u32 hdrlog_parse_l3(void *data, void *end, int proto,
+					     __u32 l3_off,
+					     const struct hdrlog_tunnel_cfg *tc,
 					     struct hdrlog_headers *h)
+{
+	struct hdr_cursor c = { .pos = data };
+	int type;
+
+	type = parse_l3_l4(&c, end, proto, l3_off, tc, h);
+	return type ? parse_tunnel(data, end, type, l3_off, h) : 0;
+}
+
+/* Parses an Ethernet frame in [data, end); never reads outside it.
+ * Returns as hdrlog_parse_l3(). */
+static __always_inline __u32 hdrlog_parse_eth(void *data, void *end,
+					      const struct hdrlog_tunnel_cfg *tc,
+					      struct hdrlog_headers *h)
 {
 	struct hdr_cursor c = { .pos = data };
 	int proto;
 
 	proto = parse_ethhdr(&c, end, h);
 	if (proto < 0)
-		return;
+		return 0;
 	proto = parse_vlans(&c, end, proto, h);
 	if (proto < 0)
-		return;
-	hdrlog_parse_l3(c.pos, end, proto, ETH_HLEN + 4 * (__u32)h->vlan_depth, h);
+		return 0;
+	return hdrlog_parse_l3(c.pos, end, proto,
+			       ETH_HLEN + 4 * (__u32)h->vlan_depth, tc, h);
 }
 
 #endif /* HDRLOG_PARSE_H */

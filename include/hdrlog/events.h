@@ -15,6 +15,7 @@
 
 #define HDRLOG_VLAN_MAX_DEPTH 2	  /* 802.1Q/802.1ad tags parsed in the frame */
 #define HDRLOG_IPV6_EXT_MAX_CHAIN 8 /* IPv6 extension headers walked */
+#define HDRLOG_TUNNEL_MAX_DEPTH 1   /* encapsulations opened (see hdrlog_tunnel) */
 
 enum hdrlog_event_kind {
 	HDRLOG_EV_PACKET = 1,  /* struct hdrlog_packet_event */
@@ -74,6 +75,67 @@ enum hdrlog_layer {
 				    * header of the packet it answers */
 	HDRLOG_L_QUOTE_PORTS = 1u << 14, /* ... and its ports (TCP, UDP) or
 					  * echo identifier */
+	HDRLOG_L_TUNNEL = 1u << 15, /* opened a tunnel: hdrlog_headers.tunnel
+				     * holds the outer headers, the other
+				     * fields are the inner packet's */
+};
+
+/* hdrlog_tunnel.type */
+enum hdrlog_tunnel_type {
+	HDRLOG_TUN_NONE = 0,
+	HDRLOG_TUN_VXLAN,  /* RFC 7348, UDP (4789, 8472) */
+	HDRLOG_TUN_GENEVE, /* RFC 8926, UDP 6081 */
+	HDRLOG_TUN_GRE,	   /* RFC 2784/2890, IP protocol 47 */
+	HDRLOG_TUN_IPIP,   /* IPv4 in IPv4 (protocol 4) */
+	HDRLOG_TUN_SIT,	   /* IPv6 in IPv4, 6in4 (protocol 41) */
+	HDRLOG_TUN_IP6IP6, /* IPv6 in IPv6 (next header 41) */
+	HDRLOG_TUN_IP4IP6, /* IPv4 in IPv6 (next header 4) */
+	HDRLOG_TUN__MAX,
+};
+
+/* hdrlog_tunnel.flags */
+enum hdrlog_tunnel_flag {
+	HDRLOG_TUNF_ID = 1u << 0,	 /* id is valid: a VNI, or a GRE key */
+	HDRLOG_TUNF_GRE_CSUM = 1u << 1, /* GRE C bit: checksum present */
+	HDRLOG_TUNF_GRE_SEQ = 1u << 2,	 /* GRE S bit: gre_seq valid */
+	HDRLOG_TUNF_INNER_ETH = 1u << 3, /* the tunnel carries Ethernet:
+					  * outer_*_mac hold the frame's */
+	HDRLOG_TUNF_NESTED = 1u << 4,	 /* the inner packet is a tunnel
+					  * again, not opened (depth 1) */
+	HDRLOG_TUNF_GENEVE_CRIT = 1u << 5, /* Geneve C bit: critical options */
+	HDRLOG_TUNF_GENEVE_OAM = 1u << 6,  /* Geneve O bit: control packet */
+};
+
+/* Where hdrlog_parse_l3() looks for UDP tunnels: destination ports, host
+ * order, 0 for none. The kernel's is a load-time constant; user space
+ * sets its own (decode_set_tunnels()). */
+struct hdrlog_tunnel_cfg {
+	__u16 vxlan_port[2]; /* IANA's 4789 and Linux's historic 8472 */
+	__u16 geneve_port;   /* 6081 */
+	__u8 enabled;	     /* 0: no tunnel is opened */
+	__u8 _pad;
+};
+
+#define HDRLOG_TUNNEL_CFG_DEFAULT { { 4789, 8472 }, 6081, 1, 0 }
+
+/* The outer headers of a tunnelled packet (HDRLOG_L_TUNNEL). */
+struct hdrlog_tunnel {
+	__u8 type;	   /* enum hdrlog_tunnel_type */
+	__u8 flags;	   /* HDRLOG_TUNF_* */
+	__u8 outer_family; /* 4 or 6 */
+	__u8 outer_ttl;	   /* TTL or hop limit */
+	__u16 inner_proto; /* EtherType carried (GRE/Geneve protocol; 0x6558:
+			    * Ethernet) */
+	__u8 opt_len;	   /* Geneve option bytes */
+	__u8 outer_tos;
+	__u32 id;	   /* VNI (24 bits) or GRE key, HDRLOG_TUNF_ID */
+	__u32 gre_seq;	   /* HDRLOG_TUNF_GRE_SEQ */
+	__u16 outer_sport; /* UDP tunnels */
+	__u16 outer_dport;
+	__u8 outer_saddr[16]; /* network order; IPv4 uses the first 4 bytes */
+	__u8 outer_daddr[16];
+	__u8 outer_src_mac[6]; /* HDRLOG_TUNF_INNER_ETH */
+	__u8 outer_dst_mac[6];
 };
 
 /* The header that ran past the captured bytes (hdrlog_headers.truncated). */
@@ -92,6 +154,7 @@ enum hdrlog_hdr {
 	HDRLOG_HDR_ICMP,
 	HDRLOG_HDR_ICMPV6,
 	HDRLOG_HDR_LINK, /* a pcap link-layer header other than Ethernet */
+	HDRLOG_HDR_TUNNEL, /* a tunnel header, or the Ethernet header in it */
 	HDRLOG_HDR__MAX,
 };
 
@@ -153,7 +216,7 @@ struct hdrlog_icmp_quote {
 
 /* Everything the parser read from one packet. Fields of a layer are valid
  * only when its bit is set in layers. */
-#define HDRLOG_HEADERS_SIZE 172
+#define HDRLOG_HEADERS_SIZE 236
 struct hdrlog_headers {
 	__u32 layers;	 /* HDRLOG_L_* */
 	__u8 truncated;	 /* enum hdrlog_hdr that did not fit, or 0 */
@@ -216,6 +279,7 @@ struct hdrlog_headers {
 	__u16 payload_len; /* L4 payload bytes by the IP length fields */
 	__u16 payload_off; /* TCP, UDP, ICMP: where the L4 payload starts,
 			    * in bytes from the start of the frame */
+	struct hdrlog_tunnel tunnel; /* HDRLOG_L_TUNNEL */
 };
 
 /* HDRLOG_EV_PACKET: one packet's headers. */
@@ -421,10 +485,11 @@ _Static_assert(sizeof(struct hdrlog_headers) == HDRLOG_HEADERS_SIZE,
 	       "struct hdrlog_headers");
 _Static_assert(__builtin_offsetof(struct hdrlog_packet_event, h) == 40,
 	       "packet event: headers");
-_Static_assert(sizeof(struct hdrlog_packet_event) == 216, "packet event");
+_Static_assert(sizeof(struct hdrlog_tunnel) == 64, "tunnel");
+_Static_assert(sizeof(struct hdrlog_packet_event) == 280, "packet event");
 _Static_assert(__builtin_offsetof(struct hdrlog_anomaly_event, h) == 40,
 	       "anomaly event: headers");
-_Static_assert(sizeof(struct hdrlog_anomaly_event) == 216,
+_Static_assert(sizeof(struct hdrlog_anomaly_event) == 280,
 	       "anomaly event");
 _Static_assert(__builtin_offsetof(struct hdrlog_payload_event, h) == 40,
 	       "payload event: headers");

@@ -35,6 +35,9 @@ enum hdrlog_term_kind {
 	HDRLOG_T_TCP_FLAGS,	/* `tcp[tcpflags] & mask op value` */
 	HDRLOG_T_ADDR_SET,	/* `net A or net B or ...`: an address in set */
 	HDRLOG_T_PORT_SET,	/* `port A or portrange B or ...`: port in set */
+	HDRLOG_T_TUNNEL,	/* `vxlan [VNI]`, `geneve [VNI]`, `gre [KEY]`,
+				 * `tunnel`: the tunnel hdrlog opened (proto:
+				 * enum hdrlog_tunnel_type, 0: any) */
 	HDRLOG_T__MAX,
 };
 
@@ -42,6 +45,7 @@ enum hdrlog_term_kind {
 enum hdrlog_term_flag {
 	HDRLOG_TF_NOT = 1u << 0,     /* the term holds when its test fails */
 	HDRLOG_TF_VLAN_ID = 1u << 1, /* HDRLOG_T_VLAN: compare vlan_id too */
+	HDRLOG_TF_TUNNEL_ID = 1u << 2, /* HDRLOG_T_TUNNEL: compare the id too */
 };
 
 /* Which addresses or ports a term looks at (hdrlog_filter_term.dir). */
@@ -90,7 +94,9 @@ struct hdrlog_filter_term {
 	__u8 tcp_value;
 	__u8 set;	 /* ADDR_SET, PORT_SET: 0..HDRLOG_FILTER_MAX_SETS-1 */
 	__u8 _pad;
-	__u8 addr[16];	 /* ADDR: network order, bits past prefix_len zero */
+	__u8 addr[16];	 /* ADDR: network order, bits past prefix_len zero;
+			  * TUNNEL: the VNI or key, a host-order __u32 in
+			  * the first 4 bytes */
 };
 
 /* A conjunction: holds when all n_terms terms hold (none: always). */

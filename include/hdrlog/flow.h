@@ -26,6 +26,11 @@ struct hdrlog_flow_key {
 	__u16 vlan_id;	 /* outermost VLAN ID, 0 without a tag */
 	__u8 family;	 /* 4 or 6 */
 	__u8 proto;	 /* IP protocol */
+	/* A tunnelled packet's flow is its inner connection's, in its
+	 * tunnel: the same inner 5-tuple in two VNIs is two flows. */
+	__u32 tunnel_id;   /* VNI or GRE key, 0 without one */
+	__u8 tunnel_type;  /* enum hdrlog_tunnel_type, 0: not tunnelled */
+	__u8 _kpad[3];	   /* zero: keys are hashed as bytes */
 };
 
 /* Zeek's per-endpoint TCP states (conn.log's conn_state derives from them). */
@@ -197,12 +202,12 @@ struct hdrlog_flow_event {
 };
 #define HDRLOG_FLOW_EVENT_BARE __builtin_offsetof(struct hdrlog_flow_event, tl)
 
-_Static_assert(sizeof(struct hdrlog_flow_key) == 40, "flow key");
+_Static_assert(sizeof(struct hdrlog_flow_key) == 48, "flow key");
 _Static_assert(sizeof(struct hdrlog_flow_dir) == 80, "flow direction");
 _Static_assert(sizeof(struct hdrlog_flow_http) == 112, "flow HTTP state");
 _Static_assert(sizeof(struct hdrlog_flow_value) == 400, "flow value");
 _Static_assert(sizeof(struct hdrlog_timeline) == 280, "timeline");
-_Static_assert(HDRLOG_FLOW_EVENT_BARE == 464, "flow event without timeline");
-_Static_assert(sizeof(struct hdrlog_flow_event) == 744, "flow event");
+_Static_assert(HDRLOG_FLOW_EVENT_BARE == 472, "flow event without timeline");
+_Static_assert(sizeof(struct hdrlog_flow_event) == 752, "flow event");
 
 #endif /* HDRLOG_FLOW_H */

@@ -108,12 +108,40 @@ int decode_link(int linktype, const __u8 *pkt, __u32 caplen,
 	}
 }
 
+/* The tunnels decode_packet() opens: the kernel's defaults until the
+ * configuration says otherwise. */
+static struct hdrlog_tunnel_cfg tunnel_cfg = HDRLOG_TUNNEL_CFG_DEFAULT;
+
+void decode_set_tunnels(const struct hdrlog_tunnel_cfg *cfg)
+{
+	tunnel_cfg = *cfg;
+}
+
+/* The inner packet of a tunnel at data + off. parse.h reads headers in
+ * place, and an inner IP header need not be 4-byte aligned (VXLAN's is
+ * 2 bytes off): the bytes from it on are moved back to alignment, over
+ * the tunnel headers already read (our own copy). The parsers stop at
+ * the moved bytes' end; ASan would miss a read of the up to 3 bytes
+ * behind it, which are still the copy's. */
+static void parse_inner_aligned(__u8 *data, __u32 caplen, __u32 off,
+				struct hdrlog_headers *h)
+{
+	size_t mis = (size_t)(data + off) & 3;
+	__u8 *inner = data + off - mis;
+
+	if (off > caplen)
+		return;
+	memmove(inner, data + off, caplen - off);
+	hdrlog_parse_inner(inner, inner + (caplen - off), off, &tunnel_cfg, h);
+}
+
 int decode_packet(int linktype, const __u8 *pkt, __u32 caplen, __u32 wirelen,
 		  struct hdrlog_packet_event *ev)
 {
 	struct link_l3 link = { 0 };
 	__u32 l3 = linktype == DLT_EN10MB ? ETH_HLEN : 0;
 	__u8 *copy, *data;
+	__u32 inner = 0;
 	size_t shift;
 
 	if (!decode_supported(linktype))
@@ -144,11 +172,14 @@ int decode_packet(int linktype, const __u8 *pkt, __u32 caplen, __u32 wirelen,
 	data = copy + shift;
 	memcpy(data, pkt, caplen);
 	if (linktype == DLT_EN10MB)
-		hdrlog_parse_eth(data, data + caplen, &ev->h);
+		inner = hdrlog_parse_eth(data, data + caplen, &tunnel_cfg, &ev->h);
 	else if (link.proto)
-		hdrlog_parse_l3(data + l3, data + caplen, link.proto, l3, &ev->h);
+		inner = hdrlog_parse_l3(data + l3, data + caplen, link.proto, l3,
+					&tunnel_cfg, &ev->h);
 	else if (is_raw_ip(linktype))
 		ev->h.error = HDRLOG_ERR_IP_VERSION; /* neither 4 nor 6 */
+	if (inner)
+		parse_inner_aligned(data, caplen, inner, &ev->h);
 	free(copy);
 	return 0;
 }

@@ -28,6 +28,10 @@ int decode_link(int linktype, const __u8 *pkt, __u32 caplen,
  * wirelen on the wire. Never reads past pkt + caplen. Returns 0, or
  * -EPROTONOSUPPORT for a link type decode_supported() refuses. The caller
  * sets ts_ns. */
+/* Which tunnels decode_packet() opens (default: HDRLOG_TUNNEL_CFG_DEFAULT,
+ * as the kernel's). */
+void decode_set_tunnels(const struct hdrlog_tunnel_cfg *cfg);
+
 int decode_packet(int linktype, const __u8 *pkt, __u32 caplen, __u32 wirelen,
 		  struct hdrlog_packet_event *ev);
 

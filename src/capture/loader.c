@@ -8,8 +8,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "hdrlog/events.h" /* before the skeleton: struct hdrlog_tunnel_cfg */
 #include "hdrlog.skel.h"
-#include "hdrlog/events.h"
 #include "capture/loader.h"
 #include "capture/tc_stale.h"
 #include "util/log.h"
@@ -117,6 +117,7 @@ static int set_knobs(struct hdrlog_bpf *skel, const struct config *cfg,
 	skel->rodata->targ_sample_flow = cfg->sel.sample_flow;
 	skel->rodata->targ_sample_seed = sample_seed;
 	skel->rodata->targ_packets = cfg->packets;
+	skel->rodata->targ_tunnel = cfg->tunnel;
 	skel->rodata->targ_flows = cfg->flows;
 	skel->rodata->targ_only_failed = cfg->flow.only_failed;
 	skel->rodata->targ_timeline = cfg->flow.timeline;

@@ -191,6 +191,7 @@ int pcap_source_open(const struct config *cfg, struct selection *sel,
 	ps->src.ncpu = 1; /* the twin's one sequence */
 	ps->cfg = cfg;
 	ps->path = cfg->read_path;
+	decode_set_tunnels(&cfg->tunnel);
 	err = open_file(ps);
 	if (!err && !(ps->twin = kernel_twin_new(cfg, sel, on_twin_event, ps)))
 		err = -ENOMEM;

@@ -84,6 +84,7 @@ void config_init(struct config *c)
 		.egress = true,
 		.ringbuf_bytes = 0, /* by mode: config_finish() */
 		.pull_len = 256,
+		.tunnel = HDRLOG_TUNNEL_CFG_DEFAULT,
 		.loki = {
 			.queue_records = LOKI_DEFAULT_QUEUE,
 			.batch_bytes = LOKI_DEFAULT_BATCH_BYTES,

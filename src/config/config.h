@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <linux/types.h>
 
+#include "hdrlog/events.h" /* struct hdrlog_tunnel_cfg */
 #include "api/api.h"
 #include "attr/attr.h"
 #include "filter/select.h"
@@ -48,6 +49,7 @@ struct config {
 	bool ingress, egress;	       /* --direction */
 	enum tc_mode tc_mode;
 	unsigned long long max_count;  /* -c; 0: no limit */
+	struct hdrlog_tunnel_cfg tunnel; /* --tunnels, --vxlan-ports, --geneve-port */
 
 	/* selection: which packets */
 	char *filter_expr;	       /* the words after the options, joined */

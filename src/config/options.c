@@ -33,6 +33,7 @@ static int set_ringbuf_size(struct config *c, const char *arg);
 static int set_clickhouse_table(struct config *c, const char *arg);
 static int set_syslog_facility(struct config *c, const char *arg);
 static int set_verbose(struct config *c, const char *arg);
+static int set_vxlan_ports(struct config *c, const char *arg);
 static int set_user(struct config *c, const char *arg);
 static int set_redact(struct config *c, const char *arg, bool param);
 static int set_redact_header(struct config *c, const char *arg);
@@ -47,6 +48,7 @@ static const char *const directions[] = { "in", "out", "both", NULL };
 static const char *const tc_modes[] = { "auto", "tcx", "netlink", NULL };
 static const char *const formats[] = { "json", "text", NULL };
 static const char *const sample_modes[] = { "packet", "flow", NULL };
+static const char *const on_off[] = { "off", "on", NULL };
 /* in enum hdrlog_packets order */
 static const char *const packet_modes[] = { "none", "tcp-control", "all", NULL };
 
@@ -72,6 +74,16 @@ const struct opt options[] = {
 		  "(default auto: tcx when available)" },
 	{ "read", 'r', "FILE", SEC_CAPTURE, K_STRING, FIELD(read_path),
 	  .help = "read a pcap or pcapng file instead (no root)" },
+	{ "tunnels", 0, "on|off", SEC_CAPTURE, K_CHOICE, FIELD(tunnel.enabled),
+	  .choices = on_off, .what = "--tunnels",
+	  .help = "open VXLAN, Geneve, GRE, IPIP, SIT and IPv6-in-IPv6 "
+		  "tunnels: records and flows of the inner packets (default on)" },
+	{ "vxlan-ports", 0, "PORT[,PORT]", SEC_CAPTURE, K_CUSTOM,
+	  .set = set_vxlan_ports,
+	  .help = "UDP destination ports taken for VXLAN (default 4789,8472)" },
+	{ "geneve-port", 0, "PORT", SEC_CAPTURE, K_UINT, FIELD(tunnel.geneve_port),
+	  0, 65535, .what = "Geneve port", .range = "0-65535, 0: none",
+	  .help = "UDP destination port taken for Geneve (default 6081)" },
 	{ "count", 'c', "N", SEC_CAPTURE, K_UINT, FIELD(max_count), 1, ULLONG_MAX,
 	  .what = "count", .help = "stop after N packets (live: packet records; "
 				   "from a file: packets the filter selects)" },
@@ -491,6 +503,27 @@ static int set_direction(struct config *c, const char *arg)
 		return i;
 	c->ingress = i != 1;
 	c->egress = i != 0;
+	return 0;
+}
+
+static int set_vxlan_ports(struct config *c, const char *arg)
+{
+	unsigned long long a, b = 0;
+	const char *comma = strchr(arg, ',');
+	char first[8];
+
+	if (comma && (size_t)(comma - arg) < sizeof(first)) {
+		memcpy(first, arg, comma - arg);
+		first[comma - arg] = 0;
+	}
+	if ((comma && ((size_t)(comma - arg) >= sizeof(first) ||
+		       parse_ull(first, 0, 65535, &a) ||
+		       parse_ull(comma + 1, 0, 65535, &b))) ||
+	    (!comma && parse_ull(arg, 0, 65535, &a)))
+		return usage_error("invalid --vxlan-ports '%s' (one or two "
+				   "ports 0-65535, 0: none)", arg);
+	c->tunnel.vxlan_port[0] = a;
+	c->tunnel.vxlan_port[1] = b;
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <linux/if_ether.h>
 
+#include "hdrlog/events.h" /* enum hdrlog_tunnel_type */
 #include "filter/filter_parser.h"
 
 /* ---- values ---------------------------------------------------------------- */
@@ -315,6 +316,8 @@ static int tcpflags_shorthand(struct parser *p, int tok0)
 	return filter_new_leaf(p, &t, tok0);
 }
 
+#define PRIM_NONE (-10000) /* not a word this parser knows: try the next */
+
 static int vlan_test(struct parser *p, int tok0)
 {
 	struct hdrlog_filter_term t = { .kind = HDRLOG_T_VLAN };
@@ -342,7 +345,44 @@ static int vlan_test(struct parser *p, int tok0)
 	return n;
 }
 
-#define PRIM_NONE (-10000) /* not a word this parser knows: try the next */
+/* `vxlan [VNI]`, `geneve [VNI]` (libpcap's words), `gre [KEY]`,
+ * `tunnel` (hdrlog's): the tunnel parse.h opened. */
+static int tunnel_test(struct parser *p, int tok0)
+{
+	static const struct { const char *w; __u8 type; unsigned long max; } w[] = {
+		{ "vxlan", HDRLOG_TUN_VXLAN, 0xffffff },
+		{ "geneve", HDRLOG_TUN_GENEVE, 0xffffff },
+		{ "gre", HDRLOG_TUN_GRE, 0xffffffffUL },
+		{ "tunnel", 0, 0 },
+	};
+	struct hdrlog_filter_term t = { .kind = HDRLOG_T_TUNNEL };
+	const struct token *tk;
+	unsigned long id;
+	char buf[16];
+	__u32 id32;
+	size_t i;
+
+	for (i = 0; i < sizeof(w) / sizeof(w[0]); i++)
+		if (filter_word_is(p, 0, w[i].w))
+			break;
+	if (i == sizeof(w) / sizeof(w[0]))
+		return PRIM_NONE;
+	p->cur++;
+	t.proto = w[i].type;
+	tk = filter_peek(p, 0);
+	if (w[i].max && tk->kind == TK_WORD && tk->len < (int)sizeof(buf) &&
+	    p->expr[tk->pos] >= '0' && p->expr[tk->pos] <= '9') {
+		filter_tok_text(p, p->cur, buf, sizeof(buf));
+		if (parse_uint(buf, w[i].max, &id))
+			return filter_fail_at(p, p->cur, "expected a %s id 0-%lu",
+					      w[i].w, w[i].max);
+		id32 = id;
+		memcpy(t.addr, &id32, sizeof(id32));
+		t.flags = HDRLOG_TF_TUNNEL_ID;
+		p->cur++;
+	}
+	return filter_new_leaf(p, &t, tok0);
+}
 
 /* ip, ip6, arp, tcp, udp, icmp, icmp6 alone or as qualifiers. */
 static int protocol_word(struct parser *p, int tok0)
@@ -397,6 +437,8 @@ int filter_primitive(struct parser *p)
 	if (filter_peek(p, 0)->kind != TK_WORD)
 		return filter_fail_at(p, p->cur, "expected a test (host, net, port, tcp, vlan, ...) or '('");
 	n = protocol_word(p, tok0);
+	if (n == PRIM_NONE)
+		n = tunnel_test(p, tok0);
 	if (n != PRIM_NONE)
 		return n;
 	if (filter_word_is(p, 0, "vlan")) {
@@ -415,5 +457,5 @@ int filter_primitive(struct parser *p)
 	/* a bare value: tcpdump's implicit qualifiers */
 	if (p->last.type != Q_NONE)
 		return value_term(p, &p->last, p->cur);
-	return filter_fail_at(p, p->cur, "unknown or unsupported word: expected host, net, port, portrange, proto, ip, ip6, arp, tcp, udp, icmp, icmp6, vlan or tcpflags");
+	return filter_fail_at(p, p->cur, "unknown or unsupported word: expected host, net, port, portrange, proto, ip, ip6, arp, tcp, udp, icmp, icmp6, vlan, tcpflags, vxlan, geneve, gre or tunnel");
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "flow/community_id.h"
+#include "record/tunnel.h"
 #include "flow/flow.h"
 #include "flow_update.h"
 #include "http/http_parse.h"
@@ -251,6 +252,7 @@ static void json_endpoints(struct json *j, const struct flow_end *fe)
 	json_u64(j, "hdrlog.ip.proto", k->proto);
 	if (k->vlan_id)
 		json_u64(j, "hdrlog.flow.vlan_id", k->vlan_id);
+	json_tunnel_key(j, k->tunnel_type, k->tunnel_id);
 	if (fe->val->ifindex)
 		json_u64(j, "hdrlog.ifindex", fe->val->ifindex);
 	if (fe->ifname)

@@ -16,6 +16,7 @@
 
 #include "attr/attr.h"
 #include "hdrlog/events.h"
+#include "hdrlog/flow.h"
 #include "http/http_parse.h"
 #include "record/record.h"
 #include "record/strbuf.h"
@@ -48,8 +49,10 @@ struct http_stats {
 /* The client and server of a connection, as the record prints them. */
 struct http_endpoints {
 	bool v6;
+	__u8 tunnel_type; /* enum hdrlog_tunnel_type the connection is in */
 	__u8 addr[2][16]; /* network order */
 	__u16 port[2];	  /* host order */
+	__u32 tunnel_id;  /* its VNI or GRE key (hdrlog_tunnel.id) */
 };
 
 enum http_outcome {
@@ -118,13 +121,11 @@ void http_engine_body_end(struct http_engine *e, const struct hdrlog_headers *h,
 void http_engine_expire(struct http_engine *e, __u64 now_ns);
 
 /* HTTP transactions (request heads) seen so far on the TCP connection
- * between the two endpoints (addresses in network order, 4 or 16 bytes
- * by v6; ports in host order; either order), also after it closed
- * (once: the count is then forgotten); 0 when it is not followed (not
- * HTTP, ended by a timeout, or evicted). */
-__u64 http_engine_conn_txns(struct http_engine *e, bool v6,
-			    const __u8 *addr_x, __u16 port_x,
-			    const __u8 *addr_y, __u16 port_y);
+ * of flow key k (its endpoints and tunnel), also after it closed (once:
+ * the count is then forgotten); 0 when it is not followed (not HTTP,
+ * ended by a timeout, or evicted). */
+__u64 http_engine_conn_txns(struct http_engine *e,
+			    const struct hdrlog_flow_key *k);
 
 /* End of input: every connection ends, every waiting request is logged. */
 void http_engine_finish(struct http_engine *e);

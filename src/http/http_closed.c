@@ -54,7 +54,8 @@ static bool same(const struct http_endpoints *a, const struct http_endpoints *b)
 {
 	size_t alen = a->v6 ? 16 : 4;
 
-	return a->v6 == b->v6 && a->port[0] == b->port[0] &&
+	return a->v6 == b->v6 && a->tunnel_type == b->tunnel_type &&
+	       a->tunnel_id == b->tunnel_id && a->port[0] == b->port[0] &&
 	       a->port[1] == b->port[1] && !memcmp(a->addr[0], b->addr[0], alen) &&
 	       !memcmp(a->addr[1], b->addr[1], alen);
 }

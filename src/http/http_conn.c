@@ -15,7 +15,7 @@ __u64 http_flow_id(const struct http_endpoints *ep)
 {
 	__u64 h = 0xcbf29ce484222325ULL;
 	size_t alen = ep->v6 ? 16 : 4;
-	__u8 buf[2 * 16 + 4 + 1];
+	__u8 buf[2 * 16 + 4 + 1 + 5];
 	size_t n = 0;
 
 	for (int i = 0; i < 2; i++) {
@@ -25,6 +25,11 @@ __u64 http_flow_id(const struct http_endpoints *ep)
 		buf[n++] = ep->port[i] & 0xff;
 	}
 	buf[n++] = 6; /* TCP */
+	if (ep->tunnel_type) { /* one connection in two tunnels is two */
+		buf[n++] = ep->tunnel_type;
+		memcpy(buf + n, &ep->tunnel_id, 4);
+		n += 4;
+	}
 	for (size_t i = 0; i < n; i++) {
 		h ^= buf[i];
 		h *= 0x100000001b3ULL;
@@ -139,18 +144,26 @@ static int endpoints_order(bool v6, const __u8 *sa, __u16 sp, const __u8 *da,
 static int endpoints_of(const struct hdrlog_headers *h,
 			struct http_endpoints *ep)
 {
-	return endpoints_order(h->layers & HDRLOG_L_IPV6, h->saddr, h->sport,
-			       h->daddr, h->dport, ep);
+	int src = endpoints_order(h->layers & HDRLOG_L_IPV6, h->saddr,
+				  h->sport, h->daddr, h->dport, ep);
+
+	if (h->layers & HDRLOG_L_TUNNEL) {
+		ep->tunnel_type = h->tunnel.type;
+		ep->tunnel_id = h->tunnel.id;
+	}
+	return src;
 }
 
-__u64 http_engine_conn_txns(struct http_engine *e, bool v6,
-			    const __u8 *addr_x, __u16 port_x,
-			    const __u8 *addr_y, __u16 port_y)
+__u64 http_engine_conn_txns(struct http_engine *e,
+			    const struct hdrlog_flow_key *k)
 {
 	struct http_endpoints ep;
 	struct http_conn *c;
 
-	endpoints_order(v6, addr_x, port_x, addr_y, port_y, &ep);
+	endpoints_order(k->family == 6, k->addr_a, k->port_a, k->addr_b,
+			k->port_b, &ep);
+	ep.tunnel_type = k->tunnel_type;
+	ep.tunnel_id = k->tunnel_id;
 	c = conn_find(e, &ep);
 	return c ? c->txns : http_closed_take(e->closed, &ep);
 }

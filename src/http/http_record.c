@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "flow/community_id.h"
+#include "record/tunnel.h"
 #include "http/http.h"
 #include "http/http_redact.h"
 #include "record/json.h"
@@ -209,6 +210,7 @@ static void json_txn(struct strbuf *sb, const struct http_redact *r,
 	json_u64(&j, "hdrlog.http.transaction", t->index);
 	json_str(&j, "hdrlog.http.outcome", outcome_name(t));
 	json_str(&j, "network.type", ep->v6 ? "ipv6" : "ipv4");
+	json_tunnel_key(&j, ep->tunnel_type, ep->tunnel_id);
 	json_str(&j, "network.transport", "tcp");
 	json_str(&j, "network.protocol.name", "http");
 	str_opt(&j, "network.protocol.version", version);

@@ -106,9 +106,7 @@ static int write_flow(struct pipeline *p, struct flow_end *fe)
 		return 0;
 	}
 	if (p->http && k->proto == 6 /* TCP */)
-		fe->http_txns = http_engine_conn_txns(p->http, k->family == 6,
-						      k->addr_a, k->port_a,
-						      k->addr_b, k->port_b);
+		fe->http_txns = http_engine_conn_txns(p->http, k);
 	if (p->src->attr) {
 		attr_flow(p->src->attr, k, flow_first_ns(fe->val), side);
 		fe->attr = side;

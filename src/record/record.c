@@ -6,6 +6,7 @@
 
 #include "record/json.h"
 #include "record/record.h"
+#include "record/tunnel.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -23,6 +24,7 @@ static const char *const hdr_names[] = {
 	[HDRLOG_HDR_TCP] = "tcp",	     [HDRLOG_HDR_TCP_OPTS] = "tcp_options",
 	[HDRLOG_HDR_UDP] = "udp",	     [HDRLOG_HDR_ICMP] = "icmp",
 	[HDRLOG_HDR_ICMPV6] = "icmpv6",	     [HDRLOG_HDR_LINK] = "link",
+	[HDRLOG_HDR_TUNNEL] = "tunnel",
 };
 
 static const char *const error_names[] = {
@@ -371,6 +373,8 @@ static void json_packet(struct strbuf *sb, const struct hdrlog_packet_event *ev,
 		json_str(&j, "hdrlog.truncated", record_hdr_name(h->truncated));
 	if (h->error)
 		json_str(&j, "hdrlog.error", record_error_name(h->error));
+	if (h->layers & HDRLOG_L_TUNNEL)
+		json_tunnel(&j, h);
 
 	json_l2(&j, h);
 	if (h->layers & HDRLOG_L_ARP)
@@ -504,6 +508,8 @@ static void text_packet(struct strbuf *sb, const struct hdrlog_packet_event *ev,
 	sb_printf(sb, " %s", meta->ifname ? meta->ifname : record_hook_name(ev->hdr.hook));
 	if (ev->hdr.direction != HDRLOG_DIR_UNKNOWN)
 		sb_puts(sb, ev->hdr.direction == HDRLOG_DIR_EGRESS ? " out" : " in");
+	if (h->layers & HDRLOG_L_TUNNEL)
+		text_tunnel(sb, h);
 	if (h->layers & HDRLOG_L_ETH) {
 		format_mac(src, h->src_mac);
 		format_mac(dst, h->dst_mac);

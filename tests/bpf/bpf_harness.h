@@ -23,8 +23,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "hdrlog/events.h" /* before the skeleton: its types */
 #include "hdrlog.skel.h"
-#include "hdrlog/events.h"
 
 #define HARNESS_SKIP 77	     /* the runner's exit code for "skipped" */
 #define HARNESS_MAX_EVENTS 64 /* events kept by one harness_consume() */
@@ -258,6 +258,14 @@ static const struct harness_field harness_fields[] = {
 	HARNESS_NUM(udp_len), HARNESS_NUM(icmp_type), HARNESS_NUM(icmp_code),
 	HARNESS_NUM(icmp_id), HARNESS_NUM(icmp_seq), HARNESS_NUM(payload_len),
 	HARNESS_NUM(payload_off),
+	HARNESS_NUM(tunnel.type), HARNESS_NUM(tunnel.flags),
+	HARNESS_NUM(tunnel.outer_family), HARNESS_NUM(tunnel.outer_ttl),
+	HARNESS_NUM(tunnel.inner_proto), HARNESS_NUM(tunnel.opt_len),
+	HARNESS_NUM(tunnel.outer_tos), HARNESS_NUM(tunnel.id),
+	HARNESS_NUM(tunnel.gre_seq), HARNESS_NUM(tunnel.outer_sport),
+	HARNESS_NUM(tunnel.outer_dport), HARNESS_BYTES(tunnel.outer_saddr),
+	HARNESS_BYTES(tunnel.outer_daddr), HARNESS_BYTES(tunnel.outer_src_mac),
+	HARNESS_BYTES(tunnel.outer_dst_mac),
 };
 
 /* Whether harness_fields still covers the struct byte for byte: a field

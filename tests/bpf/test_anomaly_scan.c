@@ -20,6 +20,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "hdrlog/events.h" /* before the skeleton: its types */
 #include "hdrlog.skel.h"
 #include "hdrlog/anomaly.h"
 

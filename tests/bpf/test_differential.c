@@ -63,7 +63,7 @@ static const char *const skip_names[SKIP__MAX] = {
 /* Names of the HDRLOG_L_* bits, lowest first. */
 static const char *const layer_names[] = {
 	"eth", "vlan", "hw-vlan", "arp", "ipv4", "ipv6", "frag", "tcp", "udp",
-	"icmp", "icmpv6", "echo", "arp-addrs",
+	"icmp", "icmpv6", "echo", "arp-addrs", "quote", "quote-ports", "tunnel",
 };
 
 struct dlt_count {

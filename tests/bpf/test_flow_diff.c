@@ -40,6 +40,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "hdrlog/events.h" /* before the skeleton: its types */
 #include "hdrlog.skel.h"
 #include "capture/decode.h"
 #include "capture/kernel_twin.h"

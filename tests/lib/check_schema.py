@@ -244,7 +244,10 @@ class Checker:
     def check_formats(self, where, rec, fields):
         """Address forms, and ports even if the schema lost their range;
         values of the wrong type were reported already."""
-        version = {'ipv4': 4, 'ipv6': 6}.get(rec.get('network.type'))
+        families = {'ipv4': 4, 'ipv6': 6}
+        version = families.get(rec.get('network.type'))
+        # a tunnel's outer addresses have the outer family
+        outer = families.get(rec.get('hdrlog.tunnel.network.type'))
         for key, value in rec.items():
             if PORT_KEYS.match(key):
                 if type_ok(value, 'integer') and not 0 <= value <= 65535 \
@@ -257,7 +260,8 @@ class Checker:
                 self.error(where, f'{key}: {value!r} is not a lower-case '
                            'colon-separated MAC address')
             elif IP_KEYS.search(key):
-                want = 4 if IPV4_ONLY_KEYS.match(key) else version
+                want = 4 if IPV4_ONLY_KEYS.match(key) else \
+                    outer if key.startswith('hdrlog.tunnel.') else version
                 msg = check_ip(value, want)
                 if msg:
                     self.error(where, f'{key}: {msg}')

@@ -33,8 +33,10 @@
 struct frame {
 	struct pcap_pkthdr hdr;
 	u_char *data;
-	struct hdrlog_headers h;
+	struct hdrlog_headers h;     /* decoded with --tunnels off */
+	struct hdrlog_headers h_tun; /* ... and on */
 	int excluded; /* enum excl, or 0 */
+	int excluded_tun;
 };
 
 struct capture {
@@ -80,7 +82,7 @@ static int excluded(int linktype, const struct hdrlog_headers *h)
 	case HDRLOG_HDR_ETH: case HDRLOG_HDR_VLAN: case HDRLOG_HDR_ARP:
 	case HDRLOG_HDR_IPV4: case HDRLOG_HDR_IPV4_OPTS: case HDRLOG_HDR_IPV6:
 	case HDRLOG_HDR_IPV6_EXT: case HDRLOG_HDR_TCP: case HDRLOG_HDR_UDP:
-	case HDRLOG_HDR_LINK:
+	case HDRLOG_HDR_LINK: case HDRLOG_HDR_TUNNEL:
 		return EX_CUT;
 	}
 	if (h->error == HDRLOG_ERR_IP_VERSION || h->error == HDRLOG_ERR_IPV4_IHL ||
@@ -95,6 +97,22 @@ static int excluded(int linktype, const struct hdrlog_headers *h)
 	if (h->eth_proto == 0x8035 || h->eth_proto == 0x9100)
 		return EX_TPID;
 	return EX_NONE;
+}
+
+static const struct hdrlog_tunnel_cfg tunnels_on = HDRLOG_TUNNEL_CFG_DEFAULT;
+static const struct hdrlog_tunnel_cfg tunnels_off = { { 4789, 8472 }, 6081, 0, 0 };
+
+/* Whether the filter tests a tunnel: then frames are compared as hdrlog
+ * decodes them with tunnels on. */
+static bool tests_tunnel(const struct filter_prog *f)
+{
+	int i, k;
+
+	for (i = 0; i < f->rules.n_rules; i++)
+		for (k = 0; k < f->rules.rules[i].n_terms; k++)
+			if (f->rules.rules[i].terms[k].kind == HDRLOG_T_TUNNEL)
+				return true;
+	return false;
 }
 
 static int load_capture(const char *dir, const char *name, struct capture *c)
@@ -131,10 +149,19 @@ static int load_capture(const char *dir, const char *name, struct capture *c)
 		if (!f->data)
 			return -ENOMEM;
 		memcpy(f->data, data, hdr->caplen);
+		/* without a tunnel word libpcap reads the outer headers,
+		 * which hdrlog's fields are with tunnels off; after libpcap's
+		 * `geneve` it reads the inner ones, as hdrlog's tunnel terms */
+		decode_set_tunnels(&tunnels_off);
 		if (decode_packet(linktype, data, hdr->caplen, hdr->len, &ev))
 			return -EINVAL;
 		f->h = ev.h;
 		f->excluded = excluded(linktype, &f->h);
+		decode_set_tunnels(&tunnels_on);
+		if (decode_packet(linktype, data, hdr->caplen, hdr->len, &ev))
+			return -EINVAL;
+		f->h_tun = ev.h;
+		f->excluded_tun = excluded(linktype, &f->h_tun);
 	}
 	/* a truncated file still gave its frames; compare those */
 	return 0;
@@ -205,6 +232,7 @@ static unsigned long run_expr(const char *expr, struct capture *caps,
 	char hexpr[1024], *arrow;
 	const char *pexpr = expr;
 	int i, shown = 0, shifted;
+	bool tun;
 	size_t j;
 
 	snprintf(hexpr, sizeof(hexpr), "%s", expr);
@@ -219,6 +247,7 @@ static unsigned long run_expr(const char *expr, struct capture *caps,
 		return 1;
 	}
 	shifted = shifted_level(&f.rules);
+	tun = tests_tunnel(&f);
 	for (i = 0; i < n_caps; i++) {
 		struct capture *c = &caps[i];
 
@@ -230,18 +259,20 @@ static unsigned long run_expr(const char *expr, struct capture *caps,
 		}
 		for (j = 0; j < c->n; j++) {
 			struct frame *fr = &c->frames[j];
+			const struct hdrlog_headers *h = tun ? &fr->h_tun : &fr->h;
+			int ex = tun ? fr->excluded_tun : fr->excluded;
 			bool want, got;
 
-			if (fr->excluded) {
-				t.excluded[fr->excluded]++;
+			if (ex) {
+				t.excluded[ex]++;
 				continue;
 			}
-			if (fr->h.vlan_depth < shifted) {
+			if (h->vlan_depth < shifted) {
 				t.excluded[EX_SHIFTED]++;
 				continue;
 			}
 			want = pcap_offline_filter(&prog, &fr->hdr, fr->data) != 0;
-			got = filter_match(&f, &fr->h);
+			got = filter_match(&f, h);
 			t.compared++;
 			t.selected += want;
 			if (want == got)
