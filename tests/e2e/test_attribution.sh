@@ -53,6 +53,15 @@ in_cgroup() {
 	local cg=$1; shift
 	sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$cg" ip netns exec "$NS_A" "$@"
 }
+# start_in_cgroup CGROUP CMD...: in_cgroup in the background, its pid in
+# $bg_pid. The exec chain (sh, ip netns exec, CMD) keeps that pid CMD's:
+# a backgrounded function would be a subshell, and stopping it would
+# leave CMD running.
+start_in_cgroup() {
+	local cg=$1; shift
+	sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$cg" ip netns exec "$NS_A" "$@" &
+	bg_pid=$!
+}
 far_cgroup() {
 	local cg=$1; shift
 	sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$cg" ip netns exec "$NS_B" "$@"
@@ -61,8 +70,8 @@ far_cgroup() {
 # the server: a real HTTP server, started before hdrlog (its listener is
 # found by the scan), on loopback and on the veth address
 printf 'hello\n' >"$tmp/index.html"
-in_cgroup "$SRV_CG" python3 -m http.server -d "$tmp" -b 0.0.0.0 8080 >/dev/null 2>&1 &
-srv=$!; track_pid $srv
+start_in_cgroup "$SRV_CG" python3 -m http.server -d "$tmp" -b 0.0.0.0 8080 >/dev/null 2>&1
+srv=$bg_pid; track_pid $srv
 wait_listen tcp 8080 5 || { echo "FAIL: server did not listen"; exit 1; }
 # a connection opened before hdrlog, used after it started
 cat >"$tmp/early.py" <<'EOF'
@@ -77,8 +86,8 @@ s.sendall(b"GET /index.html HTTP/1.0\r\nHost: x\r\n\r\n")
 while s.recv(4096):
     pass
 EOF
-in_cgroup "$CLI_CG" python3 "$tmp/early.py" "$tmp/early.ready" "$tmp/early.go" &
-early=$!; track_pid $early
+start_in_cgroup "$CLI_CG" python3 "$tmp/early.py" "$tmp/early.ready" "$tmp/early.go"
+early=$bg_pid; track_pid $early
 wait_for_file() { local i; for ((i = 0; i < 50; i++)); do [ -e "$1" ] && return 0; sleep 0.1; done; return 1; }
 wait_for_file "$tmp/early.ready" || { echo "FAIL: early client did not connect"; exit 1; }
 
