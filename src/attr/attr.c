@@ -16,6 +16,7 @@
 #include "attr/attr.h"
 #include "attr/cgroup.h"
 #include "attr/sock_scan.h"
+#include "capture/netns.h"
 #include "flow_update.h"
 #include "util/log.h"
 #include "util/map_memory.h"
@@ -62,24 +63,6 @@ static __u64 mono_ns(void)
 }
 
 /* ---- setting up ------------------------------------------------------ */
-
-#ifndef SO_NETNS_COOKIE
-#define SO_NETNS_COOKIE 71 /* Linux 5.14 */
-#endif
-
-static __u64 own_netns_cookie(void)
-{
-	__u64 cookie = 0;
-	socklen_t len = sizeof(cookie);
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-
-	if (fd < 0)
-		return 0;
-	if (getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len))
-		cookie = 0;
-	close(fd);
-	return cookie;
-}
 
 /* Every program on the root cgroup: every socket of the host. The links
  * go with the skeleton (and with the process, if it dies). */
@@ -150,7 +133,7 @@ int attr_open(struct attr **out, const struct attr_opts *o, int flow_socks_fd,
 		a->o.pod_logs = ATTR_DEFAULT_POD_LOGS;
 	a->flow_socks_fd = flow_socks_fd;
 	a->owners_fd = a->tuples_fd = -1;
-	a->netns_cookie = own_netns_cookie();
+	a->netns_cookie = netns_cookie_here();
 	if (gethostname(a->host, sizeof(a->host) - 1))
 		a->host[0] = '\0';
 	if (!o->multi_netns && !stat("/proc/self/ns/net", &st))
