@@ -72,7 +72,7 @@ c() { timeout 10 ip netns exec "$NS_A" curl -sf "$@" >/dev/null || fail "curl $*
 c http://198.18.1.2:8080/small.html http://198.18.1.2:8080/api/v1/items # one connection
 c http://198.18.1.2:8080/small.html?x=2
 [ $GRE = 1 ] && c http://198.18.2.2:8081/index.html
-sleep 0.5
+sleep 1.5 # the last FIN exchanges, also on a loaded machine
 stop_pid $tcpdump_pid TERM 5
 stop_pid $hdrlog_pid INT 10 || { cat "$tmp/err"; fail "hdrlog exit status"; }
 grep -q ' 0 lost' "$tmp/err" || { cat "$tmp/err"; fail "events lost"; }
@@ -110,7 +110,7 @@ check(sorted(f['network.community_id'] for f in vx_under) ==
       sorted(f['network.community_id'] for f in vx_over),
       'joined by their Community ID (the inner 5-tuple)')
 check(all(f['hdrlog.flow.conn_state'] == 'SF' for f in vx_under + vx_over),
-      'each complete (SF)')
+      'each complete (SF): ' + ' '.join(f['hdrlog.flow.conn_state'] + '/' + f.get('hdrlog.flow.history', '') for f in vx_under + vx_over))
 gre = tcp_flows(live, 8081)
 check(not has_gre or len(gre) == 1 and gre[0].get('hdrlog.tunnel.type') == 'gre' and
       gre[0].get('hdrlog.tunnel.id') == key, f'the GRE connection: gre key {key}')
