@@ -63,14 +63,6 @@ struct am {
 
 #define ADD(field, v) atomic_fetch_add(&(field), (v))
 
-static unsigned long long now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (unsigned long long)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 static struct timespec ns_to_ts(unsigned long long ns)
 {
 	return (struct timespec){ .tv_sec = ns / 1000000000ULL,
@@ -128,7 +120,7 @@ static void am_write(struct sink *s, const char *line, size_t len,
 	pthread_mutex_lock(&m->lock);
 	a = find(m, t);
 	if (a) {
-		a->last_ns = now_ns();
+		a->last_ns = sink_now_ns();
 		if (!a->starts_ns || a->resolving)
 			a->starts_ns = a->last_ns;
 		a->resolving = false;
@@ -308,7 +300,7 @@ static bool wait_until(struct am *m, unsigned long long until_ns)
 		until_ns = m->drain_deadline_ns;
 	ts = ns_to_ts(until_ns);
 	pthread_cond_timedwait(&m->wake, &m->lock, &ts);
-	return m->stopping && now_ns() >= m->drain_deadline_ns;
+	return m->stopping && sink_now_ns() >= m->drain_deadline_ns;
 }
 
 /* One post of every dirty alert, retried with backoff until accepted,
@@ -322,7 +314,7 @@ static bool post_dirty(struct am *m)
 	int n;
 
 	for (;;) {
-		n = build_body(m, now_ns());
+		n = build_body(m, sink_now_ns());
 		pthread_mutex_unlock(&m->lock);
 		r = post(m, why, sizeof(why));
 		pthread_mutex_lock(&m->lock);
@@ -341,7 +333,7 @@ static bool post_dirty(struct am *m)
 			pr_warn("alertmanager: post failed (%s); retrying with backoff\n",
 				why);
 		m->failing = true;
-		if (wait_until(m, now_ns() + backoff_ms * 1000000ULL))
+		if (wait_until(m, sink_now_ns() + backoff_ms * 1000000ULL))
 			return false;
 		backoff_ms = backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS
 							     : backoff_ms * 2;
@@ -355,7 +347,7 @@ static void *worker(void *arg)
 
 	pthread_mutex_lock(&m->lock);
 	for (;;) {
-		next = mark_quiet(m, now_ns());
+		next = mark_quiet(m, sink_now_ns());
 		if (any_dirty(m)) {
 			if (!post_dirty(m))
 				break;
@@ -377,7 +369,7 @@ static void am_close(struct sink *s)
 	if (m->thread_started) {
 		pthread_mutex_lock(&m->lock);
 		m->stopping = true;
-		m->drain_deadline_ns = now_ns() + m->o.drain_ms * 1000000ULL;
+		m->drain_deadline_ns = sink_now_ns() + m->o.drain_ms * 1000000ULL;
 		pthread_cond_signal(&m->wake);
 		pthread_mutex_unlock(&m->lock);
 		pthread_join(m->thread, NULL);
