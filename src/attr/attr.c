@@ -254,7 +254,8 @@ static bool by_tuple(struct attr *a, const struct hdrlog_flow_key *k, int side,
 	struct hdrlog_tuple_key tk = { .flow = *k, .side = side };
 	struct hdrlog_tuple_sock ts;
 
-	tk.flow.vlan_id = 0; /* sockets know no VLAN */
+	tk.flow.vlan_id = 0; /* sockets know no VLAN, nor interface */
+	tk.flow.iface = 0;
 	if (a->tuples_fd < 0 || k->proto != 6 ||
 	    bpf_map_lookup_elem(a->tuples_fd, &tk, &ts) || ts.since_ns < first_ns)
 		return false;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "flow_update.h"
 #include "http/http_conn.h"
 
 /* FNV-1a over the sorted endpoints and the protocol: the same for both
@@ -15,7 +16,7 @@ __u64 http_flow_id(const struct http_endpoints *ep)
 {
 	__u64 h = 0xcbf29ce484222325ULL;
 	size_t alen = ep->v6 ? 16 : 4;
-	__u8 buf[2 * 16 + 4 + 1 + 5];
+	__u8 buf[2 * 16 + 4 + 1 + 5 + 4];
 	size_t n = 0;
 
 	for (int i = 0; i < 2; i++) {
@@ -28,6 +29,10 @@ __u64 http_flow_id(const struct http_endpoints *ep)
 	if (ep->tunnel_type) { /* one connection in two tunnels is two */
 		buf[n++] = ep->tunnel_type;
 		memcpy(buf + n, &ep->tunnel_id, 4);
+		n += 4;
+	}
+	if (ep->iface) { /* ... and on two interfaces, two hops */
+		memcpy(buf + n, &ep->iface, 4);
 		n += 4;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -141,12 +146,13 @@ static int endpoints_order(bool v6, const __u8 *sa, __u16 sp, const __u8 *da,
 	return src;
 }
 
-static int endpoints_of(const struct hdrlog_headers *h,
+static int endpoints_of(const struct hdrlog_headers *h, __u32 iface,
 			struct http_endpoints *ep)
 {
 	int src = endpoints_order(h->layers & HDRLOG_L_IPV6, h->saddr,
 				  h->sport, h->daddr, h->dport, ep);
 
+	ep->iface = iface;
 	if (h->layers & HDRLOG_L_TUNNEL) {
 		ep->tunnel_type = h->tunnel.type;
 		ep->tunnel_id = h->tunnel.id;
@@ -164,14 +170,29 @@ __u64 http_engine_conn_txns(struct http_engine *e,
 			k->port_b, &ep);
 	ep.tunnel_type = k->tunnel_type;
 	ep.tunnel_id = k->tunnel_id;
+	ep.iface = k->iface;
 	c = conn_find(e, &ep);
 	return c ? c->txns : http_closed_take(e->closed, &ep);
 }
 
+void http_txn_flow_key(const struct http_txn *t, struct hdrlog_flow_key *k)
+{
+	const struct http_endpoints *ep = t->ep;
+
+	memset(k, 0, sizeof(*k));
+	k->family = ep->v6 ? 6 : 4;
+	k->proto = 6;
+	k->tunnel_type = ep->tunnel_type;
+	k->tunnel_id = ep->tunnel_id;
+	k->iface = ep->iface;
+	hdrlog_flow_key_fill(k, ep->addr[0], ep->addr[1], ep->port[0],
+			     ep->port[1]);
+}
+
 /* One segment; uncopied: see http_engine_body_end(), else 0. */
 static void engine_segment(struct http_engine *e, const struct hdrlog_headers *h,
-			   const __u8 *payload, size_t caplen, __u64 uncopied,
-			   __u64 ts_ns)
+			   __u32 iface, const __u8 *payload, size_t caplen,
+			   __u64 uncopied, __u64 ts_ns)
 {
 	struct http_endpoints ep;
 	struct http_conn *c;
@@ -183,7 +204,7 @@ static void engine_segment(struct http_engine *e, const struct hdrlog_headers *h
 	if (!(h->layers & HDRLOG_L_TCP) || (h->layers & HDRLOG_L_FRAG) ||
 	    h->truncated || h->error)
 		return;
-	src = endpoints_of(h, &ep);
+	src = endpoints_of(h, iface, &ep);
 	c = conn_find(e, &ep);
 	if (!c) {
 		/* only a message start makes a connection worth following */
@@ -224,15 +245,16 @@ static void engine_segment(struct http_engine *e, const struct hdrlog_headers *h
 }
 
 void http_engine_packet(struct http_engine *e, const struct hdrlog_headers *h,
-			const __u8 *payload, size_t caplen, __u64 ts_ns)
+			__u32 iface, const __u8 *payload, size_t caplen,
+			__u64 ts_ns)
 {
-	engine_segment(e, h, payload, caplen, 0, ts_ns);
+	engine_segment(e, h, iface, payload, caplen, 0, ts_ns);
 }
 
 void http_engine_body_end(struct http_engine *e, const struct hdrlog_headers *h,
-			  __u64 uncopied, __u64 ts_ns)
+			  __u32 iface, __u64 uncopied, __u64 ts_ns)
 {
-	engine_segment(e, h, NULL, 0, uncopied, ts_ns);
+	engine_segment(e, h, iface, NULL, 0, uncopied, ts_ns);
 }
 
 void http_engine_expire(struct http_engine *e, __u64 now_ns)
