@@ -409,6 +409,11 @@ int path_engine_finish(struct path_engine *e)
 	return err;
 }
 
+size_t path_wait_bytes(void)
+{
+	return sizeof(struct pending);
+}
+
 void path_engine_stats(const struct path_engine *e, struct path_stats *s)
 {
 	*s = e->st;

@@ -17,6 +17,7 @@
 #define HDRLOG_PATH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <linux/types.h>
 
 #include "flow/community_id.h"
@@ -136,6 +137,11 @@ int path_engine_expire(struct path_engine *e, __u64 now_ns);
 int path_engine_finish(struct path_engine *e);
 
 void path_engine_stats(const struct path_engine *e, struct path_stats *s);
+
+/* The memory of one waiting connection without its hops (each a struct
+ * path_hop), and of one hop's HTTP side entry: the bound's figures. */
+size_t path_wait_bytes(void);
+size_t path_txn_entry_bytes(void);
 void path_engine_free(struct path_engine *e);
 
 /* "tcp_isn", "tcp_seq", "ports_time", "none". */

@@ -96,6 +96,11 @@ static struct txn_entry *entry_new(struct path_txns *s,
 	return x;
 }
 
+size_t path_txn_entry_bytes(void)
+{
+	return sizeof(struct txn_entry);
+}
+
 void path_txns_put(struct path_txns *s, const struct http_txn *t)
 {
 	struct hdrlog_flow_key k;

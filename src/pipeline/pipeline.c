@@ -265,7 +265,8 @@ static void http_attr(struct pipeline *p, const struct http_txn *t,
 	 * its own on its first packets */
 	attr_endpoints(p->src->attr, ep->v6, ep->addr[t->client],
 		       ep->port[t->client], ep->addr[!t->client],
-		       ep->port[!t->client], 0, &ha->client, &ha->server);
+		       ep->port[!t->client], ep->iface, 0, &ha->client,
+		       &ha->server);
 }
 
 static void on_http(void *ctx, const struct http_txn *t)
