@@ -377,7 +377,10 @@ int path_engine_flow(struct path_engine *e, const struct path_flow *f)
 		push_newest(e, p);
 	}
 	p->conn.hops[p->conn.n_hops++] = h;
-	p->deadline = f->now_ns + PATH_HOLD_NS;
+	p->deadline = f->now_ns + e->o.close_ns + PATH_HOLD_NS;
+	/* seen on every interface: no other hop can come */
+	if (e->o.ifaces && p->conn.n_hops >= e->o.ifaces)
+		return end_pending(e, p);
 	return 0;
 fail:
 	free(h);
@@ -393,7 +396,7 @@ int path_engine_expire(struct path_engine *e, __u64 now_ns)
 {
 	int err = 0;
 
-	/* deadlines grow along the list: each is its last hop's + hold */
+	/* deadlines grow along the list: each is its last hop's + the wait */
 	while (!err && e->oldest && e->oldest->deadline <= now_ns)
 		err = end_pending(e, e->oldest);
 	return err;
