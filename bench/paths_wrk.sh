@@ -18,16 +18,17 @@ CONNS=${CONNS:-100}
 SECS=${SECS:-5}
 HDRLOG=${HDRLOG:-$PWD/build/hdrlog}
 tmp=$(mktemp -d)
+. tests/lib/http.sh
 . tests/lib/router.sh
 trap 'router_cleanup; [ -n "${KEEP:-}" ] && echo "kept $tmp" || rm -rf "$tmp"' EXIT
 fail() { echo "$*"; exit 1; }
 router_setup || fail "router setup failed"
-router_nginx_start || fail "nginx did not start"
+router_nginx_start
 
 # prints requests/s and the requests wrk made
 run_wrk() {
 	timeout $((SECS + 15)) ip netns exec "$NS_C" wrk -t 2 -c "$CONNS" -d "${SECS}s" \
-		-H 'Connection: close' "http://$IP_S:$PORT/" >"$tmp/wrk.out" 2>&1 ||
+		-H 'Connection: close' "http://$IP_S:$PORT/small.html" >"$tmp/wrk.out" 2>&1 ||
 		{ cat "$tmp/wrk.out" >&2; return 1; }
 	awk '/^Requests\/sec:/ { r = $2 } / requests in / { n = $1 }
 		END { print r, n }' "$tmp/wrk.out"

@@ -16,6 +16,7 @@ for t in nginx curl tcpdump nft python3; do
 	command -v "$t" >/dev/null || { echo "SKIP: $t missing"; exit 77; }
 done
 HDRLOG=${HDRLOG:-$PWD/build/hdrlog}
+. tests/lib/http.sh
 . tests/lib/router.sh
 tmp=$(mktemp -d)
 cleanup() {
@@ -27,7 +28,7 @@ trap 'exit 130' INT TERM
 fail() { echo "FAIL: $*"; exit 1; }
 
 router_setup || fail "namespaces, veths, masquerade"
-router_nginx_start || fail "nginx did not start"
+router_nginx_start
 
 for i in 0 1; do
 	ip netns exec "$NS_R" tcpdump --immediate-mode -i r$i -s 0 -U -w "$tmp/r$i.pcap" tcp port $PORT \
@@ -43,7 +44,7 @@ for i in 0 1; do
 done
 wait_for "$tmp/err" 30 "listening on" || { cat "$tmp/err"; fail "hdrlog did not start"; }
 
-timeout 10 ip netns exec "$NS_C" curl -s -o /dev/null "http://$IP_S:$PORT/" || fail "curl through the router"
+timeout 10 ip netns exec "$NS_C" curl -s -o /dev/null "http://$IP_S:$PORT/small.html" || fail "curl through the router"
 sleep 0.5
 stop_pid $tcpdump0_pid TERM 5
 stop_pid $tcpdump1_pid TERM 5
