@@ -71,6 +71,8 @@ struct path_hop {
 	__u8 conn_state;	      /* enum hdrlog_conn_state */
 	bool failed;		      /* hdrlog_flow_failed() */
 	bool syn_seen;		      /* the originator's SYN crossed it */
+	bool resp_isn_known;
+	__u32 resp_isn;		      /* the responder's first sequence number */
 	__u32 ifindex;
 	__u64 first_ns, last_ns;      /* the originator's first packet, the
 				       * last of either */
