@@ -7,13 +7,18 @@
 #   flows    the default: flow records only
 #   http     --http: flow records and an http record per transaction
 #   packets  --packets all: a JSON record per packet
-# RUNS rounds (default 2), each running no agent then every mode in turn.
-# Reports requests/s and their ratio to the no-agent runs of the same
-# rounds (medians), hdrlog's losses (kernel and sequence gaps), its own
-# count of packets it never saw, and its CPU time (utime+stime of the
-# agent process, /proc/PID/stat) per second of the run; with --http also
-# the transactions logged against the requests wrk made ("every request
-# logged": a few more are fine, those wrk made as it stopped its clock).
+# RUNS rounds (default 5). A round alternates a run without an agent and
+# a run of one mode, for each mode (none, flows, none, http, ...: A/B/A/B),
+# and every mode's ratio is its run's requests/s against the mean of the
+# no-agent runs just before and just after it: on a shared machine the
+# load drifts over seconds, and a pair close in time sees the same load.
+# Reports each mode's median ratio over the rounds with its spread
+# (lowest-highest), requests/s, hdrlog's losses (kernel and sequence
+# gaps), its own count of packets it never saw, and its CPU time
+# (utime+stime of the agent process, /proc/PID/stat) per second of the
+# run; with --http also the transactions logged against the requests wrk
+# made ("every request logged": a few more are fine, those wrk made as it
+# stopped its clock).
 # The BPF programs' own time is spent in softirq on the CPUs that move the
 # packets and is not in the CPU figure (build/bench/kernel_cost measures
 # it per packet). Records go to /dev/null.
@@ -24,7 +29,7 @@ cd "$(dirname "$0")/.."
 . bench/lib.sh
 require_root
 need_tools wrk nginx
-RUNS=${RUNS:-2}
+RUNS=${RUNS:-5}
 SECS=${SECS:-5}
 MODES=${MODES:-"flows http packets"}
 bench_setup
@@ -57,14 +62,20 @@ mode_opts() {
 # a first run warms nginx and the page cache up; not counted
 SECS=1 bench >/dev/null || exit 1
 printf '%-4s %-8s %12s %10s %8s %9s %10s %16s\n' run agent requests/s requests lost "not seen" "http txns" "agent CPU s/s"
-declare -A q_of cpu_of lost_of logged_of
+declare -A q_of cpu_of lost_of logged_of ratio_of
 none=()
+# none_run ROUND: a run without an agent; its requests/s in $q_none
+none_run() {
+	local n
+	read -r q_none n <<<"$(bench)" || exit 1
+	[ -n "${q_none:-}" ] || exit 1
+	none+=("$q_none")
+	printf '%-4s %-8s %12s %10s\n' "$1" none "$q_none" "$n"
+}
+none_run 1
 for ((r = 1; r <= RUNS; r++)); do
-	read -r q n <<<"$(bench)" || exit 1
-	[ -n "${q:-}" ] || exit 1
-	none+=("$q")
-	printf '%-4s %-8s %12s %10s\n' "$r" none "$q" "$n"
 	for m in $MODES; do
+		before=$q_none
 		# shellcheck disable=SC2046 # the options are words
 		start_hdrlog $(mode_opts "$m")
 		t0=$(date +%s%N)
@@ -92,19 +103,24 @@ for ((r = 1; r <= RUNS; r++)); do
 		fi
 		printf '%-4s %-8s %12s %10s %8s %9s %10s %16s\n' "$r" "$m" "$q" "$n" \
 			"$((lost + gaps))" "$notseen" "${txns:--}" "$c"
+		none_run "$r" # B's other neighbour, and the next B's first
+		ratio_of[$m]+="$(awk -v q="$q" -v a="$before" -v b="$q_none" \
+			'BEGIN { printf "%.3f", 2 * q / (a + b) }') "
 	done
 done
 
 read -r mn lo_n hi_n <<<"$(stats "${none[@]}")"
 echo
-echo "median of $RUNS: no agent $mn req/s ($lo_n-$hi_n)"
-line="summary: wrk requests/s against no agent (medians of $RUNS):"
+echo "no agent: median $mn req/s ($lo_n-$hi_n) over ${#none[@]} runs"
+line="summary: wrk requests/s against the no-agent runs around each (medians of $RUNS, lowest-highest):"
 for m in $MODES; do
 	# shellcheck disable=SC2086 # a list of values
 	read -r mq lo hi <<<"$(stats ${q_of[$m]})"
 	# shellcheck disable=SC2086
 	read -r mc _ _ <<<"$(stats ${cpu_of[$m]})"
-	echo "  $m: $mq req/s ($lo-$hi), agent CPU $mc s/s"
-	line+=" $m $(awk -v a="$mq" -v b="$mn" 'BEGIN { printf "%.3f", a / b }')x (lost ${lost_of[$m]}${logged_of[$m]:+, requests logged: ${logged_of[$m]}});"
+	# shellcheck disable=SC2086
+	read -r mr rlo rhi <<<"$(stats ${ratio_of[$m]})"
+	echo "  $m: $mq req/s ($lo-$hi), ratios ${ratio_of[$m]}, agent CPU $mc s/s"
+	line+=" $m ${mr}x ($rlo-$rhi, lost ${lost_of[$m]}${logged_of[$m]:+, requests logged: ${logged_of[$m]}});"
 done
-echo "$line"
+echo "$line targets: flows >= 0.95, http >= 0.90"

@@ -133,7 +133,9 @@ static struct hdrlog_bpf *load_flow_mode(struct ring_buffer **rb,
 	skel->rodata->targ_http_snaplen = http_snaplen; /* --http */
 	skel->rodata->targ_attr = attr;
 	skel->rodata->targ_netns_ids = netns_ids; /* --netns */
-	if (attr && bpf_map__set_max_entries(skel->maps.flow_socks, 65536))
+	/* as the agent: the values' HTTP state only with --http */
+	if (!http_snaplen &&
+	    bpf_map__set_value_size(skel->maps.flows, HDRLOG_FLOW_VALUE_BARE))
 		exit(1);
 	skel->rodata->targ_anomalies = anomalies;
 	if (hdrlog_bpf__load(skel)) {
@@ -164,7 +166,7 @@ static int by_value(const void *a, const void *b)
 }
 
 /* Median ns of prog's run on a flow's first packet (over the mix): the
- * flow table (and flow_socks) emptied before each single run. */
+ * flow table emptied before each single run. */
 static double first_packet_ns(struct hdrlog_bpf *skel, struct bpf_program *prog,
 			      const struct pkt *pkts, int n, int samples)
 {
@@ -177,8 +179,6 @@ static double first_packet_ns(struct hdrlog_bpf *skel, struct bpf_program *prog,
 			LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = pkts[i].data,
 				    .data_size_in = pkts[i].len, .repeat = 1);
 			clear_map(bpf_map__fd(skel->maps.flows),
-				  sizeof(struct hdrlog_flow_key));
-			clear_map(bpf_map__fd(skel->maps.flow_socks),
 				  sizeof(struct hdrlog_flow_key));
 			if (bpf_prog_test_run_opts(bpf_program__fd(prog), &o))
 				exit(1);

@@ -26,7 +26,9 @@ struct {
 
 /* Bound sockets by network namespace cookie and local port: an accepted
  * connection's socket is made in softirq, where only its listener tells
- * whose it is. */
+ * whose it is. A host's listeners and bound UDP sockets, not its
+ * connections (connect()'s port is not a bind): 2048, the oldest bind
+ * going first when more come. */
 struct hdrlog_bound_key {
 	__u64 netns;
 	__u32 port; /* host order */
@@ -35,7 +37,7 @@ struct hdrlog_bound_key {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
+	__uint(max_entries, 2048);
 	__type(key, struct hdrlog_bound_key);
 	__type(value, __u64); /* the bound socket's cookie */
 } bound_socks SEC(".maps");

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /* Attribution on the packet path: the socket behind an endpoint's egress
- * packets (skb->sk), noted in flow_socks during its first
+ * packets (skb->sk), noted in its flow's value during its first
  * HDRLOG_ATTR_PACKETS packets only (hdrlog/attr.h). Needs stat_add(). */
 #ifndef HDRLOG_ATTR_FLOW_H
 #define HDRLOG_ATTR_FLOW_H
@@ -9,7 +9,6 @@
 #include <bpf/bpf_helpers.h>
 #include "hdrlog/attr.h"
 #include "hdrlog/flow.h"
-#include "maps.h"
 
 /* Attribute flows: set by the agent when it joins sockets to owners. */
 const volatile bool targ_attr = false;
@@ -23,39 +22,28 @@ static __always_inline bool attr_wanted(const struct hdrlog_flow_dir *d,
 	return d->packets - segs < HDRLOG_ATTR_PACKETS;
 }
 
-/* Notes the socket of skb (an egress packet of the flow key's endpoint
- * side: 0 a, 1 b) unless a full socket of this flow is noted already.
- * first_ns: the endpoint's first packet in this flow. noinline: only the
- * first packets of a flow take this path. */
+/* Notes the socket of skb (an egress packet of endpoint side, 0: a, 1:
+ * b, of the flow in v) unless a full socket of it is noted already: the
+ * first packet of a TCP server is a request socket's (cgroup only).
+ * noinline: only the first packets of a flow take this path. */
 static __attribute__((noinline)) void
-attr_note(struct __sk_buff *skb, const struct hdrlog_flow_key *key, int side,
-	  __u64 first_ns, __u64 now)
+attr_note(struct __sk_buff *skb, struct hdrlog_flow_value *v, int side)
 {
-	struct hdrlog_flow_socks fresh = {}, *fs;
 	struct hdrlog_flow_sock *s;
 	struct bpf_sock *sk = skb->sk;
 	bool full;
 
 	if (!sk || side < 0 || side > 1)
 		return;
-	full = bpf_sk_fullsock(sk) != NULL;
-	fs = bpf_map_lookup_elem(&flow_socks, key);
-	if (!fs)
-		fs = &fresh;
-	s = &fs->side[side];
-	/* noted from a full socket since this flow began: done */
-	if (s->cookie && s->since_ns >= first_ns)
+	s = &v->sock[side];
+	if (s->cookie)
 		return;
-	if (!full && s->cgroup_id && s->since_ns >= first_ns)
+	full = bpf_sk_fullsock(sk) != NULL;
+	if (!full && s->cgroup_id)
 		return;
 	s->cgroup_id = bpf_skb_cgroup_id(skb);
 	s->cookie = full ? bpf_get_socket_cookie(skb) : 0;
-	s->since_ns = now;
-	if (fs == &fresh &&
-	    bpf_map_update_elem(&flow_socks, key, &fresh, BPF_NOEXIST))
-		stat_add(HDRLOG_STAT_ATTR_FAILED, 1);
-	else
-		stat_add(HDRLOG_STAT_ATTR_NOTED, 1);
+	stat_add(HDRLOG_STAT_ATTR_NOTED, 1);
 }
 
 #endif /* HDRLOG_ATTR_FLOW_H */

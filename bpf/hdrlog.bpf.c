@@ -39,6 +39,13 @@ const volatile __u32 targ_flows = 0;
 /* More than one interface logged: the interface is part of the flow key
  * (each hop of a connection its own flow, hdrlog/flow.h). */
 const volatile bool targ_flow_iface = false;
+
+/* The interface in the flow keys of ev's packet: 0 with one interface. */
+static __always_inline __u32 flow_iface(const struct hdrlog_packet_event *ev)
+{
+	return targ_flow_iface ? ev->ifindex : 0;
+}
+
 /* Send flow events of failed connections only (hdrlog_flow_failed). */
 const volatile __u32 targ_only_failed = 0;
 /* Keep each flow's first packets (timelines map), sent before its record. */
@@ -241,6 +248,8 @@ static __always_inline void send_copy(struct hdrlog_packet_event *ev)
 		stat_add(HDRLOG_STAT_EVENTS, 1);
 }
 
+#include "http_capture.h" /* needs stat_add(), reserve_event() */
+
 /* The record of a flow that ended, with its timeline (which leaves the
  * table), unless --only-failed leaves a successful connection out: that
  * one costs no event at all. from: the packet that ended it. */
@@ -269,7 +278,12 @@ static __always_inline void send_flow(const struct hdrlog_flow_key *key,
 	fe->has_timeline = 0;
 	__builtin_memset(fe->_pad, 0, sizeof(fe->_pad));
 	__builtin_memcpy(&fe->key, key, sizeof(*key));
-	__builtin_memcpy(&fe->val, v, sizeof(*v));
+	/* v may be a table value without the HTTP state (hdrlog/flow.h) */
+	__builtin_memcpy(&fe->val, v, HDRLOG_FLOW_VALUE_BARE);
+	if (targ_http_snaplen)
+		__builtin_memcpy(&fe->val.http, &v->http, sizeof(v->http));
+	else
+		__builtin_memset(&fe->val.http, 0, sizeof(v->http));
 	if (targ_timeline) {
 		if (tl)
 			__builtin_memcpy(&fe->tl, tl, sizeof(*tl));
@@ -302,12 +316,6 @@ static __always_inline void timeline_account(const struct hdrlog_flow_key *key,
 	hdrlog_timeline_add(tl, 1, d, &ev->h, ev->ts_ns);
 	if (bpf_map_update_elem(&timelines, key, tl, BPF_NOEXIST))
 		stat_add(HDRLOG_STAT_FLOW_CREATE_FAILED, 1);
-}
-
-/* The interface in the flow keys of ev's packet: 0 with one interface. */
-static __always_inline __u32 flow_iface(const struct hdrlog_packet_event *ev)
-{
-	return targ_flow_iface ? ev->ifindex : 0;
 }
 
 /* An ICMP error quoting a packet of a flow in the table: noted on that
@@ -364,7 +372,13 @@ static __attribute__((noinline)) void flow_account(const struct hdrlog_packet_ev
 	}
 	rc = hdrlog_flow_packet(v, is_new, &ev->h, from_a, ev->hdr.direction,
 				ev->ifindex, ev->gso_segs, ev->ts_ns,
-				targ_close_ns);
+				targ_close_ns, targ_http_snaplen != 0);
+	/* skb: tc, where an egress packet may carry its socket; noted
+	 * before a new flow's value leaves scratch for the table */
+	d = &v->dir[from_a == v->orig_is_a ? 0 : 1];
+	if (targ_attr && skb && ev->hdr.direction == HDRLOG_DIR_EGRESS &&
+	    attr_wanted(d, ev->gso_segs))
+		attr_note(skb, v, from_a ? 0 : 1);
 	if (is_new) {
 		if (bpf_map_update_elem(&flows, &key, v, BPF_NOEXIST)) {
 			stat_add(HDRLOG_STAT_FLOW_CREATE_FAILED, 1);
@@ -375,11 +389,6 @@ static __attribute__((noinline)) void flow_account(const struct hdrlog_packet_ev
 		stat_add(HDRLOG_STAT_FLOWS_CREATED, 1);
 		stat_add(HDRLOG_STAT_FLOWS_REUSED, 1);
 	}
-	/* skb: tc, where an egress packet may carry its socket */
-	d = &v->dir[from_a == v->orig_is_a ? 0 : 1];
-	if (targ_attr && skb && ev->hdr.direction == HDRLOG_DIR_EGRESS &&
-	    attr_wanted(d, ev->gso_segs))
-		attr_note(skb, &key, from_a ? 0 : 1, d->first_ns, ev->ts_ns);
 	if (rc == HDRLOG_FLOW_LATE) {
 		stat_add(HDRLOG_STAT_FLOW_LATE_PACKETS, ev->gso_segs);
 		return;
@@ -434,8 +443,6 @@ static __always_inline void send_event(struct hdrlog_packet_event *ev,
 		send_copy(ev);
 	}
 }
-
-#include "http_capture.h" /* needs stat_add(), reserve_event() */
 
 /* The inner packets of tunnels, off bytes into the packet: functions
  * verified once, on their own (parse.h: hdrlog_parse_inner()). */

@@ -55,12 +55,14 @@ struct {
 	__type(key, __u32);
 	__type(value, struct hdrlog_filter_ports);
 } filter_ports SEC(".maps");
-/* Flows by bidirectional 5-tuple; the agent sizes it before load. */
+/* Flows by bidirectional 5-tuple; the agent sizes it before load, and
+ * without --http cuts its values to HDRLOG_FLOW_VALUE_BARE bytes (sizes,
+ * not BTF types: a value shorter than its type would not load). */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 65536);
-	__type(key, struct hdrlog_flow_key);
-	__type(value, struct hdrlog_flow_value);
+	__uint(key_size, sizeof(struct hdrlog_flow_key));
+	__uint(value_size, sizeof(struct hdrlog_flow_value));
 } flows SEC(".maps");
 
 /* Where a new flow's first value is built before it is inserted. */
@@ -94,14 +96,5 @@ struct {
 	__type(key, struct hdrlog_iface_key);
 	__type(value, __u32);
 } iface_ids SEC(".maps");
-
-/* Attribution: each local endpoint's socket by flow key (hdrlog/attr.h);
- * 1 entry unless the agent attributes, which sizes it like flows. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 1);
-	__type(key, struct hdrlog_flow_key);
-	__type(value, struct hdrlog_flow_socks);
-} flow_socks SEC(".maps");
 
 #endif /* HDRLOG_MAPS_H */

@@ -426,14 +426,19 @@ static __always_inline int hdrlog_tcp_update(struct hdrlog_flow_value *v,
 	return rc;
 }
 
-/* Sets up a new flow from its first packet: who the originator is. */
+/* Sets up a new flow from its first packet: who the originator is.
+ * http: v holds the HTTP state (the kernel's table without --http ends
+ * before it: HDRLOG_FLOW_VALUE_BARE). */
 static __always_inline void hdrlog_flow_start(struct hdrlog_flow_value *v,
 					      const struct hdrlog_headers *h,
-					      int from_a, __u32 ifindex)
+					      int from_a, __u32 ifindex, int http)
 {
 	__u8 f = h->tcp_flags;
 
-	__builtin_memset(v, 0, sizeof(*v));
+	if (http)
+		__builtin_memset(v, 0, sizeof(*v));
+	else
+		__builtin_memset(v, 0, HDRLOG_FLOW_VALUE_BARE);
 	v->ifindex = ifindex;
 	v->orig_is_a = from_a;
 	if (h->layers & HDRLOG_L_TCP) {
@@ -492,7 +497,7 @@ static __always_inline int hdrlog_flow_restarts(const struct hdrlog_flow_value *
 
 /* Accounts one packet (segs GSO segments) to the flow in v. is_new: v
  * holds nothing yet. hook_dir: enum hdrlog_direction of the packet.
- * close_ns: the close delay (0: none). Returns HDRLOG_FLOW_ENDED when
+ * close_ns: the close delay (0: none). http: v has the HTTP state. Returns HDRLOG_FLOW_ENDED when
  * this packet ended the connection and there is no close delay (send the
  * record now), HDRLOG_FLOW_LATE when it came after the record was sent
  * (counted in v, not in that record), else HDRLOG_FLOW_ONGOING: with a
@@ -505,7 +510,7 @@ static __always_inline int hdrlog_flow_packet(struct hdrlog_flow_value *v,
 					      const struct hdrlog_headers *h,
 					      int from_a, __u8 hook_dir,
 					      __u32 ifindex, __u32 segs,
-					      __u64 ts, __u64 close_ns)
+					      __u64 ts, __u64 close_ns, int http)
 {
 	struct hdrlog_flow_dir *e;
 	int d, late = 0;
@@ -516,7 +521,7 @@ static __always_inline int hdrlog_flow_packet(struct hdrlog_flow_value *v,
 	if (!is_new && v->end_reason && hdrlog_flow_restarts(v, h, from_a))
 		is_new = 1;
 	if (is_new)
-		hdrlog_flow_start(v, h, from_a, ifindex);
+		hdrlog_flow_start(v, h, from_a, ifindex, http);
 	else
 		late = v->end_reason && !hdrlog_flow_closing(v, close_ns);
 	d = from_a == v->orig_is_a ? 0 : 1;

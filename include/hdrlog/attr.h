@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Attribution: who owns the sockets behind a flow. Three tables, apart from
- * the flow table on purpose (its value is shaped for the per-packet path):
+ * Attribution: who owns the sockets behind a flow. The flow table notes
+ * them, two tables say whose they are:
  *
- *   flow_socks  (bpf/hdrlog.bpf.c, tc egress): flow key -> the socket
+ *   sock[]      of the flow value (bpf/hdrlog.bpf.c, tc egress): the socket
  *               cookie and cgroup id of each local endpoint, taken from
  *               skb->sk on the first few packets an endpoint sends, not
- *               on every packet;
+ *               on every packet (hdrlog/flow.h: struct hdrlog_flow_sock).
+ *               In the flow's own value: no second key, no second
+ *               lookup, and it goes and comes with the flow;
  *   sock_owners (bpf/attr.bpf.c, process context): socket cookie -> the
  *               process that created, connected or accepted it. The agent
  *               adds the sockets that existed before it started;
@@ -31,19 +33,6 @@
  * ones come from the connection's own socket. Past them, attribution
  * costs a packet one comparison. */
 #define HDRLOG_ATTR_PACKETS 4
-
-/* One endpoint of a flow as its egress packets showed it. */
-struct hdrlog_flow_sock {
-	__u64 cookie;	 /* socket cookie; 0: only a request socket seen */
-	__u64 cgroup_id; /* the socket's cgroup v2 id; 0: none */
-	__u64 since_ns;	 /* boot clock: when this endpoint was noted; older
-			  * than the flow's first packet: a previous flow's */
-};
-
-/* flow_socks value: by endpoint of the flow key, [0] is a, [1] is b. */
-struct hdrlog_flow_socks {
-	struct hdrlog_flow_sock side[2];
-};
 
 /* How a socket's owner was learnt. */
 enum hdrlog_owner_how {
@@ -82,7 +71,6 @@ struct hdrlog_tuple_sock {
 	__u64 since_ns; /* boot clock: when the connection was established */
 };
 
-_Static_assert(sizeof(struct hdrlog_flow_socks) == 48, "flow sockets");
 _Static_assert(sizeof(struct hdrlog_tuple_key) == 56, "tuple key");
 _Static_assert(sizeof(struct hdrlog_sock_owner) == 48, "socket owner");
 

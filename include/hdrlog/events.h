@@ -440,9 +440,7 @@ enum hdrlog_http_method {
 	  "hdrlog_kernel_http_uncopied_bytes_total",			\
 	  "Payload bytes of those segments.")				\
 	X(ATTR_NOTED, "attr.noted", "hdrlog_kernel_attr_noted_total",	\
-	  "Flow endpoints whose socket the programs noted (flow_socks).") \
-	X(ATTR_FAILED, "attr.failed", "hdrlog_kernel_attr_failed_total", \
-	  "Flow endpoints whose socket could not be noted (flow_socks full).") \
+	  "Flow endpoints whose socket the programs noted (in the flow's value).") \
 	X(ANOMALY_PACKETS, "anomaly.packets",				\
 	  "hdrlog_kernel_anomaly_packets_total",			\
 	  "Packets of an anomaly kind (--anomalies), one per kind found in it.") \

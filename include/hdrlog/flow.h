@@ -130,6 +130,17 @@ struct hdrlog_flow_http {
 	__u8 _pad[5];
 };
 
+/* A local endpoint's socket as its first egress packets showed it
+ * (attribution, live only: hdrlog/attr.h). Zeroed with the rest of the
+ * value when a flow starts or starts afresh: never a previous flow's. */
+struct hdrlog_flow_sock {
+	__u64 cookie;	 /* socket cookie; 0: only a request socket seen */
+	__u64 cgroup_id; /* the socket's cgroup v2 id; 0: none */
+};
+
+/* The flow table's value. The HTTP state is its tail: without --http the
+ * kernel's table holds values of HDRLOG_FLOW_VALUE_BARE bytes (memory),
+ * and nothing in the kernel touches v->http. */
 struct hdrlog_flow_value {
 	struct hdrlog_flow_dir dir[2]; /* [0]: originator, [1]: responder */
 	__u64 syn_ns;	  /* first SYN from the originator */
@@ -169,8 +180,10 @@ struct hdrlog_flow_value {
 	char history[HDRLOG_HISTORY_MAX]; /* Zeek letters in order of first
 					   * occurrence, not NUL-terminated */
 	__u8 _pad[3];
-	struct hdrlog_flow_http http;
+	struct hdrlog_flow_sock sock[2]; /* by endpoint of the key: [0] a */
+	struct hdrlog_flow_http http;	 /* --http only (see above) */
 };
+#define HDRLOG_FLOW_VALUE_BARE __builtin_offsetof(struct hdrlog_flow_value, http)
 
 #define HDRLOG_TIMELINE_MAX 16 /* packets a --timeline keeps per flow */
 
@@ -215,9 +228,10 @@ struct hdrlog_flow_event {
 _Static_assert(sizeof(struct hdrlog_flow_key) == 52, "flow key");
 _Static_assert(sizeof(struct hdrlog_flow_dir) == 80, "flow direction");
 _Static_assert(sizeof(struct hdrlog_flow_http) == 112, "flow HTTP state");
-_Static_assert(sizeof(struct hdrlog_flow_value) == 408, "flow value");
+_Static_assert(sizeof(struct hdrlog_flow_value) == 440, "flow value");
+_Static_assert(HDRLOG_FLOW_VALUE_BARE == 328, "flow value without HTTP");
 _Static_assert(sizeof(struct hdrlog_timeline) == 280, "timeline");
-_Static_assert(HDRLOG_FLOW_EVENT_BARE == 488, "flow event without timeline");
-_Static_assert(sizeof(struct hdrlog_flow_event) == 768, "flow event");
+_Static_assert(HDRLOG_FLOW_EVENT_BARE == 520, "flow event without timeline");
+_Static_assert(sizeof(struct hdrlog_flow_event) == 800, "flow event");
 
 #endif /* HDRLOG_FLOW_H */

@@ -17,6 +17,7 @@
 #include "attr/cgroup.h"
 #include "attr/sock_scan.h"
 #include "capture/netns.h"
+#include "flow/flow.h"
 #include "flow_update.h"
 #include "util/log.h"
 #include "util/map_memory.h"
@@ -43,7 +44,7 @@ struct attr {
 	struct attr_opts o;
 	struct attr_bpf *skel; /* NULL: no process-context programs */
 	struct bpf_link *links[ATTR_LINKS];
-	int flow_socks_fd;
+	int flows_fd;	       /* the packet programs' flow table */
 	int owners_fd;	       /* -1: no owners */
 	int tuples_fd;	       /* -1: no TCP endpoints by tuple */
 	struct cgroup_fs cg;
@@ -118,7 +119,7 @@ static int load_programs(struct attr *a, __u32 entries)
 	return 0;
 }
 
-int attr_open(struct attr **out, const struct attr_opts *o, int flow_socks_fd,
+int attr_open(struct attr **out, const struct attr_opts *o, int flows_fd,
 	      __u32 entries)
 {
 	struct attr *a = calloc(1, sizeof(*a));
@@ -131,7 +132,7 @@ int attr_open(struct attr **out, const struct attr_opts *o, int flow_socks_fd,
 	a->o = *o;
 	if (!a->o.pod_logs)
 		a->o.pod_logs = ATTR_DEFAULT_POD_LOGS;
-	a->flow_socks_fd = flow_socks_fd;
+	a->flows_fd = flows_fd;
 	a->owners_fd = a->tuples_fd = -1;
 	a->netns_cookie = netns_cookie_here();
 	if (gethostname(a->host, sizeof(a->host) - 1))
@@ -271,7 +272,7 @@ static void resolve_side(struct attr *a, const struct hdrlog_flow_key *k,
 	const struct workload *wl;
 
 	memset(s, 0, offsetof(struct attr_side, wl));
-	s->local = (fs->cookie || fs->cgroup_id) && fs->since_ns >= first_ns;
+	s->local = fs->cookie || fs->cgroup_id;
 	if (s->local) {
 		/* a socket sends through the devices of its own namespace:
 		 * the one hdrlog attached in */
@@ -300,14 +301,12 @@ static void resolve_side(struct attr *a, const struct hdrlog_flow_key *k,
 }
 
 void attr_flow(struct attr *a, const struct hdrlog_flow_key *k,
-	       __u64 first_ns, struct attr_side side[2])
+	       const struct hdrlog_flow_value *v, struct attr_side side[2])
 {
-	struct hdrlog_flow_socks fs;
+	__u64 first_ns = flow_first_ns(v);
 
-	if (bpf_map_lookup_elem(a->flow_socks_fd, k, &fs))
-		memset(&fs, 0, sizeof(fs));
-	resolve_side(a, k, 0, &fs.side[0], first_ns, &side[0]);
-	resolve_side(a, k, 1, &fs.side[1], first_ns, &side[1]);
+	resolve_side(a, k, 0, &v->sock[0], first_ns, &side[0]);
+	resolve_side(a, k, 1, &v->sock[1], first_ns, &side[1]);
 }
 
 void attr_endpoints(struct attr *a, bool v6, const __u8 *addr_x, __u16 port_x,
@@ -316,10 +315,16 @@ void attr_endpoints(struct attr *a, bool v6, const __u8 *addr_x, __u16 port_x,
 {
 	struct hdrlog_flow_key k = { .family = v6 ? 6 : 4, .proto = 6,
 				     .iface = iface };
+	struct hdrlog_flow_value v = {0};
 	struct attr_side side[2];
 	int x_is_a = hdrlog_flow_key_fill(&k, addr_x, addr_y, port_x, port_y);
 
-	attr_flow(a, &k, first_ns, side);
+	/* the flow's sockets; gone from the table: by tuple only (a value
+	 * may be shorter than the struct, without --http) */
+	if (bpf_map_lookup_elem(a->flows_fd, &k, &v))
+		memset(&v, 0, sizeof(v));
+	resolve_side(a, &k, 0, &v.sock[0], first_ns, &side[0]);
+	resolve_side(a, &k, 1, &v.sock[1], first_ns, &side[1]);
 	*x = side[!x_is_a];
 	*y = side[x_is_a];
 }

@@ -42,16 +42,16 @@ struct attr;
 
 /* Loads and attaches the process-context programs (bpf/attr.bpf.c),
  * adds the sockets already open (sock_scan.h), finds the cgroup2 mount.
- * flow_socks_fd: the packet programs' flow_socks map. What cannot be had
+ * flows_fd: the packet programs' flow table (its values' sock[]). What cannot be had
  * (tracing programs not allowed, no cgroup2) is said once and left out of
  * the records. Returns 0 and *out (attr_close()), or -ENOMEM. */
-int attr_open(struct attr **out, const struct attr_opts *o, int flow_socks_fd,
+int attr_open(struct attr **out, const struct attr_opts *o, int flows_fd,
 	      __u32 entries);
 
-/* The endpoints of flow key k whose first packet was at first_ns (boot
- * clock): side[0] is its endpoint a, side[1] its b. */
+/* The endpoints of the flow k, v (its sockets as the programs noted
+ * them): side[0] is its endpoint a, side[1] its b. */
 void attr_flow(struct attr *a, const struct hdrlog_flow_key *k,
-	       __u64 first_ns, struct attr_side side[2]);
+	       const struct hdrlog_flow_value *v, struct attr_side side[2]);
 
 /* The same for a TCP connection's two endpoints given in any order
  * (16-byte addresses in network order, IPv4 in the first 4 and the rest

@@ -745,7 +745,7 @@ static int load(struct live *lv)
 		return -ENOMEM;
 	if (lv->cfg->attribute &&
 	    (err = attr_open(&lv->src.attr, &lv->cfg->attr,
-			     loader_flow_socks_fd(lv->loader),
+			     loader_flows_fd(lv->loader),
 			     loader_flow_entries(lv->loader))))
 		return err;
 	lv->src.map_bytes += attr_map_memory(lv->src.attr, metrics_map_memory);

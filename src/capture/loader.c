@@ -9,6 +9,7 @@
 #include <bpf/libbpf.h>
 
 #include "hdrlog/events.h" /* before the skeleton: struct hdrlog_tunnel_cfg */
+#include "hdrlog/flow.h"
 #include "hdrlog.skel.h"
 #include "capture/loader.h"
 #include "capture/tc_stale.h"
@@ -127,14 +128,16 @@ static int set_knobs(struct hdrlog_bpf *skel, const struct config *cfg,
 	skel->rodata->targ_http_snaplen = cfg->http_snaplen;
 	skel->rodata->targ_attr = cfg->attribute;
 	skel->rodata->targ_netns_ids = cfg->netns != NULL;
-	if (cfg->attribute)
-		bpf_map__set_max_entries(skel->maps.flow_socks, flows);
 	skel->rodata->targ_anomalies = cfg->anomalies;
 	skel->rodata->targ_anomaly_window_ns = cfg->anomaly.window_ns;
 	skel->rodata->targ_scan_ports = cfg->anomaly.scan_ports;
 	skel->rodata->targ_sweep_hosts = cfg->anomaly.sweep_hosts;
 	skel->rodata->targ_ttl_jump = cfg->anomaly.ttl_jump;
 	err = bpf_map__set_max_entries(skel->maps.flows, flows);
+	/* the HTTP state, the values' tail, only with --http */
+	if (!err && !cfg->http_snaplen)
+		err = bpf_map__set_value_size(skel->maps.flows,
+					      HDRLOG_FLOW_VALUE_BARE);
 	if (!err && cfg->flow.timeline)
 		err = bpf_map__set_max_entries(skel->maps.timelines, flows);
 	if (!err)
@@ -460,11 +463,6 @@ int loader_flows_fd(const struct loader *l)
 int loader_iface_ids_fd(const struct loader *l)
 {
 	return bpf_map__fd(l->skel->maps.iface_ids);
-}
-
-int loader_flow_socks_fd(const struct loader *l)
-{
-	return bpf_map__fd(l->skel->maps.flow_socks);
 }
 
 __u32 loader_flow_entries(const struct loader *l)

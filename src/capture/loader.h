@@ -43,7 +43,6 @@ int loader_events_fd(const struct loader *l);
 int loader_stats_fd(const struct loader *l);
 int loader_flows_fd(const struct loader *l);
 int loader_timelines_fd(const struct loader *l);
-int loader_flow_socks_fd(const struct loader *l);
 int loader_iface_ids_fd(const struct loader *l);
 __u32 loader_flow_entries(const struct loader *l);
 

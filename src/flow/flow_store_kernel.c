@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <bpf/bpf.h>
 
 #include "flow/flow_store_kernel.h"
@@ -28,6 +29,7 @@ static int each(struct flow_store *s, flow_visit_fn fn, void *ctx)
 	while (!bpf_map_get_next_key(of(s)->flows_fd, prev, &next)) {
 		key = next;
 		prev = &key;
+		memset(&val, 0, sizeof(val)); /* without --http: a shorter value */
 		if (bpf_map_lookup_elem(of(s)->flows_fd, &key, &val))
 			continue; /* evicted meanwhile */
 		if ((err = fn(ctx, &key, &val)))
@@ -48,6 +50,7 @@ static int update(struct flow_store *s, const struct hdrlog_flow_key *k,
 static int remove_flow(struct flow_store *s, const struct hdrlog_flow_key *k,
 		       struct hdrlog_flow_value *v)
 {
+	memset(v, 0, sizeof(*v)); /* without --http: a shorter value */
 	return bpf_map_lookup_and_delete_elem(of(s)->flows_fd, k, v) ? -errno : 0;
 }
 

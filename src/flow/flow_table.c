@@ -170,7 +170,7 @@ int flow_table_packet(struct flow_table *t, const struct hdrlog_packet_event *ev
 	}
 	rc = hdrlog_flow_packet(&f->val, is_new, &ev->h, from_a,
 				ev->hdr.direction, ev->ifindex, segs, ev->ts_ns,
-				t->close_ns);
+				t->close_ns, 1 /* the whole value */);
 	restarted = was_ended && !f->val.end_reason;
 	if (restarted) {
 		t->stats[HDRLOG_STAT_FLOWS_CREATED]++;

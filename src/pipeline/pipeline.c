@@ -132,7 +132,7 @@ static int write_flow(struct pipeline *p, struct flow_end *fe)
 	if (p->http && k->proto == 6 /* TCP */)
 		fe->http_txns = http_engine_conn_txns(p->http, k);
 	if (p->src->attr) {
-		attr_flow(p->src->attr, k, flow_first_ns(fe->val), side);
+		attr_flow(p->src->attr, k, fe->val, side);
 		fe->attr = side;
 		fe->host = attr_host_name(p->src->attr);
 		if (fe->reason != HDRLOG_FLOW_END_ACTIVE)
