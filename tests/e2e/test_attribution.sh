@@ -201,11 +201,13 @@ EOF
 ip netns exec "$NS_A" "$bin" -i lo --http --no-attribution >"$tmp/off" 2>"$tmp/err" &
 pid=$!; track_pid $pid
 wait_for "$tmp/err" 10 "listening on lo" || { echo "FAIL: hdrlog --no-attribution did not start"; exit 1; }
-in_cgroup "$CLI_CG" curl -s -o /dev/null http://127.0.0.1:8080/index.html
+in_cgroup "$CLI_CG" curl -sS -m 10 -o /dev/null http://127.0.0.1:8080/index.html ||
+	{ echo "FAIL: --no-attribution: curl"; fail=1; }
 bpf_objects_of $pid | grep -c '^prog' >"$tmp/nprogs"
 stop_pid $pid INT
 if ! grep -q '"hdrlog.record":"http"' "$tmp/off"; then
-	echo "FAIL: --no-attribution: no HTTP record"; fail=1
+	echo "FAIL: --no-attribution: no HTTP record; its records and log:"; fail=1
+	cat "$tmp/off" "$tmp/err"
 elif grep -qE '"(host.name|source.process.pid|destination.hdrlog.cgroup.id)"' "$tmp/off"; then
 	echo "FAIL: --no-attribution records carry attribution"; fail=1
 else
