@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <stdlib.h>
+#include <string.h>
 
 #include "anomaly/anomaly_record.h"
 #include "api/api.h"
@@ -13,6 +14,7 @@
 #include "pipeline/loss_warn.h"
 #include "pipeline/pipeline.h"
 #include "util/log.h"
+#include "web/web_store.h"
 
 #define NS_PER_S 1000000000ULL
 
@@ -24,6 +26,9 @@ struct pipeline {
 	struct http_engine *http; /* NULL without --http */
 	struct api_view *api;	  /* routes of the HTTP records; borrowed */
 	struct flow_ager *ager;	  /* NULL without flows */
+	struct web_store *web;	  /* --web: what the page shows; borrowed */
+	struct flow_watch web_watch; /* ... the live flows of each sweep */
+	struct strbuf web_line;	  /* ... an HTTP record in JSON */
 	__u64 *next_seq;	  /* per CPU: the sequence number expected next */
 	__u64 packet_records;
 	__u64 now;		  /* the source's clock at the last tick */
@@ -119,6 +124,8 @@ static int write_flow(struct pipeline *p, struct flow_end *fe)
 	counters_add_flow_http(p->c, &fe->val->http);
 	p->c->flow_records++;
 	count_flow_end(fe);
+	if (p->web)
+		web_store_flow_ended(p->web, fe, fe->ifname);
 	record_flow(&p->out->line, p->out->fmt, fe);
 	return emit(p, "flow", ifname(p, fe->val->ifindex));
 }
@@ -192,6 +199,29 @@ static void http_attr(struct pipeline *p, const struct http_txn *t,
 		       ep->port[!t->client], 0, &ha->client, &ha->server);
 }
 
+/* --web: the transaction for the page, its record always in JSON. */
+static void web_http(struct pipeline *p, const struct http_txn *t,
+		     const struct http_route *route, const struct http_attr *ha)
+{
+	const struct http_endpoints *ep = t->ep;
+	struct web_http h = {
+		.flow_id = t->flow_id,
+		.start_ns = t->req.seen ? t->req.start_ns : t->resp.start_ns,
+		.duration_ns = txn_duration(t),
+		.status = t->resp.seen ? t->resp.msg.status : 0,
+		.v6 = ep->v6,
+		.client_port = ep->port[t->client],
+		.server_port = ep->port[!t->client],
+	};
+
+	memcpy(h.client, ep->addr[t->client], 16);
+	memcpy(h.server, ep->addr[!t->client], 16);
+	sb_reset(&p->web_line);
+	http_record_routed(&p->web_line, RECORD_JSON, &p->cfg->redact, t, route,
+			   ha);
+	web_store_http(p->web, &h, p->web_line.data, p->web_line.len);
+}
+
 static void on_http(void *ctx, const struct http_txn *t)
 {
 	struct pipeline *p = ctx;
@@ -211,6 +241,8 @@ static void on_http(void *ctx, const struct http_txn *t)
 		http_attr(p, t, &ha);
 	http_record_routed(&p->out->line, p->out->fmt, &p->cfg->redact, t,
 			   r.rec.route ? &r.rec : NULL, p->src->attr ? &ha : NULL);
+	if (p->web)
+		web_http(p, t, r.rec.route ? &r.rec : NULL, p->src->attr ? &ha : NULL);
 	emit(p, "http", NULL);
 }
 
@@ -485,6 +517,17 @@ void pipeline_summary(struct pipeline *p, FILE *fp)
 		api_report_table(p->api, fp);
 }
 
+void pipeline_set_web(struct pipeline *p, struct web_store *web)
+{
+	p->web = web;
+	p->web_watch = (struct flow_watch){
+		.begin = web_store_live_begin, .flow = web_store_live_flow,
+		.end = web_store_live_end, .ctx = web,
+	};
+	if (p->ager)
+		flow_ager_watch(p->ager, web ? &p->web_watch : NULL);
+}
+
 void pipeline_set_api(struct pipeline *p, struct api_view *api)
 {
 	p->api = api;
@@ -535,6 +578,7 @@ void pipeline_free(struct pipeline *p)
 	p->closing = true;
 	flow_ager_free(p->ager);
 	http_engine_free(p->http);
+	sb_free(&p->web_line);
 	free(p->next_seq);
 	free(p);
 }
