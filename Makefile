@@ -183,7 +183,12 @@ $(OUTPUT)/bench/api_route: bench/api_route.c $(OUTPUT)/libhdrlog.a | $(OUTPUT)/b
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $< $(OUTPUT)/libhdrlog.a $(LDLIBS) -o $@
 
+$(OUTPUT)/bench/path_join: bench/path_join.c $(OUTPUT)/libhdrlog.a | $(OUTPUT)/bench
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $< $(OUTPUT)/libhdrlog.a $(LDLIBS) -o $@
+
 bench: all $(OUTPUT)/bench/kernel_cost $(OUTPUT)/bench/flow_rate $(OUTPUT)/bench/api_route \
+	$(OUTPUT)/bench/path_join \
 	$(OUTPUT)/tests/test_anomaly_scan
 	$(Q)bench/run.sh
 

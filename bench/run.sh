@@ -24,6 +24,7 @@ bench "anomaly detector memory under a full port scan (BPF_PROG_TEST_RUN)" ./bui
 bench "BPF map memory by mode" bench/map_memory.sh
 bench "offline speed" bench/offline.sh
 bench "API view per HTTP transaction (--openapi, heuristic)" ./build/bench/api_route
+bench "--paths per connection on two interfaces (join, path, topology)" ./build/bench/path_join
 bench "live loss-free rate (veth, trafgen)" bench/live_rate.sh
 bench "TCP throughput overhead (veth, iperf3)" bench/overhead.sh
 bench "HTTP (veth, nginx + wrk)" bench/http.sh

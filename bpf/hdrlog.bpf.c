@@ -36,6 +36,9 @@ const volatile __u32 targ_packets = HDRLOG_PACKETS_ALL;
 const volatile struct hdrlog_tunnel_cfg targ_tunnel = HDRLOG_TUNNEL_CFG_DEFAULT;
 /* Keep the flow table; send a flow event when a TCP connection ends. */
 const volatile __u32 targ_flows = 0;
+/* More than one interface logged: the interface is part of the flow key
+ * (each hop of a connection its own flow, hdrlog/flow.h). */
+const volatile bool targ_flow_iface = false;
 /* Send flow events of failed connections only (hdrlog_flow_failed). */
 const volatile __u32 targ_only_failed = 0;
 /* Keep each flow's first packets (timelines map), sent before its record. */
@@ -301,6 +304,12 @@ static __always_inline void timeline_account(const struct hdrlog_flow_key *key,
 		stat_add(HDRLOG_STAT_FLOW_CREATE_FAILED, 1);
 }
 
+/* The interface in the flow keys of ev's packet: 0 with one interface. */
+static __always_inline __u32 flow_iface(const struct hdrlog_packet_event *ev)
+{
+	return targ_flow_iface ? ev->ifindex : 0;
+}
+
 /* An ICMP error quoting a packet of a flow in the table: noted on that
  * flow, which it ends when it says an attempt failed. */
 static __attribute__((noinline)) void flow_icmp_answer(const struct hdrlog_packet_event *ev)
@@ -308,7 +317,7 @@ static __attribute__((noinline)) void flow_icmp_answer(const struct hdrlog_packe
 	struct hdrlog_flow_key key;
 	struct hdrlog_flow_value *v;
 
-	if (hdrlog_flow_quote_key(&ev->h, &key))
+	if (hdrlog_flow_quote_key(&ev->h, flow_iface(ev), &key))
 		return;
 	v = bpf_map_lookup_elem(&flows, &key);
 	if (v && hdrlog_flow_icmp_error(v, &ev->h) == HDRLOG_FLOW_ENDED)
@@ -336,7 +345,7 @@ static __attribute__((noinline)) void flow_account(const struct hdrlog_packet_ev
 		return;
 	if (ev->h.layers & HDRLOG_L_QUOTE)
 		flow_icmp_answer(ev);
-	if (hdrlog_flow_key_make(&ev->h, &key, &from_a)) {
+	if (hdrlog_flow_key_make(&ev->h, flow_iface(ev), &key, &from_a)) {
 		stat_add(HDRLOG_STAT_FLOW_UNTRACKED, 1);
 		return;
 	}

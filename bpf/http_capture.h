@@ -263,7 +263,7 @@ static __attribute__((noinline)) void http_capture(struct __sk_buff *skb,
 	    !(h->tcp_flags & (HDRLOG_TCP_FIN | HDRLOG_TCP_RST)))
 		return;
 	if ((h->payload_len && off >= skb->len) ||
-	    hdrlog_flow_key_make(h, &key, &from_a))
+	    hdrlog_flow_key_make(h, flow_iface(pev), &key, &from_a))
 		return;
 	if (h->payload_len)
 		what = http_sniff(skb, h, off);

@@ -115,10 +115,12 @@ static __always_inline void hdrlog_flow_key_tunnel(struct hdrlog_flow_key *k,
 	k->tunnel_id = h->tunnel.id;
 }
 
-/* Builds the bidirectional key of h's flow. *from_a says whether the
+/* Builds the bidirectional key of h's flow on interface iface (0: the
+ * interface is no part of keys, one is logged). *from_a says whether the
  * packet's source is the key's endpoint a. Returns 0, or -1 for a packet
  * no flow is kept for (not IP, or a fragment without its L4 header). */
 static __always_inline int hdrlog_flow_key_make(const struct hdrlog_headers *h,
+						__u32 iface,
 						struct hdrlog_flow_key *k,
 						int *from_a)
 {
@@ -142,15 +144,17 @@ static __always_inline int hdrlog_flow_key_make(const struct hdrlog_headers *h,
 	k->family = (h->layers & HDRLOG_L_IPV6) ? 6 : 4;
 	k->proto = h->ip_proto;
 	k->vlan_id = hdrlog_flow_vlan(h);
+	k->iface = iface;
 	hdrlog_flow_key_tunnel(k, h);
 	*from_a = hdrlog_flow_key_fill(k, h->saddr, h->daddr, sport, dport);
 	return 0;
 }
 
-/* Builds the key of the flow whose packet the ICMP error h quotes.
- * Returns 0, or -1 when the quote does not name a flow (a TCP or UDP
- * quote cut before its ports). */
+/* Builds the key of the flow whose packet the ICMP error h quotes, on
+ * interface iface as hdrlog_flow_key_make(). Returns 0, or -1 when the
+ * quote does not name a flow (a TCP or UDP quote cut before its ports). */
 static __always_inline int hdrlog_flow_quote_key(const struct hdrlog_headers *h,
+						 __u32 iface,
 						 struct hdrlog_flow_key *k)
 {
 	const struct hdrlog_icmp_quote *q = &h->quote;
@@ -164,6 +168,7 @@ static __always_inline int hdrlog_flow_quote_key(const struct hdrlog_headers *h,
 	k->family = (h->layers & HDRLOG_L_IPV6) ? 6 : 4;
 	k->proto = q->proto;
 	k->vlan_id = hdrlog_flow_vlan(h);
+	k->iface = iface;
 	hdrlog_flow_key_tunnel(k, h);
 	hdrlog_flow_key_fill(k, q->saddr, q->daddr,
 			     (h->layers & HDRLOG_L_QUOTE_PORTS) ? q->sport : 0,
@@ -292,6 +297,8 @@ static __always_inline void hdrlog_tcp_seq(struct hdrlog_flow_value *v, int d,
 			e->out_of_order++;
 		}
 	}
+	if (!(f & HDRLOG_TCP_RST) && !e->seq_valid)
+		v->isn[d & 1] = seq; /* the path join's key */
 	if (!(f & HDRLOG_TCP_RST) &&
 	    (!e->seq_valid || (__s32)(end - e->seq_next) > 0)) {
 		e->seq_next = end;

@@ -14,6 +14,8 @@ packages=(
 	# run and test
 	iproute2 iputils-ping procps tcpdump tshark curl ncat python3
 	valgrind
+	# the path test's router namespace: masquerade
+	nftables
 	# install and service: man page lint, unit checks, log rotation
 	mandoc systemd logrotate
 	# benchmarks

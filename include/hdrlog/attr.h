@@ -83,7 +83,7 @@ struct hdrlog_tuple_sock {
 };
 
 _Static_assert(sizeof(struct hdrlog_flow_socks) == 48, "flow sockets");
-_Static_assert(sizeof(struct hdrlog_tuple_key) == 52, "tuple key");
+_Static_assert(sizeof(struct hdrlog_tuple_key) == 56, "tuple key");
 _Static_assert(sizeof(struct hdrlog_sock_owner) == 48, "socket owner");
 
 #endif /* HDRLOG_ATTR_H */

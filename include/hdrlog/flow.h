@@ -31,6 +31,12 @@ struct hdrlog_flow_key {
 	__u32 tunnel_id;   /* VNI or GRE key, 0 without one */
 	__u8 tunnel_type;  /* enum hdrlog_tunnel_type, 0: not tunnelled */
 	__u8 _kpad[3];	   /* zero: keys are hashed as bytes */
+	/* With more than one interface logged, the interface (as packet
+	 * events name it: ifindex, --netns id, the capture's number) is
+	 * part of the key: a connection crossing two interfaces is one
+	 * flow per hop, each packet counted once (src/path/ joins them).
+	 * 0 with one interface. */
+	__u32 iface;
 };
 
 /* Zeek's per-endpoint TCP states (conn.log's conn_state derives from them). */
@@ -136,6 +142,9 @@ struct hdrlog_flow_value {
 	__u64 rtt_min_ns;
 	__u32 rtt_samples;
 	__u32 ifindex;	  /* interface of the first packet */
+	__u32 isn[2];	  /* TCP: the first sequence number each side sent
+			   * (its SYN's when it sent one): NAT keeps them,
+			   * so hops of a connection join on them */
 	__u8 icmp_err_from[16]; /* sender of its first ICMP error (network
 				 * order; IPv4 in the first 4 bytes) */
 	__u16 icmp_errors; /* ICMP errors quoting its packets (saturates) */
@@ -202,12 +211,12 @@ struct hdrlog_flow_event {
 };
 #define HDRLOG_FLOW_EVENT_BARE __builtin_offsetof(struct hdrlog_flow_event, tl)
 
-_Static_assert(sizeof(struct hdrlog_flow_key) == 48, "flow key");
+_Static_assert(sizeof(struct hdrlog_flow_key) == 52, "flow key");
 _Static_assert(sizeof(struct hdrlog_flow_dir) == 80, "flow direction");
 _Static_assert(sizeof(struct hdrlog_flow_http) == 112, "flow HTTP state");
-_Static_assert(sizeof(struct hdrlog_flow_value) == 400, "flow value");
+_Static_assert(sizeof(struct hdrlog_flow_value) == 408, "flow value");
 _Static_assert(sizeof(struct hdrlog_timeline) == 280, "timeline");
-_Static_assert(HDRLOG_FLOW_EVENT_BARE == 472, "flow event without timeline");
-_Static_assert(sizeof(struct hdrlog_flow_event) == 752, "flow event");
+_Static_assert(HDRLOG_FLOW_EVENT_BARE == 488, "flow event without timeline");
+_Static_assert(sizeof(struct hdrlog_flow_event) == 768, "flow event");
 
 #endif /* HDRLOG_FLOW_H */

@@ -254,7 +254,8 @@ static bool by_tuple(struct attr *a, const struct hdrlog_flow_key *k, int side,
 	struct hdrlog_tuple_key tk = { .flow = *k, .side = side };
 	struct hdrlog_tuple_sock ts;
 
-	tk.flow.vlan_id = 0; /* sockets know no VLAN */
+	tk.flow.vlan_id = 0; /* sockets know no VLAN, nor interface */
+	tk.flow.iface = 0;
 	if (a->tuples_fd < 0 || k->proto != 6 ||
 	    bpf_map_lookup_elem(a->tuples_fd, &tk, &ts) || ts.since_ns < first_ns)
 		return false;
@@ -310,10 +311,11 @@ void attr_flow(struct attr *a, const struct hdrlog_flow_key *k,
 }
 
 void attr_endpoints(struct attr *a, bool v6, const __u8 *addr_x, __u16 port_x,
-		    const __u8 *addr_y, __u16 port_y, __u64 first_ns,
-		    struct attr_side *x, struct attr_side *y)
+		    const __u8 *addr_y, __u16 port_y, __u32 iface,
+		    __u64 first_ns, struct attr_side *x, struct attr_side *y)
 {
-	struct hdrlog_flow_key k = { .family = v6 ? 6 : 4, .proto = 6 };
+	struct hdrlog_flow_key k = { .family = v6 ? 6 : 4, .proto = 6,
+				     .iface = iface };
 	struct attr_side side[2];
 	int x_is_a = hdrlog_flow_key_fill(&k, addr_x, addr_y, port_x, port_y);
 

@@ -55,11 +55,12 @@ void attr_flow(struct attr *a, const struct hdrlog_flow_key *k,
 
 /* The same for a TCP connection's two endpoints given in any order
  * (16-byte addresses in network order, IPv4 in the first 4 and the rest
- * zero, as in a flow key; ports in host order): x and y. The key's VLAN
+ * zero, as in a flow key; ports in host order): x and y, on interface
+ * iface as flow keys have it (0: one interface logged). The key's VLAN
  * is taken as none. */
 void attr_endpoints(struct attr *a, bool v6, const __u8 *addr_x, __u16 port_x,
-		    const __u8 *addr_y, __u16 port_y, __u64 first_ns,
-		    struct attr_side *x, struct attr_side *y);
+		    const __u8 *addr_y, __u16 port_y, __u32 iface,
+		    __u64 first_ns, struct attr_side *x, struct attr_side *y);
 
 /* Calls fn for each map of the process-context programs with the bytes
  * the kernel charges it; returns their sum (0: no programs). */

@@ -103,7 +103,7 @@ static int http_capture(struct kernel_twin *t, const __u8 *frame, __u32 caplen)
 
 	if (off > caplen)
 		return 0;
-	act = flow_table_http(t->flows, h, frame + off, caplen - off,
+	act = flow_table_http(t->flows, h, t->pkt->ifindex, frame + off, caplen - off,
 			      t->cfg->http_snaplen, &uncopied);
 	if (act == HDRLOG_HTTP_BODY_END || act == HDRLOG_HTTP_CLOSE)
 		return send_payload(t, NULL, 0, uncopied);

@@ -119,6 +119,7 @@ static int set_knobs(struct hdrlog_bpf *skel, const struct config *cfg,
 	skel->rodata->targ_packets = cfg->packets;
 	skel->rodata->targ_tunnel = cfg->tunnel;
 	skel->rodata->targ_flows = cfg->flows;
+	skel->rodata->targ_flow_iface = cfg->flow.per_iface;
 	skel->rodata->targ_only_failed = cfg->flow.only_failed;
 	skel->rodata->targ_timeline = cfg->flow.timeline;
 	skel->rodata->targ_attempt_ns = cfg->flow.attempt_ns;

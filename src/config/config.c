@@ -72,6 +72,13 @@ int config_finish(struct config *c, bool packets_given, bool flows_given)
 		return usage_error("-i any (--all-interfaces) takes every interface: no other -i");
 	if (c->read_path && (c->n_ifaces || c->all_ifaces || c->netns))
 		return usage_error("-r and -i exclude each other");
+	/* a connection crossing two interfaces is a flow per hop */
+	c->flow.per_iface = c->n_ifaces > 1 || c->all_ifaces || c->netns ||
+			    c->n_reads > 1;
+	if (c->paths)
+		c->flows = true; /* paths are made of flow records */
+	if (c->paths && c->flow.only_failed)
+		return usage_error("--paths joins every connection's flows: not with --only-failed");
 	if (c->clickhouse.url && c->fmt != RECORD_JSON)
 		return usage_error("--clickhouse-url inserts JSON records: not with -o text");
 	if (!c->clickhouse.url && (c->clickhouse.credentials_file || c->clickhouse.n_tables))
@@ -111,6 +118,8 @@ void config_init(struct config *c)
 			     .sweep_hosts = 64, .ttl_jump = 10 },
 		.alertmanager = { .queue_alerts = ALERTMANAGER_DEFAULT_QUEUE,
 				  .drain_ms = ALERTMANAGER_DEFAULT_DRAIN_MS },
+		.path = { .max_pending = PATH_DEFAULT_MAX,
+			  .topology_interval_ns = 60 * NS_PER_S },
 		.flow = {
 			.idle_ns = 60 * NS_PER_S,
 			.attempt_ns = 5 * NS_PER_S,
@@ -128,5 +137,8 @@ void config_free(struct config *c)
 	for (int i = 0; i < c->n_iface_lists; i++)
 		free(c->iface_lists[i]);
 	c->n_iface_lists = 0;
+	for (int i = 0; i < c->n_reads; i++)
+		free(c->read_names[i]);
+	c->n_reads = 0;
 	select_free(&c->sel);
 }

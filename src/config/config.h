@@ -19,6 +19,7 @@
 #include "http/http_parse.h"
 #include "http/http_redact.h"
 #include "output/rotate.h"
+#include "path/path.h"
 #include "output/sink_alertmanager.h"
 #include "output/sink_clickhouse.h"
 #include "output/sink_loki.h"
@@ -26,6 +27,7 @@
 #include "record/record.h"
 
 #define CONFIG_MAX_IFACES 16
+#define CONFIG_MAX_READS 8 /* -r captures merged into one source */
 #define CONFIG_MAX_HTTP_HEADERS 64
 
 enum tc_mode {
@@ -44,7 +46,12 @@ struct config {
 					* the namespace, as they come and go */
 	const char *netns;	       /* --netns all|LIST: every interface of
 					* those namespaces; NULL: ours only */
-	const char *read_path;	       /* -r: a capture file instead */
+	const char *read_path;	       /* -r: a capture file instead (the
+					* first of reads) */
+	const char *read_paths[CONFIG_MAX_READS]; /* every -r, in order */
+	char *read_names[CONFIG_MAX_READS];	  /* ... the interface each
+						   * stands for (owned) */
+	int n_reads;
 	bool xdp;		       /* XDP for ingress instead of tc */
 	bool ingress, egress;	       /* --direction */
 	enum tc_mode tc_mode;
@@ -67,6 +74,8 @@ struct config {
 	const char *http_headers[CONFIG_MAX_HTTP_HEADERS];
 	struct http_redact redact;     /* what HTTP records hide */
 	struct api_config api;	       /* --openapi, --api-report */
+	bool paths;		       /* --paths: join hops, topology records */
+	struct path_opts path;
 	bool anomalies;		       /* the kernel's anomaly checks */
 	struct hdrlog_anomaly_opts anomaly;
 

@@ -25,6 +25,7 @@
 		 .size = sizeof(((struct config *)0)->f)
 
 static int set_interface(struct config *c, const char *arg);
+static int set_read(struct config *c, const char *arg);
 static int set_direction(struct config *c, const char *arg);
 static int set_http_header(struct config *c, const char *arg);
 static int set_http_max_buffer(struct config *c, const char *arg);
@@ -72,8 +73,11 @@ const struct opt options[] = {
 	  FIELD(tc_mode), .choices = tc_modes, .what = "--tc-mode",
 	  .help = "tc attachment: tcx link (Linux 6.6+) or clsact filter "
 		  "(default auto: tcx when available)" },
-	{ "read", 'r', "FILE", SEC_CAPTURE, K_STRING, FIELD(read_path),
-	  .help = "read a pcap or pcapng file instead (no root)" },
+	{ "read", 'r', "[NAME=]FILE", SEC_CAPTURE, K_CUSTOM, .set = set_read,
+	  .help = "read a pcap or pcapng file instead (no root); repeatable "
+		  "(at most 8): the captures of one event on several "
+		  "interfaces, merged by time, each an interface named NAME "
+		  "or the file's base name" },
 	{ "tunnels", 0, "on|off", SEC_CAPTURE, K_CHOICE, FIELD(tunnel.enabled),
 	  .choices = on_off, .what = "--tunnels",
 	  .help = "open VXLAN, Geneve, GRE, IPIP, SIT and IPv6-in-IPv6 "
@@ -133,6 +137,19 @@ const struct opt options[] = {
 	{ "timeline", 0, NULL, SEC_FLOWS, K_FLAG, FIELD(flow.timeline),
 	  .help = "each flow record lists its first 16 packets (time, side, "
 		  "flags, relative seq/ack, length); implies --flows" },
+	{ "paths", 0, NULL, SEC_FLOWS, K_FLAG, FIELD(paths),
+	  .help = "join the flows of one connection seen on several interfaces "
+		  "(through NAT: TCP by its sequence numbers) into a path "
+		  "record with per-hop times, and write topology records "
+		  "(service graph edges); implies --flows" },
+	{ "path-max", 0, "N", SEC_FLOWS, K_UINT, FIELD(path.max_pending), 1,
+	  1 << 24, .what = "path limit", .range = "1-16777216",
+	  .help = "connections waiting to be joined at most (default 16384)" },
+	{ "topology-interval", 0, "SEC", SEC_FLOWS, K_SECONDS,
+	  FIELD(path.topology_interval_ns), 0, 86400,
+	  .what = "topology interval",
+	  .help = "topology records every SEC seconds (default 60; 0: at the "
+		  "end only)" },
 	{ "syn-threshold", 0, "N", SEC_FLOWS, K_UINT, FIELD(flow.syn.threshold),
 	  0, 1 << 30, .what = "SYN threshold", .range = "0-1073741824",
 	  .help = "anomaly record when a destination has more than N "
@@ -497,6 +514,33 @@ static int set_interface(struct config *c, const char *arg)
 	     name = strtok_r(NULL, ",", &save))
 		err = add_interface(c, name);
 	return err;
+}
+
+/* -r [NAME=]FILE: NAME when the text before the first '=' has no '/'
+ * (./a=b.pcap is a file with '=' in its name). */
+static int set_read(struct config *c, const char *arg)
+{
+	const char *eq = strchr(arg, '='), *path = arg, *base;
+	size_t n;
+
+	if (c->n_reads >= CONFIG_MAX_READS)
+		return usage_error("at most 8 -r captures%s", "");
+	if (eq && eq > arg && !memchr(arg, '/', eq - arg)) {
+		path = eq + 1;
+		n = eq - arg;
+	} else {
+		base = strrchr(arg, '/');
+		base = base ? base + 1 : arg;
+		n = strlen(base);
+		arg = base;
+	}
+	if (!*path)
+		return usage_error("-r %s names no file", arg);
+	if (!(c->read_names[c->n_reads] = strndup(arg, n)))
+		return -ENOMEM;
+	c->read_paths[c->n_reads++] = path;
+	c->read_path = c->read_paths[0];
+	return 0;
 }
 
 static int set_direction(struct config *c, const char *arg)

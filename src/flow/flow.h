@@ -13,6 +13,7 @@
 #include "attr/attr.h"
 #include "record/record.h"
 #include "record/strbuf.h"
+#include "flow/community_id.h"
 #include "flow/syn_watch.h"
 
 /* One flow that ended (or an interim record of one that goes on). */
@@ -40,6 +41,8 @@ struct flow_opts {
 			   * for its last packets before its record
 			   * leaves; 0: it leaves at the close */
 	bool timeline;	  /* keep each flow's first packets (--timeline) */
+	bool per_iface;	  /* more than one interface: the interface is part
+			   * of the flow key (hdrlog/flow.h) */
 	struct syn_watch_opts syn; /* half-open watch at each sweep */
 };
 
@@ -57,6 +60,12 @@ void record_flow(struct strbuf *sb, enum record_format fmt,
 
 /* The flow's first packet (its clock). */
 __u64 flow_first_ns(const struct hdrlog_flow_value *v);
+
+/* fe's network.community_id. */
+void flow_community_id(const struct flow_end *fe, char out[COMMUNITY_ID_LEN]);
+
+/* "tcp", "udp", "icmp", "ipv6-icmp", "sctp", or NULL. */
+const char *flow_transport(__u8 proto, int family);
 
 /* "SF", "REJ"...; "OTH" when out of range. */
 const char *flow_conn_state_name(int cs);

@@ -4,11 +4,11 @@
 #include "flow/flow_id.h"
 
 __u64 flow_id_of(bool v6, const __u8 addr[2][16], const __u16 port[2],
-		 __u8 proto, __u8 tunnel_type, __u32 tunnel_id)
+		 __u8 proto, __u8 tunnel_type, __u32 tunnel_id, __u32 iface)
 {
 	__u64 h = 0xcbf29ce484222325ULL;
 	size_t alen = v6 ? 16 : 4;
-	__u8 buf[2 * 16 + 4 + 1 + 5];
+	__u8 buf[2 * 16 + 4 + 1 + 5 + 4];
 	size_t n = 0;
 
 	for (int i = 0; i < 2; i++) {
@@ -21,6 +21,10 @@ __u64 flow_id_of(bool v6, const __u8 addr[2][16], const __u16 port[2],
 	if (tunnel_type) { /* one connection in two tunnels is two */
 		buf[n++] = tunnel_type;
 		memcpy(buf + n, &tunnel_id, 4);
+		n += 4;
+	}
+	if (iface) { /* ... and on two interfaces, two hops */
+		memcpy(buf + n, &iface, 4);
 		n += 4;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -38,7 +42,7 @@ __u64 flow_key_id(const struct hdrlog_flow_key *k)
 	memcpy(addr[0], k->addr_a, 16);
 	memcpy(addr[1], k->addr_b, 16);
 	return flow_id_of(k->family == 6, (const __u8(*)[16])addr, port,
-			  k->proto, k->tunnel_type, k->tunnel_id);
+			  k->proto, k->tunnel_type, k->tunnel_id, k->iface);
 }
 
 void flow_id_str(__u64 id, char out[FLOW_ID_LEN])

@@ -14,9 +14,11 @@
 
 /* FNV-1a over the two endpoints in canonical order (addr[0], port[0]
  * first; addresses in network order, ports in host order), the IP
- * protocol, and the tunnel type and id when tunnel_type is not 0. */
+ * protocol, the tunnel type and id when tunnel_type is not 0, and the
+ * interface when iface is not 0 (hdrlog_flow_key.iface: one flow per hop
+ * with several interfaces). */
 __u64 flow_id_of(bool v6, const __u8 addr[2][16], const __u16 port[2],
-		 __u8 proto, __u8 tunnel_type, __u32 tunnel_id);
+		 __u8 proto, __u8 tunnel_type, __u32 tunnel_id, __u32 iface);
 
 /* The id of a flow key (its endpoint a first, as the key's order is the
  * canonical one). */

@@ -68,7 +68,7 @@ void flow_end_init(struct flow_end *fe, const struct hdrlog_flow_key *k,
 	fe->ifname = fe->netns = fe->peer = NULL;
 }
 
-static const char *transport(__u8 proto, int family)
+const char *flow_transport(__u8 proto, int family)
 {
 	switch (proto) {
 	case 6: return "tcp";
@@ -115,6 +115,14 @@ static void community_id(const struct flow_end *fe, const struct endpoints *ep,
 					&one_way);
 	community_id_v1(k->family, k->proto, ep->oaddr, ep->raddr, sport, dport,
 			one_way, 0, out);
+}
+
+void flow_community_id(const struct flow_end *fe, char out[COMMUNITY_ID_LEN])
+{
+	struct endpoints ep;
+
+	endpoints_of(fe, &ep);
+	community_id(fe, &ep, out);
 }
 
 /* "outgoing" when this host sent the originator's first packet. */
@@ -247,7 +255,7 @@ static void json_endpoints(struct json *j, const struct flow_end *fe)
 	json_str(j, "destination.address", raddr);
 	if (has_ports(k->proto))
 		json_u64(j, "destination.port", ep.rport);
-	t = transport(k->proto, k->family);
+	t = flow_transport(k->proto, k->family);
 	if (t)
 		json_str(j, "network.transport", t);
 	json_u64(j, "hdrlog.ip.proto", k->proto);
@@ -362,8 +370,8 @@ static void text_flow(struct strbuf *sb, const struct flow_end *fe)
 	record_format_time(time, first + fe->epoch_off);
 	snprintf(line, sizeof(line),
 		 "%s flow %s %s.%u > %s.%u %s %.*s %llu/%llu pkts %llu/%llu bytes %s\n",
-		 time, transport(fe->key->proto, fe->key->family)
-			       ? transport(fe->key->proto, fe->key->family) : "ip",
+		 time, flow_transport(fe->key->proto, fe->key->family)
+			       ? flow_transport(fe->key->proto, fe->key->family) : "ip",
 		 oaddr, ep.oport, raddr, ep.rport,
 		 flow_conn_state_name(fe->conn_state),
 		 v->history_len ? hdrlog_history_n(v) : 1,

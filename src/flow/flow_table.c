@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* The capture reader's flow table. A chained hash written here because
- * the key is a fixed 40-byte struct and nothing more than insert, find,
+ * the key is a fixed-size struct and nothing more than insert, find,
  * remove and a walk is needed. */
 #include <errno.h>
 #include <stdlib.h>
@@ -23,6 +23,7 @@ struct flow_node {
 struct flow_table {
 	struct flow_store store; /* first: the ops get the table from it */
 	bool timeline;
+	bool per_iface;		    /* the kernel's targ_flow_iface */
 	__u64 attempt_ns, close_ns; /* as the programs get them */
 	__u64 *stats;
 	flow_table_end_fn ended;
@@ -105,6 +106,13 @@ static struct flow_node *add(struct flow_table *t,
 
 /* ---- the kernel's flow accounting (bpf/hdrlog.bpf.c) ----------------- */
 
+/* The interface in flow keys: 0 with one interface (the kernel's
+ * flow_iface()). */
+static __u32 flow_iface(const struct flow_table *t, __u32 ifindex)
+{
+	return t->per_iface ? ifindex : 0;
+}
+
 /* The flow's record goes out with its timeline, which leaves the table
  * (as the kernel deletes it). */
 static int ended(struct flow_table *t, struct flow_node *f)
@@ -117,12 +125,13 @@ static int ended(struct flow_table *t, struct flow_node *f)
 
 /* An ICMP error quoting a packet of a flow in the table: noted on that
  * flow, which it ends when it says an attempt failed. */
-static int icmp_answer(struct flow_table *t, const struct hdrlog_headers *h)
+static int icmp_answer(struct flow_table *t, const struct hdrlog_headers *h,
+		       __u32 iface)
 {
 	struct hdrlog_flow_key key;
 	struct flow_node *f;
 
-	if (hdrlog_flow_quote_key(h, &key))
+	if (hdrlog_flow_quote_key(h, iface, &key))
 		return 0;
 	f = find(t, &key);
 	if (f && hdrlog_flow_icmp_error(&f->val, h) == HDRLOG_FLOW_ENDED)
@@ -137,9 +146,10 @@ int flow_table_packet(struct flow_table *t, const struct hdrlog_packet_event *ev
 	int from_a, rc, err, is_new = 0, was_ended = 0, restarted;
 	struct flow_node *f;
 
-	if ((ev->h.layers & HDRLOG_L_QUOTE) && (err = icmp_answer(t, &ev->h)))
+	if ((ev->h.layers & HDRLOG_L_QUOTE) &&
+	    (err = icmp_answer(t, &ev->h, flow_iface(t, ev->ifindex))))
 		return err;
-	if (hdrlog_flow_key_make(&ev->h, &key, &from_a)) {
+	if (hdrlog_flow_key_make(&ev->h, flow_iface(t, ev->ifindex), &key, &from_a)) {
 		t->stats[HDRLOG_STAT_FLOW_UNTRACKED]++;
 		return 0;
 	}
@@ -197,7 +207,7 @@ static void read_head(struct hdrlog_flow_http *fh, int d, __u32 seq,
 }
 
 int flow_table_http(struct flow_table *t, const struct hdrlog_headers *h,
-		    const __u8 *payload, size_t caplen, size_t snaplen,
+		    __u32 ifindex, const __u8 *payload, size_t caplen, size_t snaplen,
 		    __u32 *uncopied)
 {
 	struct hdrlog_flow_key key;
@@ -207,7 +217,8 @@ int flow_table_http(struct flow_table *t, const struct hdrlog_headers *h,
 	*uncopied = 0;
 	if (!(h->layers & HDRLOG_L_TCP) || (h->layers & HDRLOG_L_FRAG) ||
 	    h->truncated || h->error ||
-	    hdrlog_flow_key_make(h, &key, &from_a) || !(f = find(t, &key)))
+	    hdrlog_flow_key_make(h, flow_iface(t, ifindex), &key, &from_a) ||
+	    !(f = find(t, &key)))
 		return HDRLOG_HTTP_IGNORE;
 	if (!h->payload_len)
 		return hdrlog_http_control(&f->val.http, h);
@@ -319,6 +330,7 @@ struct flow_table *flow_table_new(const struct flow_opts *opts, __u64 *stats,
 	t->store.ops = &table_ops;
 	t->n_buckets = INITIAL_BUCKETS;
 	t->timeline = opts->timeline;
+	t->per_iface = opts->per_iface;
 	t->attempt_ns = opts->attempt_ns;
 	t->close_ns = opts->close_ns;
 	t->stats = stats;

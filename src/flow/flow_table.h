@@ -46,9 +46,9 @@ int flow_table_packet(struct flow_table *t, const struct hdrlog_packet_event *ev
  * enum hdrlog_http_act; for HDRLOG_HTTP_BODY_END, *uncopied is the
  * payload event's uncopied, else 0. payload: its captured bytes, caplen
  * of them; snaplen: what live capture copies, and so reads for a head's
- * framing. */
+ * framing. ifindex: the packet's interface (flow keys with per_iface). */
 int flow_table_http(struct flow_table *t, const struct hdrlog_headers *h,
-		    const __u8 *payload, size_t caplen, size_t snaplen,
+		    __u32 ifindex, const __u8 *payload, size_t caplen, size_t snaplen,
 		    __u32 *uncopied);
 
 /* The table as the ageing policy sees it (flow_age.h). */

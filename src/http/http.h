@@ -53,6 +53,7 @@ struct http_endpoints {
 	__u8 addr[2][16]; /* network order */
 	__u16 port[2];	  /* host order */
 	__u32 tunnel_id;  /* its VNI or GRE key (hdrlog_tunnel.id) */
+	__u32 iface;	  /* the interface, as in flow keys (0: one logged) */
 };
 
 enum http_outcome {
@@ -104,18 +105,20 @@ typedef void (*http_emit_fn)(void *ctx, const struct http_txn *t);
 struct http_engine *http_engine_new(const struct http_config *cfg,
 				    http_emit_fn emit, void *ctx);
 
-/* One TCP packet: its parsed headers, the captured part of its payload
- * (caplen bytes at payload; h->payload_len is the whole), its time. Non-TCP
- * packets are ignored. */
+/* One TCP packet: its parsed headers, its interface as flow keys have it
+ * (0 with one interface: a connection per interface), the captured part
+ * of its payload (caplen bytes at payload; h->payload_len is the whole),
+ * its time. Non-TCP packets are ignored. */
 void http_engine_packet(struct http_engine *e, const struct hdrlog_headers *h,
-			const __u8 *payload, size_t caplen, __u64 ts_ns);
+			__u32 iface, const __u8 *payload, size_t caplen,
+			__u64 ts_ns);
 
 /* The last segment of a body the kernel passed over (kernel_user/http_flow.h),
  * sent without its bytes: uncopied bytes of that body, this segment's
  * included, were counted, not copied. Up to that many bytes missing
  * before the segment's end are body bytes, not a gap. */
 void http_engine_body_end(struct http_engine *e, const struct hdrlog_headers *h,
-			  __u64 uncopied, __u64 ts_ns);
+			  __u32 iface, __u64 uncopied, __u64 ts_ns);
 
 /* Ends every connection silent since before now_ns - idle timeout. */
 void http_engine_expire(struct http_engine *e, __u64 now_ns);
@@ -126,6 +129,9 @@ void http_engine_expire(struct http_engine *e, __u64 now_ns);
  * ended by a timeout, or evicted). */
 __u64 http_engine_conn_txns(struct http_engine *e,
 			    const struct hdrlog_flow_key *k);
+
+/* The key of the flow t's connection is (its interface inside, VLAN 0). */
+void http_txn_flow_key(const struct http_txn *t, struct hdrlog_flow_key *k);
 
 /* End of input: every connection ends, every waiting request is logged. */
 void http_engine_finish(struct http_engine *e);

@@ -8,13 +8,14 @@
 #include <string.h>
 
 #include "flow/flow_id.h"
+#include "flow_update.h"
 #include "http/http_conn.h"
 
 /* The flow record's id (flow/flow_id.h): the same for both directions. */
 __u64 http_flow_id(const struct http_endpoints *ep)
 {
 	return flow_id_of(ep->v6, (const __u8(*)[16])ep->addr, ep->port,
-			  6 /* TCP */, ep->tunnel_type, ep->tunnel_id);
+			  6 /* TCP */, ep->tunnel_type, ep->tunnel_id, ep->iface);
 }
 
 static unsigned conn_hash(const struct http_engine *e,
@@ -121,12 +122,13 @@ static int endpoints_order(bool v6, const __u8 *sa, __u16 sp, const __u8 *da,
 	return src;
 }
 
-static int endpoints_of(const struct hdrlog_headers *h,
+static int endpoints_of(const struct hdrlog_headers *h, __u32 iface,
 			struct http_endpoints *ep)
 {
 	int src = endpoints_order(h->layers & HDRLOG_L_IPV6, h->saddr,
 				  h->sport, h->daddr, h->dport, ep);
 
+	ep->iface = iface;
 	if (h->layers & HDRLOG_L_TUNNEL) {
 		ep->tunnel_type = h->tunnel.type;
 		ep->tunnel_id = h->tunnel.id;
@@ -144,14 +146,29 @@ __u64 http_engine_conn_txns(struct http_engine *e,
 			k->port_b, &ep);
 	ep.tunnel_type = k->tunnel_type;
 	ep.tunnel_id = k->tunnel_id;
+	ep.iface = k->iface;
 	c = conn_find(e, &ep);
 	return c ? c->txns : http_closed_take(e->closed, &ep);
 }
 
+void http_txn_flow_key(const struct http_txn *t, struct hdrlog_flow_key *k)
+{
+	const struct http_endpoints *ep = t->ep;
+
+	memset(k, 0, sizeof(*k));
+	k->family = ep->v6 ? 6 : 4;
+	k->proto = 6;
+	k->tunnel_type = ep->tunnel_type;
+	k->tunnel_id = ep->tunnel_id;
+	k->iface = ep->iface;
+	hdrlog_flow_key_fill(k, ep->addr[0], ep->addr[1], ep->port[0],
+			     ep->port[1]);
+}
+
 /* One segment; uncopied: see http_engine_body_end(), else 0. */
 static void engine_segment(struct http_engine *e, const struct hdrlog_headers *h,
-			   const __u8 *payload, size_t caplen, __u64 uncopied,
-			   __u64 ts_ns)
+			   __u32 iface, const __u8 *payload, size_t caplen,
+			   __u64 uncopied, __u64 ts_ns)
 {
 	struct http_endpoints ep;
 	struct http_conn *c;
@@ -163,7 +180,7 @@ static void engine_segment(struct http_engine *e, const struct hdrlog_headers *h
 	if (!(h->layers & HDRLOG_L_TCP) || (h->layers & HDRLOG_L_FRAG) ||
 	    h->truncated || h->error)
 		return;
-	src = endpoints_of(h, &ep);
+	src = endpoints_of(h, iface, &ep);
 	c = conn_find(e, &ep);
 	if (!c) {
 		/* only a message start makes a connection worth following */
@@ -204,15 +221,16 @@ static void engine_segment(struct http_engine *e, const struct hdrlog_headers *h
 }
 
 void http_engine_packet(struct http_engine *e, const struct hdrlog_headers *h,
-			const __u8 *payload, size_t caplen, __u64 ts_ns)
+			__u32 iface, const __u8 *payload, size_t caplen,
+			__u64 ts_ns)
 {
-	engine_segment(e, h, payload, caplen, 0, ts_ns);
+	engine_segment(e, h, iface, payload, caplen, 0, ts_ns);
 }
 
 void http_engine_body_end(struct http_engine *e, const struct hdrlog_headers *h,
-			  __u64 uncopied, __u64 ts_ns)
+			  __u32 iface, __u64 uncopied, __u64 ts_ns)
 {
-	engine_segment(e, h, NULL, 0, uncopied, ts_ns);
+	engine_segment(e, h, iface, NULL, 0, uncopied, ts_ns);
 }
 
 void http_engine_expire(struct http_engine *e, __u64 now_ns)

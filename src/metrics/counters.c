@@ -73,6 +73,22 @@ static void json_sinks(struct json *j, const struct counters *c)
 	}
 }
 
+/* --paths: the join's and the graph's counts. */
+static void json_paths(struct json *j, const struct counters *c)
+{
+	json_u64(j, "hdrlog.stats.path.records", c->path_records);
+	json_u64(j, "hdrlog.stats.path.joined", c->path_joined);
+	json_u64(j, "hdrlog.stats.path.pending", c->path_pending);
+	json_u64(j, "hdrlog.stats.path.evicted", c->path_evicted);
+	if (c->http) {
+		json_u64(j, "hdrlog.stats.path.http_cut", c->path_http_cut);
+		json_u64(j, "hdrlog.stats.path.http_unmatched",
+			 c->path_http_unmatched);
+	}
+	json_u64(j, "hdrlog.stats.topology.records", c->topology_records);
+	json_u64(j, "hdrlog.stats.topology.dropped", c->topology_dropped);
+}
+
 void counters_record(struct strbuf *sb, enum record_format fmt,
 		     const struct counters *c, __u64 epoch_ns)
 {
@@ -117,6 +133,8 @@ void counters_record(struct strbuf *sb, enum record_format fmt,
 	json_u64(&j, "hdrlog.stats.syn.anomalies", c->syn_anomalies);
 	json_u64(&j, "hdrlog.stats.syn.overflow", c->syn_overflow);
 	json_u64(&j, "hdrlog.stats.anomaly.records", c->anomaly_records);
+	if (c->paths)
+		json_paths(&j, c);
 	json_end(&j);
 	sb_putc(sb, '\n');
 }
@@ -223,6 +241,19 @@ static void anomaly_summary(FILE *fp, const struct counters *c)
 		(unsigned long long)counters_stat(c, HDRLOG_STAT_ANOMALY_UNTRACKED));
 }
 
+/* --paths: connections joined across interfaces, the graph. */
+static void paths_summary(FILE *fp, const struct counters *c)
+{
+	if (!c->paths)
+		return;
+	fprintf(fp, ", %llu paths (%llu joined over several interfaces, %llu "
+		"evicted), %llu topology records",
+		(unsigned long long)c->path_records,
+		(unsigned long long)c->path_joined,
+		(unsigned long long)c->path_evicted,
+		(unsigned long long)c->topology_records);
+}
+
 /* What the interfaces counted, and what of it no program saw. */
 static void iface_summary(FILE *fp, const struct counters *c)
 {
@@ -303,6 +334,7 @@ void counters_summary(FILE *fp, const struct counters *c,
 	if (c->flows)
 		flows_summary(fp, c);
 	anomaly_summary(fp, c);
+	paths_summary(fp, c);
 	if (c->filtered)
 		fprintf(fp, ", filter matched %llu, not matched %llu",
 			(unsigned long long)k[HDRLOG_STAT_FILTER_MATCHED],

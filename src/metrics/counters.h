@@ -39,6 +39,10 @@ struct counters {
 	__u64 syn_anomalies;  /* syn_flood anomaly records */
 	__u64 syn_overflow;   /* SYNs of destinations the watch had no room for */
 	__u64 anomaly_records; /* anomaly records of every kind written */
+	/* --paths (path.h, topology.h) */
+	__u64 path_records, path_joined, path_pending, path_evicted;
+	__u64 path_http_cut, path_http_unmatched;
+	__u64 topology_records, topology_dropped;
 	/* --http: the flow table's HTTP counts of the flows written */
 	__u64 http_flows;     /* flows that carried HTTP */
 	__u64 http_requests[HDRLOG_HTTP_METHOD__MAX];
@@ -47,6 +51,7 @@ struct counters {
 	struct iface_report iface; /* live: the interfaces' own counts */
 	__u64 map_bytes;      /* live: kernel memory the BPF maps lock */
 	int http;	      /* --http */
+	int paths;	      /* --paths */
 	int flows;	      /* flow records are on */
 	int filtered;	      /* a filter expression was given */
 	int sampled;	      /* --sample was given */

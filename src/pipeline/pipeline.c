@@ -11,6 +11,7 @@
 #include "metrics/metrics.h"
 #include "metrics/metrics_api.h"
 #include "metrics/metrics_workload.h"
+#include "path/path_record.h"
 #include "pipeline/loss_warn.h"
 #include "pipeline/pipeline.h"
 #include "util/log.h"
@@ -26,6 +27,9 @@ struct pipeline {
 	struct http_engine *http; /* NULL without --http */
 	struct api_view *api;	  /* routes of the HTTP records; borrowed */
 	struct flow_ager *ager;	  /* NULL without flows */
+	struct path_engine *path; /* NULL without --paths */
+	struct topology *topo;	  /* ... its service graph */
+	__u64 next_topology;	  /* source clock: the next topology records */
 	struct web_store *web;	  /* --web: what the page shows; borrowed */
 	struct flow_watch web_watch; /* ... the live flows of each sweep */
 	struct strbuf web_line;	  /* ... an HTTP record in JSON */
@@ -97,6 +101,26 @@ static void count_workload(const struct attr_side side[2], bool orig_is_a)
 	}
 }
 
+/* --paths: a final flow record to its connection's path. */
+static int join_flow(struct pipeline *p, const struct flow_end *fe)
+{
+	char cid[COMMUNITY_ID_LEN];
+	struct path_flow f = {
+		.now_ns = p->now + p->src->epoch_off, .key = fe->key,
+		.val = fe->val, .conn_state = fe->conn_state,
+		.epoch_off = fe->epoch_off, .ifname = fe->ifname,
+		.netns = fe->netns, .community_id = cid, .attr = fe->attr,
+	};
+	int err;
+
+	if (!p->path || fe->reason == HDRLOG_FLOW_END_ACTIVE)
+		return 0;
+	flow_community_id(fe, cid);
+	if ((err = path_engine_flow(p->path, &f)) && !p->err)
+		p->err = err;
+	return p->err;
+}
+
 /* Every flow record, whoever ended the flow (the kernel, the capture
  * reader's table, the ageing policy). --only-failed is applied here for
  * what the agent ended; the programs applied it to theirs already. */
@@ -127,7 +151,59 @@ static int write_flow(struct pipeline *p, struct flow_end *fe)
 	if (p->web)
 		web_store_flow_ended(p->web, fe, fe->ifname);
 	record_flow(&p->out->line, p->out->fmt, fe);
-	return emit(p, "flow", ifname(p, fe->val->ifindex));
+	if (emit(p, "flow", ifname(p, fe->val->ifindex)))
+		return p->err;
+	return join_flow(p, fe);
+}
+
+/* A connection the path join handed back: its record, then its edge. */
+static int on_path(void *ctx, const struct path_conn *c)
+{
+	struct pipeline *p = ctx;
+
+	p->c->path_records++;
+	p->c->path_joined += c->n_hops > 1;
+	record_path(&p->out->line, p->out->fmt, c);
+	topology_add(p->topo, c);
+	return emit(p, "path", NULL);
+}
+
+static int on_edge(void *ctx, const struct topology_edge *e, __u64 since_ns)
+{
+	struct pipeline *p = ctx;
+
+	p->c->topology_records++;
+	record_topology(&p->out->line, p->out->fmt, e, since_ns,
+			p->now + p->src->epoch_off);
+	return emit(p, "topology", NULL);
+}
+
+/* The service graph's edges since the last time. */
+static int write_topology(struct pipeline *p)
+{
+	return topology_take(p->topo, p->now + p->src->epoch_off, on_edge, p);
+}
+
+/* --paths, as time passes: the connections whose wait is over, and the
+ * topology records when due. */
+static int path_tick(struct pipeline *p, __u64 now)
+{
+	__u64 interval = p->cfg->path.topology_interval_ns;
+	int err;
+
+	if (!p->path)
+		return 0;
+	if ((err = path_engine_expire(p->path, now + p->src->epoch_off)))
+		return err;
+	if (!interval)
+		return 0;
+	if (!p->next_topology)
+		p->next_topology = now + interval;
+	else if (now >= p->next_topology) {
+		p->next_topology = now + interval;
+		return write_topology(p);
+	}
+	return 0;
 }
 
 static int on_aged_flow(void *ctx, const struct flow_end *end)
@@ -196,7 +272,8 @@ static void http_attr(struct pipeline *p, const struct http_txn *t,
 	 * its own on its first packets */
 	attr_endpoints(p->src->attr, ep->v6, ep->addr[t->client],
 		       ep->port[t->client], ep->addr[!t->client],
-		       ep->port[!t->client], 0, &ha->client, &ha->server);
+		       ep->port[!t->client], ep->iface, 0, &ha->client,
+		       &ha->server);
 }
 
 /* --web: the transaction for the page, its record always in JSON. */
@@ -244,6 +321,8 @@ static void on_http(void *ctx, const struct http_txn *t)
 	if (p->web)
 		web_http(p, t, r.rec.route ? &r.rec : NULL, p->src->attr ? &ha : NULL);
 	emit(p, "http", NULL);
+	if (p->path)
+		path_engine_http(p->path, t);
 }
 
 /* --api-report: one api_route record per row, stamped with the
@@ -331,6 +410,7 @@ static int on_payload(struct pipeline *p, const struct hdrlog_payload_event *ev,
 {
 	__u64 ts = ev->ts_ns + p->src->epoch_off;
 	__u32 caplen = ev->caplen;
+	__u32 iface = p->cfg->flow.per_iface ? ev->ifindex : 0;
 
 	if (!p->http)
 		return 0;
@@ -338,9 +418,9 @@ static int on_payload(struct pipeline *p, const struct hdrlog_payload_event *ev,
 		caplen = size - sizeof(*ev);
 	/* idle connections ended at the tick before (pipeline_tick()) */
 	if (!caplen && ev->uncopied)
-		http_engine_body_end(p->http, &ev->h, ev->uncopied, ts);
+		http_engine_body_end(p->http, &ev->h, iface, ev->uncopied, ts);
 	else
-		http_engine_packet(p->http, &ev->h, ev->data, caplen, ts);
+		http_engine_packet(p->http, &ev->h, iface, ev->data, caplen, ts);
 	return p->err;
 }
 
@@ -403,6 +483,8 @@ int pipeline_tick(struct pipeline *p, __u64 now)
 		http_engine_expire(p->http, now + p->src->epoch_off);
 	if (p->ager && (err = flow_ager_tick(p->ager, now)))
 		return err;
+	if ((err = path_tick(p, now)))
+		return err;
 	if (!interval)
 		return p->err;
 	if (!p->next_stats) {
@@ -428,6 +510,16 @@ void pipeline_refresh(struct pipeline *p)
 		c->syn_unanswered = as.syn_unanswered;
 		c->syn_anomalies = as.syn_anomalies;
 		c->syn_overflow = as.syn_overflow;
+	}
+	if (p->path) {
+		struct path_stats ps;
+
+		path_engine_stats(p->path, &ps);
+		c->path_pending = ps.pending;
+		c->path_evicted = ps.evicted;
+		c->path_http_cut = ps.http_cut;
+		c->path_http_unmatched = ps.http_unmatched;
+		c->topology_dropped = topology_dropped(p->topo);
 	}
 	c->skipped_link = p->src->skipped;
 	c->map_bytes = p->src->map_bytes;
@@ -491,6 +583,11 @@ int pipeline_finish(struct pipeline *p, bool drained)
 		p->err = err;
 	if (p->http && !p->err)
 		http_engine_finish(p->http);
+	/* every hop's flow and transactions are in: the paths, the graph */
+	if (p->path && !p->err && (err = path_engine_finish(p->path)) && !p->err)
+		p->err = err;
+	if (p->path && !p->err)
+		write_topology(p);
 	if (!p->err)
 		write_api_report(p); /* every transaction is in it now */
 	/* a few records can sit in the buffer: a full disk shows here */
@@ -557,14 +654,20 @@ struct pipeline *pipeline_new(const struct config *cfg, struct source *src,
 	if (cfg->flows && src->flows)
 		p->ager = flow_ager_new(&cfg->flow, src->flows, src->epoch_off,
 					on_aged_flow, on_anomaly, p);
+	if (cfg->paths) {
+		p->path = path_engine_new(&cfg->path, on_path, p);
+		p->topo = topology_new();
+	}
 	if (!p->next_seq || (cfg->http && !p->http) ||
-	    (cfg->flows && src->flows && !p->ager)) {
+	    (cfg->flows && src->flows && !p->ager) ||
+	    (cfg->paths && (!p->path || !p->topo))) {
 		pipeline_free(p);
 		return NULL;
 	}
 	c->live = src->live;
 	c->flows = cfg->flows;
 	c->http = cfg->http;
+	c->paths = cfg->paths;
 	c->filtered = cfg->sel.filter != NULL;
 	c->sampled = cfg->sel.sample > 1;
 	c->started = 1;
@@ -578,6 +681,8 @@ void pipeline_free(struct pipeline *p)
 	p->closing = true;
 	flow_ager_free(p->ager);
 	http_engine_free(p->http);
+	path_engine_free(p->path);
+	topology_free(p->topo);
 	sb_free(&p->web_line);
 	free(p->next_seq);
 	free(p);

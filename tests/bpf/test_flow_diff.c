@@ -12,9 +12,11 @@
  * flows' HTTP counts and the number of payload events. The user side is
  * the programs' twin (src/capture/kernel_twin.c), what hdrlog -r runs.
  *
- * The corpus runs twice: with the default close delay (closed flows wait
- * in the table, records sent only when a SYN restarts them) and without
- * (records sent at the close). With --paced N each capture is replayed
+ * The corpus runs three times: with the default close delay (closed
+ * flows wait in the table, records sent only when a SYN restarts them),
+ * without (records sent at the close), and with the interface in the
+ * flow key (several interfaces logged: the kernel's is the test run's
+ * device, the capture's none, so the key's interface is zeroed too). With --paced N each capture is replayed
  * at N times its speed, sleeping between frames, and the kernel gets
  * the handshake timeout divided by N: what the timeout does to packets
  * (an attempt that expired ends before the packet that finds it) is then
@@ -56,6 +58,7 @@
  * time, and how much faster than the capture the kernel runs it (0: not
  * paced, at once and without the handshake timeout) */
 static __u64 close_ns, attempt_ns;
+static bool per_iface; /* the interface in flow keys */
 static unsigned pace;
 static __u64 pace_prev_ns; /* the capture time of the frame before */
 
@@ -88,6 +91,7 @@ static int add(struct flow_set *s, const struct hdrlog_flow_key *k,
 	e->key = *k;
 	e->val = *v;
 	/* what differs by construction */
+	e->key.iface = 0;
 	e->val.syn_ns = !!e->val.syn_ns;
 	e->val.synack_ns = !!e->val.synack_ns;
 	e->val.ack_ns = !!e->val.ack_ns;
@@ -236,6 +240,7 @@ static void twin_config(struct config *cfg)
 	cfg->packets = HDRLOG_PACKETS_NONE;
 	cfg->flow.close_ns = close_ns;
 	cfg->flow.attempt_ns = pace ? attempt_ns : 0;
+	cfg->flow.per_iface = per_iface;
 }
 
 /* --paced: waits for frame ph of the capture to come, N times faster. */
@@ -344,6 +349,7 @@ static struct hdrlog_bpf *load(void)
 	skel->rodata->targ_http_snaplen = HTTP_SNAPLEN;
 	skel->rodata->targ_packets = HDRLOG_PACKETS_NONE;
 	skel->rodata->targ_close_ns = close_ns;
+	skel->rodata->targ_flow_iface = per_iface;
 	skel->rodata->targ_attempt_ns = pace ? attempt_ns / pace : 0;
 	bpf_map__set_max_entries(skel->maps.flows, MAX_FLOWS);
 	err = hdrlog_bpf__load(skel);
@@ -391,13 +397,14 @@ static int run_all(const char *dir, struct dirent **names, int n)
 		err = run_file(skel, rb, path, names[i]->d_name, &t);
 	}
 	lost = events_lost(skel);
-	printf("close delay %llu s, handshake timeout %llu s%s: %lu files, %lu "
+	printf("close delay %llu s, handshake timeout %llu s%s%s: %lu files, %lu "
 	       "frames, %lu flows; %lu files differ, %lu test_run errors, %lu "
 	       "stray events, %llu flow events lost; HTTP payload events: %lu "
 	       "kernel, %lu user side\n",
 	       (unsigned long long)(close_ns / NS_PER_S),
 	       (unsigned long long)(pace ? attempt_ns / NS_PER_S : 0),
-	       pace ? " (paced)" : "", t.files, t.frames, t.flows,
+	       pace ? " (paced)" : "", per_iface ? ", interface in the key" : "",
+	       t.files, t.frames, t.flows,
 	       t.mismatched_files, t.run_errors, bad_events,
 	       (unsigned long long)lost, kernel_payloads, user_payloads);
 	ring_buffer__free(rb);
@@ -441,8 +448,9 @@ int main(int argc, char **argv)
 	/* the defaults (close delay and handshake timeout 5 s), then the
 	 * records sent at the close (not paced: no timeout acts then) */
 	attempt_ns = 5 * NS_PER_S;
-	for (int run = 0; run < (pace ? 1 : 2) && !rc; run++) {
-		close_ns = run ? 0 : 5 * NS_PER_S;
+	for (int run = 0; run < (pace ? 1 : 3) && !rc; run++) {
+		close_ns = run == 1 ? 0 : 5 * NS_PER_S;
+		per_iface = run == 2;
 		rc = run_all(dir, names, n);
 	}
 	for (int i = 0; i < n; i++)

@@ -133,7 +133,7 @@ static struct hdrlog_flow_value flow_of(struct hdrlog_bpf *skel, __u16 port_a)
 
 	h.saddr[0] = 198, h.saddr[1] = 18, h.saddr[3] = 1;
 	h.daddr[0] = 198, h.daddr[1] = 18, h.daddr[3] = 2;
-	hdrlog_flow_key_make(&h, &k, &from_a);
+	hdrlog_flow_key_make(&h, 0, &k, &from_a);
 	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.flows), &k, &v))
 		memset(&v, 0, sizeof(v));
 	return v;

@@ -83,9 +83,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ts += 10;
 		http_engine_expire(e, ts);
 		if (data[i - 4] & 16) /* the end of a body the kernel passed over */
-			http_engine_body_end(e, &h, missing * 64u, ts);
+			http_engine_body_end(e, &h, 0, missing * 64u, ts);
 		else
-			http_engine_packet(e, &h, data + i, len, ts);
+			http_engine_packet(e, &h, 0, data + i, len, ts);
 		if ((__s32)(seq + len + missing - next[side]) > 0)
 			next[side] = seq + len + missing;
 		i += len;

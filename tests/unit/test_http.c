@@ -85,7 +85,7 @@ static void seg_at(struct conn *c, int side, __u32 seq, const char *data,
 	h.tcp_ack = c->seq[!side];
 	h.tcp_flags = flags | HDRLOG_TCP_ACK;
 	h.payload_len = n;
-	http_engine_packet(c->e, &h, (const __u8 *)data, n, ts);
+	http_engine_packet(c->e, &h, 0, (const __u8 *)data, n, ts);
 	if (!c->hold)
 		http_engine_expire(c->e, ts + HTTP_HOLD_NS + 1);
 }
@@ -438,7 +438,7 @@ static void body_end_at(struct conn *c, __u32 seq, size_t len, __u64 uncopied,
 	h.tcp_seq = seq;
 	h.tcp_flags = HDRLOG_TCP_ACK;
 	h.payload_len = len;
-	http_engine_body_end(c->e, &h, uncopied, ts);
+	http_engine_body_end(c->e, &h, 0, uncopied, ts);
 	if (!c->hold)
 		http_engine_expire(c->e, ts + HTTP_HOLD_NS + 1);
 }
@@ -502,7 +502,7 @@ TEST(snap_length_cut)
 		h.dport = 40000;
 		h.tcp_seq = c.seq[1];
 		h.payload_len = strlen(resp) + 1000;
-		http_engine_packet(c.e, &h, (const __u8 *)big, 100, 2000);
+		http_engine_packet(c.e, &h, 0, (const __u8 *)big, 100, 2000);
 		http_engine_expire(c.e, 2000 + HTTP_HOLD_NS + 1);
 	}
 	assert_int_equal(c.out.n, 1);
@@ -601,7 +601,7 @@ TEST(limits)
 		h.sport = 1;
 		h.dport = 80;
 		h.payload_len = strlen(req);
-		http_engine_packet(c.e, &h, (const __u8 *)req, strlen(req), 2000);
+		http_engine_packet(c.e, &h, 0, (const __u8 *)req, strlen(req), 2000);
 	}
 	assert_int_equal(http_engine_stats(c.e)->evicted_conns, 1);
 	assert_int_equal(c.out.n, 3); /* the two requests of the first */
@@ -666,7 +666,7 @@ TEST(ipv6_text)
 	h.sport = 5000;
 	h.dport = 80;
 	h.payload_len = strlen(req);
-	http_engine_packet(e, &h, (const __u8 *)req, strlen(req), 1000);
+	http_engine_packet(e, &h, 0, (const __u8 *)req, strlen(req), 1000);
 	http_engine_free(e);
 	assert_int_equal(out.n, 1);
 	has(out.l[0], " http fd00::1.5000 > fd00::2.80: \"GET\" \"/six\" [no_response]\n");
