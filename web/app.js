@@ -344,6 +344,8 @@ function edgeLabel(e) {
 async function topologyView() {
   const out = el('div', { id: 'topology-out' });
   setView(el('h2', {}, 'Service topology'), out);
+  const from = { topology_records: 'from the topology records (--paths)',
+                 flows: "from the store's flows and HTTP transactions" };
   let d;
   try { d = await api('/api/topology'); } catch (e) { showError(out, e); return; }
   const { pos, width, height } = layout(d.nodes, d.edges, 900);
@@ -361,7 +363,9 @@ async function topologyView() {
     const path = a === b ? `M ${a.x} ${a.y - 24} c 60 -60 60 60 0 48`
       : `M ${a.x + 24} ${a.y} Q ${mid.x} ${mid.y - 20} ${b.x - 26} ${b.y}`;
     g.append(svg('g', { class: bad ? 'edge bad' : 'edge', 'data-source': e.source, 'data-target': e.target },
-      svg('title', {}, `${e.source} → ${e.target} (${e.transport})\n${edgeLabel(e)}\n${bytes(e.bytes)}, handshake ${e.handshake_ms.toFixed(3)} ms`),
+      svg('title', {}, `${e.source} → ${e.target} (${e.transport})` +
+        (e.interfaces.length ? ` via ${e.interfaces.join(' > ')}` : '') +
+        `\n${edgeLabel(e)}\n${bytes(e.bytes)}, handshake ${e.handshake_ms.toFixed(3)} ms`),
       svg('path', { d: path, 'marker-end': 'url(#arrow)' }),
       svg('text', { x: mid.x, y: mid.y - 8, 'text-anchor': 'middle' }, `${e.transport}: ${edgeLabel(e)}`)));
   }
@@ -377,13 +381,14 @@ async function topologyView() {
   }
   out.replaceChildren(
     d.nodes.length ? el('div', { class: 'scroll' }, g) : el('p', { class: 'hint' }, 'No flows yet.'),
-    el('p', { class: 'hint' }, 'Hover a node for its addresses and ports, an edge for its counts. ' +
-       'Peers that are not on this host are one external node.'),
+    el('p', { class: 'hint' }, `The graph ${from[d.from] || ''}. Hover a node for its addresses ` +
+       'and ports, an edge for its counts. Peers that are not on this host are one external node.'),
     el('table', { id: 'edges' },
-      el('thead', {}, el('tr', {}, ...['Client', 'Server', 'Transport', 'Flows', 'Failed', 'Requests',
+      el('thead', {}, el('tr', {}, ...['Client', 'Server', 'Transport', 'Interfaces', 'Flows', 'Failed', 'Requests',
                                        'Req/s', 'Error rate', 'Latency ms', 'Bytes'].map((h) => el('th', {}, h)))),
       el('tbody', {}, ...d.edges.map((e) => el('tr', {},
         el('td', {}, e.source), el('td', {}, e.target), el('td', {}, e.transport),
+        el('td', {}, e.interfaces.join(' > ')),
         el('td', { class: 'num' }, e.flows), el('td', { class: 'num' }, e.failed),
         el('td', { class: 'num' }, e.requests), el('td', { class: 'num' }, e.request_rate.toFixed(2)),
         el('td', { class: 'num' }, `${(e.error_rate * 100).toFixed(1)}%`),

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <arpa/inet.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -168,10 +170,38 @@ static int on_path(void *ctx, const struct path_conn *c)
 	return emit(p, "path", NULL);
 }
 
+/* --web: a topology record's edge for the page's graph. */
+static void web_edge(struct pipeline *p, const struct topology_edge *e,
+		     __u64 since_ns, __u64 now_ns)
+{
+	const char *transport = record_transport_name(e->proto);
+	char a[INET6_ADDRSTRLEN];
+	struct web_edge w = {
+		.flows = e->flows, .requests = e->requests, .failed = e->failed,
+		.http_5xx = e->http_5xx, .bytes = e->bytes,
+		.handshake_p50_ns = topology_quantile(&e->handshake, 0.5),
+		.ttfb_p50_ns = topology_quantile(&e->ttfb, 0.5),
+		.at_ns = now_ns, .interval_ns = now_ns > since_ns ? now_ns - since_ns : 0,
+	};
+
+	snprintf(w.client_node, sizeof(w.client_node), "%s", topology_node(e->client_node));
+	snprintf(w.server_node, sizeof(w.server_node), "%s", topology_node(e->server_node));
+	inet_ntop(e->family == 6 ? AF_INET6 : AF_INET, e->client, a, sizeof(a));
+	snprintf(w.client, sizeof(w.client), "%s", a);
+	inet_ntop(e->family == 6 ? AF_INET6 : AF_INET, e->server, a, sizeof(a));
+	snprintf(w.server, sizeof(w.server), e->family == 6 ? "[%s]:%u" : "%s:%u", a,
+		 e->server_port);
+	snprintf(w.transport, sizeof(w.transport), "%s", transport ? transport : "other");
+	snprintf(w.ifaces, sizeof(w.ifaces), "%s", e->ifaces);
+	web_store_topology(p->web, &w);
+}
+
 static int on_edge(void *ctx, const struct topology_edge *e, __u64 since_ns)
 {
 	struct pipeline *p = ctx;
 
+	if (p->web)
+		web_edge(p, e, since_ns, p->now + p->src->epoch_off);
 	p->c->topology_records++;
 	record_topology(&p->out->line, p->out->fmt, e, since_ns,
 			p->now + p->src->epoch_off);

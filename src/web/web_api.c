@@ -513,6 +513,7 @@ int web_api_status(struct web_store *s, struct strbuf *sb)
 	json_u64(&j, "ended", s->n_ended);
 	json_u64(&j, "http", s->n_http);
 	json_u64(&j, "sweeps", s->sweeps);
+	json_u64(&j, "topology", s->n_topo);
 	json_object_begin(&j, "limits");
 	json_u64(&j, "live", WEB_LIVE_MAX);
 	json_u64(&j, "ended", WEB_ENDED_MAX);

@@ -20,7 +20,8 @@ struct web_store *web_store_new(__u64 epoch_off)
 	s->epoch_off = epoch_off;
 	s->ended = calloc(WEB_ENDED_MAX, sizeof(*s->ended));
 	s->http = calloc(WEB_HTTP_MAX, sizeof(*s->http));
-	if (!s->ended || !s->http) {
+	s->topo = calloc(WEB_TOPO_MAX, sizeof(*s->topo));
+	if (!s->ended || !s->http || !s->topo) {
 		web_store_free(s);
 		return NULL;
 	}
@@ -38,6 +39,7 @@ void web_store_free(struct web_store *s)
 		for (size_t i = 0; i < WEB_HTTP_MAX; i++)
 			free(s->http[i].json);
 	free(s->http);
+	free(s->topo);
 	free(s->ended);
 	free(s->live);
 	free(s->next);
@@ -111,6 +113,14 @@ void web_store_http(struct web_store *s, const struct web_http *h,
 	slot->seq = ++s->n_http;
 	slot->json = copy;
 	slot->len = len;
+	pthread_cond_broadcast(&s->changed);
+	pthread_mutex_unlock(&s->lock);
+}
+
+void web_store_topology(struct web_store *s, const struct web_edge *e)
+{
+	pthread_mutex_lock(&s->lock);
+	s->topo[s->n_topo++ % WEB_TOPO_MAX] = *e;
 	pthread_cond_broadcast(&s->changed);
 	pthread_mutex_unlock(&s->lock);
 }
@@ -213,6 +223,15 @@ const struct web_flow *web_store_ended(const struct web_store *s, __u64 i)
 	if (i >= held)
 		return NULL;
 	return &s->ended[(s->n_ended - 1 - i) % WEB_ENDED_MAX];
+}
+
+const struct web_edge *web_store_edge(const struct web_store *s, __u64 i)
+{
+	__u64 held = s->n_topo < WEB_TOPO_MAX ? s->n_topo : WEB_TOPO_MAX;
+
+	if (i >= held)
+		return NULL;
+	return &s->topo[(s->n_topo - 1 - i) % WEB_TOPO_MAX];
 }
 
 const struct web_http *web_store_http_at(const struct web_store *s, __u64 seq)

@@ -25,6 +25,8 @@
 #define WEB_ENDED_MAX 5000  /* ended flows kept (a ring) */
 #define WEB_HTTP_MAX 5000   /* HTTP transactions kept (a ring) */
 #define WEB_LOCAL_MAX 64    /* addresses of this host's interfaces */
+#define WEB_TOPO_MAX 2048   /* topology records kept (a ring) */
+#define WEB_NODE_LEN 128    /* a topology record's node name */
 
 /* One flow, live or ended. Times on the source's clock (add epoch_off). */
 struct web_flow {
@@ -56,6 +58,18 @@ struct web_http {
 	size_t len;
 };
 
+/* One topology record (--paths, docs/schema.md): one edge of the service
+ * graph over one interval. */
+struct web_edge {
+	char client_node[WEB_NODE_LEN], server_node[WEB_NODE_LEN];
+	char client[48], server[56];	 /* "ADDR", "ADDR:PORT" */
+	char transport[16];
+	char ifaces[128];		 /* the interfaces, ">" between */
+	__u64 flows, requests, failed, http_5xx, bytes;
+	__u64 handshake_p50_ns, ttfb_p50_ns; /* 0: none timed */
+	__u64 at_ns, interval_ns;	 /* written at, covering since */
+};
+
 struct web_addr {
 	bool v6;
 	__u8 addr[16];
@@ -77,6 +91,8 @@ struct web_store {
 			      * ended[(n_ended - 1) % WEB_ENDED_MAX] */
 	struct web_http *http;	/* a ring of WEB_HTTP_MAX */
 	__u64 n_http;	     /* transactions so far */
+	struct web_edge *topo;	/* a ring of WEB_TOPO_MAX */
+	__u64 n_topo;	     /* topology records so far */
 	struct web_addr local[WEB_LOCAL_MAX]; /* this host's addresses */
 	int n_local;
 	bool stopping;	     /* the server stops: streams end */
@@ -95,6 +111,8 @@ void web_store_flow_ended(struct web_store *s, const struct flow_end *fe,
  * json (a newline at the end is dropped). */
 void web_store_http(struct web_store *s, const struct web_http *h,
 		    const char *json, size_t len);
+/* A topology record's edge (--paths). */
+void web_store_topology(struct web_store *s, const struct web_edge *e);
 /* The flow table's sweep (flow_age.h's struct flow_watch): its begin,
  * flows and end. */
 void web_store_live_begin(void *store);
@@ -114,6 +132,9 @@ const struct web_flow *web_store_ended(const struct web_store *s, __u64 i);
 /* Under the lock: the HTTP transaction with API id seq, NULL when it left
  * the ring or never was. */
 const struct web_http *web_store_http_at(const struct web_store *s, __u64 seq);
+/* Under the lock: the i-th newest topology record (0: the newest), NULL
+ * past what the ring holds. */
+const struct web_edge *web_store_edge(const struct web_store *s, __u64 i);
 /* Under the lock: ended flows and HTTP transactions the rings held
  * once and no longer do. */
 __u64 web_store_ended_dropped(const struct web_store *s);

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * GET /api/topology: the service graph of what the store holds. An edge
- * goes from a client to a server: the flow's originator to its responder,
- * an HTTP transaction's client to its server. An endpoint on one of this
- * host's interfaces is a node of its own (a server by address and port,
- * a client by address); every other peer is the one "external" node,
- * whose hover lists the addresses it stands for.
+ * GET /api/topology: the service graph. With topology records (--paths)
+ * it is theirs: nodes by the names the records give (a pod, a container,
+ * a process, or "external"), edges through the interfaces between them.
+ * Without, it is made of the flows and transactions the store holds: an
+ * edge from a flow's originator to its responder, a transaction's client
+ * to its server; an endpoint on one of this host's interfaces is a node of
+ * its own (a server by address and port, a client by address), every
+ * other peer the one "external" node. A node's hover lists the addresses
+ * it stands for.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -25,8 +28,8 @@
 #define EXTERNAL "external"
 
 struct topo_node {
-	char id[64];
-	const char *kind; /* "service", "client", "external" */
+	char id[WEB_NODE_LEN];
+	const char *kind; /* "service", "client", "workload", "external" */
 	char endpoints[NODE_ENDPOINTS][56];
 	int n_endpoints;
 	__u64 more; /* endpoints beyond those listed */
@@ -35,6 +38,8 @@ struct topo_node {
 struct topo_edge {
 	int from, to;
 	__u8 proto;
+	char transport[16]; /* from records: their network.transport */
+	char ifaces[128];   /* from records: the interfaces, ">" between */
 	__u64 flows, live, failed, bytes;
 	__u64 requests, errors, http_ns, http_timed;
 	__u64 handshake_ns, handshakes;
@@ -72,23 +77,13 @@ static void note_endpoint(struct topo_node *n, const char *ep)
 		n->more++;
 }
 
-/* The node of an endpoint: a server (by address and port) or a client
- * (by address) of this host, or the external one. Returns its index, or
- * -1 when the graph is full. */
-static int node_of(struct topo *t, bool v6, const __u8 *addr, __u16 port,
-		   bool server)
+/* The node named id (kind for a new one), the endpoint ep noted on it.
+ * Returns its index, or -1 when the graph is full. */
+static int node_named(struct topo *t, const char *id, const char *kind,
+		      const char *ep)
 {
-	bool local = web_store_is_local(t->s, v6, addr);
-	char ep[56], id[64];
 	int i;
 
-	addr_port(v6, addr, port, ep, sizeof(ep));
-	if (!local)
-		snprintf(id, sizeof(id), EXTERNAL);
-	else if (server)
-		snprintf(id, sizeof(id), "%s", ep);
-	else
-		addr_port(v6, addr, -1, id, sizeof(id));
 	for (i = 0; i < t->n_nodes; i++)
 		if (!strcmp(t->nodes[i].id, id))
 			break;
@@ -97,29 +92,31 @@ static int node_of(struct topo *t, bool v6, const __u8 *addr, __u16 port,
 			return -1;
 		memset(&t->nodes[i], 0, sizeof(t->nodes[i]));
 		snprintf(t->nodes[i].id, sizeof(t->nodes[i].id), "%s", id);
-		t->nodes[i].kind = !local ? EXTERNAL : server ? "service" : "client";
+		t->nodes[i].kind = kind;
 		t->n_nodes++;
 	}
 	note_endpoint(&t->nodes[i], ep);
 	return i;
 }
 
-static struct topo_edge *edge_of(struct topo *t, int from, int to, __u8 proto)
+/* The node of an endpoint: a server (by address and port) or a client
+ * (by address) of this host, or the external one. Returns its index, or
+ * -1 when the graph is full. */
+static int node_of(struct topo *t, bool v6, const __u8 *addr, __u16 port,
+		   bool server)
 {
-	struct topo_edge *e;
+	bool local = web_store_is_local(t->s, v6, addr);
+	char ep[56], id[64];
 
-	if (from < 0 || to < 0)
-		return NULL;
-	for (int i = 0; i < t->n_edges; i++)
-		if (t->edges[i].from == from && t->edges[i].to == to &&
-		    t->edges[i].proto == proto)
-			return &t->edges[i];
-	if (t->n_edges == TOPO_EDGES)
-		return NULL;
-	e = &t->edges[t->n_edges++];
-	memset(e, 0, sizeof(*e));
-	e->from = from, e->to = to, e->proto = proto;
-	return e;
+	addr_port(v6, addr, port, ep, sizeof(ep));
+	if (!local)
+		snprintf(id, sizeof(id), EXTERNAL);
+	else if (server)
+		snprintf(id, sizeof(id), "%s", ep);
+	else
+		addr_port(v6, addr, -1, id, sizeof(id));
+	return node_named(t, id, !local ? EXTERNAL : server ? "service" : "client",
+			  ep);
 }
 
 static void span(struct topo *t, __u64 first, __u64 last)
@@ -128,6 +125,73 @@ static void span(struct topo *t, __u64 first, __u64 last)
 		t->first_ns = first;
 	if (last > t->last_ns)
 		t->last_ns = last;
+}
+
+/* The edge from -> to by proto (records: by transport and interfaces),
+ * or NULL when the graph is full. */
+static struct topo_edge *edge_find(struct topo *t, int from, int to, __u8 proto,
+				   const char *transport, const char *ifaces)
+{
+	struct topo_edge *e;
+
+	if (from < 0 || to < 0)
+		return NULL;
+	for (int i = 0; i < t->n_edges; i++) {
+		e = &t->edges[i];
+		if (e->from == from && e->to == to && e->proto == proto &&
+		    !strcmp(e->transport, transport) && !strcmp(e->ifaces, ifaces))
+			return e;
+	}
+	if (t->n_edges == TOPO_EDGES)
+		return NULL;
+	e = &t->edges[t->n_edges++];
+	memset(e, 0, sizeof(*e));
+	e->from = from, e->to = to, e->proto = proto;
+	snprintf(e->transport, sizeof(e->transport), "%s", transport);
+	snprintf(e->ifaces, sizeof(e->ifaces), "%s", ifaces);
+	return e;
+}
+
+static struct topo_edge *edge_of(struct topo *t, int from, int to, __u8 proto)
+{
+	const char *name = record_transport_name(proto);
+
+	return edge_find(t, from, to, proto, name ? name : "other", "");
+}
+
+static const char *record_kind(const char *node)
+{
+	return strcmp(node, EXTERNAL) ? "workload" : EXTERNAL;
+}
+
+/* One topology record: its counts on its edge; the TTFB and handshake
+ * medians weighted by the requests and flows they stand for. */
+static void add_record(struct topo *t, const struct web_edge *w)
+{
+	int from = node_named(t, w->client_node, record_kind(w->client_node),
+			      w->client);
+	int to = node_named(t, w->server_node, record_kind(w->server_node),
+			    w->server);
+	struct topo_edge *e = edge_find(t, from, to, 0, w->transport, w->ifaces);
+
+	if (!e) {
+		t->unplaced++;
+		return;
+	}
+	e->flows += w->flows;
+	e->failed += w->failed;
+	e->bytes += w->bytes;
+	e->requests += w->requests;
+	e->errors += w->http_5xx;
+	if (w->ttfb_p50_ns && w->requests) {
+		e->http_ns += w->ttfb_p50_ns * w->requests;
+		e->http_timed += w->requests;
+	}
+	if (w->handshake_p50_ns) {
+		e->handshake_ns += w->handshake_p50_ns * w->flows;
+		e->handshakes += w->flows;
+	}
+	span(t, w->at_ns - w->interval_ns, w->at_ns);
 }
 
 static void add_flow(struct topo *t, const struct web_flow *w)
@@ -197,12 +261,19 @@ static void json_node(struct json *j, const struct topo_node *n)
 static void json_edge(struct json *j, const struct topo *t,
 		      const struct topo_edge *e, double window_s)
 {
-	const char *proto = record_transport_name(e->proto);
+	const char *iface = e->ifaces, *gt;
 
 	json_object_begin(j, NULL);
 	json_str(j, "source", t->nodes[e->from].id);
 	json_str(j, "target", t->nodes[e->to].id);
-	json_str(j, "transport", proto ? proto : "other");
+	json_str(j, "transport", e->transport);
+	json_array_begin(j, "interfaces");
+	while (*iface) {
+		gt = strchr(iface, '>');
+		json_strn(j, NULL, iface, gt ? (size_t)(gt - iface) : strlen(iface));
+		iface = gt ? gt + 1 : iface + strlen(iface);
+	}
+	json_array_end(j);
 	json_u64(j, "flows", e->flows);
 	json_u64(j, "live", e->live);
 	json_u64(j, "failed", e->failed);
@@ -217,18 +288,22 @@ static void json_edge(struct json *j, const struct topo *t,
 	json_object_end(j);
 }
 
-int web_api_topology(struct web_store *s, struct strbuf *sb)
+/* Under the lock: the graph of the topology records the ring holds. */
+static void add_records(struct topo *t)
 {
-	struct topo *t = calloc(1, sizeof(*t));
+	const struct web_edge *w;
+
+	for (__u64 i = 0; (w = web_store_edge(t->s, i)); i++)
+		add_record(t, w);
+}
+
+/* Under the lock: the graph of the flows and transactions. */
+static void add_store(struct topo *t)
+{
+	const struct web_store *s = t->s;
 	const struct web_flow **all;
-	double window_s;
-	struct json j;
 	size_t n;
 
-	if (!t)
-		return web_api_error(sb, 503, "out of memory");
-	t->s = s;
-	web_store_lock(s);
 	all = web_flows_all(s, &n);
 	for (size_t i = 0; i < n; i++)
 		add_flow(t, all[i]);
@@ -240,11 +315,30 @@ int web_api_topology(struct web_store *s, struct strbuf *sb)
 			break;
 		add_http(t, h);
 	}
+}
+
+int web_api_topology(struct web_store *s, struct strbuf *sb)
+{
+	struct topo *t = calloc(1, sizeof(*t));
+	bool from_records;
+	double window_s;
+	struct json j;
+
+	if (!t)
+		return web_api_error(sb, 503, "out of memory");
+	t->s = s;
+	web_store_lock(s);
+	from_records = s->n_topo > 0;
+	if (from_records)
+		add_records(t);
+	else
+		add_store(t);
 	web_store_unlock(s);
 	window_s = (t->last_ns - t->first_ns) / 1e9;
 	if (window_s < 1)
 		window_s = 1;
 	json_begin(&j, sb);
+	json_str(&j, "from", from_records ? "topology_records" : "flows");
 	json_f64(&j, "window_s", window_s);
 	json_u64(&j, "unplaced", t->unplaced);
 	json_array_begin(&j, "nodes");

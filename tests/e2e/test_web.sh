@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The web view (--web, docs/web.md): hdrlog --http --web on the server's
+# The web view (--web, docs/web.md): hdrlog --http --paths --web on the server's
 # veth in $NS_B, nginx there, curl from $NS_A (one request with a hostile
 # User-Agent and path), and a client in $NS_B of a python http.server in
 # $NS_A. The API's answers are checked against docs/web.md, their records
@@ -7,7 +7,8 @@
 # $NS_B: no way out) opens the page: flows, sort, filter box, a flow's
 # timeline and seq search, its HTTP transaction and back, the hostile
 # strings shown as text with no script run, the topology's nodes and
-# edges. Screenshots: build/test-logs/web/. Needs root.
+# edges (from the topology records: curl -> nginx, curl -> external).
+# Screenshots: build/test-logs/web/. Needs root.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/netns.sh
@@ -32,7 +33,7 @@ ip netns exec "$NS_A" python3 -m http.server $BACK_PORT --bind "$IP_A" \
 	>"$tmp/back.log" 2>&1 &
 track_pid $!
 WEB=127.0.0.1:8188
-ip netns exec "$NS_B" "$HDRLOG" -i "$VETH_B" --http --web $WEB -v \
+ip netns exec "$NS_B" "$HDRLOG" -i "$VETH_B" --http --paths --topology-interval 1 --web $WEB -v \
 	>"$tmp/out.json" 2>"$tmp/err" &
 hdrlog_pid=$!
 track_pid $hdrlog_pid
@@ -65,6 +66,14 @@ for ((i = 0; i < 100; i++)); do
 	sleep 0.2
 done
 cat "$tmp/status.json"; echo
+# ... and the topology records of both edges (--paths: a connection counts
+# when its path record leaves, after its close delay)
+for ((i = 0; i < 100; i++)); do
+	api "http://$WEB/api/topology" >"$tmp/topology.json"
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d["from"] == "topology_records" and len(d["edges"]) >= 2 and sum(e["requests"] for e in d["edges"]) >= int(sys.argv[2]) else 1)' \
+		"$tmp/topology.json" $REQUESTS 2>/dev/null && break
+	sleep 0.2
+done
 
 # ---- the API against docs/web.md, its records against docs/schema.md
 check() { python3 tests/lib/check_web_api.py --records "$tmp/records.json" "$@" || fail "API schema: $1"; }
@@ -93,11 +102,10 @@ api "http://$WEB/api/http?flow=$flow" >"$tmp/http2.json"
 check /api/http "$tmp/http.json" "$tmp/http2.json"
 api "http://$WEB/api/http/1" >"$tmp/http1.json"
 check /api/http/ID "$tmp/http1.json"
-api "http://$WEB/api/topology" >"$tmp/topology.json"
 check /api/topology "$tmp/topology.json"
 check /api/status "$tmp/status.json"
 python3 tests/lib/check_schema.py "$tmp/records.json" || fail "the API's records against docs/schema.md"
-python3 - "$tmp" "$flow" $REQUESTS <<'EOF' || fail "API contents"
+python3 - "$tmp" "$flow" $REQUESTS "$VETH_B" <<'EOF' || fail "API contents"
 import json, sys
 tmp, flow, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 L = lambda f: json.load(open(f'{tmp}/{f}'))
@@ -116,13 +124,16 @@ assert hl['total'] == n, f"{hl['total']} transactions, want {n}"
 assert all('flow' in x for x in hl['http']), 'every transaction has its flow'
 assert L('http2.json')['total'] == len(h)
 t = L('topology.json')
+assert t['from'] == 'topology_records', 'the graph of the topology records (--paths)'
 edges = {(e['source'], e['target']) for e in t['edges']}
-want = {('external', '198.18.0.2:8080'), ('198.18.0.2', 'external')}
+want = {('curl', 'nginx'), ('curl', 'external')}
 assert want <= edges, f'edges {edges}'
-e = next(e for e in t['edges'] if e['target'] == '198.18.0.2:8080' and e['transport'] == 'tcp')
-assert e['requests'] == n - 1 and e['errors'] == 2, f'edge counts {e}'
+e = next(e for e in t['edges'] if (e['source'], e['target']) == ('curl', 'nginx'))
+assert (e['requests'], e['errors'], e['flows']) == (n - 1, 2, n - 2), f'edge counts {e}'
+assert e['interfaces'] == [sys.argv[4]], f"interfaces {e['interfaces']}"
 nodes = {x['id']: x for x in t['nodes']}
 assert '198.18.0.1:8081' in nodes['external']['endpoints'], 'external hover lists its ip:port'
+assert '198.18.0.2:8080' in nodes['nginx']['endpoints'], 'the server node lists its ip:port'
 print('API contents: ok')
 EOF
 # bad input: a clear error, never a crash; nothing can change anything
@@ -152,8 +163,8 @@ echo "API: ok"
 cat >"$tmp/expect.json" <<EOF
 { "server": "$IP_B:$HTTP_PORT", "filterPort": $BACK_PORT,
   "hostile": ["$HOSTILE_UA", "$HOSTILE_PATH"], "hostileRowText": "__pwned=2",
-  "nodes": ["external", "$IP_B:$HTTP_PORT", "$IP_B"],
-  "edges": [["external", "$IP_B:$HTTP_PORT"], ["$IP_B", "external"]] }
+  "nodes": ["external", "nginx", "curl"],
+  "edges": [["curl", "nginx"], ["curl", "external"]] }
 EOF
 rm -rf "$shots"
 HOME=$tmp timeout 120 ip netns exec "$NS_B" node tests/e2e/web/web_test.mjs \
