@@ -1,12 +1,10 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
-#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <microhttpd.h>
 
-#include "metrics/metrics_http.h"
+#include "util/http_listen.h"
 #include "util/log.h"
 #include "web/web_api.h"
 #include "web/web_assets.h"
@@ -16,6 +14,7 @@
 
 #define JSON_TYPE "application/json; charset=utf-8"
 #define MAX_CONNECTIONS 64
+#define STREAM_TIMEOUT_S 30 /* a stream says something every 10 s */
 /* The page's own files, nothing else: what a record shows can run no
  * script even if it got past the page's escaping. */
 #define CSP "default-src 'none'; script-src 'self'; style-src 'self'; " \
@@ -170,37 +169,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 int web_server_start(const char *addr, struct web_store *store,
 		     struct web_server **out)
 {
-	unsigned int flags = MHD_USE_THREAD_PER_CONNECTION |
-			     MHD_USE_INTERNAL_POLLING_THREAD;
-	struct sockaddr_storage ss;
-	struct web_server *srv;
-	in_port_t port;
+	struct web_server *srv = calloc(1, sizeof(*srv));
+	int err;
 
-	if (metrics_parse_addr(addr, &ss)) {
-		pr_warn("invalid --web '%s' (HOST:PORT, [V6]:PORT or PORT)\n", addr);
-		return -EINVAL;
-	}
-	if (ss.ss_family == AF_INET6) {
-		flags |= MHD_USE_IPv6;
-		port = ((struct sockaddr_in6 *)&ss)->sin6_port;
-	} else {
-		port = ((struct sockaddr_in *)&ss)->sin_port;
-	}
-	if (!(srv = calloc(1, sizeof(*srv))))
+	if (!srv)
 		return -ENOMEM;
 	srv->store = store;
-	errno = 0;
-	srv->daemon = MHD_start_daemon(flags, ntohs(port), NULL, NULL, on_request,
-				       srv, MHD_OPTION_SOCK_ADDR, &ss,
-				       MHD_OPTION_CONNECTION_LIMIT,
-				       (unsigned)MAX_CONNECTIONS,
-				       MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-				       MHD_OPTION_END);
-	if (!srv->daemon) {
-		int err = errno ? -errno : -EADDRNOTAVAIL;
-
-		pr_warn("cannot serve the web view on %s: %s\n", addr,
-			strerror(-err));
+	err = http_listen("--web", "the web view", addr,
+			  MHD_USE_THREAD_PER_CONNECTION |
+				  MHD_USE_INTERNAL_POLLING_THREAD,
+			  MAX_CONNECTIONS, STREAM_TIMEOUT_S, on_request, srv,
+			  &srv->daemon);
+	if (err) {
 		free(srv);
 		return err;
 	}

@@ -25,14 +25,21 @@ struct stream {
 	size_t off; /* what of buf was sent */
 };
 
-static void event_begin(struct strbuf *sb, const char *name)
+/* One record's event: a flow (w) or a transaction (h), as the API has
+ * them. */
+static void event_item(struct stream *st, const struct web_flow *w,
+		       const struct web_http *h)
 {
-	sb_printf(sb, "event: %s\ndata: ", name);
-}
+	struct json j;
 
-static void event_end(struct strbuf *sb)
-{
-	sb_append(sb, "\n\n", 2);
+	sb_printf(&st->buf, "event: %s\ndata: ", w ? "flow" : "http");
+	json_begin(&j, &st->buf);
+	if (w)
+		web_flow_json(st->s, &j, "flow", w);
+	else
+		web_http_json(st->s, &j, "http", h);
+	json_end(&j);
+	sb_append(&st->buf, "\n\n", 2);
 }
 
 /* Under the lock: the ended flows since the last look, the oldest first
@@ -41,20 +48,14 @@ static void new_flows(struct stream *st)
 {
 	const struct web_store *s = st->s;
 	__u64 behind = s->n_ended - st->ended_seen;
-	struct json j;
 
 	if (behind > STREAM_BATCH)
 		behind = STREAM_BATCH; /* the page reloads the table anyway */
 	for (__u64 i = behind; i-- > 0;) {
 		const struct web_flow *w = web_store_ended(s, i);
 
-		if (!w)
-			continue;
-		event_begin(&st->buf, "flow");
-		json_begin(&j, &st->buf);
-		web_flow_json(s, &j, "flow", w);
-		json_end(&j);
-		event_end(&st->buf);
+		if (w)
+			event_item(st, w, NULL);
 	}
 	st->ended_seen = s->n_ended;
 }
@@ -63,20 +64,14 @@ static void new_http(struct stream *st)
 {
 	const struct web_store *s = st->s;
 	__u64 from = st->http_seen + 1;
-	struct json j;
 
 	if (s->n_http >= STREAM_BATCH && from < s->n_http - STREAM_BATCH + 1)
 		from = s->n_http - STREAM_BATCH + 1;
 	for (__u64 seq = from; seq <= s->n_http; seq++) {
 		const struct web_http *h = web_store_http_at(s, seq);
 
-		if (!h)
-			continue;
-		event_begin(&st->buf, "http");
-		json_begin(&j, &st->buf);
-		web_http_json(s, &j, "http", h);
-		json_end(&j);
-		event_end(&st->buf);
+		if (h)
+			event_item(st, NULL, h);
 	}
 	st->http_seen = s->n_http;
 }
@@ -86,14 +81,14 @@ static void new_sweep(struct stream *st)
 	const struct web_store *s = st->s;
 	struct json j;
 
-	event_begin(&st->buf, "live");
+	sb_puts(&st->buf, "event: live\ndata: ");
 	json_begin(&j, &st->buf);
 	json_u64(&j, "live", s->n_live);
 	json_u64(&j, "ended", s->n_ended);
 	json_u64(&j, "http", s->n_http);
 	json_u64(&j, "live_over_limit", s->live_over);
 	json_end(&j);
-	event_end(&st->buf);
+	sb_append(&st->buf, "\n\n", 2);
 	st->sweeps_seen = s->sweeps;
 }
 

@@ -58,22 +58,31 @@ timeout 10 ip netns exec "$NS_B" curl -s -o /dev/null "http://$IP_A:$BACK_PORT/"
 REQUESTS=7
 
 api() { ip netns exec "$NS_B" curl -s --max-time 10 "$@"; }
+# until_ok SECONDS CMD...: CMD every 0.2 s until it succeeds.
+until_ok() {
+	local limit=$1 i
+	shift
+	for ((i = 0; i < limit * 5; i++)); do
+		"$@" 2>/dev/null && return 0
+		sleep 0.2
+	done
+	return 1
+}
 # every transaction in, and a sweep after them
-for ((i = 0; i < 100; i++)); do
+status_ready() {
 	api "http://$WEB/api/status" >"$tmp/status.json"
 	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d["http"] >= int(sys.argv[2]) and d["sweeps"] >= 3 else 1)' \
-		"$tmp/status.json" $REQUESTS 2>/dev/null && break
-	sleep 0.2
-done
-cat "$tmp/status.json"; echo
+		"$tmp/status.json" $REQUESTS
+}
 # ... and the topology records of both edges (--paths: a connection counts
 # when its path record leaves, after its close delay)
-for ((i = 0; i < 100; i++)); do
+topology_ready() {
 	api "http://$WEB/api/topology" >"$tmp/topology.json"
 	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d["from"] == "topology_records" and len(d["edges"]) >= 2 and sum(e["requests"] for e in d["edges"]) >= int(sys.argv[2]) else 1)' \
-		"$tmp/topology.json" $REQUESTS 2>/dev/null && break
-	sleep 0.2
-done
+		"$tmp/topology.json" $REQUESTS
+}
+until_ok 20 status_ready || fail "status: $(cat "$tmp/status.json")"
+until_ok 20 topology_ready || fail "topology: $(cat "$tmp/topology.json")"
 
 # ---- the API against docs/web.md, its records against docs/schema.md
 check() { python3 tests/lib/check_web_api.py --records "$tmp/records.json" "$@" || fail "API schema: $1"; }
