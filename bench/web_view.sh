@@ -7,7 +7,8 @@
 # headless Chromium (bench/web_page.mjs: the flow table reloading as the
 # live stream brings news). Prints the agent's CPU (utime+stime,
 # /proc/PID/stat) per second of wrk, its ratio to the baseline, the live
-# flows the store held, and the page's load time (navigation, and until the
+# flows the store held, the time of one page of the flow table sorted by
+# bytes (/api/flows), and the page's load time (navigation, and until the
 # flow table shows) at the start and the end of the held period. RUNS runs
 # (default 1) of SECS seconds (default 10). Needs root.
 set -u
@@ -31,7 +32,7 @@ hz=$(getconf CLK_TCK)
 # one_way NAME [hdrlog options...]: a wrk run; prints NAME, requests/s,
 # agent CPU s/s, live flows at the end (with --web), and the page's line.
 one_way() {
-	local name=$1 page=${PAGE:-} k0 k1 t0 t1 live=- line=- hp
+	local name=$1 page=${PAGE:-} k0 k1 t0 t1 live=- line=- hp api=-
 	shift
 	: >"$tmp/err"
 	ip netns exec "$NS_A" "$HDRLOG" -i "$VETH_A" --http "$@" >/dev/null 2>"$tmp/err" &
@@ -48,6 +49,12 @@ one_way() {
 		HOME=$tmp timeout $((SECS + 60)) ip netns exec "$NS_A" node bench/web_page.mjs \
 			"http://$WEB" $((SECS - 5)) >"$tmp/page.out" 2>&1 || cat "$tmp/page.out"
 		line=$(tail -1 "$tmp/page.out")
+	elif [ "$#" -gt 0 ]; then
+		sleep $((SECS / 2))
+	fi
+	if [ "$#" -gt 0 ]; then # one page of the flow table, sorted by bytes
+		api=$(ip netns exec "$NS_A" curl -s -o /dev/null -w '%{time_total}' \
+			"http://$WEB/api/flows?sort=bytes&limit=50" | awk '{ printf "%.1f", $1 * 1000 }')
 	fi
 	wait $wp || { cat "$tmp/wrk.out"; fail "wrk failed"; }
 	k1=$(cpu_ticks $hp)
@@ -61,7 +68,7 @@ one_way() {
 	rps=$(awk '/^Requests\/sec:/ { print $2 }' "$tmp/wrk.out")
 	cpu=$(awk -v k="$((k1 - k0))" -v hz="$hz" -v a="$t0" -v b="$t1" \
 		'BEGIN { printf "%.3f", k / hz / ((b - a) / 1e9) }')
-	echo "$name|$rps|$cpu|$live|$line"
+	echo "$name|$rps|$cpu|$live|$line|$api"
 }
 
 for ((r = 1; r <= RUNS; r++)); do
@@ -70,14 +77,14 @@ for ((r = 1; r <= RUNS; r++)); do
 	open=$(PAGE=1 one_way "--web, page open" --web $WEB)
 	b=$(cut -d'|' -f3 <<<"$base")
 	b_rps=$(cut -d'|' -f2 <<<"$base")
-	printf '%-18s %12s %14s %8s %16s %8s  %s\n' way requests/s "agent CPU s/s" ratio \
-		"CPU ms/1k req" ratio "live flows at the end"
+	printf '%-18s %11s %13s %6s %13s %6s %12s  %s\n' way requests/s "agent CPU s/s" ratio \
+		"CPU ms/1k req" ratio "/api/flows ms" "live flows at the end"
 	for l in "$base" "$quiet" "$open"; do
-		IFS='|' read -r name rps cpu live line <<<"$l"
-		awk -v n="$name" -v r="$rps" -v c="$cpu" -v b="$b" -v br="$b_rps" -v l="$live" 'BEGIN {
+		IFS='|' read -r name rps cpu live line api <<<"$l"
+		awk -v n="$name" -v r="$rps" -v c="$cpu" -v b="$b" -v br="$b_rps" -v l="$live" -v a="$api" 'BEGIN {
 			per = r > 0 ? c / r * 1e6 : 0; bper = br > 0 ? b / br * 1e6 : 0
-			printf "%-18s %12s %14s %8.2f %16.3f %8.2f  %s\n", n, r, c,
-				(b > 0 ? c / b : 0), per, (bper > 0 ? per / bper : 0), l }'
+			printf "%-18s %11s %13s %6.2f %13.3f %6.2f %12s  %s\n", n, r, c,
+				(b > 0 ? c / b : 0), per, (bper > 0 ? per / bper : 0), a, l }'
 	done
 	echo "page: $(cut -d'|' -f5 <<<"$open")"
 done
