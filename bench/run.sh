@@ -25,6 +25,7 @@ bench "BPF map memory by mode" bench/map_memory.sh
 bench "offline speed" bench/offline.sh
 bench "API view per HTTP transaction (--openapi, heuristic)" ./build/bench/api_route
 bench "--paths per connection on two interfaces (join, path, topology)" ./build/bench/path_join
+bench "--paths join rate under wrk (router with masquerade)" bench/paths_wrk.sh
 bench "live loss-free rate (veth, trafgen)" bench/live_rate.sh
 bench "TCP throughput overhead (veth, iperf3)" bench/overhead.sh
 bench "HTTP (veth, nginx + wrk)" bench/http.sh

@@ -297,8 +297,10 @@ static __always_inline void hdrlog_tcp_seq(struct hdrlog_flow_value *v, int d,
 			e->out_of_order++;
 		}
 	}
-	if (!(f & HDRLOG_TCP_RST) && !e->seq_valid)
-		v->isn[d & 1] = seq; /* the path join's key */
+	/* the path join's key; the originator's of a flow whose SYN went
+	 * unseen came with the SYN-ACK (hdrlog_tcp_update) */
+	if (!(f & HDRLOG_TCP_RST) && !e->seq_valid && !(d == 0 && v->flipped))
+		v->isn[d & 1] = seq;
 	if (!(f & HDRLOG_TCP_RST) &&
 	    (!e->seq_valid || (__s32)(end - e->seq_next) > 0)) {
 		e->seq_next = end;
@@ -399,8 +401,11 @@ static __always_inline int hdrlog_tcp_update(struct hdrlog_flow_value *v,
 
 	if (d == 0 && syn && !ack && !v->syn_ns)
 		v->syn_ns = ts;
-	if (d == 1 && syn && ack && !v->synack_ns)
+	if (d == 1 && syn && ack && !v->synack_ns) {
 		v->synack_ns = ts;
+		if (v->flipped) /* it acknowledges the unseen SYN */
+			v->isn[0] = h->tcp_ack - 1;
+	}
 	if (d == 0 && !syn && ack && v->synack_ns && !v->ack_ns) {
 		v->ack_ns = ts;
 		if (v->syn_ns)

@@ -143,8 +143,9 @@ struct hdrlog_flow_value {
 	__u32 rtt_samples;
 	__u32 ifindex;	  /* interface of the first packet */
 	__u32 isn[2];	  /* TCP: the first sequence number each side sent
-			   * (its SYN's when it sent one): NAT keeps them,
-			   * so hops of a connection join on them */
+			   * (its SYN's; the originator's from the SYN-ACK
+			   * when its SYN went unseen): NAT keeps them, so
+			   * hops of a connection join on them */
 	__u8 icmp_err_from[16]; /* sender of its first ICMP error (network
 				 * order; IPv4 in the first 4 bytes) */
 	__u16 icmp_errors; /* ICMP errors quoting its packets (saturates) */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -61,6 +62,7 @@ struct live {
 	int event_err;	    /* the pipeline's error, from the callback */
 	__u64 next_check;   /* CLOCK_MONOTONIC: the next interface check */
 	int next_id;	    /* --netns: the next interface id */
+	__u32 own_ns_ino;   /* --netns: the namespace whose sysfs we see */
 	bool detached;	    /* the ifaces' end counters are final */
 };
 
@@ -122,7 +124,7 @@ static void iface_gone(struct live *lv, struct iface *f)
 }
 
 static struct iface *free_slot(struct live *lv);
-static int attach_one(struct live *lv, const struct iface *f);
+static int attach_one(struct live *lv, struct iface *f);
 
 /* ---- --netns: every interface of several namespaces ------------------ */
 
@@ -325,8 +327,11 @@ static void live_iface_report(struct source *s, struct iface_report *r)
 		struct iface *f = &lv->ifaces[i];
 
 		if (!lv->detached && f->counted &&
-		    iface_counters_read(f->name, f->ifindex, &f->end))
+		    iface_counters_read(f->name, f->sys_ifindex, &f->end) &&
+		    !f->gone && if_nametoindex(f->name) == (unsigned)f->sys_ifindex)
 			f->counted = false;
+		/* one that vanished keeps its last reading: what it counted
+		 * after it is unknown, so the sum stays a lower bound */
 		now = f->end;
 		if (!f->counted) {
 			r->known = false;
@@ -361,19 +366,6 @@ static void count_at_stop(struct live *lv)
 	lv->detached = true;
 	for (int i = 0; r.known && i < CATCH_UP_MS / 5 && !caught_up(lv, &r); i++)
 		nanosleep(&tick, NULL);
-}
-
-static void count_at_start(struct live *lv)
-{
-	for (int i = 0; i < lv->n_ifaces; i++) {
-		struct iface *f = &lv->ifaces[i];
-
-		f->counted = !iface_counters_read(f->name, f->ifindex, &f->start);
-		f->end = f->start;
-		if (!f->counted)
-			pr_info("cannot read the counters of %s: packets the "
-				"programs did not see cannot be counted\n", f->name);
-	}
 }
 
 static int live_stop(struct source *s, struct pipeline *p, bool drain)
@@ -630,7 +622,22 @@ static int resolve_ifaces(struct live *lv)
 	return err;
 }
 
-static int attach_one(struct live *lv, const struct iface *f)
+/* The interface's counters when its programs are attached, the start of
+ * what it counts for the run (an interface -i any or --netns finds later
+ * starts when it is found). */
+static void count_from_now(const struct live *lv, struct iface *f)
+{
+	/* sysfs is the one of the namespace hdrlog started in */
+	bool here = !f->ns_ino || f->ns_ino == lv->own_ns_ino;
+
+	f->counted = here && !iface_counters_read(f->name, f->sys_ifindex, &f->start);
+	f->end = f->start;
+	if (!f->counted)
+		pr_info("cannot read the counters of %s: packets the "
+			"programs did not see cannot be counted\n", f->name);
+}
+
+static int attach_one(struct live *lv, struct iface *f)
 {
 	const struct config *c = lv->cfg;
 	bool native = false;
@@ -649,6 +656,7 @@ static int attach_one(struct live *lv, const struct iface *f)
 				       HDRLOG_DIR_EGRESS, c->tc_mode);
 	if (err)
 		return err;
+	count_from_now(lv, f);
 	if (f->ns_name[0])
 		snprintf(ns, sizeof(ns), " (netns %s)", f->ns_name);
 	if (c->xdp && c->ingress)
@@ -773,7 +781,10 @@ int live_open(const struct config *cfg, struct selection *sel,
 	if (!err && cfg->all_ifaces)
 		err = attach_all(lv);
 	if (!err && cfg->netns) {
+		struct stat st;
+
 		lv->next_id = 1;
+		lv->own_ns_ino = stat("/proc/thread-self/ns/net", &st) ? 0 : (__u32)st.st_ino;
 		err = scan_netns(lv);
 		if (!err) {
 			pr_warn("--netns %s: no interface to log\n", cfg->netns);
@@ -784,8 +795,6 @@ int live_open(const struct config *cfg, struct selection *sel,
 			err = 0;
 		}
 	}
-	if (!err)
-		count_at_start(lv);
 	if (err) {
 		live_close(&lv->src);
 		return err;

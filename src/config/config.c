@@ -77,6 +77,8 @@ int config_finish(struct config *c, bool packets_given, bool flows_given)
 			    c->n_reads > 1;
 	if (c->paths)
 		c->flows = true; /* paths are made of flow records */
+	c->path.close_ns = c->flow.close_ns;
+	c->path.ifaces = c->n_ifaces > 1 ? c->n_ifaces : c->n_reads > 1 ? c->n_reads : 0;
 	if (c->paths && c->flow.only_failed)
 		return usage_error("--paths joins every connection's flows: not with --only-failed");
 	if (c->clickhouse.url && c->fmt != RECORD_JSON)

@@ -13,10 +13,11 @@
 #include "path/path.h"
 #include "path/path_txns.h"
 
-/* What NAT leaves alone. TCP: the two first sequence numbers; UDP and
- * ICMP: the ports (echo identifier), with the first packets' time. */
+/* What NAT leaves alone. TCP: the originator's first sequence number
+ * (the responder's, when known, must match too: belongs()); UDP and
+ * ICMP echo: the ports (identifier), with the first packets' time. */
 struct join_key {
-	__u32 a, b;
+	__u32 a;
 	__u8 proto;
 	__u8 _pad[3];
 };
@@ -83,11 +84,8 @@ static bool join_key_of(const struct hdrlog_flow_key *k,
 	memset(jk, 0, sizeof(*jk));
 	jk->proto = k->proto;
 	if (k->proto == 6) {
-		if (!v->dir[0].seq_valid)
-			return false;
 		jk->a = v->isn[0];
-		jk->b = v->dir[1].seq_valid ? v->isn[1] : 0;
-		return true;
+		return v->dir[0].seq_valid || (v->flipped && v->synack_ns);
 	}
 	if (k->proto == 17 || icmp_echo(k->proto, v->icmp_type)) {
 		jk->a = (__u32)oport << 16 | rport;
@@ -141,6 +139,8 @@ static struct path_hop *hop_new(const struct path_flow *f)
 	h->conn_state = f->conn_state;
 	h->failed = hdrlog_flow_failed(v, f->key->proto);
 	h->syn_seen = v->syn_ns != 0;
+	h->resp_isn = v->isn[1];
+	h->resp_isn_known = v->dir[1].seq_valid;
 	h->ifindex = v->ifindex;
 	h->first_ns = epoch(v->dir[0].packets ? v->dir[0].first_ns
 					      : v->dir[1].first_ns, f->epoch_off);
@@ -280,6 +280,19 @@ static int end_pending(struct path_engine *e, struct pending *p)
 	return err;
 }
 
+/* TCP: the responder's first sequence number, where both know it. */
+static bool resp_isn_agrees(const struct pending *p, const struct path_hop *h)
+{
+	for (unsigned i = 0; i < p->conn.n_hops; i++) {
+		const struct path_hop *x = p->conn.hops[i];
+
+		if (x->resp_isn_known && h->resp_isn_known &&
+		    x->resp_isn != h->resp_isn)
+			return false;
+	}
+	return true;
+}
+
 /* Whether hop h may be one of p's: the same key, no hop on its
  * interface yet, and for UDP/ICMP a first packet within the window. */
 static bool belongs(const struct pending *p, const struct join_key *jk,
@@ -289,6 +302,8 @@ static bool belongs(const struct pending *p, const struct join_key *jk,
 
 	if (memcmp(&p->jk, jk, sizeof(*jk)))
 		return false;
+	if (jk->proto == 6)
+		return resp_isn_agrees(p, h);
 	if (jk->proto != 6 &&
 	    (h->first_ns > first->first_ns ? h->first_ns - first->first_ns
 					   : first->first_ns - h->first_ns) >
@@ -377,7 +392,10 @@ int path_engine_flow(struct path_engine *e, const struct path_flow *f)
 		push_newest(e, p);
 	}
 	p->conn.hops[p->conn.n_hops++] = h;
-	p->deadline = f->now_ns + PATH_HOLD_NS;
+	p->deadline = f->now_ns + e->o.close_ns + PATH_HOLD_NS;
+	/* seen on every interface: no other hop can come */
+	if (e->o.ifaces && p->conn.n_hops >= e->o.ifaces)
+		return end_pending(e, p);
 	return 0;
 fail:
 	free(h);
@@ -393,7 +411,7 @@ int path_engine_expire(struct path_engine *e, __u64 now_ns)
 {
 	int err = 0;
 
-	/* deadlines grow along the list: each is its last hop's + hold */
+	/* deadlines grow along the list: each is its last hop's + the wait */
 	while (!err && e->oldest && e->oldest->deadline <= now_ns)
 		err = end_pending(e, e->oldest);
 	return err;

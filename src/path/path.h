@@ -7,7 +7,8 @@
  * one connection on a key NAT leaves alone (TCP: the two initial
  * sequence numbers; UDP/ICMP: ports and time, weakly), relates the HTTP
  * transactions of each hop's flow, and hands back a struct path_conn per
- * connection once no hop came for PATH_HOLD_NS. Bounded: at most
+ * connection once it was seen on every interface logged, or no hop came
+ * for the close delay + PATH_HOLD_NS. Bounded: at most
  * max_pending connections wait (the oldest is handed back early past
  * that, counted), each with at most PATH_HOPS_MAX hops and
  * PATH_HTTP_MAX transactions per hop. It counts nothing the pipeline
@@ -26,8 +27,9 @@
 #define PATH_DEFAULT_MAX 16384
 #define PATH_HOPS_MAX 8
 #define PATH_HTTP_MAX 8	    /* transactions listed per hop */
-#define PATH_HOLD_NS 2000000000ULL /* a connection waits this long for
-				    * another hop after its last one */
+#define PATH_HOLD_NS 2000000000ULL /* a connection waits this long, plus
+				    * the close delay, for another hop
+				    * after its last one */
 #define PATH_UDP_WINDOW_NS 1000000000ULL /* UDP/ICMP hops: first packets
 					  * this close */
 #define PATH_NODE_LEN 128   /* a topology node's name */
@@ -37,6 +39,12 @@
 struct path_opts {
 	__u32 max_pending;	     /* --path-max */
 	__u64 topology_interval_ns; /* --topology-interval; 0: at the end */
+	__u64 close_ns;		     /* --close-delay: one hop's record may
+				      * leave that much before another's
+				      * (a SYN reusing its tuple ends it) */
+	__u32 ifaces;		     /* interfaces logged when known (-i
+				      * list, -r): a connection seen on all
+				      * of them waits no more; 0: unknown */
 };
 
 enum path_join {
@@ -63,6 +71,8 @@ struct path_hop {
 	__u8 conn_state;	      /* enum hdrlog_conn_state */
 	bool failed;		      /* hdrlog_flow_failed() */
 	bool syn_seen;		      /* the originator's SYN crossed it */
+	bool resp_isn_known;
+	__u32 resp_isn;		      /* the responder's first sequence number */
 	__u32 ifindex;
 	__u64 first_ns, last_ns;      /* the originator's first packet, the
 				       * last of either */

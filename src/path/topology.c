@@ -44,7 +44,7 @@ static __u64 bucket_mid(unsigned b)
 	return lo + width / 2;
 }
 
-static void hist_add(struct topology_hist *h, __u64 v)
+void topology_hist_add(struct topology_hist *h, __u64 v)
 {
 	h->count[bucket_of_ns(v)]++;
 	h->n++;
@@ -157,12 +157,12 @@ void topology_add(struct topology *t, const struct path_conn *c)
 	e->failed += first->failed;
 	e->http_5xx += first->http_5xx;
 	if (first->syn_ns && first->synack_ns >= first->syn_ns)
-		hist_add(&e->handshake, first->synack_ns - first->syn_ns);
+		topology_hist_add(&e->handshake, first->synack_ns - first->syn_ns);
 	for (unsigned i = 0; i < first->n_http; i++) {
 		const struct path_http *x = &first->http[i];
 
 		if (x->req_ns && x->resp_ns >= x->req_ns)
-			hist_add(&e->ttfb, x->resp_ns - x->req_ns);
+			topology_hist_add(&e->ttfb, x->resp_ns - x->req_ns);
 	}
 }
 

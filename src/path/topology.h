@@ -53,6 +53,9 @@ int topology_take(struct topology *t, __u64 now_ns, topology_edge_fn fn,
 /* Connections of new edges not counted: the graph was full. */
 __u64 topology_dropped(const struct topology *t);
 
+/* Counts latency v (ns) in h. */
+void topology_hist_add(struct topology_hist *h, __u64 v);
+
 /* The q-quantile (0 < q <= 1) of h, a bucket's middle; 0 when empty. */
 __u64 topology_quantile(const struct topology_hist *h, double q);
 

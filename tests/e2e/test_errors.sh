@@ -48,6 +48,12 @@ expect "--sweep-hosts 5000" 2 "invalid --sweep-hosts '5000' \(2-1024\)" $bin --s
 expect "--ttl-jump 256" 2 "invalid --ttl-jump '256'" $bin --ttl-jump 256
 expect "--alertmanager-url ftp://" 2 "invalid --alertmanager-url 'ftp://x'" $bin -r $corpus/dns_tcp.pcap --alertmanager-url ftp://x
 expect "--stats-interval 0" 2 "invalid stats interval '0'" $bin --stats-interval 0
+expect "9 -r" 2 "at most 8 -r captures" $bin $(for i in $(seq 9); do echo -r x.pcap; done)
+expect "-r NAME=" 2 "-r a= names no file" $bin -r a=
+expect "-r twice one name" 2 "two captures named dns_tcp.pcap" \
+	$bin -r $corpus/dns_tcp.pcap -r $corpus/dns_tcp.pcap
+expect "--path-max 0" 2 "invalid path limit '0'" $bin --path-max 0
+expect "--paths --only-failed" 2 "--paths joins every connection" $bin -r /dev/null --paths --only-failed
 expect "--ringbuf-size 1000" 2 "invalid ring buffer size '1000'.*power of two" $bin --ringbuf-size 1000
 expect "--ringbuf-size 6000" 2 "invalid ring buffer size '6000'" $bin --ringbuf-size 6000
 expect "--handshake-timeout -1" 2 "invalid handshake timeout '-1' \\(0-86400 s\\)" $bin --handshake-timeout -1

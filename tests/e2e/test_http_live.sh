@@ -49,30 +49,6 @@ http_check_fields "$tmp/http.json"
 # and who is talking: a capture file cannot know, docs/schema.md)
 "$HDRLOG" -r "$tmp/cap.pcap" --http --http-header cookie 2>/dev/null |
 	grep '"hdrlog.record":"http"' >"$tmp/offline.json"
-python3 - "$tmp/http.json" "$tmp/offline.json" <<'EOF' || fail "live and offline records differ"
-import json, re, sys
-WHO = re.compile(r'^(host\.name|(source|destination)\.(process|container|k8s|hdrlog)\..*)$')
-def load(path):
-    out = []
-    for line in open(path):
-        r = json.loads(line)
-        for k in ('timestamp', 'hdrlog.http.time_to_first_byte_ns', 'hdrlog.http.duration_ns'):
-            r.pop(k, None)
-        if 'source.process.pid' in r and path == sys.argv[1]:
-            seen_live.append(r['source.process.executable.name'])
-        r = {k: v for k, v in r.items() if not WHO.match(k)}
-        out.append(json.dumps(r, sort_keys=True))
-    return sorted(out)
-seen_live = []
-live, off = load(sys.argv[1]), load(sys.argv[2])
-if not seen_live:
-    sys.exit('no live record names its client process')
-if live != off:
-    for a, b in zip(live, off):
-        if a != b:
-            print('live   ', a)
-            print('offline', b)
-    sys.exit(1)
-print(f'{len(live)} live records equal the offline ones')
-EOF
+python3 tests/lib/http_live_offline.py "$tmp/http.json" "$tmp/offline.json" --live-names-process ||
+	fail "live and offline records differ"
 echo "PASS: $HTTP_SENT HTTP transactions live, as tshark and the capture say"

@@ -56,23 +56,6 @@ PY
 # and who is talking: a capture file cannot know, docs/schema.md)
 "$HDRLOG" -r "$tmp/cap.pcap" --http 2>/dev/null | grep '"hdrlog.record":"http"' >"$tmp/offline.json"
 grep '"hdrlog.record":"http"' "$tmp/all.json" >"$tmp/live.json"
-python3 - "$tmp/live.json" "$tmp/offline.json" <<'EOF' || fail "live and offline records differ"
-import json, re, sys
-WHO = re.compile(r'^(host\.name|(source|destination)\.(process|container|k8s|hdrlog)\..*)$')
-def load(path):
-    out = []
-    for line in open(path):
-        r = json.loads(line)
-        for k in ('timestamp', 'hdrlog.http.time_to_first_byte_ns', 'hdrlog.http.duration_ns'):
-            r.pop(k, None)
-        r = {k: v for k, v in r.items() if not WHO.match(k)}
-        out.append(json.dumps(r, sort_keys=True))
-    return sorted(out)
-live, off = load(sys.argv[1]), load(sys.argv[2])
-if live != off:
-    print('live   ', live)
-    print('offline', off)
-    sys.exit(1)
-print(f'{len(live)} live records equal the offline ones')
-EOF
+python3 tests/lib/http_live_offline.py "$tmp/live.json" "$tmp/offline.json" ||
+	fail "live and offline records differ"
 echo "PASS: extension methods and HTTP/0.9 live"

@@ -9,6 +9,8 @@
 #    by netlink at its own lower priority) drops UDP to port 9: the
 #    interface counts those packets, no hdrlog program sees them, and the
 #    summary, the stats record and /metrics report each one as not seen.
+# 3. -i any, and a veth that appears after the start: its counters are
+#    read from when it is attached, so the summary still reports them.
 set -u
 . "$(dirname "$0")/../lib/netns.sh"
 require_root
@@ -92,4 +94,22 @@ assert r["hdrlog.stats.not_seen"] == 1000, r["hdrlog.stats.not_seen"]
 assert r["hdrlog.stats.iface.rx_packets"] >= 1000, r
 ' || fail "stats record: $(tail -n 1 "$tmp/out2")"
 python3 tests/lib/check_schema.py "$tmp/out2" >/dev/null || fail "schema: $(python3 tests/lib/check_schema.py "$tmp/out2" | head -3)"
+
+# 3. an interface that appears under -i any is counted from its attach
+ip netns exec "$NS_A" "$bin" -i any --packets all >/dev/null 2>"$tmp/err3" &
+pid=$!
+track_pid $pid
+wait_for "$tmp/err3" 30 "listening on every interface" || fail "hdrlog did not attach: $(cat "$tmp/err3")"
+late=hlL$$
+in_a ip link add "$late" type veth peer name "${late}p" netns "$NS_B" || fail "late veth"
+in_a ip addr add 198.18.5.1/24 dev "$late" && in_a ip link set "$late" up &&
+	in_b ip addr add 198.18.5.2/24 dev "${late}p" && in_b ip link set "${late}p" up ||
+	fail "late veth addresses"
+wait_for "$tmp/err3" 10 "listening on $late" || fail "the late veth was not attached: $(cat "$tmp/err3")"
+in_b ping -c 5 -i 0.2 -W 1 198.18.5.1 >/dev/null || fail "ping over the late veth"
+stop_pid $pid INT 10 || fail "hdrlog did not stop"
+grep 'packets seen' "$tmp/err3"
+[ -n "$(counted_rx "$tmp/err3")" ] || fail "the interfaces' counters were not reported with a late interface"
+[ "$(counted_rx "$tmp/err3")" -ge 5 ] || fail "counted in: $(counted_rx "$tmp/err3"), want the 5 pings at least"
+[ "$(not_seen "$tmp/err3")" = 0 ] || fail "not seen: $(not_seen "$tmp/err3")"
 echo "PASS"

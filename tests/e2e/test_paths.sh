@@ -16,73 +16,19 @@ for t in nginx curl tcpdump nft python3; do
 	command -v "$t" >/dev/null || { echo "SKIP: $t missing"; exit 77; }
 done
 HDRLOG=${HDRLOG:-$PWD/build/hdrlog}
-NS_C=hdrlog-17c-$$ NS_R=hdrlog-17r-$$ NS_S=hdrlog-17s-$$
-IP_C=198.18.170.2 IP_R0=198.18.170.1 IP_R1=198.18.171.1 IP_S=198.18.171.2
-PORT=8080
+. tests/lib/http.sh
+. tests/lib/router.sh
 tmp=$(mktemp -d)
 cleanup() {
-	netns_cleanup
-	for ns in "$NS_C" "$NS_R" "$NS_S"; do ip netns del "$ns" 2>/dev/null; done
+	router_cleanup
 	[ -n "${KEEP:-}" ] && echo "kept $tmp" || rm -rf "$tmp"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 fail() { echo "FAIL: $*"; exit 1; }
 
-# client -- c0/r0 -- router -- r1/s0 -- server
-for ns in "$NS_C" "$NS_R" "$NS_S"; do
-	ip netns add "$ns" || fail "netns $ns"
-	ip -n "$ns" link set lo up
-done
-ip link add c0 netns "$NS_C" type veth peer name r0 netns "$NS_R" || fail "veth c0"
-ip link add s0 netns "$NS_S" type veth peer name r1 netns "$NS_R" || fail "veth s0"
-ip -n "$NS_C" addr add $IP_C/24 dev c0
-ip -n "$NS_R" addr add $IP_R0/24 dev r0
-ip -n "$NS_R" addr add $IP_R1/24 dev r1
-ip -n "$NS_S" addr add $IP_S/24 dev s0
-for x in "$NS_C c0" "$NS_R r0" "$NS_R r1" "$NS_S s0"; do
-	set -- $x
-	ip -n "$1" link set "$2" up
-done
-ip -n "$NS_C" route add default via $IP_R0
-# the server knows no route back to the client: only masquerade answers
-ip netns exec "$NS_R" sysctl -qw net.ipv4.ip_forward=1
-ip netns exec "$NS_R" nft -f - <<EOF || fail "nft masquerade"
-table ip hdrlog17 {
-	chain post {
-		type nat hook postrouting priority srcnat; policy accept;
-		oifname "r1" masquerade
-	}
-}
-EOF
-
-chmod 755 "$tmp"
-mkdir -p "$tmp/www" "$tmp/logs"
-echo hello >"$tmp/www/index.html"
-cat >"$tmp/nginx.conf" <<EOF
-daemon off;
-worker_processes 1;
-pid $tmp/nginx.pid;
-error_log $tmp/logs/error.log;
-events { worker_connections 64; }
-http {
-	access_log off;
-	client_body_temp_path $tmp/client_body;
-	proxy_temp_path $tmp/proxy;
-	fastcgi_temp_path $tmp/fastcgi;
-	uwsgi_temp_path $tmp/uwsgi;
-	scgi_temp_path $tmp/scgi;
-	server { listen $IP_S:$PORT; root $tmp/www; }
-}
-EOF
-ip netns exec "$NS_S" nginx -c "$tmp/nginx.conf" -p "$tmp" -e "$tmp/logs/error.log" \
-	>"$tmp/logs/nginx.out" 2>&1 &
-track_pid $!
-for ((i = 0; i < 50; i++)); do
-	ip netns exec "$NS_S" ss -Htln "sport = :$PORT" | grep -q . && break
-	sleep 0.1
-done
-ip netns exec "$NS_S" ss -Htln "sport = :$PORT" | grep -q . || fail "nginx did not start"
+router_setup || fail "namespaces, veths, masquerade"
+router_nginx_start
 
 for i in 0 1; do
 	ip netns exec "$NS_R" tcpdump --immediate-mode -i r$i -s 0 -U -w "$tmp/r$i.pcap" tcp port $PORT \
@@ -98,7 +44,7 @@ for i in 0 1; do
 done
 wait_for "$tmp/err" 30 "listening on" || { cat "$tmp/err"; fail "hdrlog did not start"; }
 
-timeout 10 ip netns exec "$NS_C" curl -s -o /dev/null "http://$IP_S:$PORT/" || fail "curl through the router"
+timeout 10 ip netns exec "$NS_C" curl -s -o /dev/null "http://$IP_S:$PORT/small.html" || fail "curl through the router"
 sleep 0.5
 stop_pid $tcpdump0_pid TERM 5
 stop_pid $tcpdump1_pid TERM 5

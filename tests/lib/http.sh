@@ -6,7 +6,8 @@ HTTP_PORT=8080
 PORT=$HTTP_PORT
 
 # Starts nginx (config, pid file and logs in $tmp) and waits until it
-# listens; $HTTP_LOCATIONS, when set, goes into its server block.
+# listens; $HTTP_LOCATIONS, when set, goes into its server block;
+# $HTTP_CONNECTIONS (default 64) is its worker_connections.
 http_server_start() {
 	local i
 	chmod 755 "$tmp"
@@ -18,7 +19,7 @@ http_server_start() {
 	worker_processes 1;
 	pid $tmp/nginx.pid;
 	error_log $tmp/logs/error.log;
-	events { worker_connections 64; }
+	events { worker_connections ${HTTP_CONNECTIONS:-64}; }
 	http {
 		access_log off;
 		client_body_temp_path $tmp/client_body;
