@@ -204,17 +204,17 @@ void record_path(struct strbuf *sb, enum record_format fmt,
 }
 
 static void json_quantiles(struct json *j, const char *name,
-			   const struct topology_hist *h)
+			   const struct latency *h)
 {
 	static const double q[] = { 0.5, 0.9, 0.99 };
 	static const char *const tag[] = { "p50", "p90", "p99" };
 	char key[64];
 
-	if (!h->n)
+	if (!h->count)
 		return;
 	for (int i = 0; i < 3; i++) {
 		snprintf(key, sizeof(key), "hdrlog.topology.%s_%s_ns", name, tag[i]);
-		json_u64(j, key, topology_quantile(h, q[i]));
+		json_u64(j, key, latency_quantile(h, q[i]));
 	}
 }
 

@@ -19,54 +19,6 @@ struct topology {
 	__u64 dropped;
 };
 
-/* Bucket of v: below 4 the value itself, then 4 per octave. */
-static unsigned bucket_of_ns(__u64 v)
-{
-	unsigned k;
-
-	if (v < 4)
-		return (unsigned)v;
-	k = 63 - __builtin_clzll(v); /* 2^k <= v */
-	v = 4 * (k - 1) + ((v >> (k - 2)) & 3);
-	return v < TOPOLOGY_BUCKETS ? (unsigned)v : TOPOLOGY_BUCKETS - 1;
-}
-
-/* The middle of bucket b. */
-static __u64 bucket_mid(unsigned b)
-{
-	unsigned k = b / 4 + 1, step = b % 4;
-	__u64 lo, width;
-
-	if (b < 4)
-		return b;
-	width = 1ULL << (k - 2);
-	lo = (1ULL << k) + step * width;
-	return lo + width / 2;
-}
-
-void topology_hist_add(struct topology_hist *h, __u64 v)
-{
-	h->count[bucket_of_ns(v)]++;
-	h->n++;
-}
-
-__u64 topology_quantile(const struct topology_hist *h, double q)
-{
-	__u64 want, seen = 0;
-
-	if (!h->n)
-		return 0;
-	want = (__u64)(q * (double)h->n + 0.999999);
-	if (want < 1)
-		want = 1;
-	for (unsigned b = 0; b < TOPOLOGY_BUCKETS; b++) {
-		seen += h->count[b];
-		if (seen >= want)
-			return bucket_mid(b);
-	}
-	return bucket_mid(TOPOLOGY_BUCKETS - 1);
-}
-
 const char *topology_node(const char *name)
 {
 	return name && *name ? name : "external";
@@ -157,12 +109,12 @@ void topology_add(struct topology *t, const struct path_conn *c)
 	e->failed += first->failed;
 	e->http_5xx += first->http_5xx;
 	if (first->syn_ns && first->synack_ns >= first->syn_ns)
-		topology_hist_add(&e->handshake, first->synack_ns - first->syn_ns);
+		latency_add(&e->handshake, first->synack_ns - first->syn_ns);
 	for (unsigned i = 0; i < first->n_http; i++) {
 		const struct path_http *x = &first->http[i];
 
 		if (x->req_ns && x->resp_ns >= x->req_ns)
-			topology_hist_add(&e->ttfb, x->resp_ns - x->req_ns);
+			latency_add(&e->ttfb, x->resp_ns - x->req_ns);
 	}
 }
 

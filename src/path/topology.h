@@ -10,17 +10,11 @@
 #ifndef HDRLOG_TOPOLOGY_H
 #define HDRLOG_TOPOLOGY_H
 
+#include "api/latency.h"
 #include "path/path.h"
 
-#define TOPOLOGY_MAX_EDGES 4096
+#define TOPOLOGY_MAX_EDGES 2048   /* 2 latency histograms each: 20 MiB */
 #define TOPOLOGY_IFACES_LEN 128	  /* the interfaces' names, ">" between */
-#define TOPOLOGY_BUCKETS 160	  /* latency histogram: 4 steps an octave */
-
-/* Latencies in log2 buckets of 4 linear steps each (within 13%). */
-struct topology_hist {
-	__u32 count[TOPOLOGY_BUCKETS];
-	__u64 n;
-};
 
 struct topology_edge {
 	struct topology_edge *hnext;
@@ -32,7 +26,7 @@ struct topology_edge {
 	char ifaces[TOPOLOGY_IFACES_LEN];
 	/* the counts since the last take */
 	__u64 flows, joined, requests, bytes, failed, http_5xx;
-	struct topology_hist handshake, ttfb;
+	struct latency handshake, ttfb;
 };
 
 struct topology;
@@ -52,12 +46,6 @@ int topology_take(struct topology *t, __u64 now_ns, topology_edge_fn fn,
 
 /* Connections of new edges not counted: the graph was full. */
 __u64 topology_dropped(const struct topology *t);
-
-/* Counts latency v (ns) in h. */
-void topology_hist_add(struct topology_hist *h, __u64 v);
-
-/* The q-quantile (0 < q <= 1) of h, a bucket's middle; 0 when empty. */
-__u64 topology_quantile(const struct topology_hist *h, double q);
 
 /* The node name of endpoint name ("" : "external"). */
 const char *topology_node(const char *name);
