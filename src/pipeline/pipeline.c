@@ -6,6 +6,7 @@
 
 #include "anomaly/anomaly_record.h"
 #include "api/api.h"
+#include "api/latency.h"
 #include "attr/attr.h"
 #include "flow/flow_age.h"
 #include "flow_update.h"
@@ -179,8 +180,8 @@ static void web_edge(struct pipeline *p, const struct topology_edge *e,
 	struct web_edge w = {
 		.flows = e->flows, .requests = e->requests, .failed = e->failed,
 		.http_5xx = e->http_5xx, .bytes = e->bytes,
-		.handshake_p50_ns = topology_quantile(&e->handshake, 0.5),
-		.ttfb_p50_ns = topology_quantile(&e->ttfb, 0.5),
+		.handshake_p50_ns = latency_quantile(&e->handshake, 0.5),
+		.ttfb_p50_ns = latency_quantile(&e->ttfb, 0.5),
 		.at_ns = now_ns, .interval_ns = now_ns > since_ns ? now_ns - since_ns : 0,
 	};
 
