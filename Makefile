@@ -36,8 +36,11 @@ endif
 
 AGENT_SRCS := $(wildcard src/*.c src/*/*.c)
 LIB_SRCS := $(filter-out src/main.c,$(AGENT_SRCS))
-LIB_OBJS := $(patsubst src/%.c,$(OUTPUT)/obj/%.o,$(LIB_SRCS))
-ASAN_OBJS := $(patsubst src/%.c,$(OUTPUT)/asan/%.o,$(AGENT_SRCS))
+# The web view's page (web/), compiled in as one generated source.
+WEB_ASSETS := $(sort $(wildcard web/*.html web/*.js web/*.css))
+GEN_ASSETS := $(OUTPUT)/gen/web_assets.c
+LIB_OBJS := $(patsubst src/%.c,$(OUTPUT)/obj/%.o,$(LIB_SRCS)) $(OUTPUT)/obj/gen/web_assets.o
+ASAN_OBJS := $(patsubst src/%.c,$(OUTPUT)/asan/%.o,$(AGENT_SRCS)) $(OUTPUT)/asan/gen/web_assets.o
 SKEL := $(OUTPUT)/hdrlog.skel.h
 ATTR_SKEL := $(OUTPUT)/attr.skel.h
 
@@ -78,6 +81,23 @@ $(OUTPUT)/obj/%.o: src/%.c | $(SKEL) $(ATTR_SKEL)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(GEN_ASSETS): $(WEB_ASSETS) scripts/embed_assets.sh
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)scripts/embed_assets.sh $(WEB_ASSETS) >$@
+$(OUTPUT)/obj/gen/%.o: $(OUTPUT)/gen/%.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+$(OUTPUT)/asan/gen/%.o: $(OUTPUT)/gen/%.c
+	$(call msg,CC-ASAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(SAN) -c $< -o $@
+$(OUTPUT)/fuzzobj/gen/%.o: $(OUTPUT)/gen/%.c
+	$(call msg,CC-FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c $< -o $@
 
 $(OUTPUT)/libhdrlog.a: $(LIB_OBJS)
 	$(call msg,AR,$@)
@@ -120,7 +140,7 @@ $(OUTPUT)/tools/%.bpf.o: tests/tools/%.bpf.c | $(OUTPUT)/tools
 # libFuzzer targets, built with clang and both sanitizers: the agent's
 # sources compiled once with coverage hooks, each target linked to them.
 FUZZ_SRCS := $(filter-out src/main.c src/capture/loader.c src/capture/live.c,$(AGENT_SRCS))
-FUZZ_OBJS := $(patsubst src/%.c,$(OUTPUT)/fuzzobj/%.o,$(FUZZ_SRCS))
+FUZZ_OBJS := $(patsubst src/%.c,$(OUTPUT)/fuzzobj/%.o,$(FUZZ_SRCS)) $(OUTPUT)/fuzzobj/gen/web_assets.o
 .SECONDARY: $(FUZZ_OBJS) # kept: every fuzzer links them
 FUZZ_CFLAGS = $(filter-out -Werror,$(CFLAGS)) -Werror -fno-sanitize-recover=all
 fuzz: $(FUZZERS)

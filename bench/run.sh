@@ -35,4 +35,5 @@ bench "log stores: ClickHouse, syslog (real servers, loopback)" bench/sinks.sh
 bench "/metrics scrape (veth, ping flood)" bench/metrics_scrape.sh
 bench "HTTP transactions logged (veth, nginx + wrk, --http)" bench/http_txn.sh
 bench "HTTP large bodies (veth, nginx + curl, --http)" bench/http_body.sh
+bench "the web view on a busy run (veth, nginx + wrk, --http --web, Chromium)" bench/web_view.sh
 [ ${#failed[@]} -eq 0 ] || { echo "failed: ${failed[*]}"; exit 1; }

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Installs every Debian package hdrlog needs to build, test and benchmark.
+# Installs every Debian package hdrlog needs to build, test and benchmark,
+# then the npm packages of the browser tests (tests/e2e/web/package.json,
+# locked by its package-lock.json) into tests/e2e/web/node_modules.
 # Idempotent: packages already present are left as they are.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 packages=(
 	# build
@@ -25,7 +28,22 @@ packages=(
 	libyaml-dev libjson-c-dev
 	# anomaly alerts: Alertmanager for the e2e test
 	prometheus-alertmanager
+	# the web view's browser test: Debian's Chromium, driven by
+	# playwright-core (npm) under node
+	chromium nodejs
 )
+
+# npm comes with some builds of nodejs, as a package of its own with others
+command -v npm >/dev/null 2>&1 || packages+=(npm)
+
+# The browser tests' npm packages, exactly as locked; never a browser
+# download (playwright-core has none: the tests use /usr/bin/chromium).
+npm_packages() {
+	local dir=tests/e2e/web
+	[ -d "$dir/node_modules/playwright-core" ] && return 0
+	echo "deps: npm ci in $dir"
+	npm ci --prefix "$dir" --no-audit --no-fund >/dev/null
+}
 
 missing=()
 for p in "${packages[@]}"; do
@@ -35,6 +53,7 @@ done
 
 if [ "${#missing[@]}" -eq 0 ]; then
 	echo "deps: all ${#packages[@]} packages present"
+	npm_packages
 	exit 0
 fi
 
@@ -56,3 +75,4 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
 fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+npm_packages

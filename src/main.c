@@ -20,6 +20,8 @@
 #include "pipeline/run.h"
 #include "util/log.h"
 #include "util/privilege.h"
+#include "web/web_http.h"
+#include "web/web_store.h"
 
 #define EXIT_USAGE 2
 
@@ -95,10 +97,29 @@ static int drop_privileges(const struct config *cfg, struct source *src)
 	return !err ? 0 : err == -EINVAL ? EXIT_USAGE : 1;
 }
 
+/* --web: the store the pipeline fills and the server that shows it.
+ * Returns 0 or an exit code, with a message printed. */
+static int open_web(const struct config *cfg, struct source *src,
+		    struct web_store **store, struct web_server **srv)
+{
+	int err;
+
+	if (!cfg->web_addr)
+		return 0;
+	if (!(*store = web_store_new(src->epoch_off))) {
+		pr_warn("out of memory\n");
+		return 1;
+	}
+	err = web_server_start(cfg->web_addr, *store, srv);
+	return !err ? 0 : err == -EINVAL ? EXIT_USAGE : 1;
+}
+
 /* Everything after the settings. Returns the exit code. */
 static int log_run(struct config *cfg)
 {
 	struct metrics_server *metrics = NULL;
+	struct web_server *web = NULL;
+	struct web_store *store = NULL;
 	struct api_view *api = NULL;
 	struct pipeline *p = NULL;
 	struct source *src = NULL;
@@ -123,16 +144,21 @@ static int log_run(struct config *cfg)
 	}
 	if (!code && (code = open_exporters(cfg, &out, &metrics)))
 		code = code == -EINVAL ? EXIT_USAGE : 1;
+	if (!code)
+		code = open_web(cfg, src, &store, &web);
 	if (!code && !(p = pipeline_new(cfg, src, &out, &c))) {
 		pr_warn("out of memory\n");
 		code = 1;
 	}
-	if (p)
+	if (p) {
 		pipeline_set_api(p, api);
+		pipeline_set_web(p, store);
+	}
 	if (!code)
 		code = run(src, p, cfg, &out, &c);
 	/* the server reads the sinks' counters: stop it first */
 	metrics_server_stop(metrics);
+	web_server_stop(web); /* its threads read the store */
 	if (out_open)
 		output_close(&out, &c);
 	c.output_errors = out.errors;
@@ -140,6 +166,7 @@ static int log_run(struct config *cfg)
 	if (p)
 		pipeline_summary(p, stderr);
 	pipeline_free(p);
+	web_store_free(store);
 	api_view_free(api);
 	if (src)
 		src->ops->close(src);

@@ -31,6 +31,8 @@ int config_finish(struct config *c, bool packets_given, bool flows_given)
 		c->flows = c->packets != HDRLOG_PACKETS_ALL;
 	if (c->api.n_specs || c->api.report)
 		c->http = true; /* routes are made of HTTP transactions */
+	if (c->web_addr)
+		c->flow.timeline = true; /* the web view's packet timelines */
 	if (c->flow.only_failed || c->flow.timeline || c->http)
 		c->flows = true; /* the flow table marks and counts HTTP */
 	if (!c->read_path && c->max_count && c->packets == HDRLOG_PACKETS_NONE)

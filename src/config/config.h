@@ -88,6 +88,7 @@ struct config {
 
 	/* export */
 	const char *metrics_addr;
+	const char *web_addr;	  /* --web: the web view's address, or NULL */
 	struct loki_opts loki;
 	struct clickhouse_opts clickhouse;
 	struct syslog_opts syslog;

@@ -284,6 +284,10 @@ const struct opt options[] = {
 	  FIELD(metrics_addr),
 	  .help = "serve Prometheus metrics at /metrics (host 127.0.0.1 unless "
 		  "given; [::1]:PORT for IPv6)" },
+	{ "web", 0, "[HOST:]PORT", SEC_EXPORT, K_STRING, FIELD(web_addr),
+	  .help = "serve a live web view of flows, HTTP transactions, packet "
+		  "timelines and the service graph, and its JSON API (host "
+		  "127.0.0.1 unless given; turns on --timeline; docs/web.md)" },
 	{ "loki-url", 0, "URL", SEC_EXPORT, K_STRING, FIELD(loki.url),
 	  .help = "also push every line to Loki, e.g. http://127.0.0.1:3100 "
 		  "(docs/metrics.md)" },

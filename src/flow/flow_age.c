@@ -15,6 +15,7 @@ struct flow_ager {
 	syn_anomaly_fn anomaly;
 	void *ctx;
 	struct syn_watch *syns; /* NULL: not watched */
+	const struct flow_watch *watch; /* NULL: nobody sees the live flows */
 	__u64 last_sweep;	/* the table's clock at the last sweep */
 	__u64 removed;
 	/* during a sweep */
@@ -146,9 +147,16 @@ static int visit(void *ctx, const struct hdrlog_flow_key *k,
 				timeline(a, k, &tl, true));
 	}
 	/* an interim record leaves the timeline for the final one */
-	if (interim_due(v, o->active_ns, a->last_sweep, a->now))
-		return end_flow(a, k, v, HDRLOG_FLOW_END_ACTIVE,
-				timeline(a, k, &tl, false));
+	if (interim_due(v, o->active_ns, a->last_sweep, a->now)) {
+		const struct hdrlog_timeline *tlp = timeline(a, k, &tl, false);
+		int err = end_flow(a, k, v, HDRLOG_FLOW_END_ACTIVE, tlp);
+
+		if (!err && a->watch)
+			a->watch->flow(a->watch->ctx, k, v, tlp);
+		return err;
+	}
+	if (a->watch)
+		a->watch->flow(a->watch->ctx, k, v, timeline(a, k, &tl, false));
 	return 0;
 }
 
@@ -187,7 +195,11 @@ static int sweep(struct flow_ager *a, __u64 cutoff, __u8 reason, __u64 now)
 	a->now = now;
 	if (now && a->syns)
 		syn_watch_begin(a->syns);
+	if (now && a->watch)
+		a->watch->begin(a->watch->ctx);
 	err = a->store->ops->each(a->store, visit, a);
+	if (now && a->watch)
+		a->watch->end(a->watch->ctx);
 	err = remove_idle(a, reason, err);
 	if (now && a->syns && !err)
 		err = syn_watch_end(a->syns, now, now + a->epoch_off, a->anomaly,
@@ -210,6 +222,11 @@ int flow_ager_tick(struct flow_ager *a, __u64 now)
 int flow_ager_flush(struct flow_ager *a)
 {
 	return sweep(a, ~0ULL, HDRLOG_FLOW_END_SWEEP, 0);
+}
+
+void flow_ager_watch(struct flow_ager *a, const struct flow_watch *w)
+{
+	a->watch = w;
 }
 
 void flow_ager_stats(const struct flow_ager *a, struct flow_ager_stats *s)

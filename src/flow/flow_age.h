@@ -32,6 +32,19 @@ struct flow_ager_stats {
 
 struct flow_ager;
 
+/* Sees the flows that stay in the table at each periodic sweep (the web
+ * view's live flows, web/web_store.h): begin, one flow() per flow, end.
+ * tl is its timeline with --timeline, else NULL; both are copies the
+ * callee may keep. */
+struct flow_watch {
+	void (*begin)(void *ctx);
+	void (*flow)(void *ctx, const struct hdrlog_flow_key *k,
+		     const struct hdrlog_flow_value *v,
+		     const struct hdrlog_timeline *tl);
+	void (*end)(void *ctx);
+	void *ctx;
+};
+
 /* opts must outlive the ager; store's times are on a clock epoch_off
  * before the Unix epoch's. ended gets the flows, anomaly the SYN flood
  * anomalies (opts->syn.threshold 0: no watch), both with ctx. Returns
@@ -48,6 +61,10 @@ int flow_ager_tick(struct flow_ager *a, __u64 now);
 /* The end of the run: every flow left in the table ends (reason
  * HDRLOG_FLOW_END_SWEEP) and leaves it. Returns 0 or a callback's error. */
 int flow_ager_flush(struct flow_ager *a);
+
+/* The sweeps show w (which must outlive the ager) the flows that stay;
+ * NULL: nobody watches. */
+void flow_ager_watch(struct flow_ager *a, const struct flow_watch *w);
 
 void flow_ager_stats(const struct flow_ager *a, struct flow_ager_stats *s);
 void flow_ager_free(struct flow_ager *a);

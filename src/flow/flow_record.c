@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "flow/community_id.h"
+#include "flow/flow_id.h"
 #include "record/tunnel.h"
 #include "flow/flow.h"
 #include "flow_update.h"
@@ -307,6 +308,7 @@ static void json_flow(struct strbuf *sb, const struct flow_end *fe)
 	const struct hdrlog_flow_key *k = fe->key;
 	bool tcp = k->proto == 6;
 	__u64 first = flow_first_ns(v), last = v->dir[0].last_ns;
+	char id[FLOW_ID_LEN];
 	struct json j;
 
 	if (v->dir[1].last_ns > last)
@@ -314,6 +316,8 @@ static void json_flow(struct strbuf *sb, const struct flow_end *fe)
 	json_begin(&j, sb);
 	json_timestamp(&j, "timestamp", first + fe->epoch_off);
 	json_str(&j, "hdrlog.record", "flow");
+	flow_id_str(flow_key_id(k), id);
+	json_str(&j, "hdrlog.flow.id", id);
 	json_endpoints(&j, fe);
 	json_str(&j, "hdrlog.flow.conn_state",
 		 flow_conn_state_name(fe->conn_state));

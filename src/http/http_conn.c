@@ -7,39 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "flow/flow_id.h"
 #include "flow_update.h"
 #include "http/http_conn.h"
 
-/* FNV-1a over the sorted endpoints and the protocol: the same for both
- * directions. Stands in for the flow table's id until it exists. */
+/* The flow record's id (flow/flow_id.h): the same for both directions. */
 __u64 http_flow_id(const struct http_endpoints *ep)
 {
-	__u64 h = 0xcbf29ce484222325ULL;
-	size_t alen = ep->v6 ? 16 : 4;
-	__u8 buf[2 * 16 + 4 + 1 + 5 + 4];
-	size_t n = 0;
-
-	for (int i = 0; i < 2; i++) {
-		memcpy(buf + n, ep->addr[i], alen);
-		n += alen;
-		buf[n++] = ep->port[i] >> 8;
-		buf[n++] = ep->port[i] & 0xff;
-	}
-	buf[n++] = 6; /* TCP */
-	if (ep->tunnel_type) { /* one connection in two tunnels is two */
-		buf[n++] = ep->tunnel_type;
-		memcpy(buf + n, &ep->tunnel_id, 4);
-		n += 4;
-	}
-	if (ep->iface) { /* ... and on two interfaces, two hops */
-		memcpy(buf + n, &ep->iface, 4);
-		n += 4;
-	}
-	for (size_t i = 0; i < n; i++) {
-		h ^= buf[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
+	return flow_id_of(ep->v6, (const __u8(*)[16])ep->addr, ep->port,
+			  6 /* TCP */, ep->tunnel_type, ep->tunnel_id, ep->iface);
 }
 
 static unsigned conn_hash(const struct http_engine *e,

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "flow/community_id.h"
+#include "flow/flow_id.h"
 #include "record/tunnel.h"
 #include "http/http.h"
 #include "http/http_redact.h"
@@ -187,16 +188,14 @@ static void json_txn(struct strbuf *sb, const struct http_redact *r,
 {
 	const struct http_part *req = &t->req, *resp = &t->resp;
 	const struct http_endpoints *ep = t->ep;
-	char cli[INET6_ADDRSTRLEN], srv[INET6_ADDRSTRLEN], id[17];
+	char cli[INET6_ADDRSTRLEN], srv[INET6_ADDRSTRLEN], id[FLOW_ID_LEN];
 	char cid[COMMUNITY_ID_LEN];
 	const char *version = req->msg.version ? req->msg.version : resp->msg.version;
 	struct json j;
 
 	addr_str(cli, ep, t->client);
 	addr_str(srv, ep, !t->client);
-	for (int i = 0; i < 16; i++)
-		id[i] = "0123456789abcdef"[(t->flow_id >> (60 - 4 * i)) & 15];
-	id[16] = '\0';
+	flow_id_str(t->flow_id, id);
 	/* the key that joins this record with its flow record (and Zeek's) */
 	community_id_v1(ep->v6 ? 6 : 4, 6 /* TCP */, ep->addr[t->client],
 			ep->addr[!t->client], ep->port[t->client],

@@ -6,12 +6,7 @@
 
 struct metrics_server;
 
-/* Parses "HOST:PORT", "[V6]:PORT" or "PORT" (host 127.0.0.1) into a
- * socket address. Returns 0 or -EINVAL. */
-struct sockaddr_storage;
-int metrics_parse_addr(const char *addr, struct sockaddr_storage *ss);
-
-/* Listens on addr. Returns 0 with *out set, or -errno with a message
+/* Listens on addr (util/http_listen.h's forms). Returns 0 with *out set, or -errno with a message
  * printed (address in use, bad address). */
 int metrics_server_start(const char *addr, struct metrics_server **out);
 /* Stops serving and frees; NULL is a no-op. */

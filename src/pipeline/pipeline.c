@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <arpa/inet.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "anomaly/anomaly_record.h"
 #include "api/api.h"
+#include "api/latency.h"
 #include "attr/attr.h"
 #include "flow/flow_age.h"
 #include "flow_update.h"
@@ -14,6 +18,7 @@
 #include "pipeline/loss_warn.h"
 #include "pipeline/pipeline.h"
 #include "util/log.h"
+#include "web/web_store.h"
 
 #define NS_PER_S 1000000000ULL
 
@@ -28,6 +33,9 @@ struct pipeline {
 	struct path_engine *path; /* NULL without --paths */
 	struct topology *topo;	  /* ... its service graph */
 	__u64 next_topology;	  /* source clock: the next topology records */
+	struct web_store *web;	  /* --web: what the page shows; borrowed */
+	struct flow_watch web_watch; /* ... the live flows of each sweep */
+	struct strbuf web_line;	  /* ... an HTTP record in JSON */
 	__u64 *next_seq;	  /* per CPU: the sequence number expected next */
 	__u64 packet_records;
 	__u64 now;		  /* the source's clock at the last tick */
@@ -143,6 +151,8 @@ static int write_flow(struct pipeline *p, struct flow_end *fe)
 	counters_add_flow_http(p->c, &fe->val->http);
 	p->c->flow_records++;
 	count_flow_end(fe);
+	if (p->web)
+		web_store_flow_ended(p->web, fe, fe->ifname);
 	record_flow(&p->out->line, p->out->fmt, fe);
 	if (emit(p, "flow", ifname(p, fe->val->ifindex)))
 		return p->err;
@@ -161,10 +171,38 @@ static int on_path(void *ctx, const struct path_conn *c)
 	return emit(p, "path", NULL);
 }
 
+/* --web: a topology record's edge for the page's graph. */
+static void web_edge(struct pipeline *p, const struct topology_edge *e,
+		     __u64 since_ns, __u64 now_ns)
+{
+	const char *transport = record_transport_name(e->proto);
+	char a[INET6_ADDRSTRLEN];
+	struct web_edge w = {
+		.flows = e->flows, .requests = e->requests, .failed = e->failed,
+		.http_5xx = e->http_5xx, .bytes = e->bytes,
+		.handshake_p50_ns = latency_quantile(&e->handshake, 0.5),
+		.ttfb_p50_ns = latency_quantile(&e->ttfb, 0.5),
+		.at_ns = now_ns, .interval_ns = now_ns > since_ns ? now_ns - since_ns : 0,
+	};
+
+	snprintf(w.client_node, sizeof(w.client_node), "%s", topology_node(e->client_node));
+	snprintf(w.server_node, sizeof(w.server_node), "%s", topology_node(e->server_node));
+	inet_ntop(e->family == 6 ? AF_INET6 : AF_INET, e->client, a, sizeof(a));
+	snprintf(w.client, sizeof(w.client), "%s", a);
+	inet_ntop(e->family == 6 ? AF_INET6 : AF_INET, e->server, a, sizeof(a));
+	snprintf(w.server, sizeof(w.server), e->family == 6 ? "[%s]:%u" : "%s:%u", a,
+		 e->server_port);
+	snprintf(w.transport, sizeof(w.transport), "%s", transport ? transport : "other");
+	snprintf(w.ifaces, sizeof(w.ifaces), "%s", e->ifaces);
+	web_store_topology(p->web, &w);
+}
+
 static int on_edge(void *ctx, const struct topology_edge *e, __u64 since_ns)
 {
 	struct pipeline *p = ctx;
 
+	if (p->web)
+		web_edge(p, e, since_ns, p->now + p->src->epoch_off);
 	p->c->topology_records++;
 	record_topology(&p->out->line, p->out->fmt, e, since_ns,
 			p->now + p->src->epoch_off);
@@ -269,6 +307,29 @@ static void http_attr(struct pipeline *p, const struct http_txn *t,
 		       &ha->server);
 }
 
+/* --web: the transaction for the page, its record always in JSON. */
+static void web_http(struct pipeline *p, const struct http_txn *t,
+		     const struct http_route *route, const struct http_attr *ha)
+{
+	const struct http_endpoints *ep = t->ep;
+	struct web_http h = {
+		.flow_id = t->flow_id,
+		.start_ns = t->req.seen ? t->req.start_ns : t->resp.start_ns,
+		.duration_ns = txn_duration(t),
+		.status = t->resp.seen ? t->resp.msg.status : 0,
+		.v6 = ep->v6,
+		.client_port = ep->port[t->client],
+		.server_port = ep->port[!t->client],
+	};
+
+	memcpy(h.client, ep->addr[t->client], 16);
+	memcpy(h.server, ep->addr[!t->client], 16);
+	sb_reset(&p->web_line);
+	http_record_routed(&p->web_line, RECORD_JSON, &p->cfg->redact, t, route,
+			   ha);
+	web_store_http(p->web, &h, p->web_line.data, p->web_line.len);
+}
+
 static void on_http(void *ctx, const struct http_txn *t)
 {
 	struct pipeline *p = ctx;
@@ -288,6 +349,8 @@ static void on_http(void *ctx, const struct http_txn *t)
 		http_attr(p, t, &ha);
 	http_record_routed(&p->out->line, p->out->fmt, &p->cfg->redact, t,
 			   r.rec.route ? &r.rec : NULL, p->src->attr ? &ha : NULL);
+	if (p->web)
+		web_http(p, t, r.rec.route ? &r.rec : NULL, p->src->attr ? &ha : NULL);
 	emit(p, "http", NULL);
 	if (p->path)
 		path_engine_http(p->path, t);
@@ -582,6 +645,17 @@ void pipeline_summary(struct pipeline *p, FILE *fp)
 		api_report_table(p->api, fp);
 }
 
+void pipeline_set_web(struct pipeline *p, struct web_store *web)
+{
+	p->web = web;
+	p->web_watch = (struct flow_watch){
+		.begin = web_store_live_begin, .flow = web_store_live_flow,
+		.end = web_store_live_end, .ctx = web,
+	};
+	if (p->ager)
+		flow_ager_watch(p->ager, web ? &p->web_watch : NULL);
+}
+
 void pipeline_set_api(struct pipeline *p, struct api_view *api)
 {
 	p->api = api;
@@ -640,6 +714,7 @@ void pipeline_free(struct pipeline *p)
 	http_engine_free(p->http);
 	path_engine_free(p->path);
 	topology_free(p->topo);
+	sb_free(&p->web_line);
 	free(p->next_seq);
 	free(p);
 }

@@ -53,6 +53,11 @@ int pipeline_api_report(struct pipeline *p);
 struct api_view;
 void pipeline_set_api(struct pipeline *p, struct api_view *api);
 
+/* --web: every record also goes to web (NULL: none), and each sweep of
+ * the flow table shows it the live flows; web must outlive the pipeline. */
+struct web_store;
+void pipeline_set_web(struct pipeline *p, struct web_store *web);
+
 /* Brings c up to date (kernel counters, engines, sinks) and hands it to
  * the metrics. */
 void pipeline_refresh(struct pipeline *p);

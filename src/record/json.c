@@ -117,6 +117,12 @@ void json_end(struct json *j)
 	sb_putc(j->sb, '}');
 }
 
+void json_raw(struct json *j, const char *key, const char *val, size_t n)
+{
+	json_key(j, key);
+	sb_append(j->sb, val, n);
+}
+
 void json_object_begin(struct json *j, const char *key)
 {
 	json_open(j, key, '{');

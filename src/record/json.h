@@ -29,6 +29,9 @@ void json_object_end(struct json *j);
 void json_array_begin(struct json *j, const char *key);
 void json_array_end(struct json *j);
 
+/* A value that is JSON already (a record written by this writer), n
+ * bytes at val, copied as they are. */
+void json_raw(struct json *j, const char *key, const char *val, size_t n);
 void json_str(struct json *j, const char *key, const char *val);
 /* Any bytes: valid UTF-8 is kept, every other byte b becomes \u00bb. */
 void json_strn(struct json *j, const char *key, const char *val, size_t n);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * src/metrics/metrics.c and the address parser of src/metrics/metrics_http.c: packets and
+ * src/metrics/metrics.c and the address parser of src/util/http_listen.c: packets and
  * bytes land under the right labels (GSO segments counted), histograms are
  * cumulative with _count equal to the +Inf bucket, label values stay in
  * their fixed sets whatever the callers pass, and every sample line has
@@ -23,6 +23,7 @@
 #include "metrics/metrics.h"
 #include "metrics/metrics_api.h"
 #include "metrics/metrics_http.h"
+#include "util/http_listen.h"
 
 #define TEST(name) static void test_##name(void **state __attribute__((unused)))
 
@@ -256,23 +257,23 @@ TEST(parse_addr)
 	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
 
-	assert_int_equal(metrics_parse_addr("9464", &ss), 0);
+	assert_int_equal(http_listen_addr("9464", &ss), 0);
 	assert_int_equal(sin->sin_family, AF_INET);
 	assert_int_equal(ntohl(sin->sin_addr.s_addr), INADDR_LOOPBACK);
 	assert_int_equal(ntohs(sin->sin_port), 9464);
-	assert_int_equal(metrics_parse_addr("0.0.0.0:80", &ss), 0);
+	assert_int_equal(http_listen_addr("0.0.0.0:80", &ss), 0);
 	assert_int_equal(sin->sin_addr.s_addr, 0);
-	assert_int_equal(metrics_parse_addr("[::1]:9464", &ss), 0);
+	assert_int_equal(http_listen_addr("[::1]:9464", &ss), 0);
 	assert_int_equal(sin6->sin6_family, AF_INET6);
 	assert_int_equal(ntohs(sin6->sin6_port), 9464);
-	assert_int_equal(metrics_parse_addr("", &ss), -EINVAL);
-	assert_int_equal(metrics_parse_addr("0", &ss), -EINVAL);
-	assert_int_equal(metrics_parse_addr("65536", &ss), -EINVAL);
-	assert_int_equal(metrics_parse_addr("-1", &ss), -EINVAL);
-	assert_int_equal(metrics_parse_addr("localhost:9464", &ss), -EINVAL);
-	assert_int_equal(metrics_parse_addr("127.0.0.1:", &ss), -EINVAL);
-	assert_int_equal(metrics_parse_addr("::1:9464", &ss), -EINVAL);
-	assert_int_equal(metrics_parse_addr("[::1]", &ss), -EINVAL);
+	assert_int_equal(http_listen_addr("", &ss), -EINVAL);
+	assert_int_equal(http_listen_addr("0", &ss), -EINVAL);
+	assert_int_equal(http_listen_addr("65536", &ss), -EINVAL);
+	assert_int_equal(http_listen_addr("-1", &ss), -EINVAL);
+	assert_int_equal(http_listen_addr("localhost:9464", &ss), -EINVAL);
+	assert_int_equal(http_listen_addr("127.0.0.1:", &ss), -EINVAL);
+	assert_int_equal(http_listen_addr("::1:9464", &ss), -EINVAL);
+	assert_int_equal(http_listen_addr("[::1]", &ss), -EINVAL);
 }
 
 static int teardown_all(void **state)
