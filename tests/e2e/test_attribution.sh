@@ -200,11 +200,11 @@ EOF
 # --no-attribution: none of it, and no cgroup program attached
 ip netns exec "$NS_A" "$bin" -i lo --http --no-attribution >"$tmp/off" 2>"$tmp/err" &
 pid=$!; track_pid $pid
-wait_for "$tmp/err" 10 "listening on lo" || { echo "FAIL: hdrlog --no-attribution did not start"; exit 1; }
+wait_for "$tmp/err" 30 "listening on lo" || { echo "FAIL: hdrlog --no-attribution did not start"; exit 1; }
 in_cgroup "$CLI_CG" curl -sS -m 10 -o /dev/null http://127.0.0.1:8080/index.html ||
 	{ echo "FAIL: --no-attribution: curl"; fail=1; }
 bpf_objects_of $pid | grep -c '^prog' >"$tmp/nprogs"
-stop_pid $pid INT
+stop_pid $pid INT 30 || { echo "FAIL: --no-attribution: hdrlog exit $?"; fail=1; }
 if ! grep -q '"hdrlog.record":"http"' "$tmp/off"; then
 	echo "FAIL: --no-attribution: no HTTP record; its records and log:"; fail=1
 	cat "$tmp/off" "$tmp/err"
