@@ -49,8 +49,6 @@ bench() {
 	awk '/^Requests\/sec:/ { r = $2 } / requests in / { n = $1 }
 		END { print r, n }' "$tmp/wrk.out"
 }
-cpu_ticks() { awk '{ print $14 + $15 }' /proc/"$1"/stat; }
-hz=$(getconf CLK_TCK)
 mode_opts() {
 	case $1 in
 	flows) echo "" ;;

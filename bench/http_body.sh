@@ -21,8 +21,6 @@ fail() { echo "FAIL: $*"; exit 1; }
 http_server_start
 head -c $((SIZE_MB << 20)) /dev/zero >"$tmp/www/big.bin"
 
-cpu_ticks() { awk '{ print $14 + $15 }' /proc/"$1"/stat; }
-hz=$(getconf CLK_TCK)
 # fetch: prints the MB/s of FETCHES downloads on one connection
 fetch() {
 	local urls=() i t0 t1

@@ -20,8 +20,6 @@ fail() { echo "FAIL: $*"; exit 1; }
 . tests/lib/http.sh
 http_server_start
 
-cpu_ticks() { awk '{ print $14 + $15 }' /proc/"$1"/stat; }
-hz=$(getconf CLK_TCK)
 printf '%-4s %10s %12s %12s %8s %14s\n' run requests requests/s "http records" lost "agent CPU s/s"
 for ((r = 1; r <= RUNS; r++)); do
 	: >"$tmp/err"

@@ -69,3 +69,8 @@ bench_setup() {
 	trap 'exit 130' INT TERM
 	netns_setup || { echo "namespace setup failed"; exit 1; }
 }
+
+# cpu_ticks PID: the CPU time (user + system) process PID has used, in
+# ticks of $hz a second
+cpu_ticks() { awk '{ print $14 + $15 }' /proc/"$1"/stat; }
+hz=$(getconf CLK_TCK)

@@ -26,8 +26,6 @@ fail() { echo "FAIL: $*"; exit 1; }
 . tests/lib/http.sh
 http_server_start
 
-cpu_ticks() { awk '{ print $14 + $15 }' /proc/"$1"/stat; }
-hz=$(getconf CLK_TCK)
 
 # one_way NAME [hdrlog options...]: a wrk run; prints NAME, requests/s,
 # agent CPU s/s, live flows at the end (with --web), and the page's line.
