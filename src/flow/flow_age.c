@@ -118,6 +118,13 @@ static bool close_due(const struct flow_ager *a, const struct hdrlog_flow_value 
 	       a->now >= v->end_ns + a->opts->close_ns;
 }
 
+/* Whether the sweep ends the flow: idle since before the cutoff, or
+ * closed with its close delay passed. */
+static bool due(const struct flow_ager *a, const struct hdrlog_flow_value *v)
+{
+	return last_seen(v) < a->cutoff || (a->now && close_due(a, v));
+}
+
 /* One flow of a periodic sweep: idle ones and closed ones whose close
  * delay passed are removed after the walk (removing during it would
  * restart the kernel's); the others may be an attempt that timed out, or
@@ -129,7 +136,7 @@ static int visit(void *ctx, const struct hdrlog_flow_key *k,
 	const struct flow_opts *o = a->opts;
 	struct hdrlog_timeline tl;
 
-	if (last_seen(v) < a->cutoff || (a->now && close_due(a, v))) {
+	if (due(a, v)) {
 		keep_idle(a, k); /* out of memory: the next sweep tries again */
 		return 0;
 	}
@@ -169,6 +176,11 @@ static int remove_idle(struct flow_ager *a, __u8 reason, int err)
 	struct hdrlog_timeline tl;
 
 	for (size_t i = 0; i < a->n_idle; i++) {
+		/* a SYN may have restarted it, or a packet woken it, since
+		 * the walk saw it (a long walk, the kernel's table): then it
+		 * stays, not ended as the connection it was */
+		if (a->store->ops->get(a->store, &a->idle[i], &v) || !due(a, &v))
+			continue;
 		/* the timeline first: the table may keep it with the flow */
 		tlp = timeline(a, &a->idle[i], &tl, true);
 		if (a->store->ops->remove(a->store, &a->idle[i], &v))

@@ -27,6 +27,9 @@ struct flow_store_ops {
 	 * when it is gone (evicted meanwhile). */
 	int (*update)(struct flow_store *s, const struct hdrlog_flow_key *k,
 		      const struct hdrlog_flow_value *v);
+	/* Copies the value of a flow into *v. Returns 0 or -ENOENT. */
+	int (*get)(struct flow_store *s, const struct hdrlog_flow_key *k,
+		   struct hdrlog_flow_value *v);
 	/* Removes a flow, its last value into *v. Returns 0 or -ENOENT. */
 	int (*remove)(struct flow_store *s, const struct hdrlog_flow_key *k,
 		      struct hdrlog_flow_value *v);

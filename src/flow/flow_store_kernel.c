@@ -47,6 +47,13 @@ static int update(struct flow_store *s, const struct hdrlog_flow_key *k,
 	return bpf_map_update_elem(of(s)->flows_fd, k, v, BPF_EXIST) ? -errno : 0;
 }
 
+static int get(struct flow_store *s, const struct hdrlog_flow_key *k,
+	       struct hdrlog_flow_value *v)
+{
+	memset(v, 0, sizeof(*v)); /* without --http: a shorter value */
+	return bpf_map_lookup_elem(of(s)->flows_fd, k, v) ? -errno : 0;
+}
+
 static int remove_flow(struct flow_store *s, const struct hdrlog_flow_key *k,
 		       struct hdrlog_flow_value *v)
 {
@@ -67,6 +74,7 @@ static int timeline(struct flow_store *s, const struct hdrlog_flow_key *k,
 static const struct flow_store_ops kernel_ops = {
 	.each = each,
 	.update = update,
+	.get = get,
 	.remove = remove_flow,
 	.timeline = timeline,
 };

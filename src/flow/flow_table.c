@@ -275,6 +275,17 @@ static int store_update(struct flow_store *s, const struct hdrlog_flow_key *k,
 	return 0;
 }
 
+static int store_get(struct flow_store *s, const struct hdrlog_flow_key *k,
+		     struct hdrlog_flow_value *v)
+{
+	struct flow_node *f = find(of(s), k);
+
+	if (!f)
+		return -ENOENT;
+	*v = f->val;
+	return 0;
+}
+
 static int store_remove(struct flow_store *s, const struct hdrlog_flow_key *k,
 			struct hdrlog_flow_value *v)
 {
@@ -306,6 +317,7 @@ static int store_timeline(struct flow_store *s, const struct hdrlog_flow_key *k,
 static const struct flow_store_ops table_ops = {
 	.each = store_each,
 	.update = store_update,
+	.get = store_get,
 	.remove = store_remove,
 	.timeline = store_timeline,
 };
