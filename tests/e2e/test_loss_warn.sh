@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Loss is said while it happens: with a ring buffer of one page, a flood
-# of pings makes the kernel drop events, and a warning is on stderr while
+# Loss is said while it happens: with a ring buffer of one page, floods
+# of pings (up to 5, until one does) make the kernel drop events, and a warning is on stderr while
 # hdrlog still runs (not only in the summary). A second flood within 10 s
 # adds no second warning (rate-limited); after 10 s without loss one line
 # says it stopped.
@@ -19,8 +19,12 @@ ip netns exec "$NS_A" "$bin" -i "$VETH_A" --packets all --ringbuf-size 4096 >/de
 pid=$!
 track_pid $pid
 wait_for "$tmp/err" 30 "listening on" || { echo "FAIL: did not attach: $(cat "$tmp/err")"; exit 1; }
-flood
-wait_for "$tmp/err" 3 "losing events" || bad "no warning while losing: $(cat "$tmp/err")"
+# a fast agent may keep up with one flood: up to 5, until the kernel drops
+for ((i = 0; i < 5; i++)); do
+	flood
+	wait_for "$tmp/err" 3 "losing events" && break
+done
+grep -q "losing events" "$tmp/err" || bad "no warning while losing: $(cat "$tmp/err")"
 kill -0 $pid 2>/dev/null || bad "hdrlog is not running any more"
 grep "losing events" "$tmp/err" | sed 's/^/    /'
 flood
