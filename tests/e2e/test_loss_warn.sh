@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Loss is said while it happens: with a ring buffer of one page, floods
 # of pings (up to 5, until one does) make the kernel drop events, and a
-# warning is on stderr while hdrlog still runs (not only in the summary). A second flood within 10 s
-# adds no second warning (rate-limited); after 10 s without loss one line
-# says it stopped.
+# warning is on stderr while hdrlog still runs (not only in the summary).
+# A second flood within 10 s adds no second warning (rate-limited); after
+# 10 s without loss one line says it stopped.
 set -u
 . "$(dirname "$0")/../lib/netns.sh"
 require_root
