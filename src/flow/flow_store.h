@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * A flow table as the agent's ageing policy (flow_age.h) sees it: walk,
- * write back, remove, and a flow's timeline. Two backends: the kernel's
- * LRU hash and timelines map (flow_store_kernel.c), and the capture
- * reader's own table (flow_table.c).
+ * write back, read one again, remove, and a flow's timeline. Two
+ * backends: the kernel's LRU hash and timelines map
+ * (flow_store_kernel.c), and the capture reader's own table
+ * (flow_table.c).
  */
 #ifndef HDRLOG_FLOW_STORE_H
 #define HDRLOG_FLOW_STORE_H
